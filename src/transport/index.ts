@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './connection.js';
+export * from './listener.js';
+export * from './dial.js';

@@ -1,0 +1,65 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { FrameCodec } from '../wire/json-codec.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+
+export interface ListenerOptions extends Omit<ConnectionOptions, 'remotePublicKey'> {
+  host: string;
+  port?: number;
+  /** Connections still in their handshake or open at once; beyond it new sockets are dropped. */
+  maxConnections?: number;
+}
+
+/**
+ * Accepts TCP connections and answers Noise IK as responder with our static key. A connection that
+ * does not know our key fails the handshake and gets nothing back.
+ */
+export class Listener<In, Out> {
+  readonly #server: Server;
+  readonly #opts: ListenerOptions;
+  readonly #codec: FrameCodec<In, Out>;
+  readonly #onConnection: (conn: Connection<In, Out>) => void;
+  readonly connections = new Set<Connection<In, Out>>();
+  droppedForCapacity = 0;
+
+  constructor(codec: FrameCodec<In, Out>, opts: ListenerOptions, onConnection: (conn: Connection<In, Out>) => void) {
+    this.#codec = codec;
+    this.#opts = opts;
+    this.#onConnection = onConnection;
+    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server.on('error', () => {});
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#opts.port ?? 0, this.#opts.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  address(): { host: string; port: number } {
+    const a = this.#server.address();
+    if (!a || typeof a === 'string') throw new Error('listener is not listening');
+    return { host: a.address, port: a.port };
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.connections) c.close('SHUTDOWN');
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(socket: Socket): void {
+    socket.on('error', () => {});
+    if (this.connections.size >= (this.#opts.maxConnections ?? 1024)) {
+      this.droppedForCapacity++;
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, false, this.#codec, this.#opts);
+    this.connections.add(conn);
+    conn.once('close', () => this.connections.delete(conn));
+    conn.once('open', () => this.#onConnection(conn));
+  }
+}
