@@ -7,6 +7,8 @@ export interface ListenerOptions extends Omit<ConnectionOptions, 'remotePublicKe
   port?: number;
   /** Connections still in their handshake or open at once; beyond it new sockets are dropped. */
   maxConnections?: number;
+  /** Told why a connection that never completed its handshake was dropped (a reason code, nothing else). */
+  onRejected?: (reason: string) => void;
 }
 
 /**
@@ -54,12 +56,16 @@ export class Listener<In, Out> {
     socket.on('error', () => {});
     if (this.connections.size >= (this.#opts.maxConnections ?? 1024)) {
       this.droppedForCapacity++;
+      this.#opts.onRejected?.('AT_CAPACITY');
       socket.destroy();
       return;
     }
     const conn = new Connection(socket, false, this.#codec, this.#opts);
     this.connections.add(conn);
-    conn.once('close', () => this.connections.delete(conn));
+    conn.once('close', (reason: string) => {
+      this.connections.delete(conn);
+      if (!conn.opened) this.#opts.onRejected?.(reason);
+    });
     conn.once('open', () => this.#onConnection(conn));
   }
 }

@@ -19,7 +19,9 @@ import { MAX_CIPHERTEXT_BYTES } from './limits.js';
  *   bundle-req  n: request nonce (1..64 chars)
  *   bundle      n: the nonce being answered; bundle: PreKeyBundle JSON (validated by e2e/)
  *   env         from: sender's Parley ID (authenticated only once the body decrypts);
- *               kind: 'prekey' | 'whisper'; body: base64 Signal ciphertext
+ *               kind: 'prekey' | 'whisper'; body: base64 Signal ciphertext;
+ *               bind (prekey only): the sender's identity-key signature over its libsignal identity
+ *               key, checked against the PreKeySignalMessage before anything is decrypted or stored
  *   bye         reason: short machine-readable reason
  */
 export const PROTOCOL_VERSION = 1;
@@ -37,6 +39,7 @@ export const Envelope = z
     from: parleyId,
     kind: z.enum(['prekey', 'whisper']),
     body: b64(1, MAX_CIPHERTEXT_BYTES),
+    bind: b64(64, 64).optional(),
   })
   .strict();
 export const Bye = z.object({ v, t: z.literal('bye'), reason: z.string().max(64) }).strict();

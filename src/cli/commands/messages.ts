@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { loadIdentity, parseId } from '../../identity/index.js';
+import { openDb, history, listOutbox, getMessage, listContacts, type MessageRow } from '../../store/index.js';
+import { lockOwner, queueMessage } from '../../node/index.js';
+import type { RouteReceipt } from '../../routing/receipt.js';
+import { emit, formatTime } from '../output.js';
+import { positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
+
+export function describeRoute(route: string | null): string {
+  if (!route) return 'not sent yet';
+  const r = JSON.parse(route) as RouteReceipt;
+  const hops = r.hops.join(' → ');
+  const sees = r.sees.map((s) => `${s.party} sees ${s.ips.length ? s.ips.map((i) => (i === 'mine' ? 'your IP' : 'their IP')).join(' and ') : 'no IP'}`);
+  return `${r.route} (${hops}); ${sees.join('; ')}${r.sameRelay ? '; both ends use the same relay, which sees both IPs' : ''}`;
+}
+
+function line(m: MessageRow, names: Map<string, string>): string {
+  const who = m.direction === 'out' ? 'me' : names.get(m.contact_id) ?? m.contact_id.slice(0, 8);
+  return `[${formatTime(m.sent_at)}] ${who}: ${m.body}   (${m.state}; ${describeRoute(m.route)})`;
+}
+
+async function waitForState(home: string, messageId: string, seconds: number): Promise<MessageRow> {
+  const db = openDb(join(home, 'parley.db'));
+  try {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const row = getMessage(db, messageId)!;
+      if (row.state === 'delivered' || Date.now() >= deadline) return row;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export function registerMessages(program: Command): void {
+  withNetwork(withJson(withHome(program.command('send <id> <text>'))))
+    .description('send a message; it waits in the outbox until the contact confirms it')
+    .option('--wait <seconds>', 'how long to wait for the delivery receipt', '20')
+    .action(async (to: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
+      const wait = positiveInt('--wait', opts.wait, 20);
+      const self = loadIdentity(opts.home);
+      let row: MessageRow;
+      if (lockOwner(opts.home) !== null) {
+        // A node is running for this home: hand the message over through the database.
+        const db = openDb(join(opts.home, 'parley.db'));
+        row = queueMessage(db, self.id, to, text, Date.now());
+        db.close();
+        row = await waitForState(opts.home, row.id, wait);
+      } else {
+        const node = await startNode(opts);
+        try {
+          row = node.send(to, text);
+          row = await new Promise<MessageRow>((resolve) => {
+            const timer = setTimeout(() => resolve(node.history(to).find((m) => m.id === row.id)!), wait * 1000);
+            node.on('delivered', (m: MessageRow) => {
+              if (m.id === row.id) {
+                clearTimeout(timer);
+                resolve(m);
+              }
+            });
+          });
+        } finally {
+          await stopNode(node);
+        }
+      }
+      emit(!!opts.json, { ...row, route: row.route ? JSON.parse(row.route) : null }, () =>
+        row.state === 'delivered'
+          ? `Delivered, end-to-end encrypted: ${describeRoute(row.route)}.`
+          : 'Not confirmed yet: the message waits in your outbox and is delivered when you run `parley run` and the contact is reachable.',
+      );
+    });
+
+  withJson(withHome(program.command('history [id]')))
+    .description('show messages, with how each travelled')
+    .option('--limit <n>', 'at most this many (newest)', '1000')
+    .action((id: string | undefined, opts: CommonOpts & { limit: string }) => {
+      const db = openDb(join(opts.home, 'parley.db'));
+      const rows = history(db, id ? parseId(id) : undefined, positiveInt('--limit', opts.limit, 1000));
+      const names = new Map(listContacts(db).map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
+      db.close();
+      emit(!!opts.json, rows.map((r) => ({ ...r, route: r.route ? JSON.parse(r.route) : null })), () =>
+        rows.length ? rows.map((m) => line(m, names)) : 'No messages yet.',
+      );
+    });
+
+  withJson(withHome(program.command('outbox')))
+    .description('list messages waiting for delivery, and why they wait')
+    .action((opts: CommonOpts) => {
+      const db = openDb(join(opts.home, 'parley.db'));
+      const rows = listOutbox(db);
+      db.close();
+      emit(!!opts.json, rows, () =>
+        rows.length
+          ? rows.map((r) => `${r.message_id.slice(0, 8)} to ${r.contact_id.slice(0, 8)}: ${r.attempts} attempts; ${r.last_error ?? 'waiting for the receipt'}`)
+          : 'The outbox is empty: everything was delivered.',
+      );
+    });
+
+  withNetwork(withHome(program.command('run')))
+    .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh')
+    .action(async (opts: CommonOpts & NetOpts) => {
+      const node = await startNode(opts);
+      const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
+      node.on('message', (m: MessageRow) => process.stdout.write(line(m, names()) + '\n'));
+      node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
+      process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await stopNode(node);
+    });
+}

@@ -1,0 +1,77 @@
+import { Option, type Command } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ParleyNode, acquireLock, releaseLock, type NodeOptions } from '../node/index.js';
+import { resolveBootstrap } from './network.js';
+import { ParleyError } from '../wire/errors.js';
+
+export interface CommonOpts {
+  home: string;
+  json?: boolean;
+}
+
+export interface NetOpts {
+  bootstrap?: string[];
+  network?: string;
+  host?: string;
+  port?: string;
+}
+
+export const defaultHome = () => process.env.PARLEY_HOME ?? join(homedir(), '.parley', 'default');
+
+export function withHome(cmd: Command): Command {
+  return cmd.option('--home <dir>', 'folder holding your identity and messages (env PARLEY_HOME)', defaultHome());
+}
+
+export function withJson(cmd: Command): Command {
+  return cmd.option('--json', 'print data as JSON');
+}
+
+export function withNetwork(cmd: Command): Command {
+  return cmd
+    .option('--bootstrap <host:port...>', 'DHT nodes to join (default: the running `parley testnet`)')
+    .addOption(new Option('--network <name>', 'join a public network instead of the local testnet').choices(['mainline']))
+    .option('--host <addr>', 'local address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port for direct connections (default: last used, else any free one)');
+}
+
+export class CliError extends ParleyError {
+  static BUSY(home: string) {
+    return new CliError('BUSY', `another parley process is serving ${home}`);
+  }
+  static BAD_NUMBER(flag: string) {
+    return new CliError('BAD_NUMBER', `${flag} must be a positive whole number`);
+  }
+}
+
+export function positiveInt(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw CliError.BAD_NUMBER(flag);
+  return n;
+}
+
+/** Starts a node for this home, holding the home's lock for as long as it runs. */
+export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeOptions> = {}): Promise<ParleyNode> {
+  const bootstrap = resolveBootstrap(opts);
+  if (!acquireLock(opts.home)) throw CliError.BUSY(opts.home);
+  try {
+    const node = new ParleyNode({
+      home: opts.home,
+      bootstrap,
+      host: opts.host ?? '127.0.0.1',
+      ...(opts.port !== undefined ? { port: positiveInt('--port', opts.port, 0) } : {}),
+      ...extra,
+    });
+    await node.start();
+    return node;
+  } catch (err) {
+    releaseLock(opts.home);
+    throw err;
+  }
+}
+
+export async function stopNode(node: ParleyNode): Promise<void> {
+  await node.stop();
+  releaseLock(node.home);
+}

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ParleyError } from '../wire/errors.js';
+
+/** The public Mainline DHT routers, used only with `--network mainline`. */
+export const MAINLINE_BOOTSTRAP = ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'];
+
+const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(z.unknown()).default([]), pid: z.number() });
+export type TestnetInfo = z.infer<typeof TestnetFile>;
+
+export class NetworkError extends ParleyError {
+  static NONE() {
+    return new NetworkError(
+      'NO_NETWORK',
+      'no network to join: start a local one with `parley testnet`, or pass --bootstrap host:port, or --network mainline for the public DHT',
+    );
+  }
+  static BAD_BOOTSTRAP(entry: string) {
+    return new NetworkError('BAD_BOOTSTRAP', `"${entry}" is not host:port`);
+  }
+}
+
+/** Where `parley testnet` tells other commands how to join it (override with PARLEY_TESTNET_FILE). */
+export function testnetFile(): string {
+  return process.env.PARLEY_TESTNET_FILE ?? join(homedir(), '.parley', 'testnet.json');
+}
+
+export function writeTestnetFile(info: TestnetInfo): void {
+  const path = testnetFile();
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  writeFileSync(path, JSON.stringify(info), { mode: 0o600 });
+}
+
+export function removeTestnetFile(): void {
+  rmSync(testnetFile(), { force: true });
+}
+
+export function readTestnet(): TestnetInfo | null {
+  const path = testnetFile();
+  if (!existsSync(path)) return null;
+  try {
+    const info = TestnetFile.parse(JSON.parse(readFileSync(path, 'utf8')));
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
+}
+
+/** Decides the bootstrap list: explicit flags first, then a running local testnet. */
+export function resolveBootstrap(opts: { bootstrap?: string[]; network?: string }): string[] {
+  if (opts.bootstrap?.length) {
+    for (const b of opts.bootstrap) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw NetworkError.BAD_BOOTSTRAP(b);
+    return opts.bootstrap;
+  }
+  if (opts.network === 'mainline') return MAINLINE_BOOTSTRAP;
+  const testnet = readTestnet();
+  if (testnet) return testnet.bootstrap;
+  throw NetworkError.NONE();
+}

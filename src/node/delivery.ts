@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import type { E2E } from '../e2e/index.js';
+import { contentCodec } from '../wire/content.js';
+import { describeError } from '../wire/errors.js';
+import { toB64 } from '../wire/bytes.js';
+import { dueContacts, outboxFor, recordAttempt, setMessageState, getMessage, type Db } from '../store/index.js';
+import type { Identity } from '../identity/index.js';
+import { nextDelay, type RetryPolicy } from './backoff.js';
+import type { BundleRequests } from './bundle-requests.js';
+import type { Peers } from './peers.js';
+import { DIRECT_RECEIPT } from '../routing/receipt.js';
+
+export interface DeliveryComponents {
+  db: Db;
+  e2e: E2E;
+  peers: Peers;
+  bundles: BundleRequests;
+  identity: Identity;
+  logger: Logger;
+  now: () => number;
+  onSent: (messageId: string) => void;
+}
+
+/**
+ * Drains the outbox: for every contact with messages due, connect, make sure a Signal session
+ * exists, and send each waiting message in conversation order. A message leaves the outbox only
+ * when the recipient's end-to-end receipt arrives; until then it is retried with backoff.
+ */
+export class Delivery {
+  readonly #c: DeliveryComponents;
+  readonly #retry: RetryPolicy;
+  readonly #tickMs: number;
+  readonly #busy = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = true;
+
+  constructor(components: DeliveryComponents, init: { retry: RetryPolicy; tickMs?: number }) {
+    this.#c = components;
+    this.#retry = init.retry;
+    this.#tickMs = init.tickMs ?? 250;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.kick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Look at the outbox now (after a new message, or when a contact shows up). */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), 0);
+  }
+
+  #tick(): void {
+    this.#timer = null;
+    if (this.#stopped) return;
+    try {
+      for (const id of dueContacts(this.#c.db, this.#c.now())) {
+        if (this.#busy.has(id)) continue;
+        this.#busy.add(id);
+        void this.#deliverTo(id).finally(() => this.#busy.delete(id));
+      }
+    } catch (err) {
+      this.#c.logger.warn({ err: describeError(err) }, 'outbox scan failed');
+    }
+    if (!this.#stopped) {
+      this.#timer = setTimeout(() => this.#tick(), this.#tickMs);
+      this.#timer.unref();
+    }
+  }
+
+  async #deliverTo(contactId: string): Promise<void> {
+    const { db, e2e, peers, identity, now } = this.#c;
+    const due = outboxFor(db, contactId);
+    if (due.length === 0) return;
+    try {
+      const conn = await peers.connect(contactId);
+      if (!(await e2e.hasSession(contactId))) {
+        const bundle = await this.#c.bundles.request(conn);
+        await e2e.startSession(contactId, bundle);
+      }
+      for (const item of due) {
+        if (this.#stopped || conn.closeReason) break;
+        const content = contentCodec.encode({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at });
+        const env = await e2e.encrypt(contactId, content);
+        const frame = { v: 1 as const, t: 'env' as const, from: identity.id, kind: env.kind, body: toB64(env.body) };
+        if (!conn.send(env.kind === 'prekey' ? { ...frame, bind: toB64(identity.binding) } : frame)) break;
+        recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), null);
+        if (getMessage(db, item.message_id)?.state === 'queued') {
+          setMessageState(db, item.message_id, 'sent', JSON.stringify(DIRECT_RECEIPT));
+          this.#c.onSent(item.message_id);
+        }
+      }
+    } catch (err) {
+      const reason = describeError(err);
+      this.#c.logger.info({ err: reason, waiting: due.length }, 'delivery attempt failed; will retry');
+      for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { ParleyError } from '../wire/errors.js';
+
+export class NodeError extends ParleyError {
+  static UNKNOWN_CONTACT() {
+    return new NodeError('UNKNOWN_CONTACT', 'that ID is not in your contacts; add it first with `parley contact add <ID>`');
+  }
+  static BLOCKED() {
+    return new NodeError('BLOCKED', 'you blocked this contact; unblock them before sending');
+  }
+  static SELF() {
+    return new NodeError('SELF', 'that is your own ID');
+  }
+  static TEXT_TOO_LONG(max: number) {
+    return new NodeError('TEXT_TOO_LONG', `the message is longer than ${max} bytes; split it into several`);
+  }
+  static EMPTY_TEXT() {
+    return new NodeError('EMPTY_TEXT', 'the message is empty');
+  }
+  static UNREACHABLE(reason: string) {
+    return new NodeError('UNREACHABLE', `the contact cannot be reached right now (${reason}); the message waits in the outbox`);
+  }
+  static BAD_SENDER(reason: string) {
+    return new NodeError('BAD_SENDER', `rejected a message whose sender could not be verified (${reason})`);
+  }
+  static NOT_STARTED() {
+    return new NodeError('NOT_STARTED', 'the node is not running');
+  }
+  static override is(err: unknown): err is NodeError {
+    return err instanceof NodeError;
+  }
+}

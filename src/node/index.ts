@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './node.js';
+export * from './lock.js';
+export * from './backoff.js';

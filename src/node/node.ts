@@ -1,0 +1,236 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { loadIdentity, parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
+import { E2E } from '../e2e/index.js';
+import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
+import {
+  openDb, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
+  setContactState, setVisibility, setContactName, getMessage,
+  type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
+} from '../store/index.js';
+import type { PeerFrame } from '../wire/peer-frames.js';
+import { MAX_TEXT_BYTES } from '../wire/limits.js';
+import { describeError } from '../wire/errors.js';
+import { DIRECT_RECEIPT } from '../routing/receipt.js';
+import { Peers, type PeerConn, type DirectEndpoint } from './peers.js';
+import { BundleRequests } from './bundle-requests.js';
+import { Delivery } from './delivery.js';
+import { receiveEnvelope } from './receiver.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import { NodeError } from './errors.js';
+
+export interface NodeOptions {
+  home: string;
+  /** DHT bootstrap nodes as host:port; the local testnet's, or Mainline's for real use. */
+  bootstrap: string[];
+  /** Address to bind the DHT and the direct listener to (loopback tests give each node its own 127.0.0.x). */
+  host?: string;
+  port?: number;
+  retry?: RetryPolicy;
+  logger?: Logger;
+  now?: () => number;
+  republishMs?: number;
+}
+
+/** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
+const BUNDLES_PER_CONNECTION = 4;
+
+/**
+ * One running person: their identity, database, Signal sessions, DHT presence, direct links and
+ * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change.
+ */
+export class ParleyNode extends EventEmitter {
+  readonly home: string;
+  readonly identity: Identity;
+  readonly db: Db;
+  readonly #opts: NodeOptions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  #e2e: E2E;
+  #dht: DhtNode | null = null;
+  #peers: Peers | null = null;
+  #delivery: Delivery | null = null;
+  #republisher: Republisher | null = null;
+  readonly #bundles = new BundleRequests();
+  readonly #bundleCounts = new WeakMap<PeerConn, number>();
+
+  constructor(opts: NodeOptions) {
+    super();
+    this.#opts = opts;
+    this.home = opts.home;
+    this.#logger = opts.logger ?? pino({ level: 'silent' });
+    this.#now = opts.now ?? Date.now;
+    this.identity = loadIdentity(opts.home);
+    this.db = openDb(join(opts.home, 'parley.db'));
+    this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
+  }
+
+  get id(): ParleyId {
+    return this.identity.id;
+  }
+
+  async start(): Promise<void> {
+    const host = this.#opts.host ?? '127.0.0.1';
+    this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
+    await this.#dht.start();
+    this.#peers = await this.#startPeers(host);
+    this.#delivery = new Delivery(
+      { db: this.db, e2e: this.#e2e, peers: this.#peers, bundles: this.#bundles, identity: this.identity, logger: this.#logger, now: this.#now,
+        onSent: (id) => this.emit('sent', getMessage(this.db, id)) },
+      { retry: this.#opts.retry ?? DEFAULT_RETRY },
+    );
+    const ep = this.#peers.address();
+    this.#republisher = new Republisher({
+      dht: this.#dht,
+      keyPair: this.identity.identityKey,
+      salt: 'parley/intro/1',
+      value: () => encodeIntro({
+        signalIdentityKey: this.identity.signalIdentityPublic,
+        binding: this.identity.binding,
+        transportKey: this.identity.transportKey.publicKey,
+        endpoint: `${ep.host}:${ep.port}`,
+        expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
+      }),
+      intervalMs: this.#opts.republishMs ?? 30 * 60_000,
+      logger: this.#logger,
+    });
+    await this.#republisher.start();
+    this.#delivery.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#delivery?.stop();
+    await this.#republisher?.stop();
+    await this.#peers?.stop();
+    await this.#dht?.stop();
+    this.db.close();
+  }
+
+  address(): { host: string; port: number } {
+    if (!this.#peers) throw NodeError.NOT_STARTED();
+    return this.#peers.address();
+  }
+
+  addContact(input: string, name?: string): ContactRow {
+    return addContact(this.db, this.id, input, this.#now(), name);
+  }
+
+  contacts(): ContactRow[] {
+    return listContacts(this.db);
+  }
+
+  setVisibility(id: string, visibility: Visibility): void {
+    if (!setVisibility(this.db, parseId(id), visibility)) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  block(id: string): void {
+    if (!setContactState(this.db, parseId(id), 'blocked')) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  rename(id: string, name: string): void {
+    if (!setContactName(this.db, parseId(id), name)) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  /** Writes the message to the outbox (before any attempt) and starts delivering it. */
+  send(to: string, text: string): MessageRow {
+    const row = queueMessage(this.db, this.id, to, text, this.#now());
+    this.#delivery?.kick();
+    return row;
+  }
+
+  history(contactId?: string, limit?: number): MessageRow[] {
+    return history(this.db, contactId ? parseId(contactId) : undefined, limit);
+  }
+
+  outbox(): OutboxItem[] {
+    return listOutbox(this.db);
+  }
+
+  async #startPeers(host: string): Promise<Peers> {
+    const make = (port: number) =>
+      new Peers(
+        { identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f) },
+        { host, port },
+      );
+    const remembered = Number(getKv(this.db, 'listen.port') ?? this.#opts.port ?? 0);
+    let peers = make(remembered);
+    try {
+      await peers.start();
+    } catch {
+      peers = make(0);
+      await peers.start();
+    }
+    setKv(this.db, 'listen.port', String(peers.address().port));
+    return peers;
+  }
+
+  async #resolve(id: string): Promise<DirectEndpoint | null> {
+    const intro: VerifiedIntro = await lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
+    if (!intro.endpoint || !intro.transportKey) return null;
+    const [host, port] = splitEndpoint(intro.endpoint);
+    return { host, port, transportKey: intro.transportKey };
+  }
+
+  #onFrame(conn: PeerConn, frame: PeerFrame): void {
+    switch (frame.t) {
+      case 'bundle-req': {
+        const n = (this.#bundleCounts.get(conn) ?? 0) + 1;
+        this.#bundleCounts.set(conn, n);
+        if (n > BUNDLES_PER_CONNECTION) return conn.close('TOO_MANY_BUNDLE_REQUESTS');
+        this.#e2e.createBundle().then(
+          (bundle) => conn.send({ v: 1, t: 'bundle', n: frame.n, bundle: bundle as unknown as Record<string, unknown> }),
+          (err) => this.#logger.warn({ err: describeError(err) }, 'could not mint a prekey bundle'),
+        );
+        return;
+      }
+      case 'bundle':
+        this.#bundles.answer(frame.n, frame.bundle);
+        return;
+      case 'env':
+        void receiveEnvelope(
+          { db: this.db, e2e: this.#e2e, peers: this.#peers!, selfId: this.id, logger: this.#logger, now: this.#now,
+            onMessage: (m) => { this.emit('message', m); this.#delivery?.kick(); },
+            onDelivered: (m) => this.emit('delivered', m),
+            routeOf: () => DIRECT_RECEIPT },
+          conn, frame,
+        ).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
+        return;
+      case 'bye':
+        conn.close('PEER_BYE');
+        return;
+    }
+  }
+}
+
+export function addContact(db: Db, selfId: string, input: string, now: number, name?: string): ContactRow {
+  const id = parseId(input);
+  if (id === selfId) throw NodeError.SELF();
+  return upsertContact(db, id, 'added', now, name ?? null);
+}
+
+/** The outbox-first write shared by the running node and commands that hand work to it. */
+export function queueMessage(db: Db, selfId: string, to: string, text: string, now: number): MessageRow {
+  const id = parseId(to);
+  if (id === selfId) throw NodeError.SELF();
+  if (text.length === 0) throw NodeError.EMPTY_TEXT();
+  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) throw NodeError.TEXT_TOO_LONG(MAX_TEXT_BYTES);
+  const contact = getContact(db, id);
+  if (!contact) throw NodeError.UNKNOWN_CONTACT();
+  if (contact.state === 'blocked') throw NodeError.BLOCKED();
+  const messageId = randomBytes(16).toString('hex');
+  db.transaction(() => {
+    if (contact.state === 'request') upsertContact(db, id, 'added', now);
+    insertMessage(db, {
+      id: messageId, contactId: id, direction: 'out', convSeq: takeOutSeq(db, id), body: text,
+      sentAt: now, receivedAt: null, state: 'queued', route: null,
+    });
+    enqueue(db, messageId, now);
+  })();
+  return getMessage(db, messageId)!;
+}
+
+function splitEndpoint(endpoint: string): [string, number] {
+  const i = endpoint.lastIndexOf(':');
+  return [endpoint.slice(0, i), Number(endpoint.slice(i + 1))];
+}

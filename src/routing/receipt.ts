@@ -1,0 +1,21 @@
+/**
+ * How a message travelled, as the user sees it: the hops in order and, for each party on the path,
+ * which end's IP address it could see. Recorded on every delivered or received message.
+ */
+export type Hop = 'direct' | 'my-relay' | 'their-relay';
+export type Party = 'contact' | 'my-relay' | 'their-relay';
+
+export interface RouteReceipt {
+  route: 'direct' | 'one-relay' | 'two-relays';
+  hops: Hop[];
+  /** For each party on the path, whose IP it could see: 'mine', 'theirs'. */
+  sees: Array<{ party: Party; ips: Array<'mine' | 'theirs'> }>;
+  /** When both ends used the same relay, it could see both IPs: said plainly. */
+  sameRelay?: boolean;
+}
+
+export const DIRECT_RECEIPT: RouteReceipt = {
+  route: 'direct',
+  hops: ['direct'],
+  sees: [{ party: 'contact', ips: ['mine'] }],
+};

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Identity, saveIdentity } from '../../src/identity/index.js';
+import { ParleyNode, type NodeOptions } from '../../src/node/index.js';
+import { startTestnet } from '../../src/testnet/index.js';
+import type { MessageRow } from '../../src/store/index.js';
+
+/** A temp folder of homes plus a local testnet, torn down together. */
+export async function world(dhtNodes = 6) {
+  const root = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const net = await startTestnet({ dhtNodes });
+  const running = new Set<ParleyNode>();
+  let nextHost = 50 + Math.floor(Math.random() * 150);
+  return {
+    root,
+    net,
+    /** Creates a home with a fresh identity (once) and starts a node on its own 127.0.0.x. */
+    async start(name: string, extra: Partial<NodeOptions> = {}): Promise<ParleyNode> {
+      const home = join(root, name);
+      try {
+        saveIdentity(home, Identity.generate());
+      } catch {
+        // already created: this is a restart
+      }
+      const node = new ParleyNode({
+        home,
+        bootstrap: net.bootstrap,
+        host: `127.0.0.${nextHost++}`,
+        retry: { baseMs: 200, maxMs: 1_000 },
+        ...extra,
+      });
+      await node.start();
+      running.add(node);
+      return node;
+    },
+    async stop(node: ParleyNode): Promise<void> {
+      running.delete(node);
+      await node.stop();
+    },
+    async close(): Promise<void> {
+      await Promise.all([...running].map((n) => n.stop()));
+      await net.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once `node` has received `count` messages in total (history included). */
+export async function received(node: ParleyNode, from: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = node.history(from, 100_000).filter((m) => m.direction === 'in');
+    if (rows.length >= count) return rows;
+    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} messages arrived`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function delivered(node: ParleyNode, to: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = node.history(to, 100_000).filter((m) => m.direction === 'out' && m.state === 'delivered');
+    if (rows.length >= count) return rows;
+    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} receipts arrived`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
