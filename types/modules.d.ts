@@ -52,15 +52,21 @@ declare module '@hyperswarm/secret-stream' {
 
 declare module 'bittorrent-dht' {
   import { EventEmitter } from 'node:events';
+  import type { Socket } from 'node:dgram';
+  /** `msg` arrives as a Uint8Array (bencode 4); remote input, so any argument may be missing or mistyped. */
+  export type VerifyFn = (sig: unknown, msg: unknown, pk: unknown) => boolean;
   export interface DhtOptions {
     nodeId?: Buffer | string;
+    /** `false` or a list; left undefined, k-rpc falls back to the public Mainline routers. */
     bootstrap?: string[] | false;
     host?: string | false;
     concurrency?: number;
-    verify?: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean;
+    verify?: VerifyFn;
     timeBucketOutdated?: number;
     maxAge?: number;
     krpc?: unknown;
+    /** Passed through to k-rpc-socket: ms before a query times out (default 2000). */
+    timeout?: number;
   }
   export interface PutOptions {
     k: Buffer;
@@ -68,7 +74,7 @@ declare module 'bittorrent-dht' {
     seq: number;
     salt?: Buffer;
     cas?: number;
-    sign?: (buf: Buffer) => Buffer;
+    sign?: (buf: Uint8Array) => Buffer;
     sig?: Buffer;
   }
   export interface GetResult {
@@ -79,20 +85,39 @@ declare module 'bittorrent-dht' {
     salt?: Buffer;
     id?: Buffer;
   }
+  export interface KrpcPeer { host?: string; address?: string; port: number; id?: Buffer }
+  /** k-rpc-socket: every outgoing datagram goes through `send`. */
+  export interface KrpcSocket extends EventEmitter {
+    socket: Socket;
+    inflight: number;
+    send(peer: KrpcPeer, message: { y?: unknown }, cb?: (err?: Error | null) => void): void;
+  }
   export default class DHT extends EventEmitter {
     constructor(opts?: DhtOptions);
     listen(port?: number, address?: string, cb?: () => void): void;
     address(): { address: string; family: string; port: number };
     addNode(node: { host: string; port: number; id?: Buffer }): void;
-    put(opts: PutOptions, cb: (err: Error | null, hash: Buffer, n: number) => void): Buffer;
-    get(hash: Buffer, opts: { salt?: Buffer; cache?: boolean; verify?: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean }, cb: (err: Error | null, res: GetResult | null) => void): void;
+    put(opts: PutOptions, cb: (err: (Error & { code?: unknown }) | null, hash: Buffer, n: number) => void): Buffer;
+    get(hash: Buffer, opts: { salt?: Buffer; cache?: boolean; verify?: VerifyFn }, cb: (err: Error | null, res: GetResult | null) => void): void;
     lookup(infoHash: Buffer | string, cb?: (err: Error | null, n: number) => void): () => void;
     announce(infoHash: Buffer | string, port: number, cb?: (err: Error | null) => void): void;
     toJSON(): { nodes: Array<{ host: string; port: number }>; values: unknown };
     destroy(cb?: () => void): void;
+    removeNode(id: Buffer): void;
     nodes: { count(): number; toArray(): Array<{ host: string; port: number; id: Buffer }> };
+    nodeId: Buffer;
     ready: boolean;
     listening: boolean;
-    _rpc: EventEmitter & { id: Buffer; query: (...args: unknown[]) => unknown; queries?: number };
+    destroyed: boolean;
+    /** The BEP44 store (an LRU keyed by the hex target). */
+    _values: { set(key: string, value: unknown): void; get(key: string): unknown };
+    /** Lookup tables (closest nodes and their write tokens) cached 5 minutes per target, reused by `put`. */
+    _tables: { remove(key: string): unknown; get(key: string): unknown };
+    _rpc: EventEmitter & {
+      id: Buffer;
+      query(node: KrpcPeer, message: { q: string; a?: Record<string, unknown> }, cb: (err: Error | null) => void): void;
+      socket: KrpcSocket;
+      bootstrap: Array<{ host: string; port: number }>;
+    };
   }
 }

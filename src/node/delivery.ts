@@ -30,7 +30,7 @@ export class Delivery {
   readonly #c: DeliveryComponents;
   readonly #retry: RetryPolicy;
   readonly #tickMs: number;
-  readonly #busy = new Set<string>();
+  readonly #busy = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
 
@@ -51,6 +51,11 @@ export class Delivery {
     this.#timer = null;
   }
 
+  /** Resolves once every attempt in flight has finished (after `stop()` and closing connections). */
+  async drained(): Promise<void> {
+    await Promise.allSettled([...this.#busy.values()]);
+  }
+
   /** Look at the outbox now (after a new message, or when a contact shows up). */
   kick(): void {
     if (this.#stopped) return;
@@ -64,8 +69,7 @@ export class Delivery {
     try {
       for (const id of dueContacts(this.#c.db, this.#c.now())) {
         if (this.#busy.has(id)) continue;
-        this.#busy.add(id);
-        void this.#deliverTo(id).finally(() => this.#busy.delete(id));
+        this.#busy.set(id, this.#deliverTo(id).finally(() => this.#busy.delete(id)));
       }
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'outbox scan failed');
@@ -99,6 +103,7 @@ export class Delivery {
         }
       }
     } catch (err) {
+      if (this.#stopped) return;
       const reason = describeError(err);
       this.#c.logger.info({ err: reason, waiting: due.length }, 'delivery attempt failed; will retry');
       for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);

@@ -103,6 +103,7 @@ export class ParleyNode extends EventEmitter {
     this.#delivery?.stop();
     await this.#republisher?.stop();
     await this.#peers?.stop();
+    await this.#delivery?.drained();
     await this.#dht?.stop();
     this.db.close();
   }

@@ -3,7 +3,8 @@ import { chmodSync, existsSync } from 'node:fs';
 import { MIGRATIONS } from './migrations/index.js';
 import { StoreError } from './errors.js';
 
-export type Db = Database.Database;
+export type { Db } from './types.js';
+import type { Db } from './types.js';
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import SecretStream from '@hyperswarm/secret-stream';
 import type { FrameCodec } from '../wire/json-codec.js';
 import { describeError, WireError } from '../wire/errors.js';
@@ -37,13 +38,14 @@ export class Connection<In, Out> extends EventEmitter {
   readonly #codec: FrameCodec<In, Out>;
   readonly #maxQueued: number;
 
-  constructor(socket: Socket, isInitiator: boolean, codec: FrameCodec<In, Out>, opts: ConnectionOptions) {
+  constructor(socket: Socket | Duplex, isInitiator: boolean, codec: FrameCodec<In, Out>, opts: ConnectionOptions) {
     super();
     this.#codec = codec;
     this.#maxQueued = opts.maxQueuedBytes ?? 4 * 1024 * 1024;
-    this.remoteHost = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
-    socket.setNoDelay(true);
+    const tcp = socket as Partial<Socket>;
+    this.remoteHost = tcp.remoteAddress ?? '';
+    this.remotePort = tcp.remotePort ?? 0;
+    tcp.setNoDelay?.(true);
     guardFrameSizes(socket, MAX_FRAME_BYTES + 1024, (n) => this.close(WireError.FRAME_TOO_LARGE(n, MAX_FRAME_BYTES).code));
     this.stream = new SecretStream(isInitiator, socket, {
       pattern: 'IK',
@@ -97,12 +99,19 @@ export class Connection<In, Out> extends EventEmitter {
   /** Sends one frame; returns false (and closes) if the peer is too slow to keep up. */
   send(frame: In): boolean {
     if (this.closeReason) return false;
-    if (this.stream.writableLength > this.#maxQueued) {
+    if (this.queuedBytes > this.#maxQueued) {
       this.close('SLOW_READER');
       return false;
     }
     this.stream.write(this.#codec.encode(frame));
     return true;
+  }
+
+  /** Bytes written but not yet handed to the kernel: the secret-stream's (streamx) buffer plus the socket's. */
+  get queuedBytes(): number {
+    const state = (this.stream as unknown as { _writableState?: { buffered?: number } })._writableState;
+    const raw = this.stream.rawStream as unknown as { writableLength?: number } | null;
+    return (state?.buffered ?? 0) + (raw?.writableLength ?? 0);
   }
 
   close(reason = 'LOCAL_CLOSE'): void {

@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import type { Db } from '../types.js';
 
 /** Contacts, messages (in and out, in arrival order) and the outbox of messages awaiting a receipt. */
 export function up(db: Db): void {

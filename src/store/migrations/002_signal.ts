@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import type { Db } from '../types.js';
 
 /** Tables behind libsignal's stores: sessions, known identities, one-time, signed and Kyber prekeys. */
 export function up(db: Db): void {

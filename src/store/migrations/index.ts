@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import type { Db } from '../types.js';
 import * as m001 from './001_core.js';
 import * as m002 from './002_signal.js';
 

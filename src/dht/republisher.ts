@@ -1,0 +1,120 @@
+import pino, { type Logger } from 'pino';
+import { describeError } from '../wire/errors.js';
+import type { DhtNode } from './dht-node.js';
+import type { MutableSigner } from './bep44.js';
+
+export interface RepublisherComponents {
+  dht: Pick<DhtNode, 'putMutable'>;
+  keyPair: MutableSigner;
+  logger?: Logger;
+  /** Milliseconds since the epoch; sequence numbers derive from it. */
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface RepublisherOptions extends RepublisherComponents {
+  salt: string | Uint8Array;
+  /** Called before every publish, so the record can carry a fresh expiry. */
+  value: () => Buffer;
+  /** Between successful publishes; Mainline nodes drop items after about 2 hours. Default 30 minutes. */
+  intervalMs?: number;
+  /** Backoff after a failed publish: baseMs doubling up to maxMs (never beyond intervalMs). */
+  retry?: { baseMs: number; maxMs: number };
+}
+
+export interface RepublisherStatus {
+  lastSeq: number | null;
+  lastStoredOn: number;
+  failures: number;
+}
+
+/**
+ * Keeps one BEP44 record alive: publishes it on start and again every interval, retrying failures
+ * with backoff. Sequence numbers are unix seconds, raised by one when needed, so they only go up
+ * (also across restarts, as long as the clock does not go back).
+ */
+export class Republisher {
+  readonly #o: RepublisherOptions;
+  readonly #logger: Logger;
+  #timer: NodeJS.Timeout | null = null;
+  #inflight: Promise<void> | null = null;
+  #running = false;
+  #status: RepublisherStatus = { lastSeq: null, lastStoredOn: 0, failures: 0 };
+
+  constructor(opts: RepublisherOptions) {
+    this.#o = opts;
+    this.#logger = opts.logger ?? pino({ level: 'silent' });
+  }
+
+  /** Publishes once (resolving after that attempt, even if it failed) and schedules the next. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.#publish();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#inflight;
+  }
+
+  /** Publishes now (say, after the value changed) instead of at the next interval. */
+  async refresh(): Promise<void> {
+    if (!this.#running) return;
+    await this.#inflight;
+    if (!this.#running) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#publish();
+  }
+
+  status(): RepublisherStatus {
+    return { ...this.#status };
+  }
+
+  #publish(): Promise<void> {
+    this.#timer = null;
+    const attempt = this.#attempt().finally(() => {
+      this.#inflight = null;
+    });
+    this.#inflight = attempt;
+    return attempt;
+  }
+
+  async #attempt(): Promise<void> {
+    const seq = this.#nextSeq();
+    let delay: number;
+    try {
+      const stored = await this.#o.dht.putMutable({ keyPair: this.#o.keyPair, salt: this.#o.salt, value: this.#o.value(), seq });
+      this.#status = { lastSeq: seq, lastStoredOn: stored, failures: 0 };
+      this.#logger.debug({ stored }, 'published DHT record');
+      delay = this.#jitter(this.#interval());
+    } catch (err) {
+      const failures = this.#status.failures + 1;
+      this.#status = { ...this.#status, lastSeq: Math.max(seq, this.#status.lastSeq ?? 0), failures };
+      delay = this.#backoff(failures);
+      if (this.#running) this.#logger.warn({ err: describeError(err), failures, retryInMs: delay }, 'could not publish DHT record; will retry');
+    }
+    if (this.#running) this.#timer = setTimeout(() => void this.#publish(), delay).unref();
+  }
+
+  #nextSeq(): number {
+    const seconds = Math.floor((this.#o.now ?? Date.now)() / 1000);
+    return Math.max(seconds, (this.#status.lastSeq ?? -1) + 1);
+  }
+
+  #interval(): number {
+    return this.#o.intervalMs ?? 30 * 60_000;
+  }
+
+  #backoff(failures: number): number {
+    const { baseMs, maxMs } = this.#o.retry ?? { baseMs: 5_000, maxMs: 5 * 60_000 };
+    return this.#jitter(Math.min(maxMs, this.#interval(), baseMs * 2 ** Math.min(failures - 1, 20)));
+  }
+
+  /** ±10%, so many nodes do not publish in lockstep. */
+  #jitter(ms: number): number {
+    return Math.round(ms * (0.9 + 0.2 * (this.#o.random ?? Math.random)()));
+  }
+}

@@ -1,0 +1,57 @@
+import { Direction, IdentityChange, IdentityKeyStore, PrivateKey, PublicKey, type ProtocolAddress } from '@signalapp/libsignal-client';
+import type { Db } from '../store/index.js';
+import { publicKeyOf, verifyBinding, parseId, type Identity } from '../identity/index.js';
+import { u8 } from '../wire/bytes.js';
+
+/**
+ * libsignal's identity store over `signal_identities`. Trust rule: a Signal identity key is trusted
+ * for a Parley ID only if that ID's Ed25519 key signed it (the binding) the first time we see it;
+ * after that the stored key must match exactly (a change is refused until the user accepts it).
+ */
+export class SqlIdentityStore extends IdentityKeyStore {
+  /** Bindings offered with the message or bundle being processed, by peer ID. */
+  readonly pendingBindings = new Map<string, Buffer>();
+
+  constructor(private readonly db: Db, private readonly identity: Identity, private readonly now: () => Date) {
+    super();
+  }
+  async getIdentityKey(): Promise<PrivateKey> {
+    return this.identity.signalPrivateKey();
+  }
+  async getLocalRegistrationId(): Promise<number> {
+    return this.identity.registrationId;
+  }
+  async saveIdentity(address: ProtocolAddress, key: PublicKey): Promise<IdentityChange> {
+    const bytes = Buffer.from(key.serialize());
+    const existing = this.#stored(address.name());
+    if (existing?.equals(bytes)) return IdentityChange.NewOrUnchanged;
+    const t = this.now().getTime();
+    this.db
+      .prepare(
+        `INSERT INTO signal_identities (address, identity_key, first_seen_at) VALUES (?, ?, ?)
+         ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
+      )
+      .run(address.name(), bytes, t, t);
+    return existing ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;
+  }
+  async isTrustedIdentity(address: ProtocolAddress, key: PublicKey, _direction: Direction): Promise<boolean> {
+    const bytes = Buffer.from(key.serialize());
+    const existing = this.#stored(address.name());
+    if (existing) return existing.equals(bytes);
+    const binding = this.pendingBindings.get(address.name());
+    if (!binding) return false;
+    try {
+      return verifyBinding(publicKeyOf(parseId(address.name())), bytes, binding);
+    } catch {
+      return false;
+    }
+  }
+  async getIdentity(address: ProtocolAddress): Promise<PublicKey | null> {
+    const stored = this.#stored(address.name());
+    return stored ? PublicKey.deserialize(u8(stored)) : null;
+  }
+  #stored(name: string): Buffer | null {
+    const row = this.db.prepare('SELECT identity_key FROM signal_identities WHERE address = ?').get(name) as { identity_key: Buffer } | undefined;
+    return row?.identity_key ?? null;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './bundle.js';
+export * from './sessions.js';

@@ -1,0 +1,140 @@
+import {
+  CiphertextMessageType, Fingerprint, PreKeySignalMessage, ProtocolAddress, PublicKey, SignalMessage,
+  processPreKeyBundle, signalDecrypt, signalDecryptPreKey, signalEncrypt, LibSignalErrorBase, ErrorCode,
+} from '@signalapp/libsignal-client';
+import type { Db } from '../store/index.js';
+import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
+import { u8 } from '../wire/bytes.js';
+import { BundleJson, toPreKeyBundle } from './bundle.js';
+import { mintBundle } from './prekeys.js';
+import { Mutex } from './mutex.js';
+import { E2EError } from './errors.js';
+import { SqlSessionStore } from './session-store.js';
+import { SqlIdentityStore } from './identity-store.js';
+import { SqlKyberPreKeyStore, SqlPreKeyStore, SqlSignedPreKeyStore } from './prekey-store.js';
+
+export type EnvelopeKind = 'prekey' | 'whisper';
+
+/**
+ * Signal sessions of one person, one device each: PQXDH (Kyber) first contact and the Double
+ * Ratchet, with every store in SQLite so the ratchet survives restarts. All libsignal calls run
+ * one at a time through an internal mutex.
+ */
+export class E2E {
+  readonly #db: Db;
+  readonly #identity: Identity;
+  readonly #now: () => Date;
+  readonly #mutex = new Mutex();
+  readonly #sessions: SqlSessionStore;
+  readonly #identities: SqlIdentityStore;
+  readonly #prekeys: SqlPreKeyStore;
+  readonly #signed: SqlSignedPreKeyStore;
+  readonly #kyber: SqlKyberPreKeyStore;
+  readonly #self: ProtocolAddress;
+
+  constructor({ db, identity, now }: { db: Db; identity: Identity; now?: () => Date }) {
+    this.#db = db;
+    this.#identity = identity;
+    this.#now = now ?? (() => new Date());
+    this.#sessions = new SqlSessionStore(db);
+    this.#identities = new SqlIdentityStore(db, identity, this.#now);
+    this.#prekeys = new SqlPreKeyStore(db);
+    this.#signed = new SqlSignedPreKeyStore(db);
+    this.#kyber = new SqlKyberPreKeyStore(db);
+    this.#self = ProtocolAddress.new(identity.id, 1);
+  }
+
+  createBundle(): Promise<BundleJson> {
+    return this.#mutex.run(() =>
+      mintBundle(this.#db, this.#identity, { prekeys: this.#prekeys, signed: this.#signed, kyber: this.#kyber }, this.#now()),
+    );
+  }
+
+  /** Opens a session from a peer's bundle, after checking its key is bound to `peerId`. */
+  startSession(peerId: string, raw: unknown): Promise<void> {
+    return this.#mutex.run(async () => {
+      const parsed = BundleJson.safeParse(raw);
+      if (!parsed.success) throw E2EError.BAD_BUNDLE(`malformed: ${parsed.error.issues[0]?.path.join('.') ?? 'bundle'}`);
+      let decoded;
+      try {
+        decoded = toPreKeyBundle(parsed.data);
+      } catch {
+        throw E2EError.BAD_BUNDLE('a key in it does not decode');
+      }
+      this.#identities.pendingBindings.set(peerId, decoded.binding);
+      try {
+        await processPreKeyBundle(decoded.bundle, address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
+      } catch (err) {
+        throw mapError(err, 'bundle');
+      } finally {
+        this.#identities.pendingBindings.delete(peerId);
+      }
+    });
+  }
+
+  async hasSession(peerId: string): Promise<boolean> {
+    const s = await this.#sessions.getSession(address(peerId));
+    return !!s && s.hasCurrentState();
+  }
+
+  encrypt(peerId: string, plaintext: Uint8Array): Promise<{ kind: EnvelopeKind; body: Buffer }> {
+    return this.#mutex.run(async () => {
+      try {
+        const msg = await signalEncrypt(u8(plaintext), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
+        return { kind: msg.type() === CiphertextMessageType.PreKey ? 'prekey' : 'whisper', body: Buffer.from(msg.serialize()) };
+      } catch (err) {
+        throw mapError(err, 'encrypt');
+      }
+    });
+  }
+
+  /** Decrypts; a first-contact (`prekey`) message must come with the sender's binding signature. */
+  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding?: Buffer): Promise<{ plaintext: Buffer }> {
+    return this.#mutex.run(async () => {
+      const from = address(peerId);
+      if (binding) this.#identities.pendingBindings.set(peerId, binding);
+      try {
+        const plaintext =
+          kind === 'prekey'
+            ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities,
+                this.#prekeys, this.#signed, this.#kyber)
+            : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities);
+        return { plaintext: Buffer.from(plaintext) };
+      } catch (err) {
+        throw mapError(err, 'decrypt');
+      } finally {
+        this.#identities.pendingBindings.delete(peerId);
+      }
+    });
+  }
+
+  async remoteIdentity(peerId: string): Promise<Buffer | null> {
+    const key = await this.#identities.getIdentity(address(peerId));
+    return key ? Buffer.from(key.serialize()) : null;
+  }
+
+  /** The safety number both sides compute from both identities: 60 digits and a scannable form. */
+  async safetyNumber(peerId: string): Promise<{ digits: string; scannable: Buffer } | null> {
+    const remote = await this.#identities.getIdentity(address(peerId));
+    if (!remote) return null;
+    const fp = Fingerprint.new(5200, 2, u8(publicKeyOf(this.#identity.id)), this.#identity.signalPublicKey(),
+      u8(publicKeyOf(parseId(peerId))), remote);
+    return { digits: fp.displayableFingerprint().toString(), scannable: Buffer.from(fp.scannableFingerprint().toBuffer()) };
+  }
+}
+
+function address(peerId: string): ProtocolAddress {
+  return ProtocolAddress.new(peerId, 1);
+}
+
+function mapError(err: unknown, during: string): Error {
+  if (E2EError.is(err)) return err;
+  if (err instanceof LibSignalErrorBase) {
+    if (err.code === ErrorCode.UntrustedIdentity) return E2EError.UNTRUSTED_IDENTITY();
+    const name = ErrorCode[err.code] ?? 'error';
+    return during === 'bundle' ? E2EError.BAD_BUNDLE(name) : E2EError.DECRYPT_FAILED(name);
+  }
+  return during === 'bundle' ? E2EError.BAD_BUNDLE('unreadable') : E2EError.DECRYPT_FAILED('unreadable message');
+}
+
+export { PublicKey };

@@ -1,0 +1,103 @@
+import { connect, isIP, type Socket } from 'node:net';
+import { MAX_CIRCUIT_CHUNK, type RelayToClientOut } from '../wire/relay-frames.js';
+import { toB64 } from '../wire/bytes.js';
+import type { CircuitPolicy } from './allow.js';
+import { RelayError } from './errors.js';
+import { slices } from './flow.js';
+import type { RelayLimits } from './limits.js';
+
+/** Above this many bytes queued towards the client, reading from the next relay pauses. */
+const PAUSE_AT_BYTES = 256 * 1024;
+
+export interface CircuitDeps {
+  limits: RelayLimits;
+  policy: CircuitPolicy;
+  /** Our own listening address: outgoing circuit sockets leave from it, never from a client's. */
+  localAddress: string;
+  /** Circuits open on the whole relay (shared by every connection). */
+  registry: { open: number; opened: number };
+  drop: (reason: string) => void;
+  send: (frame: RelayToClientOut) => void;
+  /** Answers request `id` with an error code (counted). */
+  fail: (id: number, code: string) => void;
+  queued: () => number;
+  onDrain: (resume: () => void) => void;
+}
+
+/**
+ * One connection's circuits: each splices the client's `circuit-data` frames to a TCP socket to
+ * another relay, and back. The relay sees only the inner Noise stream's ciphertext.
+ */
+export class SessionCircuits {
+  readonly #open = new Map<number, Socket>();
+  constructor(private readonly deps: CircuitDeps) {}
+
+  open(id: number, c: number, host: string, port: number): void {
+    const { limits, policy, registry, localAddress } = this.deps;
+    if (!policy(host, port)) throw RelayError.CIRCUIT_REFUSED();
+    if (this.#open.has(c)) throw RelayError.BAD_REQUEST('circuit number in use');
+    if (this.#open.size >= limits.circuitsPerConnection || registry.open >= limits.maxCircuits) throw RelayError.TOO_MANY_CIRCUITS();
+    const bind = isIP(localAddress) === isIP(host) && !/^(0\.0\.0\.0|::)$/.test(localAddress);
+    const socket = connect({ host, port, ...(bind ? { localAddress } : {}) });
+    socket.setNoDelay(true);
+    this.#open.set(c, socket);
+    registry.open++;
+    let connected = false;
+    const timer = setTimeout(() => socket.destroy(), limits.circuitConnectTimeoutMs);
+    timer.unref();
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      connected = true;
+      registry.opened++;
+      this.deps.send({ v: 1, t: 'circuit-opened', id, c });
+    });
+    socket.on('data', (chunk: Buffer) => this.#toClient(c, socket, chunk));
+    socket.on('error', () => {});
+    socket.once('close', () => {
+      clearTimeout(timer);
+      if (this.#open.get(c) !== socket) return; // already closed from our side
+      this.#forget(c);
+      if (connected) this.deps.send({ v: 1, t: 'circuit-close', c, reason: 'UPSTREAM_CLOSED' });
+      else this.deps.fail(id, 'CIRCUIT_FAILED');
+    });
+  }
+
+  data(c: number, bytes: Buffer): void {
+    const socket = this.#open.get(c);
+    if (!socket || socket.connecting) {
+      this.deps.drop('UNKNOWN_CIRCUIT');
+      return;
+    }
+    if (socket.writableLength + bytes.length > this.deps.limits.circuitQueuedBytes) {
+      this.deps.drop('CIRCUIT_OVERFLOW');
+      this.close(c, 'CIRCUIT_OVERFLOW', true);
+      return;
+    }
+    socket.write(bytes);
+  }
+
+  close(c: number, reason: string, tellClient: boolean): void {
+    const socket = this.#open.get(c);
+    if (!socket) return;
+    this.#forget(c);
+    socket.destroy();
+    if (tellClient) this.deps.send({ v: 1, t: 'circuit-close', c, reason });
+  }
+
+  closeAll(): void {
+    for (const c of [...this.#open.keys()]) this.close(c, 'CLOSED', false);
+  }
+
+  #forget(c: number): void {
+    this.#open.delete(c);
+    this.deps.registry.open--;
+  }
+
+  #toClient(c: number, socket: Socket, chunk: Buffer): void {
+    for (const piece of slices(chunk, MAX_CIRCUIT_CHUNK)) this.deps.send({ v: 1, t: 'circuit-data', c, bytes: toB64(piece) });
+    if (this.deps.queued() > PAUSE_AT_BYTES && !socket.isPaused()) {
+      socket.pause();
+      this.deps.onDrain(() => socket.resume());
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { RelayError } from './errors.js';
+import type { RelayLimits } from './limits.js';
+import type { Clock, StorageBudget } from './quota.js';
+
+export interface StoredItem {
+  item: number;
+  bytes: Buffer;
+  expiresAt: number;
+}
+
+/** The connection that receives a mailbox's items live. */
+export interface MailOwner {
+  push(mailbox: string, item: StoredItem): void;
+}
+
+interface Mailbox {
+  items: Map<number, StoredItem>; // in item order, which is also expiry order
+  bytes: number;
+  next: number;
+  owner: MailOwner | null;
+  keepUntil: number;
+}
+
+export interface MailboxDeps {
+  limits: RelayLimits;
+  budget: StorageBudget;
+  now: Clock;
+  drop: (reason: string, n: number) => void;
+}
+
+/**
+ * Mailboxes keyed by id (= hash of the owner's secret: the secret itself is never kept). Items are
+ * ciphertext, kept in memory until acknowledged or expired, within per-mailbox and relay-wide quotas.
+ */
+export class MailboxStore {
+  readonly #boxes = new Map<string, Mailbox>();
+  #items = 0;
+  #bytes = 0;
+  constructor(private readonly deps: MailboxDeps) {}
+
+  register(id: string, owner: MailOwner): void {
+    const { limits, now } = this.deps;
+    let box = this.#boxes.get(id);
+    if (!box) {
+      if (this.#boxes.size >= limits.maxMailboxes) this.sweep();
+      if (this.#boxes.size >= limits.maxMailboxes) throw RelayError.RELAY_FULL();
+      box = { items: new Map(), bytes: 0, next: 1, owner: null, keepUntil: 0 };
+      this.#boxes.set(id, box);
+    }
+    box.owner = owner;
+    box.keepUntil = now() + limits.mailboxTtlMs;
+  }
+
+  /** The owner's connection ended: the mailbox stays, for senders, until its TTL. */
+  release(id: string, owner: MailOwner): void {
+    const box = this.#boxes.get(id);
+    if (!box || box.owner !== owner) return;
+    box.owner = null;
+    box.keepUntil = this.deps.now() + this.deps.limits.mailboxTtlMs;
+  }
+
+  /** Stores `bytes` and pushes them to the owner if connected. */
+  put(id: string, bytes: Buffer): StoredItem {
+    const { limits, budget, now } = this.deps;
+    const box = this.#boxes.get(id);
+    if (!box) throw RelayError.UNKNOWN_MAILBOX();
+    if (bytes.length > limits.mailItemBytes) throw RelayError.TOO_LARGE(bytes.length, limits.mailItemBytes);
+    this.#expire(box);
+    if (box.items.size >= limits.mailboxItems || box.bytes + bytes.length > limits.mailboxBytes) throw RelayError.MAILBOX_FULL();
+    budget.reserve(bytes.length);
+    const stored: StoredItem = { item: box.next++, bytes, expiresAt: now() + limits.itemTtlMs };
+    box.items.set(stored.item, stored);
+    box.bytes += bytes.length;
+    this.#items++;
+    this.#bytes += bytes.length;
+    box.owner?.push(id, stored);
+    return stored;
+  }
+
+  /** Stored items after item number `after`, oldest first, within the fetch bounds. */
+  list(id: string, after = 0): { items: StoredItem[]; more: boolean } {
+    const { fetchItems, fetchBytes } = this.deps.limits;
+    const box = this.#boxes.get(id);
+    if (!box) return { items: [], more: false };
+    this.#expire(box);
+    const items: StoredItem[] = [];
+    let bytes = 0;
+    for (const it of box.items.values()) {
+      if (it.item <= after) continue;
+      if (items.length >= fetchItems || (items.length > 0 && bytes + it.bytes.length > fetchBytes)) return { items, more: true };
+      items.push(it);
+      bytes += it.bytes.length;
+    }
+    return { items, more: false };
+  }
+
+  /** Deletes acknowledged items; returns how many were stored. */
+  ack(id: string, items: number[]): number {
+    const box = this.#boxes.get(id);
+    if (!box) return 0;
+    let n = 0;
+    for (const item of items) if (this.#delete(box, item)) n++;
+    return n;
+  }
+
+  /** Drops expired items, and mailboxes whose owner has been away past their TTL. */
+  sweep(): void {
+    const t = this.deps.now();
+    for (const [id, box] of this.#boxes) {
+      this.#expire(box);
+      if (box.owner === null && box.keepUntil <= t) {
+        if (box.items.size > 0) this.deps.drop('MAILBOX_EXPIRED', box.items.size);
+        for (const item of [...box.items.keys()]) this.#delete(box, item);
+        this.#boxes.delete(id);
+      }
+    }
+  }
+
+  stats(): { mailboxes: number; items: number; bytes: number } {
+    return { mailboxes: this.#boxes.size, items: this.#items, bytes: this.#bytes };
+  }
+
+  clear(): void {
+    this.#boxes.clear();
+    this.deps.budget.release(this.#bytes);
+    this.#items = 0;
+    this.#bytes = 0;
+  }
+
+  #expire(box: Mailbox): void {
+    const t = this.deps.now();
+    for (const it of box.items.values()) {
+      if (it.expiresAt > t) break;
+      this.#delete(box, it.item);
+      this.deps.drop('ITEM_EXPIRED', 1);
+    }
+  }
+
+  #delete(box: Mailbox, item: number): boolean {
+    const it = box.items.get(item);
+    if (!it) return false;
+    box.items.delete(item);
+    box.bytes -= it.bytes.length;
+    this.#items--;
+    this.#bytes -= it.bytes.length;
+    this.deps.budget.release(it.bytes.length);
+    return true;
+  }
+}

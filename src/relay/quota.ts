@@ -1,0 +1,46 @@
+import { RelayError } from './errors.js';
+
+export type Clock = () => number;
+
+/**
+ * A token bucket that may run into debt: within the burst a request passes (`ok`), beyond it the
+ * request is refused (`limited`) and still costs, and a client that keeps going until its debt
+ * exceeds another burst is flooding (`flood`) and loses its connection.
+ */
+export class TokenBucket {
+  #tokens: number;
+  #at: number;
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: Clock,
+  ) {
+    this.#tokens = burst;
+    this.#at = now();
+  }
+
+  take(cost = 1): 'ok' | 'limited' | 'flood' {
+    const t = this.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + ((t - this.#at) / 1000) * this.perSecond);
+    this.#at = t;
+    this.#tokens -= cost;
+    if (this.#tokens >= 0) return 'ok';
+    return this.#tokens < -this.burst ? 'flood' : 'limited';
+  }
+}
+
+/** The relay-wide budget of stored bytes (mail and blobs share it). */
+export class StorageBudget {
+  used = 0;
+  constructor(private readonly max: number) {}
+
+  /** Reserves `n` bytes or throws RELAY_FULL. */
+  reserve(n: number): void {
+    if (this.used + n > this.max) throw RelayError.RELAY_FULL();
+    this.used += n;
+  }
+
+  release(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+}

@@ -1,0 +1,175 @@
+import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
+import { Listener, type KeyPair } from '../transport/index.js';
+import { relayServerCodec, type ClientToRelay, type RelayToClientOut } from '../wire/relay-frames.js';
+import { defaultCircuitPolicy, type CircuitPolicy } from './allow.js';
+import { BlobStore } from './blobs.js';
+import { describeRelay, type RelayDescriptor } from './descriptor.js';
+import { resolveLimits, type RelayLimits } from './limits.js';
+import { silentLogger, type RelayLogger } from './logger.js';
+import { MailboxStore } from './mailboxes.js';
+import { MetricsEndpoint } from './metrics-http.js';
+import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metrics.js';
+import { StorageBudget, type Clock } from './quota.js';
+import { RelaySession, type RelayConnection } from './session.js';
+
+export interface RelayServerOptions {
+  host: string;
+  port?: number;
+  /** The address to publish in the descriptor when `host` is a wildcard (0.0.0.0, ::). */
+  announceHost?: string;
+  /** The relay's static Noise key (what its descriptor publishes); a fresh one by default. */
+  keyPair?: KeyPair;
+  now?: Clock;
+  logger?: RelayLogger;
+  limits?: Partial<RelayLimits>;
+  /** Where circuits may lead; by default loopback peers for a loopback relay, nowhere otherwise. */
+  allowCircuitTo?: CircuitPolicy;
+  /** Serve Prometheus text at `GET /metrics` on this port (0: any free port) of `metricsHost`. */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** How often expired items, blobs and mailboxes are swept. */
+  sweepIntervalMs?: number;
+}
+
+/** What tests may look at and nothing else does: remote addresses are recorded only when asked. */
+export interface RelayServerForTest {
+  /** Starts recording the remote address of every connection opened from now on; returns the live list. */
+  observeRemotes(): string[];
+}
+
+/**
+ * A Parley relay: mailboxes, blobs and circuits over Noise IK, all in memory, all bounded. Logs and
+ * metrics hold counters and reason codes, never an address, an id or content.
+ */
+export class RelayServer {
+  readonly publicKey: Buffer;
+  readonly limits: RelayLimits;
+  readonly #opts: RelayServerOptions;
+  readonly #now: Clock;
+  readonly #logger: RelayLogger;
+  readonly #metrics = new RelayMetrics();
+  readonly #mailboxes: MailboxStore;
+  readonly #blobs: BlobStore;
+  readonly #circuits = { open: 0, opened: 0 };
+  readonly #listener: Listener<RelayToClientOut, ClientToRelay>;
+  #endpoint: MetricsEndpoint | null = null;
+  #sweeper: NodeJS.Timeout | null = null;
+  #observed: string[] | null = null;
+  readonly #sessions = new Set<RelaySession>();
+  readonly #policy: CircuitPolicy;
+  #stopped = false;
+
+  constructor(opts: RelayServerOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+    this.#logger = opts.logger ?? silentLogger;
+    this.limits = resolveLimits(opts.limits);
+    const keyPair = opts.keyPair ?? Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
+    this.publicKey = keyPair.publicKey;
+    this.#policy = opts.allowCircuitTo ?? defaultCircuitPolicy(opts.host);
+    const budget = new StorageBudget(this.limits.storedBytes);
+    const drop = (reason: string, n: number) => this.#metrics.count(this.#metrics.drops, reason, n);
+    const deps = { limits: this.limits, budget, now: this.#now, drop };
+    this.#mailboxes = new MailboxStore(deps);
+    this.#blobs = new BlobStore(deps);
+    this.#listener = new Listener(
+      relayServerCodec,
+      {
+        host: opts.host,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        keyPair,
+        maxConnections: this.limits.maxConnections,
+        handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
+        idleTimeoutMs: this.limits.idleTimeoutMs,
+        maxQueuedBytes: this.limits.maxQueuedBytes,
+        onRejected: (reason) => this.#rejected(reason),
+      },
+      (conn) => this.#accept(conn),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.#listener.start();
+    if (this.#opts.metricsPort !== undefined) {
+      this.#endpoint = new MetricsEndpoint(this.#opts.metricsHost ?? '127.0.0.1', this.#opts.metricsPort, () =>
+        prometheusText(this.metrics()),
+      );
+      await this.#endpoint.start();
+    }
+    this.#sweeper = setInterval(() => this.#sweep(), this.#opts.sweepIntervalMs ?? 60_000);
+    this.#sweeper.unref();
+    this.#logger.info({ maxConnections: this.limits.maxConnections }, 'relay started');
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = null;
+    await this.#endpoint?.stop();
+    this.#endpoint = null;
+    for (const session of this.#sessions) session.end('SHUTDOWN');
+    const flushed = Promise.all([...this.#sessions].map((s) => s.flushed()));
+    await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+    await this.#listener.stop();
+    this.#mailboxes.clear();
+    this.#blobs.clear();
+    this.#logger.info({ accepted: this.#metrics.accepted }, 'relay stopped');
+  }
+
+  address(): { host: string; port: number } {
+    return this.#listener.address();
+  }
+
+  metricsAddress(): { host: string; port: number } | null {
+    return this.#endpoint?.address() ?? null;
+  }
+
+  descriptor(): RelayDescriptor {
+    const { host, port } = this.address();
+    return describeRelay(this.#opts.announceHost ?? host, port, this.publicKey, this.limits);
+  }
+
+  metrics(): RelayMetricsSnapshot {
+    let open = 0;
+    for (const c of this.#listener.connections) if (c.opened) open++;
+    return this.#metrics.snapshot({
+      connectionsOpen: open,
+      circuits: { ...this.#circuits },
+      stored: { ...this.#mailboxes.stats(), ...this.#blobs.stats() },
+    });
+  }
+
+  forTest(): RelayServerForTest {
+    return { observeRemotes: () => (this.#observed ??= []) };
+  }
+
+  #accept(conn: RelayConnection): void {
+    this.#metrics.accepted++;
+    this.#observed?.push(conn.remoteHost);
+    const session = new RelaySession(conn, {
+      limits: this.limits,
+      metrics: this.#metrics,
+      mailboxes: this.#mailboxes,
+      blobs: this.#blobs,
+      policy: this.#policy,
+      localAddress: this.#opts.host,
+      circuits: this.#circuits,
+      now: this.#now,
+      logger: this.#logger,
+      onClosed: (s) => this.#sessions.delete(s),
+    });
+    this.#sessions.add(session);
+  }
+
+  #rejected(reason: string): void {
+    this.#metrics.count(this.#metrics.disconnects, reason);
+    this.#logger.debug({ reason }, 'relay handshake rejected');
+  }
+
+  #sweep(): void {
+    this.#mailboxes.sweep();
+    this.#blobs.sweep();
+    this.#logger.debug(this.metrics().stored, 'relay swept');
+  }
+}

@@ -1,0 +1,141 @@
+import type { Connection } from '../transport/index.js';
+import { toB64 } from '../wire/bytes.js';
+import type { ClientToRelay, RelayToClientOut } from '../wire/relay-frames.js';
+import type { BlobStore } from './blobs.js';
+import type { CircuitPolicy } from './allow.js';
+import { SessionCircuits } from './circuits.js';
+import { RelayError } from './errors.js';
+import { drained, queuedBytes } from './flow.js';
+import { handleFrame, payloadBytes, type RequestContext } from './handlers.js';
+import type { RelayLimits } from './limits.js';
+import type { RelayLogger } from './logger.js';
+import type { MailboxStore, MailOwner, StoredItem } from './mailboxes.js';
+import type { RelayMetrics } from './metrics.js';
+import { TokenBucket, type Clock } from './quota.js';
+
+export type RelayConnection = Connection<RelayToClientOut, ClientToRelay>;
+
+export interface SessionDeps {
+  limits: RelayLimits;
+  metrics: RelayMetrics;
+  mailboxes: MailboxStore;
+  blobs: BlobStore;
+  policy: CircuitPolicy;
+  localAddress: string;
+  circuits: { open: number; opened: number };
+  now: Clock;
+  logger: RelayLogger;
+  onClosed: (session: RelaySession) => void;
+}
+
+/** How long a connection being thrown out gets to read why, before it is cut. */
+const GOODBYE_MS = 1000;
+
+/**
+ * One client connection: rate limits, dispatch to the stores, bounded outgoing queue. Whatever this
+ * client does wrong costs it its own connection only.
+ */
+export class RelaySession implements MailOwner {
+  readonly #conn: RelayConnection;
+  readonly #deps: SessionDeps;
+  readonly #frames: TokenBucket;
+  readonly #bytes: TokenBucket;
+  readonly #ctx: RequestContext;
+  #ending: string | null = null;
+
+  constructor(conn: RelayConnection, deps: SessionDeps) {
+    this.#conn = conn;
+    this.#deps = deps;
+    const { limits, metrics, now } = deps;
+    this.#frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst, now);
+    this.#bytes = new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now);
+    const circuits = new SessionCircuits({
+      limits,
+      policy: deps.policy,
+      localAddress: deps.localAddress,
+      registry: deps.circuits,
+      drop: (reason) => metrics.count(metrics.drops, reason),
+      send: (frame) => this.send(frame),
+      fail: (id, code) => {
+        metrics.count(metrics.drops, code);
+        this.#error(id, code);
+      },
+      queued: () => queuedBytes(conn),
+      onDrain: (resume) => conn.stream.once('drain', resume),
+    });
+    const send = (frame: RelayToClientOut) => this.send(frame);
+    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, send };
+    conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
+    conn.once('close', (reason: string) => this.#onClose(reason));
+  }
+
+  /** A live item for a mailbox this connection owns. Dropped (it stays stored) if the client lags. */
+  push(mailbox: string, item: StoredItem): void {
+    if (queuedBytes(this.#conn) > this.#deps.limits.dropQueuedBytes) {
+      this.#deps.metrics.count(this.#deps.metrics.drops, 'OUT_QUEUE_FULL');
+      return;
+    }
+    this.send({ v: 1, t: 'mail', mailbox, item: item.item, bytes: toB64(item.bytes) });
+  }
+
+  send(frame: RelayToClientOut): void {
+    if (this.#ending || this.#conn.closeReason) return;
+    if (queuedBytes(this.#conn) > this.#deps.limits.maxQueuedBytes) return this.end('SLOW_READER');
+    this.#deps.metrics.count(this.#deps.metrics.framesOut, frame.t);
+    this.#conn.send(frame);
+  }
+
+  /** Throws this client out: tells it why (an error frame without id), then closes. */
+  end(code: string): void {
+    if (this.#ending || this.#conn.closeReason) return;
+    this.#ending = code;
+    const { metrics } = this.#deps;
+    metrics.count(metrics.framesOut, 'error');
+    metrics.count(metrics.errors, code);
+    this.#conn.send({ v: 1, t: 'error', code });
+    this.#conn.stream.end();
+    setTimeout(() => this.#conn.close(code), GOODBYE_MS).unref();
+  }
+
+  /** Resolves once everything sent so far has left (or the connection closed). */
+  flushed(): Promise<void> {
+    return drained(this.#conn);
+  }
+
+  #onFrame(f: ClientToRelay): void {
+    if (this.#ending) return;
+    const { metrics } = this.#deps;
+    metrics.count(metrics.framesIn, f.t);
+    const byFrames = this.#frames.take(1);
+    const byBytes = this.#bytes.take(payloadBytes(f));
+    if (byFrames === 'flood' || byBytes === 'flood') return this.end('FLOOD');
+    if (byFrames === 'limited' || byBytes === 'limited') {
+      metrics.count(metrics.drops, 'RATE_LIMITED');
+      if (f.t === 'circuit-data') return this.#ctx.circuits.close(f.c, 'RATE_LIMITED', true);
+      if ('id' in f) this.#error(f.id, RelayError.RATE_LIMITED().code);
+      return;
+    }
+    try {
+      handleFrame(f, this.#ctx);
+    } catch (err) {
+      if (!RelayError.is(err) || !('id' in f)) throw err;
+      metrics.count(metrics.drops, err.code);
+      this.#error(f.id, err.code);
+    }
+  }
+
+  #error(id: number, code: string): void {
+    this.#deps.metrics.count(this.#deps.metrics.errors, code);
+    this.send({ v: 1, t: 'error', id, code });
+  }
+
+  #onClose(reason: string): void {
+    const why = this.#ending ?? reason;
+    const { metrics, mailboxes, logger } = this.#deps;
+    metrics.count(metrics.disconnects, why);
+    for (const id of this.#ctx.owned) mailboxes.release(id, this);
+    this.#ctx.circuits.closeAll();
+    this.#deps.onClosed(this);
+    logger.debug({ reason: why }, 'relay connection closed');
+  }
+}

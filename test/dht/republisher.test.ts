@@ -1,0 +1,100 @@
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Identity } from '../../src/identity/index.js';
+import { DhtNode, encodeIntro, INTRO_SALT, lookupIntro, Republisher } from '../../src/dht/index.js';
+import { startTestnet, type Testnet } from '../../src/testnet/index.js';
+import { capturingLogger } from '../helpers/log-capture.js';
+import { introOf } from './helpers.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+const cleanup: Array<() => Promise<void>> = [];
+let hostByte = 20 + Math.floor(Math.random() * 200);
+
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function client(bootstrap: string[], extra: Partial<ConstructorParameters<typeof DhtNode>[0]> = {}): Promise<DhtNode> {
+  const node = new DhtNode({ bootstrap, host: `127.0.1.${hostByte++ % 250 + 2}`, loopbackOnly: true, ...extra });
+  await node.start();
+  cleanup.push(() => node.stop());
+  return node;
+}
+
+function republisherFor(alice: Identity, dht: DhtNode, extra: Partial<ConstructorParameters<typeof Republisher>[0]> = {}) {
+  const r = new Republisher({
+    dht,
+    keyPair: alice.identityKey,
+    salt: INTRO_SALT,
+    value: () => encodeIntro(introOf(alice, { expiresAt: now() + 7200 })),
+    ...extra,
+  });
+  cleanup.push(() => r.stop());
+  return r;
+}
+
+afterEach(async () => {
+  for (const stop of cleanup.splice(0).reverse()) await stop();
+});
+
+describe('Republisher', () => {
+  it('publishes on start and again each interval, with sequence numbers that only go up', async () => {
+    const net = await startTestnet({ dhtNodes: 4 });
+    cleanup.push(() => net.stop());
+    const alice = Identity.generate();
+    const republisher = republisherFor(alice, await client(net.bootstrap), { intervalMs: 150 });
+    await republisher.start();
+    const first = republisher.status();
+    expect(first).toMatchObject({ failures: 0 });
+    expect(first.lastStoredOn).toBeGreaterThanOrEqual(4);
+    const reader = await client(net.bootstrap);
+    expect((await lookupIntro(reader, alice.id, now())).seq).toBeGreaterThanOrEqual(first.lastSeq!);
+    await republisher.refresh();
+    expect(republisher.status().lastSeq).toBeGreaterThan(first.lastSeq!);
+
+    const later = await eventually(async () => {
+      const intro = await lookupIntro(reader, alice.id, now());
+      return intro.seq >= first.lastSeq! + 2 ? intro : undefined;
+    });
+    expect(later.seq).toBeGreaterThan(first.lastSeq!);
+    await republisher.stop();
+    const stoppedAt = republisher.status().lastSeq;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(republisher.status().lastSeq).toBe(stoppedAt);
+  });
+
+  it('retries with backoff while the network is unreachable, logging no content, then publishes', async () => {
+    // Reserve a loopback port for a network that is not up yet.
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.2', resolve));
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    const { logger, lines } = capturingLogger();
+    const alice = Identity.generate();
+    const dht = await client([`127.0.0.2:${port}`], { readyTimeoutMs: 50, queryTimeoutMs: 100 });
+    const republisher = republisherFor(alice, dht, { logger, retry: { baseMs: 50, maxMs: 200 } });
+    await republisher.start();
+    expect(republisher.status().failures).toBeGreaterThanOrEqual(1);
+    await eventually(() => (republisher.status().failures >= 2 ? true : undefined));
+
+    const net = await startTestnet({ dhtNodes: 3, basePort: port });
+    cleanup.push(() => net.stop());
+    await eventually(() => (republisher.status().failures === 0 ? true : undefined));
+    const reader = await client(net.bootstrap);
+    expect((await lookupIntro(reader, alice.id, now())).id).toBe(alice.id);
+
+    const log = lines.join('\n');
+    expect(log).toMatch(/could not publish DHT record; will retry/);
+    expect(log).toMatch(/NO_BOOTSTRAP/);
+    for (const secret of [alice.id, alice.identityKey.publicKey.toString('hex'), '127.0.0.', `:${port}`]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});

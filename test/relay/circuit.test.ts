@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from '../../src/identity/index.js';
+import { defaultCircuitPolicy, RelayError } from '../../src/relay/index.js';
+import { cleanup, closed, clientOf, eventually, nextMail, startRelay, track } from './helpers.js';
+
+const CLIENT = '127.0.0.31';
+const RELAY1 = '127.0.0.32';
+const RELAY2 = '127.0.0.33';
+const SENDER = '127.0.0.34';
+const RELAY3 = '127.0.0.35';
+
+afterEach(cleanup);
+
+const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (RelayError.is(e) ? e.code : String(e)));
+
+describe('relay circuits', () => {
+  it('reaches a second relay through the first: relay 2 never sees the client, relay 1 never sees the mailbox', async () => {
+    const relay1 = await startRelay(RELAY1);
+    const relay2 = await startRelay(RELAY2);
+    const seenBy1 = relay1.forTest().observeRemotes();
+    const seenBy2 = relay2.forTest().observeRemotes();
+
+    const client = await clientOf(relay1, CLIENT);
+    const far = track(await client.openCircuit(relay2.address().host, relay2.address().port, relay2.publicKey));
+    const secret = randomBytes(32);
+    const mailbox = await far.registerMailbox(secret);
+
+    const sender = await clientOf(relay2, SENDER);
+    const arrived = nextMail(far);
+    await sender.send(mailbox, Buffer.from('through the circuit'));
+    expect((await arrived).bytes.toString()).toBe('through the circuit');
+    const blobId = await far.putBlob(randomBytes(32), Buffer.from('bundle'));
+    expect((await sender.getBlob(blobId))?.toString()).toBe('bundle');
+
+    expect(seenBy2).toContain(RELAY1);
+    expect(seenBy2).toContain(SENDER);
+    expect(seenBy2).not.toContain(CLIENT);
+    expect(seenBy1).toEqual([CLIENT]);
+    const m1 = relay1.metrics();
+    expect(Object.keys(m1.framesIn).sort()).toEqual(['circuit-data', 'circuit-open']);
+    expect(m1.stored).toMatchObject({ mailboxes: 0, items: 0, blobs: 0 });
+    expect(m1.circuits).toEqual({ opened: 1, open: 1 });
+    expect(relay2.metrics().stored.mailboxes).toBe(1);
+
+    await far.close();
+    await eventually(() => relay1.metrics().circuits.open === 0);
+    expect(client.connected).toBe(true); // closing a circuit leaves the outer connection up
+  });
+
+  it('closes circuits when the outer connection goes, and the inner client says so', async () => {
+    const relay1 = await startRelay(RELAY1);
+    const relay2 = await startRelay(RELAY2);
+    const client = await clientOf(relay1, CLIENT);
+    const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
+    const farClosed = closed(far);
+    await client.close();
+    expect(await farClosed).toBeTruthy();
+    expect(await codeOf(far.registerMailbox(randomBytes(32)))).toBe('CLOSED');
+    await eventually(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0);
+  });
+
+  it('is never an open proxy: refuses destinations its policy does not list', async () => {
+    const relay2 = await startRelay(RELAY2);
+    const relay3 = await startRelay(RELAY3);
+    const allowed = `${RELAY2}:${relay2.address().port}`;
+    const relay1 = await startRelay(RELAY1, { allowCircuitTo: (host, port) => `${host}:${port}` === allowed });
+    const client = await clientOf(relay1, CLIENT);
+    expect(await codeOf(client.openCircuit(RELAY3, relay3.address().port, relay3.publicKey))).toBe('CIRCUIT_REFUSED');
+    expect(await codeOf(client.openCircuit('192.0.2.1', 443, relay3.publicKey))).toBe('CIRCUIT_REFUSED');
+    const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
+    expect(far.connected).toBe(true);
+    expect(relay3.metrics().connections.accepted).toBe(0);
+    expect(relay1.metrics().errors.CIRCUIT_REFUSED).toBe(2);
+  });
+
+  it('by default a loopback relay reaches only loopback, and a public relay opens no circuits', () => {
+    expect(defaultCircuitPolicy('127.0.0.32')('127.0.0.33', 7000)).toBe(true);
+    expect(defaultCircuitPolicy('127.0.0.32')('10.0.0.1', 7000)).toBe(false);
+    expect(defaultCircuitPolicy('203.0.113.7')('127.0.0.1', 6379)).toBe(false);
+    expect(defaultCircuitPolicy('0.0.0.0')('198.51.100.2', 7000)).toBe(false);
+  });
+
+  it('refuses non-loopback destinations by default and reports unreachable relays', async () => {
+    const relay1 = await startRelay(RELAY1);
+    const client = await clientOf(relay1, CLIENT);
+    expect(await codeOf(client.openCircuitStream('10.1.2.3', 7000))).toBe('CIRCUIT_REFUSED');
+    const gone = await startRelay(RELAY3);
+    const { port } = gone.address();
+    await gone.stop();
+    expect(await codeOf(client.openCircuitStream(RELAY3, port))).toBe('CIRCUIT_FAILED');
+    expect(client.connected).toBe(true);
+  });
+
+  it('fails the handshake through a circuit when the far relay does not hold the expected key', async () => {
+    const relay1 = await startRelay(RELAY1);
+    const relay2 = await startRelay(RELAY2);
+    const client = await clientOf(relay1, CLIENT);
+    const err = await client.openCircuit(RELAY2, relay2.address().port, randomBytes(32)).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toMatch(/HANDSHAKE_FAILED|CLOSED/);
+    await eventually(() => relay1.metrics().circuits.open === 0);
+  });
+
+  it('carries the largest mail item through a circuit', async () => {
+    const relay1 = await startRelay(RELAY1);
+    const relay2 = await startRelay(RELAY2);
+    const client = await clientOf(relay1, CLIENT);
+    const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
+    const mailbox = await far.registerMailbox(randomBytes(32));
+    const big = randomBytes(46 * 1024);
+    const arrived = nextMail(far);
+    await far.send(mailbox, big);
+    expect((await arrived).bytes.equals(big)).toBe(true);
+  });
+});

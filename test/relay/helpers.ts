@@ -1,0 +1,46 @@
+import { RelayClient, RelayServer, type MailItem, type RelayServerOptions } from '../../src/relay/index.js';
+
+/** Starts a relay on `host` and remembers to stop it. */
+export async function startRelay(host: string, opts: Omit<RelayServerOptions, 'host'> = {}): Promise<RelayServer> {
+  const server = new RelayServer({ host, ...opts });
+  await server.start();
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+/** A client of `server` whose socket leaves from `localAddress`; closed at cleanup. */
+export async function clientOf(server: RelayServer, localAddress: string, requestTimeoutMs?: number): Promise<RelayClient> {
+  const { host, port } = server.address();
+  const client = new RelayClient({ host, port, publicKey: server.publicKey, localAddress, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
+  cleanups.push(() => client.close());
+  return client.connect();
+}
+
+export function track(client: RelayClient): RelayClient {
+  cleanups.push(() => client.close());
+  return client;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+export async function cleanup(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+}
+
+export function nextMail(client: RelayClient): Promise<MailItem> {
+  return new Promise((resolve) => client.once('mail', resolve));
+}
+
+export function closed(client: RelayClient): Promise<string> {
+  return new Promise((resolve) => client.once('close', resolve));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns true, or fails after `ms`. */
+export async function eventually(check: () => boolean, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await sleep(10);
+  }
+}
