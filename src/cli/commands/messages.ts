@@ -41,24 +41,26 @@ export function registerMessages(program: Command): void {
     .action(async (to: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
       const wait = positiveInt('--wait', opts.wait, 20);
       const self = loadIdentity(opts.home);
+      // Outbox first: the message is stored before any network work, whoever delivers it.
+      const db = openDb(join(opts.home, 'parley.db'));
       let row: MessageRow;
-      if (lockOwner(opts.home) !== null) {
-        // A node is running for this home: hand the message over through the database.
-        const db = openDb(join(opts.home, 'parley.db'));
+      try {
         row = queueMessage(db, self.id, to, text, Date.now());
+      } finally {
         db.close();
-        row = await waitForState(opts.home, row.id, wait);
+      }
+      if (lockOwner(opts.home) !== null) {
+        row = await waitForState(opts.home, row.id, wait); // the running node delivers it
       } else {
         const node = await startNode(opts);
         try {
-          row = node.send(to, text);
+          const id = row.id;
           row = await new Promise<MessageRow>((resolve) => {
-            const timer = setTimeout(() => resolve(node.history(to).find((m) => m.id === row.id)!), wait * 1000);
+            const timer = setTimeout(() => resolve(node.history(to).find((m) => m.id === id)!), wait * 1000);
             node.on('delivered', (m: MessageRow) => {
-              if (m.id === row.id) {
-                clearTimeout(timer);
-                resolve(m);
-              }
+              if (m.id !== id) return;
+              clearTimeout(timer);
+              resolve(m);
             });
           });
         } finally {
