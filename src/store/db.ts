@@ -14,7 +14,7 @@ export function openDb(path: string, upTo: number = LATEST_VERSION): Db {
   const db = new Database(path);
   if (fresh) chmodSync(path, 0o600);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = FULL'); // durable across power loss, not only a crash: ~1.8 ms of the direct round trip (bench)
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, upTo);
