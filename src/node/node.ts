@@ -5,7 +5,7 @@ import { loadIdentity, parseId, randomBytes, type Identity, type ParleyId } from
 import { E2E } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
 import {
-  openDb, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
+  openDb, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
   setContactState, setVisibility, setContactName, getMessage,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
@@ -220,14 +220,14 @@ export function queueMessage(db: Db, selfId: string, to: string, text: string, n
   if (!contact) throw NodeError.UNKNOWN_CONTACT();
   if (contact.state === 'blocked') throw NodeError.BLOCKED();
   const messageId = randomBytes(16).toString('hex');
-  db.transaction(() => {
+  writeTx(db, () => {
     if (contact.state === 'request') upsertContact(db, id, 'added', now);
     insertMessage(db, {
       id: messageId, contactId: id, direction: 'out', convSeq: takeOutSeq(db, id), body: text,
       sentAt: now, receivedAt: null, state: 'queued', route: null,
     });
     enqueue(db, messageId, now);
-  })();
+  });
   return getMessage(db, messageId)!;
 }
 

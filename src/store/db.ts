@@ -49,3 +49,19 @@ export async function inTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T>
     throw err;
   }
 }
+
+/**
+ * Runs a synchronous write transaction, turning SQLite's disk errors into a StoreError a person can
+ * act on. SQLite rolls the transaction back, so the database stays as it was.
+ */
+export function writeTx<T>(db: Db, fn: () => T): T {
+  try {
+    return db.transaction(fn)();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL') throw StoreError.DISK('the disk is full');
+    if (code === 'SQLITE_IOERR' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) throw StoreError.DISK('input/output error');
+    if (code === 'SQLITE_READONLY') throw StoreError.DISK('the database is read-only');
+    throw err;
+  }
+}
