@@ -8,8 +8,8 @@ export const BundleJson = z
   .object({
     registrationId: z.number().int().min(1).max(16380),
     deviceId: z.number().int().min(1).max(127),
-    preKeyId: z.number().int().min(1),
-    preKey: z.string().max(64),
+    preKeyId: z.number().int().min(1).optional(),
+    preKey: z.string().max(64).optional(),
     signedPreKeyId: z.number().int().min(1),
     signedPreKey: z.string().max(64),
     signedPreKeySignature: z.string().max(128),
@@ -28,15 +28,15 @@ const bytes = (max: number) => b64(1, max);
 export function toPreKeyBundle(json: BundleJson): { bundle: PreKeyBundle; identityKey: Buffer; binding: Buffer } {
   const d = z
     .object({
-      preKey: bytes(33), signedPreKey: bytes(33), signedPreKeySignature: bytes(64), identityKey: bytes(33),
+      preKey: bytes(33).optional(), signedPreKey: bytes(33), signedPreKeySignature: bytes(64), identityKey: bytes(33),
       kyberPreKey: bytes(1600), kyberPreKeySignature: bytes(64), binding: b64(64, 64),
     })
     .parse(json);
   const bundle = PreKeyBundle.new(
     json.registrationId,
     json.deviceId,
-    json.preKeyId,
-    PublicKey.deserialize(u8(d.preKey)),
+    json.preKeyId ?? null,
+    d.preKey ? PublicKey.deserialize(u8(d.preKey)) : null,
     json.signedPreKeyId,
     PublicKey.deserialize(u8(d.signedPreKey)),
     u8(d.signedPreKeySignature),

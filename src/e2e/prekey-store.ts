@@ -41,7 +41,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
   }
 }
 
-/** Kyber prekeys are one-time here: each bundle mints its own, deleted when used. */
+/** Kyber prekeys: one-time ones (handed out over a direct link) and last-resort ones (published). */
 export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   constructor(private readonly db: Db) {
     super();
@@ -52,10 +52,12 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   async getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
     return KyberPreKeyRecord.deserialize(load(this.db, 'signal_kyber_prekeys', id));
   }
+  /** One-time Kyber prekeys are deleted; a last-resort one stays, and a base key seen twice is a replay. */
   async markKyberPreKeyUsed(id: number, signedPreKeyId: number, baseKey: PublicKey): Promise<void> {
-    this.db.prepare('DELETE FROM signal_kyber_prekeys WHERE id = ? AND last_resort = 0').run(id);
-    this.db
+    if (this.db.prepare('DELETE FROM signal_kyber_prekeys WHERE id = ? AND last_resort = 0').run(id).changes === 1) return;
+    const r = this.db
       .prepare('INSERT OR IGNORE INTO signal_kyber_base_keys_seen (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)')
       .run(id, signedPreKeyId, Buffer.from(baseKey.serialize()));
+    if (r.changes === 0) throw E2EError.DECRYPT_FAILED('a first-contact message was replayed');
   }
 }

@@ -14,12 +14,17 @@ function nextId(db: Db, name: string): number {
   return n;
 }
 
-/** Mints a bundle: a fresh one-time prekey and one-time Kyber prekey, and a signed prekey rotated weekly. */
+/**
+ * Mints a bundle with a signed prekey rotated weekly. `oneTime`: a fresh one-time EC prekey and
+ * one-time Kyber prekey (handed to one asker). Otherwise a published bundle that many may use: no
+ * one-time EC prekey and a last-resort Kyber prekey, whose uses are recorded to refuse replays.
+ */
 export async function mintBundle(
   db: Db,
   identity: Identity,
   stores: { prekeys: SqlPreKeyStore; signed: SqlSignedPreKeyStore; kyber: SqlKyberPreKeyStore },
   now: Date,
+  oneTime = true,
 ): Promise<BundleJson> {
   const idKey = identity.signalPrivateKey();
   let signedId = Number(getKv(db, 'e2e.signed.current') ?? '0');
@@ -31,18 +36,22 @@ export async function mintBundle(
     await stores.signed.saveSignedPreKey(signedId, signed);
     setKv(db, 'e2e.signed.current', String(signedId));
   }
-  const preKeyId = nextId(db, 'prekey');
-  const prePriv = PrivateKey.generate();
-  await stores.prekeys.savePreKey(preKeyId, PreKeyRecord.new(preKeyId, prePriv.getPublicKey(), prePriv));
+  let oneTimeKey = {};
+  if (oneTime) {
+    const preKeyId = nextId(db, 'prekey');
+    const prePriv = PrivateKey.generate();
+    await stores.prekeys.savePreKey(preKeyId, PreKeyRecord.new(preKeyId, prePriv.getPublicKey(), prePriv));
+    oneTimeKey = { preKeyId, preKey: toB64(prePriv.getPublicKey().serialize()) };
+  }
   const kyberId = nextId(db, 'kyber');
   const kem = KEMKeyPair.generate();
   const kyber = KyberPreKeyRecord.new(kyberId, now.getTime(), kem, idKey.sign(kem.getPublicKey().serialize()));
   await stores.kyber.saveKyberPreKey(kyberId, kyber);
+  if (!oneTime) db.prepare('UPDATE signal_kyber_prekeys SET last_resort = 1 WHERE id = ?').run(kyberId);
   return {
     registrationId: identity.registrationId,
     deviceId: 1,
-    preKeyId,
-    preKey: toB64(prePriv.getPublicKey().serialize()),
+    ...oneTimeKey,
     signedPreKeyId: signedId,
     signedPreKey: toB64(signed.publicKey().serialize()),
     signedPreKeySignature: toB64(signed.signature()),

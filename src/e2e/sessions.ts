@@ -44,9 +44,10 @@ export class E2E {
     this.#self = ProtocolAddress.new(identity.id, 1);
   }
 
-  createBundle(): Promise<BundleJson> {
+  /** A bundle for one asker (one-time prekeys), or with `published` one that many may use. */
+  createBundle(published = false): Promise<BundleJson> {
     return this.#mutex.run(() =>
-      mintBundle(this.#db, this.#identity, { prekeys: this.#prekeys, signed: this.#signed, kyber: this.#kyber }, this.#now()),
+      mintBundle(this.#db, this.#identity, { prekeys: this.#prekeys, signed: this.#signed, kyber: this.#kyber }, this.#now(), !published),
     );
   }
 

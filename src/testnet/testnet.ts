@@ -2,11 +2,12 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
+import { RelayServer } from '../relay/index.js';
 
 export interface TestnetOptions {
   /** DHT nodes to run; the first is everyone's bootstrap node. */
   dhtNodes: number;
-  /** Relays to run beside them. Not started yet: see `startRelays` below, the extension point. */
+  /** Relays to run beside them, each on its own 127.0.2.x. */
   relays?: number;
   /** Node i listens on basePort + i; by default every port is chosen by the OS, so parallel testnets never collide. */
   basePort?: number;
@@ -29,6 +30,8 @@ export interface Testnet {
   bootstrap: string[];
   nodes: DhtNode[];
   relays: TestnetRelay[];
+  /** The relay programs themselves (tests stop and restart them, and ask what they observed). */
+  relayServers: RelayServer[];
   stop(): Promise<void>;
 }
 
@@ -43,9 +46,11 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
   if (!Number.isInteger(n) || n < 1 || n > MAX_TESTNET_NODES) throw TestnetError.BAD_SIZE('DHT nodes', MAX_TESTNET_NODES);
   const logger = opts.logger ?? pino({ level: 'silent' });
   const nodes: DhtNode[] = [];
+  const relayServers: RelayServer[] = [];
   let sweeper: Sweeper | null = null;
   const stop = async () => {
     sweeper?.stop();
+    await Promise.all(relayServers.map((r) => r.stop()));
     await Promise.all(nodes.map((node) => node.stop()));
   };
   try {
@@ -59,8 +64,8 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     }
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
-    const relays = await startRelays(opts.relays ?? 0, bootstrap);
-    return { bootstrap, nodes, relays, stop };
+    const relays = await startRelays(opts.relays ?? 0, relayServers);
+    return { bootstrap, nodes, relays, relayServers, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -104,6 +109,19 @@ async function connected(nodes: DhtNode[], timeoutMs: number): Promise<void> {
  * publishing their descriptors through `bootstrap`; `stop()` will stop them before the DHT nodes.
  * Until the relay server is wired in, a request for relays starts none.
  */
-async function startRelays(_count: number, _bootstrap: string[]): Promise<TestnetRelay[]> {
-  return [];
+async function startRelays(count: number, servers: RelayServer[]): Promise<TestnetRelay[]> {
+  const out: TestnetRelay[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = new RelayServer({ host: relayAddress(i) });
+    servers.push(server);
+    await server.start();
+    const { host, port } = server.address();
+    out.push({ host, port, publicKey: server.publicKey.toString('base64') });
+  }
+  return out;
+}
+
+/** Relays live in 127.0.2.x so tests can tell them from DHT nodes (127.0.0.x) and people. */
+export function relayAddress(i: number): string {
+  return `127.0.2.${10 + i}`;
 }

@@ -116,3 +116,17 @@ describe('Signal sessions over SQLite', () => {
     expect(a!.digits).toBe(b!.digits);
   }));
 });
+
+describe('published bundles (last-resort Kyber, no one-time prekey)', () => {
+  it('open sessions for several people, and refuse a replayed first message', withDir(async (dir) => {
+    const bob = party(dir, 'bob');
+    const published = await bob.e2e.createBundle(true);
+    expect(published.preKeyId).toBeUndefined();
+    for (const name of ['alice', 'carol']) {
+      const p = party(dir, name);
+      await p.e2e.startSession(bob.identity.id, published);
+      const env = await p.e2e.encrypt(bob.identity.id, text(`hi from ${name}`));
+      expect((await bob.e2e.decrypt(p.identity.id, env.kind, env.body, p.identity.binding)).plaintext.toString()).toBe(`hi from ${name}`);
+    }
+  }));
+});
