@@ -1,30 +1,24 @@
 import type { Logger } from 'pino';
-import type { E2E } from '../e2e/index.js';
 import { contentCodec } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
-import { toB64 } from '../wire/bytes.js';
 import { dueContacts, outboxFor, recordAttempt, setMessageState, getMessage, type Db } from '../store/index.js';
-import type { Identity } from '../identity/index.js';
 import { nextDelay, type RetryPolicy } from './backoff.js';
-import type { BundleRequests } from './bundle-requests.js';
-import type { Peers } from './peers.js';
-import { DIRECT_RECEIPT } from '../routing/receipt.js';
+import type { Router } from './router.js';
 
 export interface DeliveryComponents {
   db: Db;
-  e2e: E2E;
-  peers: Peers;
-  bundles: BundleRequests;
-  identity: Identity;
+  router: Router;
   logger: Logger;
   now: () => number;
   onSent: (messageId: string) => void;
+  /** A `reach` content this contact should get before anything else, with a commit once it left. */
+  reachUpdate: (contactId: string) => { content: Buffer; commit: () => void } | null;
 }
 
 /**
- * Drains the outbox: for every contact with messages due, connect, make sure a Signal session
- * exists, and send each waiting message in conversation order. A message leaves the outbox only
- * when the recipient's end-to-end receipt arrives; until then it is retried with backoff.
+ * Drains the outbox: for every contact with messages due, send each waiting message in
+ * conversation order along the route the settings allow. A message leaves the outbox only when the
+ * recipient's end-to-end receipt arrives; until then it is retried with backoff.
  */
 export class Delivery {
   readonly #c: DeliveryComponents;
@@ -81,27 +75,24 @@ export class Delivery {
   }
 
   async #deliverTo(contactId: string): Promise<void> {
-    const { db, e2e, peers, identity, now } = this.#c;
+    const { db, now } = this.#c;
     const due = outboxFor(db, contactId);
     if (due.length === 0) return;
+    const reach = this.#c.reachUpdate(contactId);
+    const offset = reach ? 1 : 0;
+    const texts = due.map((item) =>
+      contentCodec.encode({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at }),
+    );
     try {
-      const conn = await peers.connect(contactId);
-      if (!(await e2e.hasSession(contactId))) {
-        const bundle = await this.#c.bundles.request(conn);
-        await e2e.startSession(contactId, bundle);
-      }
-      for (const item of due) {
-        if (this.#stopped || conn.closeReason) break;
-        const content = contentCodec.encode({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at });
-        const env = await e2e.encrypt(contactId, content);
-        const frame = { v: 1 as const, t: 'env' as const, from: identity.id, kind: env.kind, body: toB64(env.body) };
-        if (!conn.send(env.kind === 'prekey' ? { ...frame, bind: toB64(identity.binding) } : frame)) break;
+      await this.#c.router.send(contactId, reach ? [reach.content, ...texts] : texts, (i, route) => {
+        if (i < offset) return reach!.commit();
+        const item = due[i - offset]!;
         recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), null);
         if (getMessage(db, item.message_id)?.state === 'queued') {
-          setMessageState(db, item.message_id, 'sent', JSON.stringify(DIRECT_RECEIPT));
+          setMessageState(db, item.message_id, 'sent', JSON.stringify(route));
           this.#c.onSent(item.message_id);
         }
-      }
+      });
     } catch (err) {
       if (this.#stopped) return;
       const reason = describeError(err);

@@ -16,6 +16,14 @@ import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { Peers, type PeerConn, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
+import { Router, reachOf } from './router.js';
+import { MyRelay, type RelayAddress } from './my-relay.js';
+import type { MailItem } from '../relay/index.js';
+import { peerCodec } from '../wire/peer-frames.js';
+import { contentCodec } from '../wire/content.js';
+import { toB64 } from '../wire/bytes.js';
+import { encodeRelayRef } from '../routing/relay-ref.js';
+import { MAILBOX_RECEIPT } from '../routing/policy.js';
 import { receiveEnvelope } from './receiver.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -31,6 +39,8 @@ export interface NodeOptions {
   logger?: Logger;
   now?: () => number;
   republishMs?: number;
+  /** Relays this node may use (the testnet's, or found in the DHT); none means direct only. */
+  relays?: RelayAddress[];
 }
 
 /** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
@@ -51,6 +61,8 @@ export class ParleyNode extends EventEmitter {
   #dht: DhtNode | null = null;
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
+  #router: Router | null = null;
+  #myRelay: MyRelay | null = null;
   #republisher: Republisher | null = null;
   readonly #bundles = new BundleRequests();
   readonly #bundleCounts = new WeakMap<PeerConn, number>();
@@ -75,9 +87,23 @@ export class ParleyNode extends EventEmitter {
     this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
     await this.#dht.start();
     this.#peers = await this.#startPeers(host);
+    const relay = this.#chooseRelay();
+    if (relay) {
+      this.#myRelay = new MyRelay(
+        { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
+        relay,
+      );
+      this.#myRelay.on('mail', (m: MailItem) => void this.#onMail(m));
+      this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
+    }
+    this.#router = new Router({
+      db: this.db, e2e: this.#e2e, peers: this.#peers, bundles: this.#bundles, identity: this.identity, logger: this.#logger,
+      myRelay: this.#myRelay, localAddress: host, lookup: (id) => this.#lookup(id),
+    });
     this.#delivery = new Delivery(
-      { db: this.db, e2e: this.#e2e, peers: this.#peers, bundles: this.#bundles, identity: this.identity, logger: this.#logger, now: this.#now,
-        onSent: (id) => this.emit('sent', getMessage(this.db, id)) },
+      { db: this.db, router: this.#router, logger: this.#logger, now: this.#now,
+        onSent: (id) => this.emit('sent', getMessage(this.db, id)),
+        reachUpdate: (id) => this.#reachUpdate(id) },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
     );
     const ep = this.#peers.address();
@@ -85,16 +111,23 @@ export class ParleyNode extends EventEmitter {
       dht: this.#dht,
       keyPair: this.identity.identityKey,
       salt: 'parley/intro/1',
-      value: () => encodeIntro({
-        signalIdentityKey: this.identity.signalIdentityPublic,
-        binding: this.identity.binding,
-        transportKey: this.identity.transportKey.publicKey,
-        endpoint: `${ep.host}:${ep.port}`,
-        expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
-      }),
+      value: () => {
+        const ref = this.#myRelay?.ref();
+        // With a relay, strangers learn only the relay and a mailbox; without one (a network with
+        // no relays), the direct endpoint is the only way in, and the intro says so.
+        return encodeIntro({
+          signalIdentityKey: this.identity.signalIdentityPublic,
+          binding: this.identity.binding,
+          ...(this.#myRelay
+            ? ref ? { relay: encodeRelayRef(ref) } : {}
+            : { transportKey: this.identity.transportKey.publicKey, endpoint: `${ep.host}:${ep.port}` }),
+          expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
+        });
+      },
       intervalMs: this.#opts.republishMs ?? 30 * 60_000,
       logger: this.#logger,
     });
+    await this.#myRelay?.start();
     await this.#republisher.start();
     this.#delivery.start();
   }
@@ -102,10 +135,65 @@ export class ParleyNode extends EventEmitter {
   async stop(): Promise<void> {
     this.#delivery?.stop();
     await this.#republisher?.stop();
+    await this.#myRelay?.stop();
+    await this.#router?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
     await this.#dht?.stop();
     this.db.close();
+  }
+
+  /** The relay this node uses, stable across restarts (remembered), or null on a network without relays. */
+  #chooseRelay(): RelayAddress | null {
+    const relays = this.#opts.relays ?? [];
+    if (relays.length === 0) return null;
+    const remembered = getKv(this.db, 'relay.chosen');
+    const pick = relays.find((r) => `${r.host}:${r.port}` === remembered) ?? relays[randomBytes(1)[0]! % relays.length]!;
+    setKv(this.db, 'relay.chosen', `${pick.host}:${pick.port}`);
+    return pick;
+  }
+
+  async #lookup(id: string): Promise<VerifiedIntro> {
+    return lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
+  }
+
+  /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
+  #reachUpdate(id: string): { content: Buffer; commit: () => void } | null {
+    if (!this.#myRelay || !this.#peers) return null; // without relays, the intro record already carries it
+    const contact = getContact(this.db, id);
+    const ep = this.#peers.address();
+    const reach = contact?.visibility === 'direct'
+      ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.identity.transportKey.publicKey) }
+      : { v: 1 as const, t: 'reach' as const };
+    const content = contentCodec.encode(reach);
+    const key = `reachSent.${id}`;
+    const last = getKv(this.db, key);
+    if (last === content.toString('base64') || (last === undefined && contact?.visibility !== 'direct')) return null;
+    return { content, commit: () => setKv(this.db, key, content.toString('base64')) };
+  }
+
+  async #onMail(m: MailItem): Promise<void> {
+    let frame: PeerFrame;
+    try {
+      frame = peerCodec.decode(m.bytes);
+    } catch {
+      await this.#myRelay?.ack([m.itemId]).catch(() => {});
+      return;
+    }
+    try {
+      if (frame.t === 'env') await receiveEnvelope(this.#receiverComponents(), frame, { conn: null, route: MAILBOX_RECEIPT });
+      await this.#myRelay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
+    } catch (err) {
+      this.#logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
+    }
+  }
+
+  #receiverComponents() {
+    return {
+      db: this.db, e2e: this.#e2e, peers: this.#peers!, router: this.#router!, selfId: this.id, logger: this.#logger, now: this.#now,
+      onMessage: (m: MessageRow) => { this.emit('message', m); this.#delivery?.kick(); },
+      onDelivered: (m: MessageRow) => this.emit('delivered', m),
+    };
   }
 
   address(): { host: string; port: number } {
@@ -167,7 +255,12 @@ export class ParleyNode extends EventEmitter {
   }
 
   async #resolve(id: string): Promise<DirectEndpoint | null> {
-    const intro: VerifiedIntro = await lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
+    const reach = reachOf(this.db, id);
+    if (reach) {
+      const [host, port] = splitEndpoint(reach.endpoint);
+      return { host, port, transportKey: Buffer.from(reach.transportKey, 'base64') };
+    }
+    const intro = await this.#lookup(id);
     if (!intro.endpoint || !intro.transportKey) return null;
     const [host, port] = splitEndpoint(intro.endpoint);
     return { host, port, transportKey: intro.transportKey };
@@ -189,13 +282,7 @@ export class ParleyNode extends EventEmitter {
         this.#bundles.answer(frame.n, frame.bundle);
         return;
       case 'env':
-        void receiveEnvelope(
-          { db: this.db, e2e: this.#e2e, peers: this.#peers!, selfId: this.id, logger: this.#logger, now: this.#now,
-            onMessage: (m) => { this.emit('message', m); this.#delivery?.kick(); },
-            onDelivered: (m) => this.emit('delivered', m),
-            routeOf: () => DIRECT_RECEIPT },
-          conn, frame,
-        ).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
+        void receiveEnvelope(this.#receiverComponents(), frame, { conn, route: DIRECT_RECEIPT }).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
         return;
       case 'bye':
         conn.close('PEER_BYE');

@@ -2,33 +2,39 @@ import type { Logger } from 'pino';
 import type { E2E } from '../e2e/index.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
-import { toB64 } from '../wire/bytes.js';
-import { getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, type Db, type MessageRow } from '../store/index.js';
+import { getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, setKv, type Db, type MessageRow } from '../store/index.js';
 import type { Envelope } from '../wire/peer-frames.js';
 import type { z } from 'zod';
 import type { PeerConn, Peers } from './peers.js';
+import type { Router } from './router.js';
 import type { RouteReceipt } from '../routing/receipt.js';
 
 export interface ReceiverComponents {
   db: Db;
   e2e: E2E;
   peers: Peers;
+  router: Router;
   selfId: string;
   logger: Logger;
   now: () => number;
   onMessage: (m: MessageRow) => void;
   onDelivered: (m: MessageRow) => void;
-  /** The route a message on this connection took, as this side observed it. */
-  routeOf: (conn: PeerConn) => RouteReceipt;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
 
+/** Where an envelope came from: a direct link (which a reply may reuse) or our relay mailbox. */
+export interface Source {
+  conn: PeerConn | null;
+  route: RouteReceipt;
+}
+
 /**
  * Handles one end-to-end envelope: decrypt (the sender is proven by their Signal session, and on
  * first contact by the binding of their Signal key to their ID), store once, answer with a receipt.
+ * Resolves once the envelope is dealt with (stored, or refused for good), so a mailbox may ack it.
  */
-export async function receiveEnvelope(c: ReceiverComponents, conn: PeerConn, frame: EnvelopeFrame): Promise<void> {
+export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFrame, source: Source): Promise<void> {
   if (frame.from === c.selfId) return;
   const known = getContact(c.db, frame.from);
   if (known?.state === 'blocked') return;
@@ -40,39 +46,45 @@ export async function receiveEnvelope(c: ReceiverComponents, conn: PeerConn, fra
     c.logger.info({ err: describeError(err) }, 'dropped an envelope that did not decrypt');
     return;
   }
-  c.peers.bind(frame.from, conn);
-  if (content.t === 'receipt') {
-    for (const id of content.ids) {
-      const row = getMessage(c.db, id);
-      if (!row || row.contact_id !== frame.from || row.direction !== 'out') continue;
-      if (dequeue(c.db, id) || row.state !== 'delivered') {
-        setMessageState(c.db, id, 'delivered');
-        c.onDelivered(getMessage(c.db, id)!);
+  if (source.conn) c.peers.bind(frame.from, source.conn);
+  switch (content.t) {
+    case 'receipt':
+      for (const id of content.ids) {
+        const row = getMessage(c.db, id);
+        if (!row || row.contact_id !== frame.from || row.direction !== 'out') continue;
+        if (dequeue(c.db, id) || row.state !== 'delivered') {
+          setMessageState(c.db, id, 'delivered');
+          c.onDelivered(getMessage(c.db, id)!);
+        }
       }
+      return;
+    case 'reach':
+      setKv(c.db, `reach.${frame.from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '');
+      return;
+    case 'text': {
+      if (!known) upsertContact(c.db, frame.from, 'request', c.now());
+      const fresh = insertMessage(c.db, {
+        id: content.id,
+        contactId: frame.from,
+        direction: 'in',
+        convSeq: content.n,
+        body: content.body,
+        sentAt: content.at,
+        receivedAt: c.now(),
+        state: 'received',
+        route: JSON.stringify(source.route),
+      });
+      if (fresh) c.onMessage(getMessage(c.db, content.id)!);
+      void sendReceipt(c, source, frame.from, [content.id]);
     }
-    return;
   }
-  if (!known) upsertContact(c.db, frame.from, 'request', c.now());
-  const fresh = insertMessage(c.db, {
-    id: content.id,
-    contactId: frame.from,
-    direction: 'in',
-    convSeq: content.n,
-    body: content.body,
-    sentAt: content.at,
-    receivedAt: c.now(),
-    state: 'received',
-    route: JSON.stringify(c.routeOf(conn)),
-  });
-  if (fresh) c.onMessage(getMessage(c.db, content.id)!);
-  await sendReceipt(c, conn, frame.from, [content.id]);
 }
 
-async function sendReceipt(c: ReceiverComponents, conn: PeerConn, to: string, ids: string[]): Promise<void> {
+async function sendReceipt(c: ReceiverComponents, source: Source, to: string, ids: string[]): Promise<void> {
   try {
     const receipt = contentCodec.encode({ v: 1, t: 'receipt', ids });
-    const env = await c.e2e.encrypt(to, receipt);
-    conn.send({ v: 1, t: 'env', from: c.selfId, kind: env.kind, body: toB64(env.body) });
+    if (source.conn && !source.conn.closeReason) await c.router.reply(source.conn, to, receipt);
+    else await c.router.send(to, [receipt]);
   } catch (err) {
     // The sender retries until a receipt arrives; the duplicate then earns a fresh receipt.
     c.logger.info({ err: describeError(err) }, 'could not send a receipt');

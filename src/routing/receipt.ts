@@ -14,6 +14,7 @@ export interface RouteReceipt {
   sameRelay?: boolean;
 }
 
+/** What the receiver of a direct connection knows: the contact saw its IP. */
 export const DIRECT_RECEIPT: RouteReceipt = {
   route: 'direct',
   hops: ['direct'],

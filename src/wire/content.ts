@@ -7,6 +7,8 @@ import { MAX_TEXT_BYTES } from './limits.js';
  *   text     id: message ID (32 hex); n: per-conversation sequence of the sender; body: UTF-8 text;
  *            at: sender's clock, ms since epoch
  *   receipt  ids: message IDs received and stored (the end-to-end receipt that empties the outbox)
+ *   reach    endpoint, transportKey: my direct address and Noise key, sent only to contacts I set to
+ *            `direct`; an empty reach withdraws them
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -24,6 +26,16 @@ export const TextContent = z
   .strict();
 export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strict();
 
-export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent]);
+/** reach: how a contact set to `direct` may reach me directly (absent fields withdraw it). */
+export const ReachContent = z
+  .object({
+    v,
+    t: z.literal('reach'),
+    endpoint: z.string().max(64).regex(/^[0-9a-fA-F.:[\]]+:\d{1,5}$/).optional(),
+    transportKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).optional(),
+  })
+  .strict();
+
+export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

@@ -27,7 +27,9 @@ describe('what the wire shows', () => {
     const alice = await w.start('alice');
     const bob = await w.start('bob');
     alice.addContact(bob.id);
+    alice.setVisibility(bob.id, 'direct');
     bob.addContact(alice.id);
+    bob.setVisibility(alice.id, 'direct');
     const tap = tapTcp();
     try {
       const secret = 'the source meets at noon by the river';

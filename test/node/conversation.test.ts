@@ -15,7 +15,9 @@ describe('two people on the local DHT', () => {
     const bob = await w.start('bob');
     // Only IDs are exchanged: no address is passed by hand.
     alice.addContact(bob.id);
+    alice.setVisibility(bob.id, 'direct');
     bob.addContact(alice.id);
+    bob.setVisibility(alice.id, 'direct');
     for (let i = 0; i < 100; i++) {
       alice.send(bob.id, `a→b ${i}`);
       bob.send(alice.id, `b→a ${i}`);
@@ -52,7 +54,9 @@ describe('two people on the local DHT', () => {
     const carol = await w.start('carol');
     const dave = await w.start('dave');
     carol.addContact(dave.id);
+    carol.setVisibility(dave.id, 'direct');
     dave.addContact(carol.id);
+    dave.setVisibility(carol.id, 'direct');
     await w.stop(dave);
     const sent = carol.send(dave.id, 'are you there?');
     await new Promise((r) => setTimeout(r, 1_500));

@@ -36,6 +36,7 @@ describe('a node under hostile input', () => {
     const bob = await w.start('bob', { logger });
     const alice = await w.start('alice');
     alice.addContact(bob.id);
+    alice.setVisibility(bob.id, 'direct');
     const { host, port } = bob.address();
 
     await rawSend(host, port, randomBytes(4096));

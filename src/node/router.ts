@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { E2E } from '../e2e/index.js';
+import { RelayClient } from '../relay/index.js';
+import { getContact, getKv, type Db } from '../store/index.js';
+import type { Identity } from '../identity/index.js';
+import type { VerifiedIntro } from '../dht/index.js';
+import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
+import { toB64 } from '../wire/bytes.js';
+import { planRoute, senderReceipt, type Visibility } from '../routing/policy.js';
+import { decodeRelayRef, type RelayRef } from '../routing/relay-ref.js';
+import type { RouteReceipt } from '../routing/receipt.js';
+import type { BundleRequests } from './bundle-requests.js';
+import type { MyRelay } from './my-relay.js';
+import type { PeerConn, Peers } from './peers.js';
+import { NodeError } from './errors.js';
+
+export interface RouterComponents {
+  db: Db;
+  e2e: E2E;
+  peers: Peers;
+  bundles: BundleRequests;
+  identity: Identity;
+  logger: Logger;
+  myRelay: MyRelay | null;
+  localAddress: string;
+  lookup: (id: string) => Promise<VerifiedIntro>;
+}
+
+/** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
+export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
+  const raw = getKv(db, `reach.${id}`);
+  return raw ? (JSON.parse(raw) as { endpoint: string; transportKey: string }) : null; // '' = withdrawn
+}
+
+/**
+ * Carries Signal-encrypted contents to a contact along the route the two settings decide: direct,
+ * through their relay, or through my relay and a circuit to theirs. It never falls back to a route
+ * the settings do not allow: when that route is down, it throws and the outbox waits.
+ */
+export class Router {
+  readonly #c: RouterComponents;
+  readonly #links = new Map<string, Promise<RelayClient>>();
+
+  constructor(c: RouterComponents) {
+    this.#c = c;
+  }
+
+  theirSetting(id: string, intro: VerifiedIntro | null): Visibility {
+    return reachOf(this.#c.db, id) || intro?.endpoint ? 'direct' : 'relayed';
+  }
+
+  /** Sends each plaintext in order; `onSent(i)` after each leaves. Returns the route it took. */
+  async send(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void = () => {}): Promise<RouteReceipt> {
+    const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
+    const intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#c.lookup(id);
+    const plan = planRoute(mine, this.theirSetting(id, intro));
+    if (plan === 'direct') {
+      const conn = await this.#c.peers.connect(id);
+      if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
+      const route = senderReceipt('direct');
+      for (let i = 0; i < plaintexts.length; i++) {
+        if (!conn.send(await this.#frame(id, plaintexts[i]!))) throw NodeError.UNREACHABLE('the connection closed');
+        onSent(i, route);
+      }
+      return route;
+    }
+    const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
+    if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
+    const { link, same } = await this.#link(plan, ref);
+    if (!(await this.#c.e2e.hasSession(id))) {
+      const blob = await link.getBlob(ref.b);
+      if (!blob) throw NodeError.UNREACHABLE("their relay does not hold their prekey bundle");
+      await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
+    }
+    const route = senderReceipt(plan, same);
+    for (let i = 0; i < plaintexts.length; i++) {
+      await link.send(ref.m, peerCodec.encode(await this.#frame(id, plaintexts[i]!)));
+      onSent(i, route);
+    }
+    return route;
+  }
+
+  /** Sends on a connection the contact opened to us (a reply on a link that already exists). */
+  async reply(conn: PeerConn, id: string, plaintext: Buffer): Promise<void> {
+    conn.send(await this.#frame(id, plaintext));
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.#links.values()) await p.then((c) => c.close()).catch(() => {});
+  }
+
+  async #frame(id: string, plaintext: Buffer): Promise<PeerFrameOut> {
+    const env = await this.#c.e2e.encrypt(id, plaintext);
+    const frame = { v: 1 as const, t: 'env' as const, from: this.#c.identity.id, kind: env.kind, body: toB64(env.body) };
+    return env.kind === 'prekey' ? { ...frame, bind: toB64(this.#c.identity.binding) } : frame;
+  }
+
+  async #link(plan: 'their-relay' | 'two-relays', ref: RelayRef): Promise<{ link: RelayClient; same: boolean }> {
+    const mine = this.#c.myRelay;
+    if (plan === 'two-relays') {
+      const client = mine?.client;
+      if (!mine || !client) throw NodeError.UNREACHABLE('your relay is unreachable, and this contact may not see your IP address');
+      const same = mine.relay.host === ref.h && mine.relay.port === ref.p && mine.relay.publicKey === ref.k;
+      if (same) return { link: client, same };
+      return { link: await this.#cached(`circuit ${ref.h}:${ref.p}`, () => client.openCircuit(ref.h, ref.p, ref.k)), same };
+    }
+    return {
+      link: await this.#cached(`direct ${ref.h}:${ref.p}`, () =>
+        new RelayClient({ host: ref.h, port: ref.p, publicKey: ref.k, localAddress: this.#c.localAddress }).connect()),
+      same: false,
+    };
+  }
+
+  async #cached(key: string, open: () => Promise<RelayClient>): Promise<RelayClient> {
+    const existing = this.#links.get(key);
+    if (existing) {
+      const c = await existing.catch(() => null);
+      if (c?.connected) return c;
+      this.#links.delete(key);
+    }
+    const p = open();
+    this.#links.set(key, p);
+    p.catch(() => this.#links.delete(key));
+    return p;
+  }
+}
