@@ -196,6 +196,12 @@ export class ParleyNode extends EventEmitter {
     };
   }
 
+  /** Test-only hooks (see Peers.forTest): never used by the app. */
+  forTest(): { observeInbound: () => string[] } {
+    if (!this.#peers) throw NodeError.NOT_STARTED();
+    return { observeInbound: this.#peers.forTest().observeRemotes };
+  }
+
   address(): { host: string; port: number } {
     if (!this.#peers) throw NodeError.NOT_STARTED();
     return this.#peers.address();

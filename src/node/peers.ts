@@ -33,6 +33,7 @@ export class Peers {
   readonly #dialing = new Map<string, Promise<PeerConn>>();
   readonly #endpoints = new Map<string, DirectEndpoint>();
   #host: string;
+  #observed: string[] | null = null;
 
   constructor(components: PeersComponents, init: { host: string; port?: number }) {
     this.#c = components;
@@ -45,7 +46,10 @@ export class Peers {
         keyPair: components.identity.transportKey.forNoise(),
         onRejected: (reason) => components.logger.info({ reason }, 'rejected a connection'),
       },
-      (conn) => this.#adopt(conn),
+      (conn) => {
+        this.#observed?.push(conn.remoteHost);
+        this.#adopt(conn);
+      },
     );
   }
 
@@ -60,6 +64,11 @@ export class Peers {
 
   address(): { host: string; port: number } {
     return this.#listener.address();
+  }
+
+  /** Test-only: from now on, remember the address of every inbound connection (who saw whose IP). */
+  forTest(): { observeRemotes: () => string[] } {
+    return { observeRemotes: () => (this.#observed ??= []) };
   }
 
   /** Records that `conn` is proven (by a decrypted message) to belong to contact `id`. */

@@ -7,9 +7,9 @@ import { startTestnet } from '../../src/testnet/index.js';
 import type { MessageRow } from '../../src/store/index.js';
 
 /** A temp folder of homes plus a local testnet, torn down together. */
-export async function world(dhtNodes = 6) {
+export async function world(dhtNodes = 6, relays = 0) {
   const root = mkdtempSync(join(tmpdir(), 'parley-test-'));
-  const net = await startTestnet({ dhtNodes });
+  const net = await startTestnet({ dhtNodes, relays });
   const running = new Set<ParleyNode>();
   let nextHost = 50 + Math.floor(Math.random() * 150);
   return {

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { world, received, delivered } from '../helpers/people.js';
+import { RelayServer } from '../../src/relay/index.js';
+import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
+
+const until = async (cond: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('relays failing and people offline', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    w = await world(6, 2);
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('relay killed mid-conversation: nothing goes direct, the outbox says why, then drains once it returns', async () => {
+    const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
+    let relay = new RelayServer({ host: '127.0.2.50', keyPair });
+    await relay.start();
+    const { port } = relay.address();
+    const mine = { host: '127.0.2.50', port, publicKey: keyPair.publicKey.toString('base64') };
+    const alice = await w.start('alice', { relays: [mine] });
+    const bob = await w.start('bob', { relays: [w.net.relays[1]!] });
+    const bobSaw = bob.forTest().observeInbound();
+    alice.addContact(bob.id); // relayed: the default
+    bob.addContact(alice.id);
+    bob.setVisibility(alice.id, 'direct'); // Bob would even accept direct: Alice must still never go direct
+    for (let i = 0; i < 5; i++) alice.send(bob.id, `before ${i}`);
+    await delivered(alice, bob.id, 5);
+
+    await relay.stop();
+    for (let i = 0; i < 5; i++) alice.send(bob.id, `during ${i}`);
+    await until(() => alice.outbox().length === 5 && alice.outbox().every((o) => /your relay is unreachable/.test(o.last_error ?? '')));
+    expect(bobSaw).toEqual([]);
+
+    relay = new RelayServer({ host: '127.0.2.50', port, keyPair });
+    await relay.start();
+    try {
+      await delivered(alice, bob.id, 10, 20_000);
+      const got = await received(bob, alice.id, 10);
+      expect(got.map((m) => m.body)).toEqual([...Array.from({ length: 5 }, (_, i) => `before ${i}`), ...Array.from({ length: 5 }, (_, i) => `during ${i}`)]);
+      expect(bobSaw).toEqual([]);
+      expect(alice.outbox()).toEqual([]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('offline recipient: the message waits in their relay mailbox and is delivered once when they start', async () => {
+    const carol = await w.start('carol', { relays: [w.net.relays[0]!] });
+    const dave = await w.start('dave', { relays: [w.net.relays[1]!] });
+    carol.addContact(dave.id);
+    dave.addContact(carol.id);
+    carol.send(dave.id, 'warm-up');
+    await delivered(carol, dave.id, 1);
+    await w.stop(dave);
+    const m = carol.send(dave.id, 'while you were away');
+    await until(() => carol.history(dave.id).find((x) => x.id === m.id)?.state === 'sent');
+    expect(carol.outbox().map((o) => o.message_id)).toEqual([m.id]);
+    const dave2 = await w.start('dave', { relays: [w.net.relays[1]!] });
+    await delivered(carol, dave.id, 2);
+    await new Promise((r) => setTimeout(r, 500));
+    const got = dave2.history(carol.id).filter((x) => x.direction === 'in');
+    expect(got.map((x) => x.body)).toEqual(['warm-up', 'while you were away']);
+    expect(JSON.parse(got[1]!.route!)).toMatchObject({ route: 'one-relay', hops: ['my-relay'] });
+  });
+});
