@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ParleyNode, acquireLock, releaseLock, type NodeOptions } from '../node/index.js';
-import { resolveBootstrap } from './network.js';
+import { resolveBootstrap, resolveRelays } from './network.js';
 import { ParleyError } from '../wire/errors.js';
 
 export interface CommonOpts {
@@ -12,6 +12,7 @@ export interface CommonOpts {
 
 export interface NetOpts {
   bootstrap?: string[];
+  relay?: string[];
   network?: string;
   host?: string;
   port?: string;
@@ -31,6 +32,7 @@ export function withNetwork(cmd: Command): Command {
   return cmd
     .option('--bootstrap <host:port...>', 'DHT nodes to join (default: the running `parley testnet`)')
     .addOption(new Option('--network <name>', 'join a public network instead of the local testnet').choices(['mainline']))
+    .option('--relay <host:port:key...>', 'relays to use (default: the running `parley testnet`\'s)')
     .option('--host <addr>', 'local address to listen on', '127.0.0.1')
     .option('--port <n>', 'port for direct connections (default: last used, else any free one)');
 }
@@ -59,6 +61,7 @@ export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeO
     const node = new ParleyNode({
       home: opts.home,
       bootstrap,
+      relays: resolveRelays(opts),
       host: opts.host ?? '127.0.0.1',
       ...(opts.port !== undefined ? { port: positiveInt('--port', opts.port, 0) } : {}),
       ...extra,

@@ -5,6 +5,7 @@ import { registerContacts } from './commands/contacts.js';
 import { registerMessages } from './commands/messages.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerDemo } from './commands/demo.js';
+import { registerRelay } from './commands/relay.js';
 
 const program = new Command('parley')
   .description('Private chat: find people through the Mainline DHT, talk end-to-end encrypted, choose who sees your IP.')
@@ -16,6 +17,7 @@ registerContacts(program);
 registerMessages(program);
 registerTestnet(program);
 registerDemo(program);
+registerRelay(program);
 
 process.on('unhandledRejection', fail);
 try {

@@ -7,7 +7,9 @@ import { ParleyError } from '../wire/errors.js';
 /** The public Mainline DHT routers, used only with `--network mainline`. */
 export const MAINLINE_BOOTSTRAP = ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'];
 
-const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(z.unknown()).default([]), pid: z.number() });
+const RelayEntry = z.object({ host: z.string(), port: z.number().int(), publicKey: z.string() });
+const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(RelayEntry).default([]), pid: z.number() });
+export type RelayEntry = z.infer<typeof RelayEntry>;
 export type TestnetInfo = z.infer<typeof TestnetFile>;
 
 export class NetworkError extends ParleyError {
@@ -16,6 +18,9 @@ export class NetworkError extends ParleyError {
       'NO_NETWORK',
       'no network to join: start a local one with `parley testnet`, or pass --bootstrap host:port, or --network mainline for the public DHT',
     );
+  }
+  static BAD_RELAY(entry: string) {
+    return new NetworkError('BAD_RELAY', `"${entry}" is not host:port:publicKey (the key in base64)`);
   }
   static BAD_BOOTSTRAP(entry: string) {
     return new NetworkError('BAD_BOOTSTRAP', `"${entry}" is not host:port`);
@@ -59,4 +64,17 @@ export function resolveBootstrap(opts: { bootstrap?: string[]; network?: string 
   const testnet = readTestnet();
   if (testnet) return testnet.bootstrap;
   throw NetworkError.NONE();
+}
+
+/** Relays to use: `--relay host:port:key` flags first, then the running local testnet's. */
+export function resolveRelays(opts: { relay?: string[]; bootstrap?: string[]; network?: string }): RelayEntry[] {
+  if (opts.relay?.length) {
+    return opts.relay.map((r) => {
+      const m = /^([0-9.]+):(\d{1,5}):([A-Za-z0-9+/]{43}=)$/.exec(r);
+      if (!m) throw NetworkError.BAD_RELAY(r);
+      return { host: m[1]!, port: Number(m[2]), publicKey: m[3]! };
+    });
+  }
+  if (opts.bootstrap?.length || opts.network) return [];
+  return readTestnet()?.relays ?? [];
 }

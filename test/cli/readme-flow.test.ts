@@ -52,25 +52,28 @@ describe('the README command-line flow', () => {
     const noNet = await failing('run', '--home', alice);
     expect(noNet.stderr).toMatch(/no network to join.*parley testnet/);
 
-    await background('testnet', '--dht', '4', '--relays', '0');
+    await background('testnet', '--dht', '4', '--relays', '2');
     await parley('init', '--home', bob, '--name', 'Bob');
     const bobId = JSON.parse((await parley('id', '--home', bob, '--json')).stdout);
     expect(bobId.id).toMatch(/^[ybndrfg8ejkmcpqxot1uwisza345h769]{52}$/);
     expect(bobId.link).toBe(`parley:${bobId.id}`);
     const aliceId = JSON.parse((await parley('id', '--home', alice, '--json')).stdout).id;
 
-    await parley('contact', 'add', '--home', alice, bobId.link, '--name', 'Bob', '--visibility', 'direct');
-    await parley('contact', 'add', '--home', bob, aliceId, '--name', 'Alice', '--visibility', 'direct');
+    await parley('contact', 'add', '--home', alice, bobId.link, '--name', 'Bob'); // relayed: the default
+    await parley('contact', 'add', '--home', bob, aliceId, '--name', 'Alice');
     await background('run', '--home', bob);
 
     const sent = JSON.parse((await parley('send', '--home', alice, bobId.id, 'hello from the command line', '--json')).stdout);
     expect(sent.state).toBe('delivered');
-    expect(sent.route.route).toBe('direct');
+    // Both hide their IP: my relay → their relay (or one shared relay, which the receipt then says).
+    expect(sent.route.route === 'two-relays' || (sent.route.route === 'one-relay' && sent.route.sameRelay)).toBe(true);
+    expect(sent.route.sees).toContainEqual({ party: 'contact', ips: [] });
 
     const history = JSON.parse((await parley('history', '--home', bob, '--json')).stdout);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ body: 'hello from the command line', direction: 'in', contact_id: aliceId, state: 'received' });
     expect((await parley('outbox', '--home', alice)).stdout).toMatch(/outbox is empty/);
+    expect((await parley('history', '--home', bob)).stdout).toMatch(/hello from the command line .*received; one-relay \(my-relay\)/);
   }, 120_000);
 
   it('answers bad input with one clear sentence and no stack trace', async () => {

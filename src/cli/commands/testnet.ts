@@ -7,7 +7,7 @@ import { removeTestnetFile, testnetFile, writeTestnetFile } from '../network.js'
 export function registerTestnet(program: Command): void {
   program
     .command('testnet')
-    .description('run a closed local network (DHT nodes and relays on 127.0.0.x) that other commands join by default')
+    .description('run a closed local network (DHT nodes on 127.0.0.x, relays on 127.0.2.x) that other commands join by default')
     .option('--dht <n>', 'number of DHT nodes', '8')
     .option('--relays <n>', 'number of relays', '2')
     .option('--json', 'print the network description as JSON')
