@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Identity, saveIdentity } from '../src/identity/index.js';
 import { ParleyNode } from '../src/node/index.js';
-import { startTestnet } from '../src/testnet/index.js';
+import { startTestnet, type Testnet } from '../src/testnet/index.js';
 import { DhtNode, lookupIntro } from '../src/dht/index.js';
 import type { MessageRow } from '../src/store/index.js';
 import { summarize, ms, table } from './stats.js';
@@ -18,18 +18,24 @@ import { tcpEchoRoundTrips } from './tcp-echo.js';
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const SIZE = 200;
 
-async function parleyDirect(root: string, bootstrap: string[]): Promise<{ samples: number[]; lookup: { samples: number[]; queries: number[] } }> {
-  const make = async (name: string, host: string) => {
-    const home = join(root, name);
+type Vis = 'direct' | 'relayed';
+let people = 0;
+
+async function roundTrips(root: string, net: Testnet, aliceSets: Vis, bobSets: Vis, withLookup: boolean) {
+  const make = async (relay: number) => {
+    const home = join(root, `p${++people}`);
     saveIdentity(home, Identity.generate());
-    const n = new ParleyNode({ home, bootstrap, host, retry: { baseMs: 2_000, maxMs: 5_000 } });
+    const n = new ParleyNode({ home, bootstrap: net.bootstrap, host: `127.0.0.${120 + people}`, relays: [net.relays[relay]!], retry: { baseMs: 2_000, maxMs: 5_000 } });
     await n.start();
     return n;
   };
-  const alice = await make('alice', '127.0.0.120');
-  const bob = await make('bob', '127.0.0.121');
+  const alice = await make(0);
+  const bob = await make(1);
   alice.addContact(bob.id);
   bob.addContact(alice.id);
+  alice.setVisibility(bob.id, aliceSets);
+  bob.setVisibility(alice.id, bobSets);
+  bob.send(alice.id, 'hello'); // so that a `direct` Bob has given Alice his reach
   const text = 'x'.repeat(SIZE);
   const roundTrip = (): Promise<number> =>
     new Promise((resolve) => {
@@ -49,8 +55,8 @@ async function parleyDirect(root: string, bootstrap: string[]): Promise<{ sample
   // DHT: a fresh client looks up Bob's intro record through the network (no cache).
   const lookupSamples: number[] = [];
   const queries: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const client = new DhtNode({ bootstrap, host: '127.0.0.122' });
+  for (let i = 0; i < (withLookup ? 20 : 0); i++) {
+    const client = new DhtNode({ bootstrap: net.bootstrap, host: '127.0.0.250' });
     await client.start();
     const before = client.queryCount();
     const start = process.hrtime.bigint();
@@ -65,16 +71,21 @@ async function parleyDirect(root: string, bootstrap: string[]): Promise<{ sample
 }
 
 const root = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-const net = await startTestnet({ dhtNodes: 8 });
+const net = await startTestnet({ dhtNodes: 8, relays: 2 });
 try {
   const tcp = summarize(await tcpEchoRoundTrips(COUNT, SIZE));
-  const parley = await parleyDirect(root, net.bootstrap);
+  const parley = await roundTrips(root, net, 'direct', 'direct', true);
   const direct = summarize(parley.samples);
+  const one = summarize((await roundTrips(root, net, 'direct', 'relayed', false)).samples);
+  const two = summarize((await roundTrips(root, net, 'relayed', 'relayed', false)).samples);
   const lookup = summarize(parley.lookup.samples);
   const q = parley.lookup.queries;
+  const row = (measure: string, s: ReturnType<typeof summarize>) => ({ measure, n: s.n, median_ms: s.median, p99_ms: s.p99, ratio_to_tcp: s.median / tcp.median });
   const rows = [
-    { measure: `round trip ${SIZE} B: raw TCP echo (baseline)`, n: tcp.n, median_ms: tcp.median, p99_ms: tcp.p99, ratio_to_tcp: 1 },
-    { measure: `round trip ${SIZE} B: Parley direct (send → E2E receipt)`, n: direct.n, median_ms: direct.median, p99_ms: direct.p99, ratio_to_tcp: direct.median / tcp.median },
+    row(`round trip ${SIZE} B: raw TCP echo (baseline)`, tcp),
+    row(`round trip ${SIZE} B: Parley direct (send → E2E receipt)`, direct),
+    row(`round trip ${SIZE} B: Parley via their relay (1 relay)`, one),
+    row(`round trip ${SIZE} B: Parley via my relay + circuit + theirs (2 relays)`, two),
     { measure: 'DHT intro lookup, 8-node testnet', n: lookup.n, median_ms: lookup.median, p99_ms: lookup.p99, ratio_to_tcp: lookup.median / tcp.median },
   ];
   const result = {

@@ -26,6 +26,8 @@ export interface RouterComponents {
   lookup: (id: string) => Promise<VerifiedIntro>;
 }
 
+const INTRO_CACHE_MS = 30_000;
+
 /** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
 export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
   const raw = getKv(db, `reach.${id}`);
@@ -40,6 +42,8 @@ export function reachOf(db: Db, id: string): { endpoint: string; transportKey: s
 export class Router {
   readonly #c: RouterComponents;
   readonly #links = new Map<string, Promise<RelayClient>>();
+  /** Verified intro records by contact, reused for a short while; dropped when a send through them fails. */
+  readonly #intros = new Map<string, { intro: VerifiedIntro; until: number }>();
 
   constructor(c: RouterComponents) {
     this.#c = c;
@@ -51,8 +55,25 @@ export class Router {
 
   /** Sends each plaintext in order; `onSent(i)` after each leaves. Returns the route it took. */
   async send(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void = () => {}): Promise<RouteReceipt> {
+    try {
+      return await this.#send(id, plaintexts, onSent);
+    } catch (err) {
+      this.#intros.delete(id);
+      throw err;
+    }
+  }
+
+  async #introOf(id: string): Promise<VerifiedIntro> {
+    const hit = this.#intros.get(id);
+    if (hit && hit.until > Date.now()) return hit.intro;
+    const intro = await this.#c.lookup(id);
+    this.#intros.set(id, { intro, until: Date.now() + INTRO_CACHE_MS });
+    return intro;
+  }
+
+  async #send(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
-    const intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#c.lookup(id);
+    const intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
     const plan = planRoute(mine, this.theirSetting(id, intro));
     if (plan === 'direct') {
       const conn = await this.#c.peers.connect(id);
