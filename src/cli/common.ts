@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ParleyNode, acquireLock, releaseLock, type NodeOptions } from '../node/index.js';
-import { resolveBootstrap, resolveRelays } from './network.js';
+import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
 import { ParleyError } from '../wire/errors.js';
 
 export interface CommonOpts {
@@ -32,7 +32,7 @@ export function withNetwork(cmd: Command): Command {
   return cmd
     .option('--bootstrap <host:port...>', 'DHT nodes to join (default: the running `parley testnet`)')
     .addOption(new Option('--network <name>', 'join a public network instead of the local testnet').choices(['mainline']))
-    .option('--relay <host:port:key...>', 'relays to use (default: the running `parley testnet`\'s)')
+    .option('--relay <key-or-host:port:key...>', 'relays to use, by public key (found in the DHT) or address (default: the running testnet\'s)')
     .option('--host <addr>', 'local address to listen on', '127.0.0.1')
     .option('--port <n>', 'port for direct connections (default: last used, else any free one)');
 }
@@ -62,6 +62,7 @@ export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeO
       home: opts.home,
       bootstrap,
       relays: resolveRelays(opts),
+      relayKeys: (opts.relay ?? []).filter(isRelayKey),
       host: opts.host ?? '127.0.0.1',
       ...(opts.port !== undefined ? { port: positiveInt('--port', opts.port, 0) } : {}),
       ...extra,

@@ -69,7 +69,7 @@ export function resolveBootstrap(opts: { bootstrap?: string[]; network?: string 
 /** Relays to use: `--relay host:port:key` flags first, then the running local testnet's. */
 export function resolveRelays(opts: { relay?: string[]; bootstrap?: string[]; network?: string }): RelayEntry[] {
   if (opts.relay?.length) {
-    return opts.relay.map((r) => {
+    return opts.relay.filter((r) => !isRelayKey(r)).map((r) => {
       const m = /^([0-9.]+):(\d{1,5}):([A-Za-z0-9+/]{43}=)$/.exec(r);
       if (!m) throw NetworkError.BAD_RELAY(r);
       return { host: m[1]!, port: Number(m[2]), publicKey: m[3]! };
@@ -77,4 +77,9 @@ export function resolveRelays(opts: { relay?: string[]; bootstrap?: string[]; ne
   }
   if (opts.bootstrap?.length || opts.network) return [];
   return readTestnet()?.relays ?? [];
+}
+
+/** A relay named by its public key alone (base64): its descriptor is looked up in the DHT. */
+export function isRelayKey(entry: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(entry);
 }

@@ -18,7 +18,7 @@ import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
-import type { MailItem } from '../relay/index.js';
+import { lookupRelay, type MailItem } from '../relay/index.js';
 import { peerCodec } from '../wire/peer-frames.js';
 import { contentCodec } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
@@ -41,6 +41,8 @@ export interface NodeOptions {
   republishMs?: number;
   /** Relays this node may use (the testnet's, or found in the DHT); none means direct only. */
   relays?: RelayAddress[];
+  /** Relays known only by their public key (base64): their descriptors are looked up in the DHT. */
+  relayKeys?: string[];
 }
 
 /** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
@@ -87,7 +89,7 @@ export class ParleyNode extends EventEmitter {
     this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
     await this.#dht.start();
     this.#peers = await this.#startPeers(host);
-    const relay = this.#chooseRelay();
+    const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
     if (relay) {
       this.#myRelay = new MyRelay(
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
@@ -144,13 +146,26 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** The relay this node uses, stable across restarts (remembered), or null on a network without relays. */
-  #chooseRelay(): RelayAddress | null {
-    const relays = this.#opts.relays ?? [];
+  #chooseRelay(relays: RelayAddress[]): RelayAddress | null {
     if (relays.length === 0) return null;
     const remembered = getKv(this.db, 'relay.chosen');
     const pick = relays.find((r) => `${r.host}:${r.port}` === remembered) ?? relays[randomBytes(1)[0]! % relays.length]!;
     setKv(this.db, 'relay.chosen', `${pick.host}:${pick.port}`);
     return pick;
+  }
+
+  /** Descriptors of relays named by key, from the DHT (a relay that cannot be found is skipped, and logged). */
+  async #findRelays(): Promise<RelayAddress[]> {
+    const found: RelayAddress[] = [];
+    for (const key of this.#opts.relayKeys ?? []) {
+      try {
+        const d = await lookupRelay(this.#dht!, Buffer.from(key, 'base64'));
+        found.push({ host: d.host, port: d.port, publicKey: d.publicKey });
+      } catch (err) {
+        this.#logger.warn({ err: describeError(err) }, 'a relay named by key was not found in the DHT');
+      }
+    }
+    return found;
   }
 
   async #lookup(id: string): Promise<VerifiedIntro> {

@@ -7,3 +7,4 @@ export type { RelayLogger } from './logger.js';
 export type { RelayMetricsSnapshot, Counts } from './metrics.js';
 export * from './server.js';
 export * from './client.js';
+export * from './published.js';

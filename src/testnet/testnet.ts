@@ -2,7 +2,8 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
-import { RelayServer } from '../relay/index.js';
+import { RelayServer, descriptorPublisher } from '../relay/index.js';
+import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 
 export interface TestnetOptions {
   /** DHT nodes to run; the first is everyone's bootstrap node. */
@@ -47,9 +48,11 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const nodes: DhtNode[] = [];
   const relayServers: RelayServer[] = [];
+  const extras: Array<{ stop(): Promise<void> }> = [];
   let sweeper: Sweeper | null = null;
   const stop = async () => {
     sweeper?.stop();
+    for (const e of extras) await e.stop();
     await Promise.all(relayServers.map((r) => r.stop()));
     await Promise.all(nodes.map((node) => node.stop()));
   };
@@ -64,7 +67,7 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     }
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
-    const relays = await startRelays(opts.relays ?? 0, relayServers);
+    const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras);
     return { bootstrap, nodes, relays, relayServers, stop };
   } catch (err) {
     await stop();
@@ -109,12 +112,20 @@ async function connected(nodes: DhtNode[], timeoutMs: number): Promise<void> {
  * publishing their descriptors through `bootstrap`; `stop()` will stop them before the DHT nodes.
  * Until the relay server is wired in, a request for relays starts none.
  */
-async function startRelays(count: number, servers: RelayServer[]): Promise<TestnetRelay[]> {
+/** Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`). */
+async function startRelays(count: number, servers: RelayServer[], bootstrap: string[], extras: Array<{ stop(): Promise<void> }>): Promise<TestnetRelay[]> {
   const out: TestnetRelay[] = [];
   for (let i = 0; i < count; i++) {
-    const server = new RelayServer({ host: relayAddress(i) });
+    const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
+    const server = new RelayServer({ host: relayAddress(i), keyPair });
     servers.push(server);
     await server.start();
+    const dht = new DhtNode({ bootstrap, host: relayAddress(i), loopbackOnly: true, queryTimeoutMs: QUERY_TIMEOUT_MS });
+    extras.push(dht);
+    await dht.start();
+    const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());
+    extras.unshift(publisher);
+    await publisher.start();
     const { host, port } = server.address();
     out.push({ host, port, publicKey: server.publicKey.toString('base64') });
   }
