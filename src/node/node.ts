@@ -6,7 +6,7 @@ import { E2E } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
 import {
   openDb, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
-  setContactState, setVisibility, setContactName, getMessage,
+  setContactState, deleteRequest, setVisibility, setContactName, getMessage,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
 import type { PeerFrame } from '../wire/peer-frames.js';
@@ -43,6 +43,8 @@ export interface NodeOptions {
   relays?: RelayAddress[];
   /** Relays known only by their public key (base64): their descriptors are looked up in the DHT. */
   relayKeys?: string[];
+  /** Unlocks an identity saved with a passphrase. */
+  passphrase?: string;
 }
 
 /** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
@@ -75,7 +77,7 @@ export class ParleyNode extends EventEmitter {
     this.home = opts.home;
     this.#logger = opts.logger ?? pino({ level: 'silent' });
     this.#now = opts.now ?? Date.now;
-    this.identity = loadIdentity(opts.home);
+    this.identity = loadIdentity(opts.home, opts.passphrase);
     this.db = openDb(join(opts.home, 'parley.db'));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
   }
@@ -238,6 +240,28 @@ export class ParleyNode extends EventEmitter {
 
   block(id: string): void {
     if (!setContactState(this.db, parseId(id), 'blocked')) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  unblock(id: string): void {
+    if (!setContactState(this.db, parseId(id), 'added')) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  /** Declines a contact request: it and its messages are deleted. */
+  decline(id: string): void {
+    if (!deleteRequest(this.db, parseId(id))) throw NodeError.NOT_A_REQUEST();
+  }
+
+  /** The safety number with this contact (null until a key of theirs is known). */
+  safetyNumber(id: string): Promise<{ digits: string; scannable: Buffer } | null> {
+    return this.#e2e.safetyNumber(parseId(id));
+  }
+
+  trust(id: string): { verified: boolean; keyChanged: boolean } {
+    return this.#e2e.trust(parseId(id));
+  }
+
+  setVerified(id: string, verified: boolean): void {
+    if (!this.#e2e.setVerified(parseId(id), verified)) throw NodeError.NO_KEY_YET();
   }
 
   rename(id: string, name: string): void {
