@@ -95,7 +95,6 @@ export type ApiEvent =
   | { type: 'delivery'; message: Message }
   | { type: 'contact'; contact: Contact }
   | { type: 'route'; contactId: string; route: RouteReceipt['route'] }
-  | { type: 'presence'; contactId: string; online: boolean }
   | { type: 'state'; state: State };
 
 export interface ApiErrorBody {
