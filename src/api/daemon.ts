@@ -209,7 +209,7 @@ export class Daemon extends EventEmitter {
   }
 
   #noteRoute(row: MessageRow): void {
-    const route = parseRoute(row.route)?.route;
+    const route = lastRoutes(this.running().db).get(row.contact_id);
     if (!route || this.#lastRoute.get(row.contact_id) === route) return;
     this.#lastRoute.set(row.contact_id, route);
     this.emit('event', { type: 'route', contactId: row.contact_id, route } satisfies ApiEvent);
@@ -276,12 +276,20 @@ function lastMessages(db: Db): Map<string, MessageRow> {
   return new Map(rows.map((r) => [r.contact_id, r]));
 }
 
+/**
+ * The route in use per contact: how my newest delivered message travelled (what my settings and
+ * theirs chose); before I have sent any, how their newest message reached me.
+ */
 function lastRoutes(db: Db): Map<string, RouteReceipt['route']> {
-  const rows = db
-    .prepare('SELECT contact_id, route FROM messages WHERE seq IN (SELECT max(seq) FROM messages WHERE route IS NOT NULL GROUP BY contact_id)')
-    .all() as Array<{ contact_id: string; route: string }>;
+  const newest = (direction: 'in' | 'out') =>
+    db
+      .prepare(
+        `SELECT contact_id, route FROM messages WHERE seq IN
+           (SELECT max(seq) FROM messages WHERE route IS NOT NULL AND direction = ? GROUP BY contact_id)`,
+      )
+      .all(direction) as Array<{ contact_id: string; route: string }>;
   const out = new Map<string, RouteReceipt['route']>();
-  for (const r of rows) {
+  for (const r of [...newest('in'), ...newest('out')]) {
     const route = parseRoute(r.route)?.route;
     if (route) out.set(r.contact_id, route);
   }

@@ -264,7 +264,11 @@ function SafetyDialog({ client, contact, onClose }: { client: ApiClient; contact
         <>
           {safety.keyChanged && <p class="warning" role="alert">{name}'s key changed since you last checked. Compare the number again before trusting this conversation.</p>}
           <p>Compare this number with the one on {name}'s device, in person or on a call you trust, or scan their code. If they match, nobody is in the middle.</p>
-          <p class="safety-number mono" aria-label="Safety number">{safety.number}</p>
+          <p class="safety-number mono" aria-label="Safety number">
+            {safety.number.split(' ').map((g, i) => (
+              <span key={i}>{g}{i < 11 ? ' ' : ''}</span>
+            ))}
+          </p>
           <img class="qr" src={svgDataUrl(safety.qrSvg)} alt="QR code of the safety number" width={200} height={200} />
           <p role="status">{safety.verified ? <span class="ok">✓ Verified</span> : 'Not verified yet.'}</p>
           {safety.verified ? (
