@@ -76,7 +76,7 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
       `SELECT m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
        FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
        WHERE messages_fts MATCH @query AND (@contactId IS NULL OR m.contact_id = @contactId)
-       ORDER BY m.seq DESC LIMIT @limit`,
+       ORDER BY messages_fts.rowid DESC LIMIT @limit`,
     )
     .all({ query, contactId: opts.contactId ?? null, limit }) as SearchHit[];
 }
