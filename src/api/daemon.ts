@@ -203,6 +203,9 @@ export class Daemon extends EventEmitter {
       this.emit('event', { type: 'delivery', message: toMessage(fresh, waiting().get(fresh.id) ?? null) } satisfies ApiEvent);
       this.#noteRoute(fresh);
     };
+    node.on('presence', (id: string, online: boolean) => {
+      this.emit('event', { type: 'presence', contactId: id, online } satisfies ApiEvent);
+    });
     node.on('sent', delivery);
     node.on('delivered', delivery);
     this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent);
@@ -233,6 +236,7 @@ export class Daemon extends EventEmitter {
       unread,
       last: last ? { body: last.body.slice(0, 140), at: last.received_at ?? last.sent_at, direction: last.direction } : null,
       route,
+      online: node.online().includes(c.id) ? true : c.visibility === 'direct' ? false : null,
       ...node.trust(c.id),
     };
   }

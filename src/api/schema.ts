@@ -59,6 +59,8 @@ export interface Contact {
   /** The route of the newest message that travelled, if any. */
   route: RouteReceipt['route'] | null;
   verified: boolean;
+  /** Connected device to device right now; null when unknowable (relayed: relays hide presence). */
+  online: boolean | null;
   /** Their Signal identity key changed since it was first seen (or since it was verified). */
   keyChanged: boolean;
 }
@@ -95,6 +97,7 @@ export type ApiEvent =
   | { type: 'delivery'; message: Message }
   | { type: 'contact'; contact: Contact }
   | { type: 'route'; contactId: string; route: RouteReceipt['route'] }
+  | { type: 'presence'; contactId: string; online: boolean }
   | { type: 'state'; state: State };
 
 export interface ApiErrorBody {

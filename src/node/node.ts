@@ -52,7 +52,8 @@ const BUNDLES_PER_CONNECTION = 4;
 
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
- * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change.
+ * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
+ * `presence` (id, online) when a contact's direct link opens or closes.
  */
 export class ParleyNode extends EventEmitter {
   readonly home: string;
@@ -221,6 +222,11 @@ export class ParleyNode extends EventEmitter {
     return { observeInbound: this.#peers.forTest().observeRemotes };
   }
 
+  /** Contacts connected directly right now (through relays, presence is not observable, by design). */
+  online(): string[] {
+    return this.#peers?.online() ?? [];
+  }
+
   address(): { host: string; port: number } {
     if (!this.#peers) throw NodeError.NOT_STARTED();
     return this.#peers.address();
@@ -286,7 +292,10 @@ export class ParleyNode extends EventEmitter {
   async #startPeers(host: string): Promise<Peers> {
     const make = (port: number) =>
       new Peers(
-        { identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f) },
+        {
+          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
+          onPresence: (id, online) => this.emit('presence', id, online),
+        },
         { host, port },
       );
     const remembered = Number(getKv(this.db, 'listen.port') ?? this.#opts.port ?? 0);

@@ -33,6 +33,7 @@ export function App() {
       (e) => {
         if (e.type === 'state') setState(e.state);
         if (e.type === 'contact') setContacts((cs) => (cs.some((c) => c.id === e.contact.id) ? cs.map((c) => (c.id === e.contact.id ? e.contact : c)) : [...cs, e.contact]));
+        if (e.type === 'presence') setContacts((cs) => cs.map((c) => (c.id === e.contactId ? { ...c, online: e.online } : c)));
         if (e.type === 'route') setContacts((cs) => cs.map((c) => (c.id === e.contactId ? { ...c, route: e.route } : c)));
         setLastEvent(e);
       },

@@ -88,6 +88,7 @@ function Privacy({ contact }: { contact: Contact }) {
       <span title="How the latest message travelled">Route: {route}</span>
       <span> · {contact.visibility === 'relayed' ? 'Your IP hidden from them' : 'They may see your IP'}</span>
       <span> · End-to-end encrypted (Signal protocol)</span>
+      {contact.online && <span class="ok"> · Connected directly now</span>}
       <span class={contact.verified ? 'ok' : 'hint'}> · {contact.verified ? 'Safety number verified' : 'Safety number not verified'}</span>
     </p>
   );

@@ -36,7 +36,7 @@ describe('the web UI in a real browser (Debian chromium)', () => {
     await page.getByRole('button', { name: 'Create my identity' }).click();
     await page.getByRole('button', { name: 'My ID' }).click();
     const id = (await page.getByLabel('Your ID').textContent())!.trim();
-    expect(await page.getByAltText('QR code of your parley: link').isVisible()).toBe(true);
+    await page.getByAltText('QR code of your parley: link').waitFor({ state: 'visible' });
     await shot(page, `${name.toLowerCase()}-2-my-id`);
     await page.keyboard.press('Escape');
     return id;
@@ -113,9 +113,10 @@ describe('the web UI in a real browser (Debian chromium)', () => {
 
     // Phone width: the conversation takes the whole screen, with a way back.
     await a.setViewportSize({ width: 390, height: 800 });
-    expect(await a.getByRole('navigation', { name: 'Conversations' }).isVisible()).toBe(false);
+    await a.getByRole('navigation', { name: 'Conversations' }).waitFor({ state: 'hidden' });
     await shot(a, 'alice-8-phone');
     await a.getByRole('button', { name: 'Back to conversations' }).click();
-    expect(await a.getByRole('navigation', { name: 'Conversations' }).isVisible()).toBe(true);
+    await a.getByRole('navigation', { name: 'Conversations' }).waitFor({ state: 'visible' });
+    expect(await a.getByRole('main', { name: 'Conversation with Bob' }).isVisible()).toBe(false);
   }, 180_000);
 });

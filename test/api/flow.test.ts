@@ -101,6 +101,27 @@ describe('the daemon API, used as the UI uses it', () => {
     expect(await failure(alice.client.safety(stranger))).toMatch(/^400 no key of this contact is known yet/);
   });
 
+  it('presence: a contact connected device to device shows online, and offline when they stop', async () => {
+    const dave = await w.person('dave');
+    const erin = await w.person('erin');
+    const daveId = (await dave.client.onboard({ mode: 'incognito', name: 'Dave' })).me!.id;
+    const erinId = (await erin.client.onboard({ mode: 'incognito', name: 'Erin' })).me!.id;
+    await dave.client.addContact({ id: erinId });
+    await erin.client.addContact({ id: daveId });
+    await dave.client.patchContact(erinId, { visibility: 'direct' });
+    await erin.client.patchContact(daveId, { visibility: 'direct' });
+    expect((await dave.client.contact(erinId)).online).toBe(false);
+    const d = listen(dave);
+    await dave.client.send(erinId, 'direct hello');
+    await until(() => d.events.some((e) => e.type === 'presence' && e.contactId === erinId && e.online));
+    expect((await dave.client.contact(erinId)).online).toBe(true);
+    expect((await alice.client.contact(ids.carol!)).online).toBe(null); // relayed: presence is not observable
+    await erin.daemon.close();
+    await until(() => d.events.some((e) => e.type === 'presence' && e.contactId === erinId && !e.online));
+    expect((await dave.client.contact(erinId)).online).toBe(false);
+    d.close();
+  });
+
   it('a passphrase-protected identity starts locked after a restart and unlocks with the passphrase only', async () => {
     const home = `${alice.home}-locked`;
     const make = async () => {
