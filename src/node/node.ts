@@ -262,8 +262,15 @@ export class ParleyNode extends EventEmitter {
     return this.#e2e.safetyNumber(parseId(id));
   }
 
-  trust(id: string): { verified: boolean; keyChanged: boolean } {
+  trust(id: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
     return this.#e2e.trust(parseId(id));
+  }
+
+  /** Accepts the new key a contact offered; waiting messages to them go out again on a new session. */
+  async acceptNewKey(id: string): Promise<void> {
+    if (!(await this.#e2e.acceptNewKey(parseId(id)))) throw NodeError.NO_KEY_CHANGE();
+    this.#router?.forget(parseId(id)); // a new install publishes a new intro (new mailbox)
+    this.#delivery?.kick();
   }
 
   setVerified(id: string, verified: boolean): void {
