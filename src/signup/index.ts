@@ -5,3 +5,11 @@ export { ATTESTATION_VERSION, encodeAttestationValue, decodeAttestationValue } f
 export { signAttestation, signTombstone, verifyAttestation, presigned, VerifiedAttestation, type VerifyContext, type AttestationValue } from './attestation.js';
 export { bindMessage, unlinkMessage, checkSignature } from './proofs.js';
 export * as api from './api.js';
+export { AttestorClient, type AttestorInfo } from './attestor-client.js';
+export { parseVcards, formatVcards, MAX_CONTACTS_BYTES, type ContactCard } from './vcard.js';
+export { parseCsv, formatCsv, splitRows } from './csv.js';
+export { parseContacts, type ContactsFormat } from './contacts.js';
+export { lookupKeys, findAttestations, type Finding } from './finder.js';
+export { AttestationKeeper, putSigned, type KeeperComponents } from './keeper.js';
+export { pinnedAttestors, pinAttestor, savedAttestations, getPending, type PinnedAttestor, type SavedAttestation, type SavedPending } from './saved.js';
+export { Signup, type SignupComponents, type AttestationStatus, type Match, type ImportResult } from './signup.js';
