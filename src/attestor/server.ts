@@ -60,6 +60,11 @@ export class AttestorServer {
     };
   }
 
+  /** Test-only hooks: the keys (to sign records a test needs) and the pending count. */
+  forTest(): { keys: AttestorServerOptions['keys']; pending: () => number } {
+    return { keys: this.#o.keys, pending: () => this.attestor.pendingCount() };
+  }
+
   #routes(): void {
     const app = this.#app;
     const a = this.attestor;

@@ -6,7 +6,7 @@ import { ParleyError } from '../wire/errors.js';
  */
 export class SignupError extends ParleyError {
   static BAD_EMAIL(reason: string) {
-    return new SignupError('BAD_EMAIL', `That is not an email address (${reason}); write it as name@example.org.`);
+    return new SignupError('BAD_EMAIL', `That is not an email address (${reason}); write it as someone@example.com.`);
   }
   static BAD_PHONE(reason: string) {
     return new SignupError('BAD_PHONE', `That is not a phone number (${reason}); write it in international form (+41 44 668 18 00) or pass a default region (--region CH).`);

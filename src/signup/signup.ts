@@ -163,7 +163,8 @@ export class Signup {
       findings.forEach((f, i) => {
         if (out[i]!.id) return;
         if (f.found) out[i] = { id: f.found.id };
-        else if ('rejected' in f && f.rejected) out[i] = { rejected: f.rejected };
+        // A tombstone means "nobody under this": the owner unlinked, which is not an error.
+        else if ('rejected' in f && f.rejected && f.rejected.code !== 'WITHDRAWN') out[i] = { rejected: f.rejected };
       });
     }
     return out;
