@@ -23,7 +23,7 @@ function filesUnder(dir: string): Array<[string, Buffer]> {
 
 /** The identifier in clear (UTF-8 and UTF-16) and its unsalted hashes, raw and hex. */
 function needles(s: string): Buffer[] {
-  const out = [Buffer.from(s, 'utf8'), Buffer.from(s, 'utf16le')];
+  const out: Buffer[] = [Buffer.from(s, 'utf8'), Buffer.from(s, 'utf16le')];
   for (const alg of ['sha1', 'sha256', 'sha512', 'md5', 'blake2b512']) {
     const d = createHash(alg).update(s).digest();
     out.push(d, Buffer.from(d.toString('hex')));
