@@ -53,14 +53,17 @@ export class AttestorClient {
   }
 
   async #call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, reply: S): Promise<z.output<S>> {
-    let res: Response;
-    try {
-      res = await this.#fetch(this.url + path, {
+    const attempt = () =>
+      this.#fetch(this.url + path, {
         method,
         ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
         signal: AbortSignal.timeout(this.#timeoutMs),
         redirect: 'error',
       });
+    let res: Response;
+    try {
+      // A GET is safe to repeat once: a kept-alive connection the server has just closed fails the first try.
+      res = await attempt().catch((err: unknown) => (method === 'GET' ? attempt() : Promise.reject(err)));
     } catch {
       throw SignupError.ATTESTOR_UNREACHABLE();
     }
