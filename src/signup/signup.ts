@@ -84,7 +84,8 @@ export class Signup {
     if (v.id !== this.#c.identity.id || v.kind !== p.kind) throw SignupError.BAD_ATTESTATION('it names someone else');
     setPending(this.#c.db, null);
     saveAttestation(this.#c.db, { attestor: client.url, kind: v.kind, state: 'active', expiresAt: v.expiresAt, record }, this.#seconds());
-    const storedOn = await putSigned(this.#c.dht, record);
+    // Saved first: if no DHT node takes it now, the keeper (`parley run`) publishes it later.
+    const storedOn = await putSigned(this.#c.dht, record).catch(() => 0);
     await this.#c.keeper?.refresh();
     return { kind: v.kind, attestor: client.url, state: 'active', expiresAt: v.expiresAt, storedOn };
   }
@@ -156,16 +157,23 @@ export class Signup {
     if (attestors.length === 0) throw SignupError.NO_ATTESTOR();
     const trusted = pinnedAttestors(this.#c.db).map((a) => a.signingKey);
     const out: Array<{ id?: ParleyId; rejected?: SignupError }> = ids.map(() => ({}));
+    // One batch of lookup keys at a time from the attestor; each batch's DHT lookups run while the next is computed.
+    const order = ids.map((_, i) => i).sort((x, y) => (ids[x]!.kind < ids[y]!.kind ? -1 : ids[x]!.kind > ids[y]!.kind ? 1 : x - y));
     for (const a of attestors) {
       const client = this.#client(a.url);
-      const keys = await lookupKeys(client, a, ids, MAX_BATCH);
-      const findings = await findAttestations(this.#c.dht, a, keys, { trusted, nowSeconds: this.#seconds() });
-      findings.forEach((f, i) => {
-        if (out[i]!.id) return;
-        if (f.found) out[i] = { id: f.found.id };
-        // A tombstone means "nobody under this": the owner unlinked, which is not an error.
-        else if ('rejected' in f && f.rejected && f.rejected.code !== 'WITHDRAWN') out[i] = { rejected: f.rejected };
-      });
+      const lookups: Array<Promise<void>> = [];
+      for (let start = 0; start < order.length; start += MAX_BATCH) {
+        const part = order.slice(start, start + MAX_BATCH);
+        const keys = await lookupKeys(client, a, part.map((i) => ids[i]!), MAX_BATCH);
+        lookups.push(findAttestations(this.#c.dht, a, keys, { trusted, nowSeconds: this.#seconds() }).then((findings) => findings.forEach((f, j) => {
+          const i = part[j]!;
+          if (out[i]!.id) return;
+          if (f.found) out[i] = { id: f.found.id };
+          // A tombstone means "nobody under this": the owner unlinked, which is not an error.
+          else if ('rejected' in f && f.rejected && f.rejected.code !== 'WITHDRAWN') out[i] = { rejected: f.rejected };
+        })));
+      }
+      await Promise.all(lookups);
     }
     return out;
   }
