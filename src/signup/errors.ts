@@ -18,7 +18,7 @@ export class SignupError extends ParleyError {
     return new SignupError('UNKNOWN_ATTESTOR', 'The attestation is signed by an attestor you do not trust; it was rejected. Trust an attestor by naming it with --attestor.');
   }
   static ATTESTOR_KEY_CHANGED() {
-    return new SignupError('ATTESTOR_KEY_CHANGED', 'The attestor at that address now presents a different key than the one you trusted before; nothing was sent. If the operator changed keys on purpose, remove it with `parley unlink` and sign up again.');
+    return new SignupError('ATTESTOR_KEY_CHANGED', 'The attestor at that address now presents a different key than the one you trusted before; nothing was sent. If its operator really changed keys, check the new ones with them, then run `parley signup forget-attestor <url>`.');
   }
   static BAD_ATTESTATION(reason: string) {
     return new SignupError('BAD_ATTESTATION', `The attestation record is malformed (${reason}); it was rejected.`);

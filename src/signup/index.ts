@@ -11,5 +11,5 @@ export { parseCsv, formatCsv, splitRows } from './csv.js';
 export { parseContacts, type ContactsFormat } from './contacts.js';
 export { lookupKeys, findAttestations, type Finding } from './finder.js';
 export { AttestationKeeper, putSigned, type KeeperComponents } from './keeper.js';
-export { pinnedAttestors, pinAttestor, savedAttestations, getPending, type PinnedAttestor, type SavedAttestation, type SavedPending } from './saved.js';
+export { pinnedAttestors, pinAttestor, forgetAttestor, savedAttestations, getPending, type PinnedAttestor, type SavedAttestation, type SavedPending } from './saved.js';
 export { Signup, type SignupComponents, type AttestationStatus, type Match, type ImportResult } from './signup.js';

@@ -65,6 +65,16 @@ export function pinAttestor(db: Db, a: PinnedAttestor): void {
   });
 }
 
+/** Forgets a pinned attestor (after its operator changed keys and the person checked the new ones). */
+export function forgetAttestor(db: Db, url: string): boolean {
+  return writeTx(db, () => {
+    const list = pinnedAttestors(db);
+    const kept = list.filter((p) => p.url !== url.replace(/\/+$/, ''));
+    setKv(db, ATTESTORS, JSON.stringify(kept.map((p) => ({ url: p.url, signingKey: toB64(p.signingKey), oprfKey: toB64(p.oprfKey) }))));
+    return kept.length !== list.length;
+  });
+}
+
 export function savedAttestations(db: Db): SavedAttestation[] {
   return (read(db, ATTESTATIONS, z.array(Saved)) ?? []).map((s) => ({ ...s, record: api.recordFromJson(s.record) }));
 }

@@ -12,7 +12,7 @@ import { normalise, normaliseAny, type Identifier, type IdentifierKind } from '.
 import { putSigned } from './keeper.js';
 import { MAX_BATCH } from './oprf.js';
 import { bindMessage, unlinkMessage } from './proofs.js';
-import { getPending, pinAttestor, pinnedAttestors, saveAttestation, savedAttestations, setPending, type PinnedAttestor } from './saved.js';
+import { forgetAttestor, getPending, pinAttestor, pinnedAttestors, saveAttestation, savedAttestations, setPending, type PinnedAttestor } from './saved.js';
 
 export interface SignupComponents {
   db: Db;
@@ -88,6 +88,16 @@ export class Signup {
     const storedOn = await putSigned(this.#c.dht, record).catch(() => 0);
     await this.#c.keeper?.refresh();
     return { kind: v.kind, attestor: client.url, state: 'active', expiresAt: v.expiresAt, storedOn };
+  }
+
+  /** The attestors this person trusts (keys pinned at first use). */
+  attestors(): Array<{ url: string; signingKey: string; oprfKey: string }> {
+    return pinnedAttestors(this.#c.db).map((a) => ({ url: a.url, signingKey: a.signingKey.toString('base64'), oprfKey: a.oprfKey.toString('base64') }));
+  }
+
+  /** Stops trusting an attestor; true if it was trusted. */
+  forgetAttestor(url: string): boolean {
+    return forgetAttestor(this.#c.db, url);
   }
 
   status(): AttestationStatus[] {

@@ -76,7 +76,10 @@ describe('trust on first use of an attestor', () => {
       await impostor.start();
       try {
         expect(await fail(node.signup().verifyCode('123456'))).toMatchObject({ code: 'ATTESTOR_KEY_CHANGED' });
-        expect(await fail(node.signup().lookup('olga@example.org', { attestor: a.url }))).toMatchObject({ code: 'ATTESTOR_KEY_CHANGED' });
+        expect(await fail(node.signup().lookup('olga@example.org', { attestor: a.url }))).toMatchObject({ code: 'ATTESTOR_KEY_CHANGED', message: expect.stringMatching(/forget-attestor/) });
+        expect(node.signup().forgetAttestor(a.url)).toBe(true);
+        expect(await node.signup().lookup('olga@example.org', { attestor: a.url })).toBeNull();
+        expect(node.signup().attestors()).toEqual([expect.objectContaining({ url: a.url, signingKey: impostor.info().signingKey })]);
       } finally {
         await impostor.stop();
       }
@@ -84,5 +87,18 @@ describe('trust on first use of an attestor', () => {
       await a.close().catch(() => {});
       await w.close();
     }
+  });
+});
+
+describe('WindowLimiter', () => {
+  it('counts units per key within a window and starts afresh in the next', async () => {
+    const { WindowLimiter } = await import('../../src/attestor/rate-limit.js');
+    let t = 0;
+    const l = new WindowLimiter({ limit: 3, windowMs: 100, now: () => t, blindKeys: true });
+    expect([l.take('a', 2), l.take('a'), l.take('a'), l.take('b', 3), l.take('b', 1)]).toEqual([true, true, false, true, false]);
+    expect(l.take(Buffer.from('c'), 4)).toBe(false);
+    t = 100;
+    expect([l.take('a', 3), l.take('b')]).toEqual([true, true]);
+    expect(l.refused).toBe(3);
   });
 });

@@ -101,6 +101,20 @@ export function registerSignup(program: Command): void {
       emit(!!opts.json, rows, () => (rows.length === 0 ? 'Incognito: nobody can find you by email or phone.' : rows.map((r) => `${r.kind.padEnd(6)} ${r.state.padEnd(10)} until ${until(r.expiresAt)}  ${r.attestor}`)));
     });
 
+  withJson(withHome(signup.command('attestors')))
+    .description('the attestors you trust (their keys were pinned when you first used them)')
+    .action(async (opts: SignupOpts) => {
+      const rows = await withSignup(opts, async (s) => s.attestors());
+      emit(!!opts.json, rows, () => (rows.length === 0 ? 'No attestor trusted yet.' : rows.map((r) => `${r.url}  signing key ${r.signingKey}`)));
+    });
+
+  withJson(withHome(signup.command('forget-attestor <url>')))
+    .description('stop trusting an attestor (say, after its operator changed keys and you checked the new ones)')
+    .action(async (url: string, opts: SignupOpts) => {
+      const forgotten = await withSignup(opts, async (s) => s.forgetAttestor(url));
+      emit(!!opts.json, { forgotten }, () => (forgotten ? 'Forgotten; it will be trusted again (with its current keys) the next time you name it with --attestor.' : 'That attestor was not trusted.'));
+    });
+
   withSignupOptions(program.command('find <email-or-phone>'))
     .description('find who is on Parley under an email address or phone number (the attestor sees it only blinded)')
     .option('--region <CC>', 'country for a number in national form')
