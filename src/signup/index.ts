@@ -1,3 +1,17 @@
+/**
+ * Sign-up by email or phone and contact discovery, client side (rank 3: used by node, attestor, cli).
+ *
+ * For the daemon: `node.signup()` returns a `Signup` bound to the running node (its database, identity
+ * and DHT node); the node's `AttestationKeeper` republishes attestations and tombstones.
+ *   startSignup({attestor, kind, identifier, region?}) -> {kind, expiresAt}    a code is sent
+ *   verifyCode(code) -> AttestationStatus & {storedOn}                         saved + published
+ *   status() / attestors() / forgetAttestor(url)
+ *   lookup(emailOrPhone, {region?, attestor?}) -> Match | null
+ *   importContacts(vcfOrCsvText, {format?, region?, attestor?}) -> ImportResult
+ *   unlink({kind?}) -> AttestationStatus[]                                     tombstones published
+ * Errors are SignupError (code + a sentence without personal data); an attestor's refusal has code
+ * `ATTESTOR_<its code>`.
+ */
 export * from './errors.js';
 export * from './identifier.js';
 export { LOOKUP_KEY_BYTES, ELEMENT_BYTES, MAX_BATCH, deriveOprfKeyPair, evaluateIdentifier, evaluateBlinded, blind, finalize, attestationSalt, type OprfKeyPair, type Blinded } from './oprf.js';
