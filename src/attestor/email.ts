@@ -43,7 +43,7 @@ export class SmtpCodeSender implements CodeSender {
       from: this.#from,
       to,
       subject: `Your Parley code: ${code}`,
-      text: `Your Parley sign-up code is ${code}.\n\nIt works once, for 10 minutes. If you did not ask for it, ignore this message.\n`,
+      text: `Your Parley sign-up code is ${code}.\n\nIt works once, for a few minutes. If you did not ask for it, ignore this message: nothing happens without the code.\n`,
     });
   }
 

@@ -69,6 +69,8 @@ export class AttestorServer {
     const app = this.#app;
     const a = this.attestor;
     app.get('/v1/info', async () => this.info());
+    // For operators: totals and the number of codes waiting, never who.
+    app.get('/v1/metrics', async () => ({ ...a.counters, pending: a.pendingCount() }));
     app.post('/v1/signup/start', async (req) => {
       const body = parse(api.StartRequest, req);
       return a.start(req.ip, { kind: body.kind, identifier: body.identifier, region: body.region, idKey: body.idKey });

@@ -11,7 +11,7 @@ export interface SmsGateway {
   sendSms(to: string, text: string): Promise<void>;
 }
 
-export const smsText = (code: string) => `Your Parley code is ${code}. It works once, for 10 minutes.`;
+export const smsText = (code: string) => `Your Parley code is ${code}. It works once, for a few minutes.`;
 
 /** A CodeSender over any SMS gateway. */
 export function smsSender(gateway: SmsGateway): CodeSender {

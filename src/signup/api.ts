@@ -8,6 +8,7 @@ import { MAX_BATCH } from './oprf.js';
  * server (src/attestor) and the client (attestor-client.ts). Every body is checked by these schemas.
  *
  *   GET  /v1/info             -> Info                 the attestor's keys and limits
+ *   GET  /v1/metrics          -> counters             totals for operators (no identifiers, no IPs)
  *   POST /v1/signup/start     StartRequest -> StartReply     sends a one-time code to the address/number
  *   POST /v1/signup/verify    VerifyRequest -> RecordReply   code + proof of the ID key -> signed attestation
  *   POST /v1/oprf/evaluate    EvaluateRequest -> EvaluateReply  blinded lookup keys, with a DLEQ proof

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { SignupError } from './errors.js';
 
@@ -18,7 +19,8 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /**
  * An email address as Parley compares it: trimmed, NFC, lower-cased whole (the local part is
  * case-sensitive in theory, never in practice). Dots and `+tags` are kept: they mean different
- * mailboxes at some providers. Internationalised domains must be given in their ASCII (xn--) form.
+ * mailboxes at some providers. Internationalised domains are turned into their ASCII (xn--) form,
+ * so `zoë@münchen.de` and `zoë@xn--mnchen-3ya.de` are one person; the local part must be ASCII.
  */
 export function normaliseEmail(input: string): Identifier {
   const s = input.normalize('NFC').trim().toLowerCase();
@@ -26,7 +28,7 @@ export function normaliseEmail(input: string): Identifier {
   const at = s.lastIndexOf('@');
   if (at <= 0 || at === s.length - 1) throw SignupError.BAD_EMAIL('it needs one @ with text on both sides');
   const local = s.slice(0, at);
-  const domain = s.slice(at + 1);
+  const domain = /^[\x00-\x7f]*$/.test(s.slice(at + 1)) ? s.slice(at + 1) : domainToASCII(s.slice(at + 1));
   if (local.length > 64 || !LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     throw SignupError.BAD_EMAIL('the part before @ has characters an address cannot have');
   }

@@ -27,6 +27,9 @@ describe('attestor limits and trust', () => {
     expect(await fail(c.evaluate('email', b.blinded.slice(0, 3)))).toMatchObject({ code: 'ATTESTOR_RATE_LIMITED', message: expect.stringMatching(/lookups/) });
     expect(a.server.attestor.counters).toMatchObject({ started: 3, evaluations: 8 });
     expect(a.server.attestor.counters.rateLimited).toBeGreaterThanOrEqual(2);
+    const metrics = await (await fetch(`${a.url}/v1/metrics`)).json();
+    expect(metrics).toMatchObject({ started: 3, evaluations: 8, pending: 3 });
+    expect(JSON.stringify(metrics)).not.toMatch(/example|127\.0/);
   });
 
   it('a kind with no sender is refused; an unreachable attestor says so', async () => {

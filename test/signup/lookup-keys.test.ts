@@ -54,6 +54,9 @@ describe('identifiers', () => {
     expect(normaliseEmail('  Ann.Lee+Parley@Example.ORG ').value).toBe('ann.lee+parley@example.org');
     expect(normaliseEmail('ann@example.org').value).not.toBe(normaliseEmail('a.nn@example.org').value);
     expect(normaliseAny('x@y.example').kind).toBe('email');
+    expect(normaliseEmail('zoe@MÜNCHEN.de').value).toBe('zoe@xn--mnchen-3ya.de');
+    expect(normaliseEmail('zoe@xn--mnchen-3ya.de').value).toBe(normaliseEmail('Zoe@münchen.de').value);
+    expect(() => normaliseEmail('zoë@example.org')).toThrow(/before @/);
   });
 
   it('phones: national with a region, international, 00-prefix and tel: URIs give one E.164', () => {
