@@ -7,12 +7,13 @@ import { ConsoleSmsGateway, FileSmsGateway, HttpSmsGateway, smsSender, type SmsG
 
 const USAGE = `usage: attestor [--host 127.0.0.1] [--port 0] [--key-file PATH]
                 [--smtp HOST:PORT --smtp-from ADDR [--smtp-secure] [--smtp-user USER]]
-                [--sms http(s)://gateway | file:PATH | console] [--code-ttl SECONDS]
+                [--sms http(s)://gateway | file:PATH | console] [--code-ttl SECONDS] [--trust-proxy ADDR]
   Proves control of an email address or phone number with a one-time code and signs an
   attestation; evaluates blinded lookup keys. Keeps no list of who signed up.
   --key-file      where the attestor's seed lives (created, mode 0600, if missing); without it, a
                   fresh key per run (PARLEY_ATTESTOR_SEED=<64 hex> also works)
   --smtp          SMTP server for email codes (password in PARLEY_SMTP_PASS); without it, no email sign-up
+  --trust-proxy   the address of a TLS proxy in front: its X-Forwarded-For names the client for rate limits
   --sms           SMS gateway: an HTTP endpoint that takes {"to","text"} as JSON (bearer token in
                   PARLEY_SMS_TOKEN), a file to append messages to, or the console; without it, no phone sign-up
 Prints {"url","signingKey","oprfKey","kinds"} as one JSON line, stops on SIGINT/SIGTERM.`;
@@ -31,6 +32,7 @@ export async function attestorMain(argv: string[], env: NodeJS.ProcessEnv = proc
       'smtp-user': { type: 'string' },
       sms: { type: 'string' },
       'code-ttl': { type: 'string', default: '600' },
+      'trust-proxy': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -44,6 +46,7 @@ export async function attestorMain(argv: string[], env: NodeJS.ProcessEnv = proc
     host: values.host,
     port: int(values.port, '--port', 0, 65535),
     codeTtlMs: int(values['code-ttl'], '--code-ttl', 30, 3600) * 1000,
+    ...(values['trust-proxy'] ? { trustProxy: values['trust-proxy'] } : {}),
     ...(values.smtp ? { email: smtp(values.smtp, values['smtp-from'], values['smtp-secure'], values['smtp-user'], env.PARLEY_SMTP_PASS) } : {}),
     ...(values.sms ? { sms: smsSender(gateway(values.sms, env.PARLEY_SMS_TOKEN)) } : {}),
   });

@@ -9,6 +9,8 @@ export interface AttestorServerOptions extends AttestorComponents, AttestorConfi
   /** Address to listen on (default 127.0.0.1; put TLS in front of it for public use). */
   host?: string;
   port?: number;
+  /** Address(es) of a TLS-terminating proxy in front, whose X-Forwarded-For names the client for rate limits. */
+  trustProxy?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export class AttestorServer {
   constructor(o: AttestorServerOptions) {
     this.#o = o;
     this.attestor = new Attestor(o, o);
-    this.#app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false, return503OnClosing: true });
+    this.#app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: o.trustProxy ?? false, return503OnClosing: true });
     this.#routes();
   }
 
