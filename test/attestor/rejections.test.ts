@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { world } from '../helpers/people.js';
 import { attestorWorld } from './helpers.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
@@ -104,6 +105,27 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
       const json = (await res.json()) as { error: string; message: string };
       expect(json.message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('answers any JSON on any endpoint with a 4xx and a sentence (fuzzed)', async () => {
+    const paths = ['/v1/signup/start', '/v1/signup/verify', '/v1/oprf/evaluate', '/v1/unlink'];
+    const shaped = fc.record({
+      kind: fc.oneof(fc.constantFrom('email', 'phone'), fc.string()),
+      identifier: fc.oneof(fc.emailAddress(), fc.string()),
+      idKey: fc.oneof(fc.base64String({ maxLength: 40 }), fc.string()), // never a valid 32-byte key: nothing may succeed here
+      pending: fc.stringMatching(/^[0-9a-f]{32}$/),
+      code: fc.stringMatching(/^[0-9]{6}$/),
+      blinded: fc.array(fc.base64String({ maxLength: 40 }), { maxLength: 3 }),
+      idSignature: fc.base64String(),
+      record: fc.anything(),
+    }, { requiredKeys: [] });
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fc.oneof(fc.json(), shaped.map((o) => JSON.stringify(o))), async (path, body) => {
+      const res = await fetch(a.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const json = (await res.json()) as { error: string; message: string };
+      expect(res.status, `${path} ${body.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${path} ${body.slice(0, 80)}`).toBeLessThan(500);
+      expect(json.message).toMatch(/\.$/);
+    }), { numRuns: 150 });
   });
 
   it('a forged attestation in the DHT and one from an unknown attestor are rejected', async () => {
