@@ -2,7 +2,7 @@
  * The typed client of the daemon API, shared by the web UI and programs (tests, CLI). Browser-safe:
  * fetch and WebSocket only.
  */
-import type { AddContact, ApiErrorBody, ApiEvent, Contact, Me, Message, Onboard, PatchContact, Safety, SearchHit, State } from './schema.js';
+import type { AddContact, ApiErrorBody, ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, PatchContact, Safety, SearchHit, State } from './schema.js';
 
 export class ApiClientError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -55,6 +55,14 @@ export class ApiClient {
   acceptNewKey = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept-key`, {});
   search = (q: string, contact?: string) =>
     this.#call<SearchHit[]>('GET', `/api/search?${new URLSearchParams({ q, ...(contact ? { contact } : {}) })}`);
+
+  signupStatus = () => this.#call<Attestation[]>('GET', '/api/signup');
+  signupStart = (input: { kind: 'email' | 'phone'; identifier: string; region?: string }) =>
+    this.#call<{ kind: string; expiresAt: number }>('POST', '/api/signup/start', input);
+  signupVerify = (code: string) => this.#call<Attestation[]>('POST', '/api/signup/verify', { code });
+  unlink = (kind?: 'email' | 'phone') => this.#call<Attestation[]>('POST', '/api/signup/unlink', kind ? { kind } : {});
+  find = (q: string, region?: string) => this.#call<{ match: Match | null }>('GET', `/api/find?${new URLSearchParams({ q, ...(region ? { region } : {}) })}`);
+  importContacts = (input: { text: string; format?: 'vcf' | 'csv'; region?: string }) => this.#call<ImportResult>('POST', '/api/import', input);
 
   /** Live events; reconnects with backoff until `close()` is called. */
   events(onEvent: (e: ApiEvent) => void, onStatus: (connected: boolean) => void = () => {}): { close(): void } {

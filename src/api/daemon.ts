@@ -8,12 +8,14 @@ import {
   type ContactRow, type Db, type MessageRow,
 } from '../store/index.js';
 import { ApiError } from './errors.js';
-import type { ApiEvent, Contact, Me, Message, Onboard, RouteReceipt, Safety, SearchHit, State } from './schema.js';
+import type { ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, RouteReceipt, Safety, SearchHit, State } from './schema.js';
 
 export interface DaemonOptions {
   home: string;
   /** How the node joins the network (everything but the home and passphrase). */
   node: Omit<NodeOptions, 'home' | 'passphrase'>;
+  /** An attestor to offer for email/phone sign-up (URL); without one, onboarding is incognito only. */
+  attestor?: string;
 }
 
 type Status = State['status'];
@@ -57,7 +59,7 @@ export class Daemon extends EventEmitter {
   }
 
   state(): State {
-    return { status: this.#status, me: this.#me };
+    return { status: this.#status, me: this.#me, attestor: this.#opts.attestor ?? null };
   }
 
   async onboard(input: Onboard): Promise<State> {
@@ -159,6 +161,44 @@ export class Daemon extends EventEmitter {
       ...toMessage(h, null),
       snippet: h.snippet,
     }));
+  }
+
+  /** Starts email/phone sign-up: the attestor sends a code to the address or number. */
+  async signupStart(input: { kind: 'email' | 'phone'; identifier: string; region?: string | undefined }): Promise<{ kind: string; expiresAt: number }> {
+    const attestor = this.#opts.attestor;
+    if (!attestor) throw ApiError.BAD_REQUEST('no attestor is configured: start Parley with --attestor <url> to sign up by email or phone');
+    return this.running().signup().startSignup({ attestor, kind: input.kind, identifier: input.identifier, ...(input.region ? { region: input.region } : {}) });
+  }
+
+  async signupVerify(code: string): Promise<Attestation[]> {
+    const signup = this.running().signup();
+    await signup.verifyCode(code);
+    return signup.status();
+  }
+
+  signupStatus(): Attestation[] {
+    return this.running().signup().status();
+  }
+
+  async unlink(kind?: 'email' | 'phone'): Promise<Attestation[]> {
+    return this.running().signup().unlink(kind ? { kind } : {});
+  }
+
+  async find(q: string, region?: string): Promise<Match | null> {
+    const node = this.running();
+    const m = await node.signup().lookup(q, { ...(region ? { region } : {}), ...(this.#opts.attestor ? { attestor: this.#opts.attestor } : {}) });
+    return m ? { ...m, known: node.contacts().some((c) => c.id === m.id && c.state !== 'request') } : null;
+  }
+
+  async importContacts(input: { text: string; format?: 'vcf' | 'csv' | undefined; region?: string | undefined }): Promise<ImportResult> {
+    const node = this.running();
+    const r = await node.signup().importContacts(input.text, {
+      ...(input.format ? { format: input.format } : {}),
+      ...(input.region ? { region: input.region } : {}),
+      ...(this.#opts.attestor ? { attestor: this.#opts.attestor } : {}),
+    });
+    const known = new Set(node.contacts().filter((c) => c.state !== 'request').map((c) => c.id));
+    return { ...r, matches: r.matches.filter((m) => m.id !== node.id).map((m) => ({ ...m, known: known.has(m.id) })) };
   }
 
   async safety(contactId: string): Promise<Safety> {

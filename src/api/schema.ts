@@ -24,6 +24,20 @@ export const PageQuery = z.object({
 });
 export const SearchQuery = z.object({ q: z.string().max(200), contact: z.string().max(200).optional() });
 
+export const SignupStart = z.object({
+  kind: z.enum(['email', 'phone']),
+  identifier: text(300),
+  region: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as CH').optional(),
+});
+export const SignupVerify = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'the code is six digits') });
+export const Unlink = z.object({ kind: z.enum(['email', 'phone']).optional() });
+export const ImportContacts = z.object({
+  text: z.string().min(1, 'the file is empty').max(5_000_000),
+  format: z.enum(['vcf', 'csv']).optional(),
+  region: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as CH').optional(),
+});
+export const Find = z.object({ q: text(300), region: z.string().regex(/^[A-Za-z]{2}$/).optional() });
+
 export type Onboard = z.infer<typeof Onboard>;
 export type AddContact = z.infer<typeof AddContact>;
 export type PatchContact = z.infer<typeof PatchContact>;
@@ -47,6 +61,32 @@ export interface Me {
 export interface State {
   status: 'new' | 'locked' | 'starting' | 'running';
   me: Me | null;
+  /** The attestor this daemon offers for email/phone sign-up; null: incognito only. */
+  attestor: string | null;
+}
+
+export interface Attestation {
+  kind: 'email' | 'phone';
+  attestor: string;
+  state: 'active' | 'withdrawn';
+  expiresAt: number;
+}
+
+export interface Match {
+  identifier: string;
+  kind: 'email' | 'phone';
+  name?: string;
+  id: string;
+  /** Already in your contacts. */
+  known: boolean;
+}
+
+export interface ImportResult {
+  cards: number;
+  checked: number;
+  invalid: number;
+  matches: Match[];
+  rejected: Record<string, number>;
 }
 
 export interface Contact {

@@ -7,7 +7,7 @@ import { ParleyError, describeError } from '../wire/errors.js';
 import { ApiError, statusOf } from './errors.js';
 import { sameToken } from './token.js';
 import { INDEX_HTML, uiAssets } from './ui-bundle.js';
-import { AddContact, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, Unlock, Verify } from './schema.js';
+import { AddContact, Find, ImportContacts, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, SignupStart, SignupVerify, Unlink, Unlock, Verify } from './schema.js';
 import type { ApiEvent } from './schema.js';
 import type { Daemon } from './daemon.js';
 
@@ -132,6 +132,15 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     const q = parse(SearchQuery, req.query);
     return daemon.search(q.q, q.contact);
   });
+  app.get('/api/signup', async () => daemon.signupStatus());
+  app.post('/api/signup/start', async (req) => daemon.signupStart(parse(SignupStart, req.body)));
+  app.post('/api/signup/verify', async (req) => daemon.signupVerify(parse(SignupVerify, req.body).code));
+  app.post('/api/signup/unlink', async (req) => daemon.unlink(parse(Unlink, req.body).kind));
+  app.get('/api/find', async (req) => {
+    const q = parse(Find, req.query);
+    return { match: await daemon.find(q.q, q.region) };
+  });
+  app.post('/api/import', { bodyLimit: 6 * 1024 * 1024 }, async (req) => daemon.importContacts(parse(ImportContacts, req.body)));
   app.get('/api/events', { websocket: true }, (socket: WebSocket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -25,6 +25,11 @@ export function App() {
   const [open, setOpen] = useState<string | null>(null);
   const [connected, setConnected] = useState(true);
   const [lastEvent, setLastEvent] = useState<ApiEvent | null>(null);
+  // Onboarding stays on screen until it says it is done (its sign-up step runs after the node started).
+  const [onboarding, setOnboarding] = useState(false);
+  useEffect(() => {
+    if (state?.status === 'new') setOnboarding(true);
+  }, [state?.status]);
 
   useEffect(() => {
     if (!client) return;
@@ -58,7 +63,9 @@ export function App() {
     );
   }
   if (!state) return <main class="center">{error ? <p role="alert">{error}</p> : <p>Connecting to Parley…</p>}</main>;
-  if (state.status === 'new') return <Onboarding client={client} onDone={setState} />;
+  if (state.status === 'new' || onboarding) {
+    return <Onboarding client={client} attestor={state.attestor} onDone={(s) => (setState(s), setOnboarding(false))} />;
+  }
   if (state.status === 'locked') return <Unlock client={client} onDone={setState} />;
   if (state.status === 'starting') return <main class="center"><p>Starting Parley…</p></main>;
 
@@ -66,7 +73,7 @@ export function App() {
   return (
     <div class={`layout ${current ? 'has-open' : ''}`}>
       {!connected && <div class="banner" role="status">Lost the connection to Parley; retrying…</div>}
-      <Sidebar client={client} me={state.me!} contacts={contacts} open={open} onOpen={setOpen} onContacts={setContacts} />
+      <Sidebar client={client} me={state.me!} attestor={state.attestor} contacts={contacts} open={open} onOpen={setOpen} onContacts={setContacts} />
       {current ? (
         <Conversation key={current.id} client={client} contact={current} lastEvent={lastEvent} onBack={() => setOpen(null)} onGone={() => { setOpen(null); client.contacts().then(setContacts, () => {}); }} />
       ) : (

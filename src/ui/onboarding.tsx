@@ -2,8 +2,11 @@ import { useState } from 'preact/hooks';
 import type { ApiClient } from '../api/client.js';
 import type { State } from '../api/schema.js';
 import { errorText } from './errors.js';
+import { SignupSteps, WHO_FINDS_YOU, type Kind } from './signup.js';
 
-export function Onboarding({ client, onDone }: { client: ApiClient; onDone: (s: State) => void }) {
+export function Onboarding({ client, attestor, onDone }: { client: ApiClient; attestor: string | null; onDone: (s: State) => void }) {
+  const [mode, setMode] = useState<'incognito' | Kind>('incognito');
+  const [created, setCreated] = useState<State | null>(null);
   const [name, setName] = useState('');
   const [pass, setPass] = useState('');
   const [pass2, setPass2] = useState('');
@@ -16,13 +19,26 @@ export function Onboarding({ client, onDone }: { client: ApiClient; onDone: (s: 
     setBusy(true);
     setError(null);
     try {
-      onDone(await client.onboard({ mode: 'incognito', name: name.trim(), ...(pass ? { passphrase: pass } : {}) }));
+      const state = await client.onboard({ mode: 'incognito', name: name.trim(), ...(pass ? { passphrase: pass } : {}) });
+      if (mode === 'incognito') onDone(state);
+      else setCreated(state); // keys made; now prove the address or number
     } catch (err) {
       setError(errorText(err));
       setBusy(false);
     }
   };
 
+  if (created && mode !== 'incognito') {
+    return (
+      <main class="center">
+        <div class="card onboarding">
+          <h1>Your keys are ready</h1>
+          <p>{WHO_FINDS_YOU[mode]}</p>
+          <SignupSteps client={client} kind={mode} onDone={() => onDone(created)} onSkip={() => onDone(created)} />
+        </div>
+      </main>
+    );
+  }
   return (
     <main class="center">
       <form class="card onboarding" onSubmit={submit}>
@@ -30,13 +46,17 @@ export function Onboarding({ client, onDone }: { client: ApiClient; onDone: (s: 
         <p>Private conversations, device to device, end-to-end encrypted. No company in the middle keeps a list of who you talk to.</p>
         <fieldset>
           <legend>How people find you</legend>
-          <label class="choice">
-            <input type="radio" name="mode" value="incognito" checked />
-            <span>
-              <strong>Incognito</strong>: no email, no phone number, nothing personal. Only people you give your Parley ID to can find you.
-            </span>
-          </label>
-          <p class="hint">Signing up with an email address or phone number, so friends who have it can find you, comes with its own step later.</p>
+          {(['incognito', 'email', 'phone'] as const).map((m) => (
+            <label class="choice" key={m}>
+              <input type="radio" name="mode" value={m} checked={mode === m} disabled={m !== 'incognito' && !attestor} onChange={() => setMode(m)} />
+              <span>
+                <strong>{m === 'incognito' ? 'Incognito' : m === 'email' ? 'With my email address' : 'With my phone number'}</strong>
+                <br />
+                <span class="hint">{WHO_FINDS_YOU[m]}</span>
+              </span>
+            </label>
+          ))}
+          {!attestor && <p class="hint">Email and phone sign-up need an attestor; this Parley was started without one.</p>}
         </fieldset>
         <label>
           Display name <span class="hint">(shown only on this device)</span>

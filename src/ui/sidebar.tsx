@@ -3,19 +3,22 @@ import type { ApiClient } from '../api/client.js';
 import type { Contact, Me, SearchHit } from '../api/schema.js';
 import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
+import { FindFriends, FindableBy } from './signup.js';
 import { ROUTE_LABEL, displayName, snippetParts, svgDataUrl, time } from './format.js';
 
 interface Props {
   client: ApiClient;
   me: Me;
+  attestor: string | null;
   contacts: Contact[];
   open: string | null;
   onOpen: (id: string) => void;
   onContacts: (cs: Contact[]) => void;
 }
 
-export function Sidebar({ client, me, contacts, open, onOpen, onContacts }: Props) {
+export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContacts }: Props) {
   const [showMe, setShowMe] = useState(false);
+  const [finding, setFinding] = useState(false);
   const [adding, setAdding] = useState(false);
   const [query, setQuery] = useState('');
   const requests = contacts.filter((c) => c.state === 'request');
@@ -31,6 +34,7 @@ export function Sidebar({ client, me, contacts, open, onOpen, onContacts }: Prop
         </div>
         <button type="button" onClick={() => setShowMe(true)}>My ID</button>
         <button type="button" class="primary" onClick={() => setAdding(true)}>Add contact</button>
+        <button type="button" onClick={() => setFinding(true)}>Find friends</button>
       </header>
       <label class="search">
         <span class="sr-only">Search messages</span>
@@ -79,7 +83,8 @@ export function Sidebar({ client, me, contacts, open, onOpen, onContacts }: Prop
           </ul>
         </>
       )}
-      {showMe && <MyId me={me} onClose={() => setShowMe(false)} />}
+      {showMe && <MyId client={client} me={me} attestor={attestor} onClose={() => setShowMe(false)} />}
+      {finding && <FindFriends client={client} onClose={() => setFinding(false)} onAdded={() => void refresh()} />}
       {adding && <AddContact client={client} onClose={() => setAdding(false)} onAdded={(c) => (setAdding(false), refresh(), onOpen(c.id))} />}
     </nav>
   );
@@ -112,7 +117,7 @@ function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient;
   );
 }
 
-function MyId({ me, onClose }: { me: Me; onClose: () => void }) {
+function MyId({ client, me, attestor, onClose }: { client: ApiClient; me: Me; attestor: string | null; onClose: () => void }) {
   const [copied, setCopied] = useState<string | null>(null);
   const copy = async (what: string, text: string) => {
     try {
@@ -135,6 +140,7 @@ function MyId({ me, onClose }: { me: Me; onClose: () => void }) {
         Link: <a class="mono" href={me.link}>{me.link.slice(0, 24)}…</a>
       </p>
       <img class="qr" src={svgDataUrl(me.qrSvg)} alt="QR code of your parley: link" width={220} height={220} />
+      <FindableBy client={client} attestor={attestor} />
     </Dialog>
   );
 }

@@ -14,9 +14,9 @@ export interface Person {
 }
 
 /** A local network plus daemons with their APIs, torn down together. */
-export async function apiWorld(opts: { relays?: number } = {}) {
+export async function apiWorld(opts: { relays?: number; attestor?: boolean } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'parley-api-'));
-  const net: Testnet = await startTestnet({ dhtNodes: 4, relays: opts.relays ?? 0 });
+  const net: Testnet = await startTestnet({ dhtNodes: 4, relays: opts.relays ?? 0, attestor: !!opts.attestor });
   const people: Person[] = [];
   let nextHost = 20 + Math.floor(Math.random() * 200);
   return {
@@ -31,6 +31,7 @@ export async function apiWorld(opts: { relays?: number } = {}) {
           retry: { baseMs: 200, maxMs: 1_000 },
           ...(relay !== undefined ? { relays: [net.relays[relay]!] } : {}),
         },
+        ...(net.attestor ? { attestor: net.attestor.url } : {}),
       });
       await daemon.open();
       const token = apiToken(home);

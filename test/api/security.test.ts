@@ -28,6 +28,12 @@ function endpoints(bob: string): Array<[string, string, unknown?]> {
     ['POST', `${c}/verify`, { verified: true }],
     ['POST', `${c}/accept-key`, {}],
     ['GET', '/api/search?q=hi'],
+    ['GET', '/api/signup'],
+    ['POST', '/api/signup/start', { kind: 'email', identifier: 'eve@example.org' }],
+    ['POST', '/api/signup/verify', { code: '123456' }],
+    ['POST', '/api/signup/unlink', { kind: 'email' }],
+    ['GET', '/api/find?q=eve@example.org'],
+    ['POST', '/api/import', { text: 'BEGIN:VCARD\r\nEMAIL:a@example.org\r\nEND:VCARD' }],
     ['GET', '/api/events'],
   ];
 }

@@ -1,28 +1,45 @@
 import type { Command } from 'commander';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon, apiToken, startApi, type RunningApi } from '../../api/index.js';
-import { startTestnet } from '../../testnet/index.js';
+import { codeIn, startTestnet } from '../../testnet/index.js';
 import { positiveInt } from '../common.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('a self-contained local network (DHT nodes + 2 relays) with two people, Alice and Bob, each with a web UI (what `npm start` runs)')
+    .description('a self-contained local network (DHT nodes, 2 relays, an attestor) with two people, Alice and Bob, each with a web UI (what `npm start` runs)')
     .option('--ready', 'skip onboarding: Alice and Bob already exist and know each other')
     .option('--ui-port <n>', "port of Alice's web UI; Bob's is the next one (default: any free ports)")
     .action(async (opts: { ready?: boolean; uiPort?: string }) => {
       const uiPort = positiveInt('--ui-port', opts.uiPort, 0);
       const root = mkdtempSync(join(tmpdir(), 'parley-demo-'));
       process.stdout.write('Starting a closed local network: 8 DHT nodes on 127.0.0.x and 2 relays on 127.0.2.x (nothing leaves this machine)...\n');
-      const net = await startTestnet({ dhtNodes: 8, relays: 2 });
+      const net = await startTestnet({ dhtNodes: 8, relays: 2, attestor: true });
+      // Sign-up codes would go by email or SMS; in the demo they are caught locally and shown here.
+      net.attestor!.sink.on('mail', (m: { to: string[]; raw: string }) => process.stdout.write(`[demo] email code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`));
+      let smsSeen = 0;
+      const smsWatch = setInterval(() => {
+        let lines: string[] = [];
+        try {
+          lines = readFileSync(net.attestor!.smsFile, 'utf8').split('\n').filter(Boolean);
+        } catch {
+          return; // no SMS yet
+        }
+        for (const line of lines.slice(smsSeen)) {
+          const sms = JSON.parse(line) as { to: string; text: string };
+          process.stdout.write(`[demo] SMS to ${sms.to}: ${sms.text}\n`);
+        }
+        smsSeen = lines.length;
+      }, 500).unref();
       const people: Array<{ name: string; daemon: Daemon; api: RunningApi }> = [];
       for (const [i, name] of ['Alice', 'Bob'].entries()) {
         const home = join(root, name.toLowerCase());
         const daemon = new Daemon({
           home,
           node: { bootstrap: net.bootstrap, host: `127.0.0.${100 + i}`, relays: [net.relays[i]!], retry: { baseMs: 500, maxMs: 5_000 } },
+          attestor: net.attestor!.url,
         });
         await daemon.open();
         if (opts.ready) await daemon.onboard({ mode: 'incognito', name });
@@ -39,10 +56,12 @@ export function registerDemo(program: Command): void {
       process.stdout.write(
         opts.ready
           ? '\nAlice and Bob already know each other: pick the other in the list and write.\n'
-          : '\nIn each tab create an identity (Incognito), then copy one ID ("My ID") into the other\'s "Add contact".\n',
+          : '\nIn each tab create an identity (Incognito, or with an email address or phone number: the codes appear here), then\n' +
+              'copy one ID ("My ID") into the other\'s "Add contact", or find each other by email/phone ("Find friends").\n',
       );
       process.stdout.write('Both use the default "relayed" setting: neither sees the other\'s IP, and no relay sees both. Ctrl-C stops everything and deletes the demo data.\n');
       const stop = async () => {
+        clearInterval(smsWatch);
         for (const p of people) {
           await p.api.close();
           await p.daemon.close();

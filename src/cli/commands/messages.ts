@@ -5,6 +5,7 @@ import { openDb, history, listOutbox, getMessage, listContacts, type MessageRow 
 import { lockOwner, queueMessage } from '../../node/index.js';
 import type { RouteReceipt } from '../../routing/receipt.js';
 import { emit, formatTime } from '../output.js';
+import { readTestnet } from '../network.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
 import { ApiClient, ApiClientError, Daemon, apiToken, readApiInfo, removeApiInfo, startApi, writeApiInfo, type ApiEvent, type Message } from '../../api/index.js';
 
@@ -107,9 +108,11 @@ export function registerMessages(program: Command): void {
     .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1')
     .option('--ui-port <n>', 'port of the web UI and API on 127.0.0.1 (default: any free port)')
     .option('--no-ui', 'no web UI or API: messages only print here')
-    .action(async (opts: CommonOpts & NetOpts & { ui: boolean; uiPort?: string }) => {
+    .option('--attestor <url>', 'the attestor the web UI offers for email/phone sign-up (default: the running `parley testnet --attestor`)')
+    .action(async (opts: CommonOpts & NetOpts & { ui: boolean; uiPort?: string; attestor?: string }) => {
       if (!opts.ui) return runHeadless(opts);
-      const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts) });
+      const attestor = opts.attestor ?? readTestnet()?.attestor?.url;
+      const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts), ...(attestor ? { attestor } : {}) });
       if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
       await daemon.open();
       const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
