@@ -16,13 +16,18 @@ interface Props {
 
 export function Conversation({ client, contact, lastEvent, onBack, onGone }: Props) {
   const [messages, setMessages] = useState<Message[] | null>(null);
+  const [complete, setComplete] = useState(false); // the oldest message is loaded
+  const loadingOlder = useRef(false);
   const [receipt, setReceipt] = useState<Message | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'safety' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const name = displayName(contact);
 
   useEffect(() => {
-    client.messages(contact.id, { limit: 10_000 }).then(setMessages, (e: unknown) => setError(errorText(e)));
+    client.messages(contact.id, { limit: PAGE }).then((ms) => {
+      setMessages(ms);
+      setComplete(ms.length < PAGE);
+    }, (e: unknown) => setError(errorText(e)));
     void client.markRead(contact.id).catch(() => {});
   }, [contact.id]);
 
@@ -38,6 +43,21 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
     });
     if (lastEvent.type === 'message' && document.visibilityState === 'visible') void client.markRead(contact.id).catch(() => {});
   }, [lastEvent]);
+
+  /** Loads the page before the oldest message shown (scrolling up reaches all of history). */
+  const loadOlder = async () => {
+    if (complete || loadingOlder.current || !messages?.length) return;
+    loadingOlder.current = true;
+    try {
+      const older = await client.messages(contact.id, { before: messages[0]!.seq, limit: PAGE });
+      if (older.length < PAGE) setComplete(true);
+      if (older.length) setMessages((ms) => (ms ? [...older, ...ms] : ms));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      loadingOlder.current = false;
+    }
+  };
 
   const send = async (text: string) => {
     try {
@@ -75,7 +95,7 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
           <p class="warning" role="alert">{name}'s security key changed and is not verified yet: compare safety numbers before trusting this conversation.</p>
         )
       )}
-      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} />}
+      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={loadOlder} complete={complete} />}
       {error && <p role="alert" class="error pad">{error}</p>}
       {contact.state === 'blocked' ? (
         <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
@@ -88,6 +108,8 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
     </main>
   );
 }
+
+const PAGE = 500;
 
 function Privacy({ contact }: { contact: Contact }) {
   const route = contact.route ? ROUTE_LABEL[contact.route] : contact.visibility === 'relayed' ? 'Relays (no message yet)' : 'Not used yet';
@@ -102,7 +124,15 @@ function Privacy({ contact }: { contact: Contact }) {
   );
 }
 
-function MessageList({ messages, name, onReceipt }: { messages: Message[]; name: string; onReceipt: (m: Message) => void }) {
+interface ListProps {
+  messages: Message[];
+  name: string;
+  onReceipt: (m: Message) => void;
+  onNearTop: () => void;
+  complete: boolean;
+}
+
+function MessageList({ messages, name, onReceipt, onNearTop, complete }: ListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   const [v] = useState(
@@ -123,13 +153,26 @@ function MessageList({ messages, name, onReceipt }: { messages: Message[]; name:
   useLayoutEffect(() => v._willUpdate());
   const atBottom = useRef(true);
   const first = useRef(true);
+  const oldest = useRef<string | null>(null);
+  const total = useRef(0);
   useLayoutEffect(() => {
-    if (messages.length && (first.current || atBottom.current)) v.scrollToIndex(messages.length - 1, { align: 'end' });
+    const el = scroller.current!;
+    const head = messages[0]?.id ?? null;
+    if (oldest.current !== null && head !== oldest.current) {
+      // Older messages were put in front: keep the ones on screen where they were.
+      el.scrollTop += v.getTotalSize() - total.current;
+    } else if (messages.length && (first.current || atBottom.current)) {
+      v.scrollToIndex(messages.length - 1, { align: 'end' });
+    }
+    oldest.current = head;
+    total.current = v.getTotalSize();
     first.current = false;
   }, [messages.length]);
   const onScroll = () => {
     const el = scroller.current!;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    total.current = v.getTotalSize();
+    if (el.scrollTop < 1500) onNearTop();
   };
 
   return (
