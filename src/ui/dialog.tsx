@@ -8,7 +8,10 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     const d = ref.current!;
     const before = document.activeElement as HTMLElement | null;
     d.showModal();
-    return () => before?.focus();
+    return () => {
+      if (d.open) d.close(); // outside an open modal everything is inert: close first, then give focus back
+      before?.focus();
+    };
   }, []);
   return (
     <dialog ref={ref} aria-label={title} onClose={onClose} onCancel={(e) => (e.preventDefault(), onClose())}>

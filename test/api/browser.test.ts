@@ -111,6 +111,16 @@ describe('the web UI in a real browser (Debian chromium)', () => {
     await b.getByRole('list', { name: 'Search results' }).locator('mark', { hasText: 'Alice' }).first().waitFor();
     await shot(b, 'bob-7-search');
 
+    // Keyboard only: Tab reaches "My ID", Enter opens it, Escape closes it and gives focus back.
+    await b.locator('body').focus();
+    let guard = 0;
+    while ((await b.evaluate(() => document.activeElement?.textContent)) !== 'My ID' && guard++ < 20) await b.keyboard.press('Tab');
+    await b.keyboard.press('Enter');
+    await b.getByRole('dialog', { name: 'Your Parley ID' }).waitFor();
+    await b.keyboard.press('Escape');
+    await b.getByRole('dialog', { name: 'Your Parley ID' }).waitFor({ state: 'hidden' });
+    expect(await b.evaluate(() => document.activeElement?.textContent)).toBe('My ID');
+
     // Phone width: the conversation takes the whole screen, with a way back.
     await a.setViewportSize({ width: 390, height: 800 });
     await a.getByRole('navigation', { name: 'Conversations' }).waitFor({ state: 'hidden' });
