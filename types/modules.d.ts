@@ -15,8 +15,16 @@ declare module 'sodium-native' {
     crypto_secretbox_MACBYTES: number;
     crypto_secretbox_easy(c: Buffer, m: Buffer, n: Buffer, k: Buffer): void;
     crypto_secretbox_open_easy(m: Buffer, c: Buffer, n: Buffer, k: Buffer): boolean;
+    crypto_box_PUBLICKEYBYTES: number;
+    crypto_box_SECRETKEYBYTES: number;
+    crypto_box_SEALBYTES: number;
+    crypto_box_seal(c: Buffer, m: Buffer, pk: Buffer): void;
+    crypto_box_seal_open(m: Buffer, c: Buffer, pk: Buffer, sk: Buffer): boolean;
+    crypto_sign_ed25519_pk_to_curve25519(curvePk: Buffer, edPk: Buffer): void;
+    crypto_sign_ed25519_sk_to_curve25519(curveSk: Buffer, edSk: Buffer): void;
     randombytes_buf(buf: Buffer): void;
     sodium_malloc(n: number): Buffer;
+    sodium_memzero(buf: Buffer): void;
   };
   export default sodium;
 }

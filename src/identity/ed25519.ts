@@ -38,3 +38,32 @@ export function hash(namespace: string, ...parts: Uint8Array[]): Buffer {
   sodium.crypto_generichash(out, Buffer.concat([Buffer.from(namespace + '\0'), ...parts.map((p) => Buffer.from(p))]));
   return out;
 }
+
+/**
+ * Anonymous sealed box (libsodium `crypto_box_seal`) to the X25519 form of an Ed25519 public key:
+ * only the holder of the identity key can open it, and the sealed bytes say nothing of the sender.
+ */
+export function sealTo(edPublicKey: Uint8Array, message: Uint8Array): Buffer {
+  const pk = Buffer.alloc(sodium.crypto_box_PUBLICKEYBYTES);
+  sodium.crypto_sign_ed25519_pk_to_curve25519(pk, Buffer.from(edPublicKey));
+  const out = Buffer.alloc(message.length + sodium.crypto_box_SEALBYTES);
+  sodium.crypto_box_seal(out, Buffer.from(message), pk);
+  return out;
+}
+
+/** Opens a `sealTo` box with an Ed25519 key pair; null if it was not sealed to this key or was altered. */
+export function openSealed(keyPair: { publicKey: Buffer; secretKey: Buffer }, sealed: Uint8Array): Buffer | null {
+  if (sealed.length < sodium.crypto_box_SEALBYTES) return null;
+  const pk = Buffer.alloc(sodium.crypto_box_PUBLICKEYBYTES);
+  const sk = sodium.sodium_malloc(sodium.crypto_box_SECRETKEYBYTES) as unknown as Buffer;
+  try {
+    sodium.crypto_sign_ed25519_pk_to_curve25519(pk, keyPair.publicKey);
+    sodium.crypto_sign_ed25519_sk_to_curve25519(sk, keyPair.secretKey);
+    const out = Buffer.alloc(sealed.length - sodium.crypto_box_SEALBYTES);
+    return sodium.crypto_box_seal_open(out, Buffer.from(sealed), pk, sk) ? out : null;
+  } catch {
+    return null;
+  } finally {
+    sodium.sodium_memzero(sk);
+  }
+}

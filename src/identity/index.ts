@@ -5,4 +5,4 @@ export * from './keypair.js';
 export * from './binding.js';
 export * from './identity.js';
 export * from './keyfile.js';
-export { randomBytes, verify as verifyEd25519, sign as signEd25519, hash as namespacedHash } from './ed25519.js';
+export { randomBytes, verify as verifyEd25519, sign as signEd25519, hash as namespacedHash, sealTo } from './ed25519.js';

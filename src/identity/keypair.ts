@@ -1,4 +1,4 @@
-import { generateKeyPair, sign } from './ed25519.js';
+import { generateKeyPair, openSealed, sign } from './ed25519.js';
 import { SecretKey } from './secret.js';
 
 /** An Ed25519 key pair whose secret half never prints. */
@@ -17,6 +17,10 @@ export class Ed25519KeyPair {
   }
   sign(message: Uint8Array): Buffer {
     return sign(message, this.secretKey.expose());
+  }
+  /** Opens a box sealed to this identity (see `sealTo`); null if it was not for us. */
+  openSealed(sealed: Uint8Array): Buffer | null {
+    return openSealed({ publicKey: this.publicKey, secretKey: this.secretKey.expose() }, sealed);
   }
   /** The `{publicKey, secretKey}` shape that Noise (secret-stream) expects. */
   forNoise(): { publicKey: Buffer; secretKey: Buffer } {

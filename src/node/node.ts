@@ -190,7 +190,9 @@ export class ParleyNode extends EventEmitter {
   async #onMail(m: MailItem): Promise<void> {
     let frame: PeerFrame;
     try {
-      frame = peerCodec.decode(m.bytes);
+      const opened = this.identity.identityKey.openSealed(m.bytes);
+      if (!opened) throw new Error('not sealed to us');
+      frame = peerCodec.decode(opened);
     } catch {
       await this.#myRelay?.ack([m.itemId]).catch(() => {});
       return;

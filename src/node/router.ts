@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { E2E } from '../e2e/index.js';
 import { RelayClient } from '../relay/index.js';
 import { getContact, getKv, type Db } from '../store/index.js';
-import type { Identity } from '../identity/index.js';
+import { parseId, publicKeyOf, sealTo, type Identity } from '../identity/index.js';
 import type { VerifiedIntro } from '../dht/index.js';
 import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
@@ -95,7 +95,8 @@ export class Router {
     }
     const route = senderReceipt(plan, same);
     for (let i = 0; i < plaintexts.length; i++) {
-      await link.send(ref.m, peerCodec.encode(await this.#frame(id, plaintexts[i]!)));
+      // Sealed to their identity key: their relay stores bytes that name no sender.
+      await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, plaintexts[i]!))));
       onSent(i, route);
     }
     return route;

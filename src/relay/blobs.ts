@@ -55,6 +55,11 @@ export class BlobStore {
     }
   }
 
+  /** Every stored blob with its id (tests). */
+  *dump(): Iterable<{ id: string; bytes: Buffer }> {
+    for (const [id, blob] of this.#blobs) yield { id, bytes: blob.bytes };
+  }
+
   stats(): { blobs: number; blobBytes: number } {
     return { blobs: this.#blobs.size, blobBytes: this.#bytes };
   }

@@ -120,6 +120,11 @@ export class MailboxStore {
     return { mailboxes: this.#boxes.size, items: this.#items, bytes: this.#bytes };
   }
 
+  /** Every stored item with its mailbox id, as an operator's memory dump would show them (tests). */
+  *dump(): Iterable<{ id: string; bytes: Buffer }> {
+    for (const [id, box] of this.#boxes) for (const it of box.items.values()) yield { id, bytes: it.bytes };
+  }
+
   clear(): void {
     this.#boxes.clear();
     this.deps.budget.release(this.#bytes);

@@ -35,6 +35,8 @@ export interface RelayServerOptions {
 export interface RelayServerForTest {
   /** Starts recording the remote address of every connection opened from now on; returns the live list. */
   observeRemotes(): string[];
+  /** Everything the relay holds for people (mailbox items, blobs and their ids), as one buffer. */
+  dumpStored(): Buffer;
 }
 
 /**
@@ -141,7 +143,14 @@ export class RelayServer {
   }
 
   forTest(): RelayServerForTest {
-    return { observeRemotes: () => (this.#observed ??= []) };
+    return {
+      observeRemotes: () => (this.#observed ??= []),
+      dumpStored: () => {
+        const parts: Buffer[] = [];
+        for (const { id, bytes } of [...this.#mailboxes.dump(), ...this.#blobs.dump()]) parts.push(Buffer.from(id), bytes);
+        return Buffer.concat(parts);
+      },
+    };
   }
 
   #accept(conn: RelayConnection): void {

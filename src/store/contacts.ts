@@ -10,6 +10,7 @@ export interface ContactRow {
   visibility: Visibility;
   added_at: number;
   next_out_seq: number;
+  last_read_seq: number;
 }
 
 export function getContact(db: Db, id: string): ContactRow | undefined {

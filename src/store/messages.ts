@@ -56,3 +56,52 @@ export function setMessageState(db: Db, id: string, state: MessageState, route?:
       .changes === 1
   );
 }
+
+export interface SearchHit extends MessageRow {
+  /** The body with each match wrapped in \u0002…\u0003 (the UI turns these into highlights). */
+  snippet: string;
+}
+
+/**
+ * Searches history with FTS5. The user's text is split into words and each becomes a quoted prefix
+ * term, so no input can be read as FTS5 syntax (a stray quote or `OR` is just text). Newest first.
+ */
+export function searchMessages(db: Db, text: string, opts: { contactId?: string; limit?: number } = {}): SearchHit[] {
+  const terms = text.match(/[\p{L}\p{N}_]+/gu);
+  if (!terms) return [];
+  const query = terms.map((t) => `"${t}"*`).join(' ');
+  const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
+  return db
+    .prepare(
+      `SELECT m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
+       FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
+       WHERE messages_fts MATCH @query AND (@contactId IS NULL OR m.contact_id = @contactId)
+       ORDER BY m.seq DESC LIMIT @limit`,
+    )
+    .all({ query, contactId: opts.contactId ?? null, limit }) as SearchHit[];
+}
+
+/** Unread incoming messages per contact (after the contact's read marker). */
+export function unreadCounts(db: Db): Map<string, number> {
+  const rows = db
+    .prepare(
+      `SELECT m.contact_id AS id, count(*) AS n FROM messages m JOIN contacts c ON c.id = m.contact_id
+       WHERE m.direction = 'in' AND m.seq > c.last_read_seq GROUP BY m.contact_id`,
+    )
+    .all() as Array<{ id: string; n: number }>;
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+/** Marks a conversation read up to its newest message. */
+export function markRead(db: Db, contactId: string): void {
+  db.prepare('UPDATE contacts SET last_read_seq = (SELECT COALESCE(max(seq), 0) FROM messages WHERE contact_id = ?) WHERE id = ?').run(contactId, contactId);
+}
+
+/** A page of one conversation, `before` a seq (exclusive), oldest first. */
+export function conversationPage(db: Db, contactId: string, opts: { before?: number; limit?: number } = {}): MessageRow[] {
+  const limit = Math.max(1, Math.min(opts.limit ?? 200, 10_000));
+  const rows = db
+    .prepare('SELECT * FROM messages WHERE contact_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+    .all(contactId, opts.before ?? Number.MAX_SAFE_INTEGER, limit) as MessageRow[];
+  return rows.reverse();
+}
