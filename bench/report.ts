@@ -26,6 +26,7 @@ export function renderMarkdown(r: Results, only?: string[]): string {
     out.push('', `## ${s.title} (\`${name}\`)`, '', `Measured ${s.date}, ${s.seconds.toFixed(0)} s.`, '');
     if (s.error) out.push(`**Not measured: ${s.error}**`, '');
     if (s.rows.length) out.push(table(s.rows), '');
+    for (const t of s.tables ?? []) out.push(`### ${t.title}`, '', table(t.rows), '');
     for (const n of s.notes) out.push(`- ${n}`);
   }
   return out.join('\n') + '\n';

@@ -7,6 +7,8 @@ export interface SectionResult {
   date: string;
   seconds: number;
   rows: Row[];
+  /** Further tables of the section, each under its own heading. */
+  tables?: Array<{ title: string; rows: Row[] }>;
   notes: string[];
   /** Set when the section could not run or did not finish: the reason, in words. */
   error?: string;
