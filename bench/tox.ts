@@ -13,7 +13,7 @@ import { parleyDirect, tcpEcho } from './rtt.js';
 const run = promisify(execFile);
 const DIR = 'bench/tox';
 const BINARY = `${DIR}/tox-rtt`;
-const HELPERS = 4;
+const HELPERS = 1;
 /** Tox as a client runs it (sleeping tox_iteration_interval(), ~50 ms) is slow; fewer samples suffice. */
 const INTERVAL_SAMPLES = 100;
 
@@ -65,7 +65,7 @@ export async function toxSection(ctx: BenchContext): Promise<SectionBody> {
       row(`Tox ${client.version}, loop sleeps tox_iteration_interval() (echo by Bob)`, summarize(client.samples_ms), secs(client)),
     ],
     notes: [
-      `Tox: ${HELPERS} DHT helper instances + Alice + Bob in one C process and one thread (as Parley's Alice and Bob share one Node process); UDP only, IPv6, LAN discovery, hole punching and TCP relays off; every bootstrap names 127.0.0.1 (Tox cannot bind one address, it listens on 0.0.0.0 but talks only to loopback peers).`,
+      `Tox: ${HELPERS} Tox DHT node (a third instance, everyone's bootstrap) + Alice + Bob in one C process and one thread (as Parley's Alice and Bob share one Node process); UDP only, IPv6, LAN discovery, hole punching and TCP relays off; every bootstrap names 127.0.0.1 (Tox cannot bind one address, it listens on 0.0.0.0 but talks only to loopback peers).`,
       'Friend setup = friend request from Alice until both sides report a direct UDP friend connection (onion lookup + DHT).',
       'Tox round trip = Alice sends a friend message, Bob echoes it from his message callback, Alice receives it; Tox messages are encrypted per hop by net_crypto but not stored, and no receipt is written to disk. Parley stores each message (SQLite, synchronous = FULL) on both sides and ratchets Signal sessions.',
       'Tox is polled, not event driven: a round trip costs at least one loop period. The 100 µs loop is its best case (it burns CPU); the tox_iteration_interval() loop is what a Tox client does.',

@@ -1,6 +1,6 @@
 /*
  * tox-rtt: the Tox side of `npm run bench -- tox`. One process, one thread (as the Parley bench runs
- * Alice and Bob in one Node process): `helpers` Tox DHT nodes plus Alice and Bob, all UDP on
+ * Alice and Bob in one Node process): `helpers` Tox DHT nodes (the first is everyone's bootstrap) plus Alice and Bob, all UDP on
  * loopback (IPv6, LAN discovery, hole punching and TCP relays off; every tox_bootstrap() names
  * 127.0.0.1). Alice sends Bob a friend request, Bob accepts; once their friend connection is up
  * (direct UDP), Alice sends `count` messages of `size` bytes one at a time and Bob echoes each back.
