@@ -44,7 +44,7 @@ export async function toxSection(ctx: BenchContext): Promise<SectionBody> {
   const why = await ensureHarness();
   if (why) {
     progress(`tox: SKIPPED — ${why}`);
-    return { title, rows: [], notes: [], error: `Tox not measured: ${why}` };
+    return { title, rows: [], notes: [], error: why };
   }
   const tcp = await tcpEcho(ctx);
   progress(`tox: ${ctx.count} round trips, loop polling every 100 µs`);
