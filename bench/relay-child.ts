@@ -2,6 +2,7 @@
  * The forwarders of `bench/relay.ts`, in their own process (one core): a Parley relay, and on request a
  * plain TCP splice proxy. Prints the relay's address; answers lines on stdin:
  *   rss                      → {"rss": bytes, "relayConns": n, "spliceConns": n}   (after a GC)
+ *   cpu                      → {"us": n}: CPU time (user + system) this process has used, in µs
  *   splice <host> <port>     → {"port": n}: a splice proxy on 127.0.3.1 forwarding to host:port
  *   stop                     → stops and exits
  * Exits as soon as stdin closes, so a bench that dies never leaves it running.
@@ -43,6 +44,10 @@ lines.on('line', (line) => {
   if (cmd === 'rss') {
     globalThis.gc?.();
     reply({ rss: process.memoryUsage().rss, relayConns: server.metrics().connections.open, spliceConns });
+  }
+  if (cmd === 'cpu') {
+    const u = process.cpuUsage();
+    reply({ us: u.user + u.system });
   }
   if (cmd === 'splice') void startSplice(a!, Number(b)).then((p) => reply({ port: p }));
   if (cmd === 'stop') void server.stop().then(() => process.exit(0));
