@@ -10,6 +10,7 @@ const rank = {
   node: 4, attestor: 4,
   api: 5, testnet: 5,
   cli: 6,
+  ui: 7, // the web UI: runs in a browser, bundled by the api at start (see ui-browser-safe below)
 };
 const layers = Object.keys(rank);
 const forbidden = layers.map((from) => {
@@ -33,6 +34,26 @@ forbidden.push({
   severity: 'error',
   from: { path: '^src/' },
   to: { path: '^(test|bench)/' },
+});
+forbidden.push({
+  name: 'ui-browser-safe',
+  comment: 'the web UI runs in a browser: of src/ it may import only the API client and schema',
+  severity: 'error',
+  from: { path: '^src/ui/' },
+  to: { path: '^src/', pathNot: '^src/(ui/|api/(client|schema)\\.ts$)' },
+});
+forbidden.push({
+  name: 'api-client-browser-safe',
+  comment: 'the API client and schema are bundled into the web UI: no Node built-ins, no other src/ modules',
+  severity: 'error',
+  from: { path: '^src/(ui/|api/(client|schema)\\.ts$)' },
+  to: { dependencyTypes: ['core'] },
+});
+forbidden.push({
+  name: 'api-client-standalone',
+  severity: 'error',
+  from: { path: '^src/api/(client|schema)\\.ts$' },
+  to: { path: '^src/', pathNot: '^src/api/(client|schema)\\.ts$' },
 });
 module.exports = {
   forbidden,

@@ -25,6 +25,11 @@ declare module 'sodium-native' {
     randombytes_buf(buf: Buffer): void;
     sodium_malloc(n: number): Buffer;
     sodium_memzero(buf: Buffer): void;
+    crypto_pwhash_SALTBYTES: number;
+    crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
+    crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
+    crypto_pwhash_ALG_ARGON2ID13: number;
+    crypto_pwhash(out: Buffer, passwd: Buffer, salt: Buffer, opslimit: number, memlimit: number, alg: number): void;
   };
   export default sodium;
 }

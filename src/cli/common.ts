@@ -53,20 +53,23 @@ export function positiveInt(flag: string, value: string | undefined, fallback: n
   return n;
 }
 
+/** How a node joins the network, from the command-line flags (everything but its home). */
+export function nodeOptionsFrom(opts: NetOpts): Omit<NodeOptions, 'home'> {
+  return {
+    bootstrap: resolveBootstrap(opts),
+    relays: resolveRelays(opts),
+    relayKeys: (opts.relay ?? []).filter(isRelayKey),
+    host: opts.host ?? '127.0.0.1',
+    ...(opts.port !== undefined ? { port: positiveInt('--port', opts.port, 0) } : {}),
+  };
+}
+
 /** Starts a node for this home, holding the home's lock for as long as it runs. */
 export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeOptions> = {}): Promise<ParleyNode> {
-  const bootstrap = resolveBootstrap(opts);
+  const network = nodeOptionsFrom(opts);
   if (!acquireLock(opts.home)) throw CliError.BUSY(opts.home);
   try {
-    const node = new ParleyNode({
-      home: opts.home,
-      bootstrap,
-      relays: resolveRelays(opts),
-      relayKeys: (opts.relay ?? []).filter(isRelayKey),
-      host: opts.host ?? '127.0.0.1',
-      ...(opts.port !== undefined ? { port: positiveInt('--port', opts.port, 0) } : {}),
-      ...extra,
-    });
+    const node = new ParleyNode({ home: opts.home, ...network, ...extra });
     await node.start();
     return node;
   } catch (err) {

@@ -1,5 +1,5 @@
 import { Direction, IdentityChange, IdentityKeyStore, PrivateKey, PublicKey, type ProtocolAddress } from '@signalapp/libsignal-client';
-import type { Db } from '../store/index.js';
+import { setKv, type Db } from '../store/index.js';
 import { publicKeyOf, verifyBinding, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 
@@ -8,6 +8,9 @@ import { u8 } from '../wire/bytes.js';
  * for a Parley ID only if that ID's Ed25519 key signed it (the binding) the first time we see it;
  * after that the stored key must match exactly (a change is refused until the user accepts it).
  */
+/** The kv entry that records when a contact offered a new, properly signed Signal key. */
+export const keyChangeKey = (peerId: string) => `signal.keychange.${peerId}`;
+
 export class SqlIdentityStore extends IdentityKeyStore {
   /** Bindings offered with the message or bundle being processed, by peer ID. */
   readonly pendingBindings = new Map<string, Buffer>();
@@ -37,11 +40,20 @@ export class SqlIdentityStore extends IdentityKeyStore {
   async isTrustedIdentity(address: ProtocolAddress, key: PublicKey, _direction: Direction): Promise<boolean> {
     const bytes = Buffer.from(key.serialize());
     const existing = this.#stored(address.name());
-    if (existing) return existing.equals(bytes);
     const binding = this.pendingBindings.get(address.name());
+    if (existing) {
+      if (existing.equals(bytes)) return true;
+      // A new key that their ID key really signed: the contact reinstalled or was re-keyed. Refused
+      // still (the ratchet never switches keys silently), but remembered so the app can warn.
+      if (binding && this.#bound(address.name(), bytes, binding)) setKv(this.db, keyChangeKey(address.name()), String(this.now().getTime()));
+      return false;
+    }
     if (!binding) return false;
+    return this.#bound(address.name(), bytes, binding);
+  }
+  #bound(name: string, key: Buffer, binding: Buffer): boolean {
     try {
-      return verifyBinding(publicKeyOf(parseId(address.name())), bytes, binding);
+      return verifyBinding(publicKeyOf(parseId(name)), key, binding);
     } catch {
       return false;
     }

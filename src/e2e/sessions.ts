@@ -2,7 +2,7 @@ import {
   CiphertextMessageType, Fingerprint, PreKeySignalMessage, ProtocolAddress, PublicKey, SignalMessage,
   processPreKeyBundle, signalDecrypt, signalDecryptPreKey, signalEncrypt, LibSignalErrorBase, ErrorCode,
 } from '@signalapp/libsignal-client';
-import type { Db } from '../store/index.js';
+import { getKv, type Db } from '../store/index.js';
 import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
@@ -10,7 +10,7 @@ import { mintBundle } from './prekeys.js';
 import { Mutex } from './mutex.js';
 import { E2EError } from './errors.js';
 import { SqlSessionStore } from './session-store.js';
-import { SqlIdentityStore } from './identity-store.js';
+import { SqlIdentityStore, keyChangeKey } from './identity-store.js';
 import { SqlKyberPreKeyStore, SqlPreKeyStore, SqlSignedPreKeyStore } from './prekey-store.js';
 
 export type EnvelopeKind = 'prekey' | 'whisper';
@@ -112,6 +112,23 @@ export class E2E {
   async remoteIdentity(peerId: string): Promise<Buffer | null> {
     const key = await this.#identities.getIdentity(address(peerId));
     return key ? Buffer.from(key.serialize()) : null;
+  }
+
+  /**
+   * What the user knows about a contact's key: whether they verified the safety number, and whether
+   * the contact offered a different (signed) key since, which the app must warn about loudly.
+   */
+  trust(peerId: string): { verified: boolean; keyChanged: boolean } {
+    const row = this.#db.prepare('SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
+      | { verified: number; changed_at: number | null }
+      | undefined;
+    const offered = getKv(this.#db, keyChangeKey(peerId)) !== undefined;
+    return { verified: row?.verified === 1, keyChanged: offered || (row?.changed_at != null && row.verified === 0) };
+  }
+
+  /** Marks the contact's current key verified (safety numbers compared) or not. */
+  setVerified(peerId: string, verified: boolean): boolean {
+    return this.#db.prepare('UPDATE signal_identities SET verified = ? WHERE address = ?').run(verified ? 1 : 0, peerId).changes === 1;
   }
 
   /** The safety number both sides compute from both identities: 60 digits and a scannable form. */

@@ -10,6 +10,12 @@ export class IdentityError extends ParleyError {
   static EXISTS(home: string) {
     return new IdentityError('EXISTS', `${home} already holds a Parley identity; choose another --home or remove it first`);
   }
+  static LOCKED() {
+    return new IdentityError('LOCKED', 'this identity is protected by a passphrase: unlock it first');
+  }
+  static WRONG_PASSPHRASE() {
+    return new IdentityError('WRONG_PASSPHRASE', 'that passphrase does not unlock this identity');
+  }
   static BAD_KEYFILE(reason: string) {
     return new IdentityError('BAD_KEYFILE', `the identity key file is damaged (${reason})`);
   }

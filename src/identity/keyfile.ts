@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { Identity } from './identity.js';
 import { Ed25519KeyPair } from './keypair.js';
 import { SecretKey } from './secret.js';
+import sodium from 'sodium-native';
 import { IdentityError } from './errors.js';
+import { randomBytes } from './ed25519.js';
 
 /** `<home>/identity.json`, mode 0600 in a 0700 home: the only file that holds long-term secret keys. */
 const KEYFILE = 'identity.json';
@@ -17,6 +19,14 @@ const KeyFile = z.object({
   registrationId: z.number().int().min(1).max(16380),
 });
 
+/** A key file sealed with a passphrase: Argon2id (libsodium crypto_pwhash) then secretbox. */
+const LockedFile = z.object({
+  version: z.literal(2),
+  kdf: z.object({ alg: z.literal('argon2id13'), ops: z.number().int().positive(), mem: z.number().int().positive(), salt: z.string().regex(/^[0-9a-f]+$/) }),
+  nonce: z.string().regex(/^[0-9a-f]+$/),
+  box: z.string().regex(/^[0-9a-f]+$/),
+});
+
 export function keyfilePath(home: string): string {
   return join(home, KEYFILE);
 }
@@ -25,29 +35,50 @@ export function hasIdentity(home: string): boolean {
   return existsSync(keyfilePath(home));
 }
 
-export function saveIdentity(home: string, identity: Identity): void {
+/** True if the identity in this home needs a passphrase to load. */
+export function isLocked(home: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(keyfilePath(home), 'utf8')) as { version?: unknown }).version === 2;
+  } catch {
+    return false;
+  }
+}
+
+export function saveIdentity(home: string, identity: Identity, opts: { passphrase?: string } = {}): void {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   chmodSync(home, 0o700);
   const path = keyfilePath(home);
   if (existsSync(path)) throw IdentityError.EXISTS(home);
-  const body = JSON.stringify({
+  let body = JSON.stringify({
     version: 1,
     identitySeed: identity.identityKey.seed.expose().toString('hex'),
     transportSeed: identity.transportKey.seed.expose().toString('hex'),
     signalIdentityKey: identity.signalIdentityPrivate.expose().toString('hex'),
     registrationId: identity.registrationId,
   });
+  if (opts.passphrase !== undefined) body = JSON.stringify(sealWithPassphrase(Buffer.from(body), opts.passphrase));
   const tmp = path + '.tmp';
   writeFileSync(tmp, body, { mode: 0o600 });
   renameSync(tmp, path);
 }
 
-export function loadIdentity(home: string): Identity {
+export function loadIdentity(home: string, passphrase?: string): Identity {
   const path = keyfilePath(home);
   if (!existsSync(path)) throw IdentityError.NO_IDENTITY(home);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw IdentityError.BAD_KEYFILE('unreadable or wrong format');
+  }
+  const locked = LockedFile.safeParse(raw);
+  if (locked.success) {
+    if (passphrase === undefined) throw IdentityError.LOCKED();
+    raw = JSON.parse(openWithPassphrase(locked.data, passphrase).toString('utf8'));
+  }
   let parsed: z.infer<typeof KeyFile>;
   try {
-    parsed = KeyFile.parse(JSON.parse(readFileSync(path, 'utf8')));
+    parsed = KeyFile.parse(raw);
   } catch {
     throw IdentityError.BAD_KEYFILE('unreadable or wrong format');
   }
@@ -57,4 +88,35 @@ export function loadIdentity(home: string): Identity {
     new SecretKey(Buffer.from(parsed.signalIdentityKey, 'hex')),
     parsed.registrationId,
   );
+}
+
+function passphraseKey(passphrase: string, salt: Buffer, ops: number, mem: number): Buffer {
+  const key = sodium.sodium_malloc(sodium.crypto_secretbox_KEYBYTES);
+  sodium.crypto_pwhash(key, Buffer.from(passphrase.normalize('NFKC')), salt, ops, mem, sodium.crypto_pwhash_ALG_ARGON2ID13);
+  return key;
+}
+
+function sealWithPassphrase(body: Buffer, passphrase: string): z.infer<typeof LockedFile> {
+  const salt = randomBytes(sodium.crypto_pwhash_SALTBYTES);
+  const nonce = randomBytes(sodium.crypto_secretbox_NONCEBYTES);
+  const ops = sodium.crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  const mem = sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  const key = passphraseKey(passphrase, salt, ops, mem);
+  const box = Buffer.alloc(body.length + sodium.crypto_secretbox_MACBYTES);
+  sodium.crypto_secretbox_easy(box, body, nonce, key);
+  sodium.sodium_memzero(key);
+  return { version: 2, kdf: { alg: 'argon2id13', ops, mem, salt: salt.toString('hex') }, nonce: nonce.toString('hex'), box: box.toString('hex') };
+}
+
+function openWithPassphrase(file: z.infer<typeof LockedFile>, passphrase: string): Buffer {
+  const box = Buffer.from(file.box, 'hex');
+  if (box.length < sodium.crypto_secretbox_MACBYTES) throw IdentityError.BAD_KEYFILE('sealed part too short');
+  // Refuse absurd KDF settings (a tampered file could otherwise ask for gigabytes).
+  if (file.kdf.mem > 1 << 30 || file.kdf.ops > 20) throw IdentityError.BAD_KEYFILE('unreasonable passphrase settings');
+  const key = passphraseKey(passphrase, Buffer.from(file.kdf.salt, 'hex'), file.kdf.ops, file.kdf.mem);
+  const out = Buffer.alloc(box.length - sodium.crypto_secretbox_MACBYTES);
+  const ok = sodium.crypto_secretbox_open_easy(out, box, Buffer.from(file.nonce, 'hex'), key);
+  sodium.sodium_memzero(key);
+  if (!ok) throw IdentityError.WRONG_PASSPHRASE();
+  return out;
 }

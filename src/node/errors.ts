@@ -22,6 +22,12 @@ export class NodeError extends ParleyError {
   static BAD_SENDER(reason: string) {
     return new NodeError('BAD_SENDER', `rejected a message whose sender could not be verified (${reason})`);
   }
+  static NOT_A_REQUEST() {
+    return new NodeError('NOT_A_REQUEST', 'there is no pending contact request from that ID');
+  }
+  static NO_KEY_YET() {
+    return new NodeError('NO_KEY_YET', "no key of this contact is known yet: exchange a message first, then compare safety numbers");
+  }
   static NOT_STARTED() {
     return new NodeError('NOT_STARTED', 'the node is not running');
   }

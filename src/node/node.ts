@@ -6,7 +6,7 @@ import { E2E } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
 import {
   openDb, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
-  setContactState, setVisibility, setContactName, getMessage,
+  setContactState, deleteRequest, setVisibility, setContactName, getMessage,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
 import type { PeerFrame } from '../wire/peer-frames.js';
@@ -43,6 +43,8 @@ export interface NodeOptions {
   relays?: RelayAddress[];
   /** Relays known only by their public key (base64): their descriptors are looked up in the DHT. */
   relayKeys?: string[];
+  /** Unlocks an identity saved with a passphrase. */
+  passphrase?: string;
 }
 
 /** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
@@ -50,7 +52,8 @@ const BUNDLES_PER_CONNECTION = 4;
 
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
- * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change.
+ * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
+ * `presence` (id, online) when a contact's direct link opens or closes.
  */
 export class ParleyNode extends EventEmitter {
   readonly home: string;
@@ -75,7 +78,7 @@ export class ParleyNode extends EventEmitter {
     this.home = opts.home;
     this.#logger = opts.logger ?? pino({ level: 'silent' });
     this.#now = opts.now ?? Date.now;
-    this.identity = loadIdentity(opts.home);
+    this.identity = loadIdentity(opts.home, opts.passphrase);
     this.db = openDb(join(opts.home, 'parley.db'));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
   }
@@ -219,6 +222,11 @@ export class ParleyNode extends EventEmitter {
     return { observeInbound: this.#peers.forTest().observeRemotes };
   }
 
+  /** Contacts connected directly right now (through relays, presence is not observable, by design). */
+  online(): string[] {
+    return this.#peers?.online() ?? [];
+  }
+
   address(): { host: string; port: number } {
     if (!this.#peers) throw NodeError.NOT_STARTED();
     return this.#peers.address();
@@ -238,6 +246,28 @@ export class ParleyNode extends EventEmitter {
 
   block(id: string): void {
     if (!setContactState(this.db, parseId(id), 'blocked')) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  unblock(id: string): void {
+    if (!setContactState(this.db, parseId(id), 'added')) throw NodeError.UNKNOWN_CONTACT();
+  }
+
+  /** Declines a contact request: it and its messages are deleted. */
+  decline(id: string): void {
+    if (!deleteRequest(this.db, parseId(id))) throw NodeError.NOT_A_REQUEST();
+  }
+
+  /** The safety number with this contact (null until a key of theirs is known). */
+  safetyNumber(id: string): Promise<{ digits: string; scannable: Buffer } | null> {
+    return this.#e2e.safetyNumber(parseId(id));
+  }
+
+  trust(id: string): { verified: boolean; keyChanged: boolean } {
+    return this.#e2e.trust(parseId(id));
+  }
+
+  setVerified(id: string, verified: boolean): void {
+    if (!this.#e2e.setVerified(parseId(id), verified)) throw NodeError.NO_KEY_YET();
   }
 
   rename(id: string, name: string): void {
@@ -262,7 +292,10 @@ export class ParleyNode extends EventEmitter {
   async #startPeers(host: string): Promise<Peers> {
     const make = (port: number) =>
       new Peers(
-        { identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f) },
+        {
+          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
+          onPresence: (id, online) => this.emit('presence', id, online),
+        },
         { host, port },
       );
     const remembered = Number(getKv(this.db, 'listen.port') ?? this.#opts.port ?? 0);

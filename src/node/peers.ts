@@ -20,6 +20,8 @@ export interface PeersComponents {
   /** Finds a contact's direct endpoint (from the DHT); null when they publish none. */
   resolve: (id: string) => Promise<DirectEndpoint | null>;
   onFrame: (conn: PeerConn, frame: PeerFrame) => void;
+  /** A contact's proven direct link opened (true) or closed (false). */
+  onPresence?: (id: string, online: boolean) => void;
 }
 
 /**
@@ -76,9 +78,17 @@ export class Peers {
     const old = this.#byContact.get(id);
     if (old === conn) return;
     this.#byContact.set(id, conn);
+    if (!old || old.closeReason) this.#c.onPresence?.(id, true);
     conn.once('close', () => {
-      if (this.#byContact.get(id) === conn) this.#byContact.delete(id);
+      if (this.#byContact.get(id) !== conn) return;
+      this.#byContact.delete(id);
+      this.#c.onPresence?.(id, false);
     });
+  }
+
+  /** Contacts with an open, proven direct link now. */
+  online(): string[] {
+    return [...this.#byContact.entries()].filter(([, c]) => !c.closeReason).map(([id]) => id);
   }
 
   connected(id: string): PeerConn | null {

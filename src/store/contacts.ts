@@ -52,3 +52,14 @@ export function takeOutSeq(db: Db, id: string): number {
   if (!row) throw new Error('unknown contact');
   return row.n;
 }
+
+/** Declines a contact request: the request and what it said are deleted. False if it is not a request. */
+export function deleteRequest(db: Db, id: string): boolean {
+  return db.transaction(() => {
+    const row = getContact(db, id);
+    if (row?.state !== 'request') return false;
+    db.prepare('DELETE FROM messages WHERE contact_id = ?').run(id);
+    db.prepare('DELETE FROM contacts WHERE id = ?').run(id);
+    return true;
+  })();
+}

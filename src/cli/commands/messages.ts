@@ -5,7 +5,8 @@ import { openDb, history, listOutbox, getMessage, listContacts, type MessageRow 
 import { lockOwner, queueMessage } from '../../node/index.js';
 import type { RouteReceipt } from '../../routing/receipt.js';
 import { emit, formatTime } from '../output.js';
-import { positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
+import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
+import { Daemon, apiToken, startApi, type ApiEvent } from '../../api/index.js';
 
 export function describeRoute(route: string | null): string {
   if (!route) return 'not sent yet';
@@ -101,17 +102,45 @@ export function registerMessages(program: Command): void {
     });
 
   withNetwork(withHome(program.command('run')))
-    .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh')
-    .action(async (opts: CommonOpts & NetOpts) => {
-      const node = await startNode(opts);
-      const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
-      node.on('message', (m: MessageRow) => process.stdout.write(line(m, names()) + '\n'));
-      node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
-      process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
+    .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1')
+    .option('--ui-port <n>', 'port of the web UI and API on 127.0.0.1 (default: any free port)')
+    .option('--no-ui', 'no web UI or API: messages only print here')
+    .action(async (opts: CommonOpts & NetOpts & { ui: boolean; uiPort?: string }) => {
+      if (!opts.ui) return runHeadless(opts);
+      const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts) });
+      if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
+      await daemon.open();
+      const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
+      daemon.on('event', (e: ApiEvent) => {
+        if (e.type === 'message') process.stdout.write(`message from ${e.message.contactId.slice(0, 8)}: ${e.message.body}\n`);
+      });
+      const status = daemon.state();
+      process.stdout.write(
+        status.status === 'running'
+          ? `Parley is running for ${status.me!.id} (Ctrl-C to stop).\n`
+          : status.status === 'locked'
+            ? 'Parley is running; your identity is locked: open the web UI to unlock it.\n'
+            : 'Parley is running with no identity yet: open the web UI to create one (or use `parley init`).\n',
+      );
+      process.stdout.write(`Web UI: ${api.openUrl}\n  (the link carries this device's access token: keep it to yourself)\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      await stopNode(node);
+      await api.close();
+      await daemon.close();
     });
+}
+
+async function runHeadless(opts: CommonOpts & NetOpts): Promise<void> {
+  const node = await startNode(opts);
+  const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
+  node.on('message', (m: MessageRow) => process.stdout.write(line(m, names()) + '\n'));
+  node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
+  process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await stopNode(node);
 }

@@ -1,0 +1,82 @@
+/**
+ * The typed client of the daemon API, shared by the web UI and programs (tests, CLI). Browser-safe:
+ * fetch and WebSocket only.
+ */
+import type { AddContact, ApiErrorBody, ApiEvent, Contact, Me, Message, Onboard, PatchContact, Safety, SearchHit, State } from './schema.js';
+
+export class ApiClientError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'ApiClientError';
+  }
+}
+
+export class ApiClient {
+  /** `base` is the daemon's URL ('' in the browser: same origin). */
+  constructor(private readonly base: string, private readonly token: string) {}
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.base.replace(/\/$/, '') + path, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const data = (await res.json().catch(() => null)) as unknown;
+    if (!res.ok) {
+      const err = (data as ApiErrorBody | null)?.error;
+      throw new ApiClientError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? `request failed (${res.status})`);
+    }
+    return data as T;
+  }
+
+  state = () => this.#call<State>('GET', '/api/state');
+  onboard = (input: Onboard) => this.#call<State>('POST', '/api/onboard', input);
+  unlock = (passphrase: string) => this.#call<State>('POST', '/api/unlock', { passphrase });
+  me = () => this.#call<Me>('GET', '/api/me');
+  setName = (name: string) => this.#call<Me>('PATCH', '/api/me', { name });
+  contacts = () => this.#call<Contact[]>('GET', '/api/contacts');
+  contact = (id: string) => this.#call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`);
+  addContact = (input: AddContact) => this.#call<Contact>('POST', '/api/contacts', input);
+  patchContact = (id: string, patch: PatchContact) => this.#call<Contact>('PATCH', `/api/contacts/${encodeURIComponent(id)}`, patch);
+  accept = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept`, {});
+  decline = (id: string) => this.#call<{ ok: true }>('POST', `/api/contacts/${encodeURIComponent(id)}/decline`, {});
+  block = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/block`, {});
+  unblock = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/unblock`, {});
+  markRead = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/read`, {});
+  messages = (id: string, page: { before?: number; limit?: number } = {}) => {
+    const q = new URLSearchParams();
+    if (page.before) q.set('before', String(page.before));
+    if (page.limit) q.set('limit', String(page.limit));
+    return this.#call<Message[]>('GET', `/api/contacts/${encodeURIComponent(id)}/messages${q.size ? '?' + q : ''}`);
+  };
+  send = (id: string, text: string) => this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/messages`, { text });
+  safety = (id: string) => this.#call<Safety>('GET', `/api/contacts/${encodeURIComponent(id)}/safety`);
+  verify = (id: string, verified: boolean) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/verify`, { verified });
+  search = (q: string, contact?: string) =>
+    this.#call<SearchHit[]>('GET', `/api/search?${new URLSearchParams({ q, ...(contact ? { contact } : {}) })}`);
+
+  /** Live events; reconnects with backoff until `close()` is called. */
+  events(onEvent: (e: ApiEvent) => void, onStatus: (connected: boolean) => void = () => {}): { close(): void } {
+    let ws: WebSocket | null = null;
+    let closed = false;
+    let delay = 500;
+    const url = (this.base || location.origin).replace(/^http/, 'ws').replace(/\/$/, '') + '/api/events';
+    const open = () => {
+      ws = new WebSocket(url, ['parley', `parley-token.${this.token}`]);
+      ws.onopen = () => ((delay = 500), onStatus(true));
+      ws.onmessage = (m) => {
+        try {
+          onEvent(JSON.parse(String(m.data)) as ApiEvent);
+        } catch {
+          // not JSON: ignore
+        }
+      };
+      ws.onclose = () => {
+        onStatus(false);
+        if (!closed) setTimeout(open, (delay = Math.min(delay * 2, 10_000)));
+      };
+    };
+    open();
+    return { close: () => ((closed = true), ws?.close()) };
+  }
+}

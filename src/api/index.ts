@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './schema.js';
+export * from './daemon.js';
+export * from './server.js';
+export * from './token.js';
+export { ApiClient, ApiClientError } from './client.js';

@@ -1,0 +1,105 @@
+/**
+ * The daemon API's shapes, shared by the server (validation), the typed client and the web UI.
+ * Browser-safe: imports zod only.
+ */
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const Onboard = z.object({
+  mode: z.literal('incognito'),
+  name: text(64),
+  passphrase: z.string().min(8, 'a passphrase needs at least 8 characters').max(1024).optional(),
+});
+export const Unlock = z.object({ passphrase: z.string().min(1).max(1024) });
+export const AddContact = z.object({ id: text(200), name: text(64).optional() });
+export const PatchContact = z
+  .object({ name: text(64).optional(), visibility: z.enum(['direct', 'relayed']).optional() })
+  .refine((p) => p.name !== undefined || p.visibility !== undefined, 'nothing to change: give a name or a visibility');
+export const SendMessage = z.object({ text: z.string().min(1, 'the message is empty').max(16_000) });
+export const Verify = z.object({ verified: z.boolean() });
+export const PageQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+export const SearchQuery = z.object({ q: z.string().max(200), contact: z.string().max(200).optional() });
+
+export type Onboard = z.infer<typeof Onboard>;
+export type AddContact = z.infer<typeof AddContact>;
+export type PatchContact = z.infer<typeof PatchContact>;
+
+export type Hop = 'direct' | 'my-relay' | 'their-relay';
+export interface RouteReceipt {
+  route: 'direct' | 'one-relay' | 'two-relays';
+  hops: Hop[];
+  sees: Array<{ party: 'contact' | 'my-relay' | 'their-relay'; ips: Array<'mine' | 'theirs'> }>;
+  sameRelay?: boolean;
+}
+
+export interface Me {
+  id: string;
+  link: string;
+  name: string;
+  /** The `parley:` link as an SVG QR code. */
+  qrSvg: string;
+}
+
+export interface State {
+  status: 'new' | 'locked' | 'starting' | 'running';
+  me: Me | null;
+}
+
+export interface Contact {
+  id: string;
+  name: string | null;
+  state: 'added' | 'request' | 'blocked';
+  visibility: 'direct' | 'relayed';
+  unread: number;
+  last: { body: string; at: number; direction: 'in' | 'out' } | null;
+  /** The route of the newest message that travelled, if any. */
+  route: RouteReceipt['route'] | null;
+  verified: boolean;
+  /** Connected device to device right now; null when unknowable (relayed: relays hide presence). */
+  online: boolean | null;
+  /** Their Signal identity key changed since it was first seen (or since it was verified). */
+  keyChanged: boolean;
+}
+
+export interface Message {
+  seq: number;
+  id: string;
+  contactId: string;
+  direction: 'in' | 'out';
+  body: string;
+  sentAt: number;
+  receivedAt: number | null;
+  /** waiting: in the outbox, nothing sent yet; sent: handed to the route, no receipt yet. */
+  state: 'waiting' | 'sent' | 'delivered' | 'received';
+  route: RouteReceipt | null;
+  /** Why it still waits (from the outbox), if it does. */
+  waitingBecause: string | null;
+}
+
+export interface SearchHit extends Message {
+  snippet: string;
+}
+
+export interface Safety {
+  /** 60 digits in 12 groups of 5, the same on both devices. */
+  number: string;
+  qrSvg: string;
+  verified: boolean;
+  keyChanged: boolean;
+}
+
+export type ApiEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'delivery'; message: Message }
+  | { type: 'contact'; contact: Contact }
+  | { type: 'route'; contactId: string; route: RouteReceipt['route'] }
+  | { type: 'presence'; contactId: string; online: boolean }
+  | { type: 'state'; state: State };
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

@@ -1,0 +1,165 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { ParleyError, describeError } from '../wire/errors.js';
+import { ApiError, statusOf } from './errors.js';
+import { sameToken } from './token.js';
+import { INDEX_HTML, uiAssets } from './ui-bundle.js';
+import { AddContact, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, Unlock, Verify } from './schema.js';
+import type { ApiEvent } from './schema.js';
+import type { Daemon } from './daemon.js';
+
+export interface ApiOptions {
+  daemon: Daemon;
+  token: string;
+  /** Always a loopback address: the API never listens on a network interface. */
+  host?: string;
+  port?: number;
+  logger?: Logger;
+}
+
+export interface RunningApi {
+  url: string;
+  /** The URL to open: carries the token in the fragment (never sent to a server, never in a Referer). */
+  openUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const TOKEN_PROTOCOL = 'parley-token.';
+
+/** Reads and validates input; a failure is a 400 that says which field is wrong and why. */
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  throw ApiError.BAD_REQUEST(`${where}${issue.message}`);
+}
+
+/**
+ * The daemon's HTTP + WebSocket API on 127.0.0.1, and the web UI. Every /api request needs the
+ * per-install token; every request must name a loopback Host (DNS rebinding) and, if it has an
+ * Origin, our own (cross-site requests). No CORS headers are ever sent.
+ */
+export async function startApi(opts: ApiOptions): Promise<RunningApi> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw ApiError.BAD_REQUEST('the API listens on a 127.x.x.x address only');
+  const { daemon, token } = opts;
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true });
+  await app.register(websocket, {
+    options: { maxPayload: 4096, handleProtocols: (protocols: Set<string>) => (protocols.has('parley') ? 'parley' : false) },
+  });
+  app.removeContentTypeParser('text/plain'); // JSON only: anything else is a clear 415
+  const allowed = { hosts: new Set<string>(), origins: new Set<string>() };
+  const sockets = new Set<WebSocket>();
+
+  app.addHook('onRequest', async (req) => {
+    if (!allowed.hosts.has(req.headers.host ?? '')) throw ApiError.FOREIGN_HOST();
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowed.origins.has(origin)) throw ApiError.FOREIGN_ORIGIN();
+    if (req.headers['sec-fetch-site'] === 'cross-site') throw ApiError.FOREIGN_ORIGIN();
+    if (req.url.startsWith('/api/') || req.url === '/api') {
+      const auth = req.headers.authorization;
+      const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      const fromProtocol = String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .find((p) => p.startsWith(TOKEN_PROTOCOL))
+        ?.slice(TOKEN_PROTOCOL.length);
+      if (!sameToken(bearer ?? fromProtocol, token)) throw ApiError.UNAUTHORIZED();
+    }
+  });
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Referrer-Policy', 'no-referrer');
+    void reply.header('X-Frame-Options', 'DENY');
+    void reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    void reply.header('Cross-Origin-Resource-Policy', 'same-origin');
+    void reply.header('Cache-Control', 'no-store');
+    void reply.header(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req: FastifyRequest, reply: FastifyReply) => {
+    if (ParleyError.is(err)) return reply.code(statusOf(err)).send({ error: { code: err.code, message: err.message } });
+    if (err.statusCode && err.statusCode < 500) {
+      const message =
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'the body is not valid JSON'
+        : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is empty: send a JSON object'
+        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'send JSON (Content-Type: application/json)'
+        : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'the body is too large'
+        : 'the request is malformed';
+      return reply.code(err.statusCode).send({ error: { code: 'BAD_REQUEST', message } });
+    }
+    opts.logger?.error({ err: describeError(err), route: req.routeOptions.url }, 'API request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'something went wrong inside Parley; nothing was lost, try again' } });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } }));
+
+  // The UI: static, holds no data, so no token needed (the Host check still applies).
+  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(INDEX_HTML));
+  app.get('/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send((await uiAssets())['app.js']));
+  app.get('/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send((await uiAssets())['app.css']));
+
+  type Id = { Params: { id: string } };
+  app.get('/api/state', async () => daemon.state());
+  app.post('/api/onboard', async (req) => daemon.onboard(parse(Onboard, req.body)));
+  app.post('/api/unlock', async (req) => daemon.unlock(parse(Unlock, req.body).passphrase));
+  app.get('/api/me', async () => (daemon.running(), daemon.state().me));
+  app.patch('/api/me', async (req) => daemon.setName(parse(Onboard.pick({ name: true }), req.body).name));
+  app.get('/api/contacts', async () => daemon.contacts());
+  app.post('/api/contacts', async (req) => {
+    const body = parse(AddContact, req.body);
+    return daemon.addContact(body.id, body.name);
+  });
+  app.get<Id>('/api/contacts/:id', async (req) => daemon.contact(req.params.id));
+  app.patch<Id>('/api/contacts/:id', async (req) => daemon.patchContact(req.params.id, parse(PatchContact, req.body)));
+  app.post<Id>('/api/contacts/:id/accept', async (req) => daemon.accept(req.params.id));
+  app.post<Id>('/api/contacts/:id/decline', async (req) => (daemon.decline(req.params.id), { ok: true }));
+  app.post<Id>('/api/contacts/:id/block', async (req) => daemon.block(req.params.id, true));
+  app.post<Id>('/api/contacts/:id/unblock', async (req) => daemon.block(req.params.id, false));
+  app.post<Id>('/api/contacts/:id/read', async (req) => daemon.markRead(req.params.id));
+  app.get<Id>('/api/contacts/:id/messages', async (req) => daemon.messages(req.params.id, parse(PageQuery, req.query)));
+  app.post<Id>('/api/contacts/:id/messages', async (req) => daemon.send(req.params.id, parse(SendMessage, req.body).text));
+  app.get<Id>('/api/contacts/:id/safety', async (req) => daemon.safety(req.params.id));
+  app.post<Id>('/api/contacts/:id/verify', async (req) => daemon.setVerified(req.params.id, parse(Verify, req.body).verified));
+  app.get('/api/search', async (req) => {
+    const q = parse(SearchQuery, req.query);
+    return daemon.search(q.q, q.contact);
+  });
+  app.get('/api/events', { websocket: true }, (socket: WebSocket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.terminate());
+    socket.on('message', () => {}); // the stream is one-way; anything sent is ignored
+    socket.send(JSON.stringify({ type: 'state', state: daemon.state() } satisfies ApiEvent));
+  });
+
+  const broadcast = (event: ApiEvent) => {
+    const data = JSON.stringify(event);
+    for (const s of sockets) if (s.readyState === s.OPEN) s.send(data);
+  };
+  daemon.on('event', broadcast);
+
+  await app.listen({ host, port: opts.port ?? 0 });
+  const port = (app.server.address() as { port: number }).port;
+  for (const h of [host, 'localhost']) {
+    allowed.hosts.add(`${h}:${port}`);
+    allowed.origins.add(`http://${h}:${port}`);
+  }
+  const url = `http://${host}:${port}/`;
+  return {
+    url,
+    openUrl: `${url}#token=${token}`,
+    port,
+    async close() {
+      daemon.off('event', broadcast);
+      for (const s of sockets) s.terminate();
+      await app.close();
+    },
+  };
+}

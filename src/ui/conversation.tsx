@@ -1,0 +1,284 @@
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import type { ApiClient } from '../api/client.js';
+import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
+import { Dialog } from './dialog.js';
+import { errorText } from './errors.js';
+import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
+
+interface Props {
+  client: ApiClient;
+  contact: Contact;
+  lastEvent: ApiEvent | null;
+  onBack: () => void;
+  onGone: () => void;
+}
+
+export function Conversation({ client, contact, lastEvent, onBack, onGone }: Props) {
+  const [messages, setMessages] = useState<Message[] | null>(null);
+  const [receipt, setReceipt] = useState<Message | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'safety' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const name = displayName(contact);
+
+  useEffect(() => {
+    client.messages(contact.id, { limit: 10_000 }).then(setMessages, (e: unknown) => setError(errorText(e)));
+    void client.markRead(contact.id).catch(() => {});
+  }, [contact.id]);
+
+  useEffect(() => {
+    if (!lastEvent || (lastEvent.type !== 'message' && lastEvent.type !== 'delivery')) return;
+    const m = lastEvent.message;
+    if (m.contactId !== contact.id) return;
+    setMessages((ms) => {
+      if (!ms) return ms;
+      const i = ms.findIndex((x) => x.id === m.id);
+      if (i >= 0) return ms.map((x) => (x.id === m.id ? m : x));
+      return [...ms, m];
+    });
+    if (lastEvent.type === 'message' && document.visibilityState === 'visible') void client.markRead(contact.id).catch(() => {});
+  }, [lastEvent]);
+
+  const send = async (text: string) => {
+    try {
+      const m = await client.send(contact.id, text);
+      setMessages((ms) => (ms && !ms.some((x) => x.id === m.id) ? [...ms, m] : ms));
+      setError(null);
+      return true;
+    } catch (err) {
+      setError(errorText(err));
+      return false;
+    }
+  };
+
+  return (
+    <main class="conversation" aria-label={`Conversation with ${name}`}>
+      <header class="conv-header">
+        <button type="button" class="icon back" aria-label="Back to conversations" onClick={onBack}>←</button>
+        <div class="conv-title">
+          <h1>{name}</h1>
+          <Privacy contact={contact} />
+        </div>
+        <button type="button" onClick={() => setDialog('safety')}>Safety number</button>
+        <button type="button" onClick={() => setDialog('settings')}>Settings</button>
+      </header>
+      {contact.keyChanged && (
+        <p class="warning" role="alert">
+          {name}'s security key changed. Their new key is not used until you compare safety numbers again: someone may be trying to impersonate them.
+        </p>
+      )}
+      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} />}
+      {error && <p role="alert" class="error pad">{error}</p>}
+      {contact.state === 'blocked' ? (
+        <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
+      ) : (
+        <Composer onSend={send} name={name} />
+      )}
+      {receipt && <RouteReceiptDialog message={receipt} name={name} onClose={() => setReceipt(null)} />}
+      {dialog === 'settings' && <Settings client={client} contact={contact} onClose={() => setDialog(null)} onGone={onGone} />}
+      {dialog === 'safety' && <SafetyDialog client={client} contact={contact} onClose={() => setDialog(null)} />}
+    </main>
+  );
+}
+
+function Privacy({ contact }: { contact: Contact }) {
+  const route = contact.route ? ROUTE_LABEL[contact.route] : contact.visibility === 'relayed' ? 'Relays (no message yet)' : 'Not used yet';
+  return (
+    <p class="privacy" aria-label="Privacy of this conversation">
+      <span title="How the latest message travelled">Route: {route}</span>
+      <span> · {contact.visibility === 'relayed' ? 'Your IP hidden from them' : 'They may see your IP'}</span>
+      <span> · End-to-end encrypted (Signal protocol)</span>
+      {contact.online && <span class="ok"> · Connected directly now</span>}
+      <span class={contact.verified ? 'ok' : 'hint'}> · {contact.verified ? 'Safety number verified' : 'Safety number not verified'}</span>
+    </p>
+  );
+}
+
+function MessageList({ messages, name, onReceipt }: { messages: Message[]; name: string; onReceipt: (m: Message) => void }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [, rerender] = useReducer((x: number) => x + 1, 0);
+  const [v] = useState(
+    () =>
+      new Virtualizer<HTMLDivElement, HTMLElement>({
+        count: messages.length,
+        getScrollElement: () => scroller.current,
+        estimateSize: () => 72,
+        scrollToFn: elementScroll,
+        observeElementRect,
+        observeElementOffset,
+        overscan: 10,
+        onChange: () => rerender(0),
+      }),
+  );
+  v.setOptions({ ...v.options, count: messages.length, getItemKey: (i) => messages[i]?.id ?? i });
+  useLayoutEffect(() => v._didMount(), []);
+  useLayoutEffect(() => v._willUpdate());
+  const atBottom = useRef(true);
+  const first = useRef(true);
+  useLayoutEffect(() => {
+    if (messages.length && (first.current || atBottom.current)) v.scrollToIndex(messages.length - 1, { align: 'end' });
+    first.current = false;
+  }, [messages.length]);
+  const onScroll = () => {
+    const el = scroller.current!;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+
+  return (
+    <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0}>
+      {messages.length === 0 && <p class="hint pad">No messages yet. Say hello: only {name} can read it.</p>}
+      <div style={{ height: `${v.getTotalSize()}px`, position: 'relative', width: '100%' }}>
+        {v.getVirtualItems().map((item) => {
+          const m = messages[item.index]!;
+          return (
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={(el) => el && v.measureElement(el)}
+              class={`msg-row ${m.direction}`}
+              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+            >
+              <article class="bubble" aria-label={m.direction === 'out' ? 'Sent message' : `Message from ${name}`}>
+                <p class="body">{m.body}</p>
+                <footer>
+                  <time>{time(m.receivedAt ?? m.sentAt)}</time>
+                  {m.direction === 'out' && <span class={`state ${m.state}`}>{stateLabel(m)}</span>}
+                  {m.route && (
+                    <button type="button" class="route-badge" onClick={() => onReceipt(m)} aria-label={`Route: ${ROUTE_LABEL[m.route.route]}. Show the route receipt`}>
+                      {ROUTE_LABEL[m.route.route]}
+                    </button>
+                  )}
+                </footer>
+              </article>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function Composer({ onSend, name }: { onSend: (text: string) => Promise<boolean>; name: string }) {
+  const [text, setText] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const t = text.trim();
+    if (!t) return;
+    if (await onSend(t)) setText('');
+  };
+  return (
+    <form class="composer" onSubmit={submit}>
+      <label class="sr-only" for="composer">Message to {name}</label>
+      <textarea
+        id="composer"
+        rows={1}
+        placeholder={`Message ${name}`}
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey) void submit(e);
+        }}
+      />
+      <button type="submit" class="primary" disabled={!text.trim()}>Send</button>
+    </form>
+  );
+}
+
+function RouteReceiptDialog({ message, name, onClose }: { message: Message; name: string; onClose: () => void }) {
+  const r = message.route!;
+  const theirIpSeenByMe = r.route === 'direct';
+  return (
+    <Dialog title="Route receipt" onClose={onClose}>
+      <p>
+        This message went <strong>{ROUTE_LABEL[r.route].toLowerCase()}</strong>
+        {message.direction === 'out' ? ` to ${name}` : ` from ${name}`}, end-to-end encrypted: relays carry only bytes they cannot read.
+      </p>
+      <h3>Hops</h3>
+      <ol class="hops">
+        {r.hops.map((h, i) => <li key={i}>{HOP_LABEL(h, name)}</li>)}
+      </ol>
+      <h3>Who could see which address</h3>
+      <ul class="sees" aria-label="Who could see which address">
+        {r.sees.map((s, i) => (
+          <li key={i}>
+            <strong>{PARTY_LABEL(s.party, name)}</strong>: {s.ips.length === 0 ? 'no IP address' : s.ips.map((ip) => (ip === 'mine' ? 'your IP address' : `${name}'s IP address`)).join(' and ')}
+          </li>
+        ))}
+        <li>
+          <strong>You</strong>: {theirIpSeenByMe ? `${name}'s IP address` : `no IP address of ${name}`}
+        </li>
+      </ul>
+      {r.sameRelay && <p class="warning">You both use the same relay, so that relay could see both IP addresses (it still cannot read anything).</p>}
+    </Dialog>
+  );
+}
+
+function Settings({ client, contact, onClose, onGone }: { client: ApiClient; contact: Contact; onClose: () => void; onGone: () => void }) {
+  const name = displayName(contact);
+  const [newName, setNewName] = useState(contact.name ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(errorText(e)));
+  return (
+    <Dialog title={`Settings for ${name}`} onClose={onClose}>
+      <fieldset>
+        <legend>Let {name} see my IP address</legend>
+        {(['relayed', 'direct'] as const).map((v) => (
+          <label class="choice" key={v}>
+            <input type="radio" name="visibility" value={v} checked={contact.visibility === v} onChange={() => act(client.patchContact(contact.id, { visibility: v }))} />
+            <span>
+              <strong>{v === 'relayed' ? 'No: go through relays' : 'Yes: allow direct'}</strong>
+              <br />
+              <span class="hint">{visibilityExplained(v, name)}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <form class="row" onSubmit={(e) => (e.preventDefault(), newName.trim() && act(client.patchContact(contact.id, { name: newName.trim() })))}>
+        <label class="grow">
+          Name
+          <input name="rename" value={newName} maxLength={64} onInput={(e) => setNewName(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Rename</button>
+      </form>
+      <p class="mono hint">{contact.id}</p>
+      {contact.state === 'blocked' ? (
+        <button type="button" onClick={() => act(client.unblock(contact.id))}>Unblock {name}</button>
+      ) : (
+        <button type="button" class="danger" onClick={() => act(client.block(contact.id)).then(onGone)}>Block {name}</button>
+      )}
+      {error && <p role="alert" class="error">{error}</p>}
+    </Dialog>
+  );
+}
+
+function SafetyDialog({ client, contact, onClose }: { client: ApiClient; contact: Contact; onClose: () => void }) {
+  const name = displayName(contact);
+  const [safety, setSafety] = useState<Safety | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () => client.safety(contact.id).then(setSafety, (e: unknown) => setError(errorText(e)));
+  useEffect(() => void load(), []);
+  const mark = (verified: boolean) => client.verify(contact.id, verified).then(load, (e: unknown) => setError(errorText(e)));
+  return (
+    <Dialog title={`Safety number with ${name}`} onClose={onClose}>
+      {error && <p role="alert" class="error">{error}</p>}
+      {safety && (
+        <>
+          {safety.keyChanged && <p class="warning" role="alert">{name}'s key changed since you last checked. Compare the number again before trusting this conversation.</p>}
+          <p>Compare this number with the one on {name}'s device, in person or on a call you trust, or scan their code. If they match, nobody is in the middle.</p>
+          <p class="safety-number mono" aria-label="Safety number">
+            {safety.number.split(' ').map((g, i) => (
+              <span key={i}>{g}{i < 11 ? ' ' : ''}</span>
+            ))}
+          </p>
+          <img class="qr" src={svgDataUrl(safety.qrSvg)} alt="QR code of the safety number" width={200} height={200} />
+          <p role="status">{safety.verified ? <span class="ok">✓ Verified</span> : 'Not verified yet.'}</p>
+          {safety.verified ? (
+            <button type="button" onClick={() => mark(false)}>Clear verification</button>
+          ) : (
+            <button type="button" class="primary" onClick={() => mark(true)}>Mark as verified</button>
+          )}
+        </>
+      )}
+    </Dialog>
+  );
+}

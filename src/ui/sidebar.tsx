@@ -1,0 +1,170 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ApiClient } from '../api/client.js';
+import type { Contact, Me, SearchHit } from '../api/schema.js';
+import { Dialog } from './dialog.js';
+import { errorText } from './errors.js';
+import { ROUTE_LABEL, displayName, snippetParts, svgDataUrl, time } from './format.js';
+
+interface Props {
+  client: ApiClient;
+  me: Me;
+  contacts: Contact[];
+  open: string | null;
+  onOpen: (id: string) => void;
+  onContacts: (cs: Contact[]) => void;
+}
+
+export function Sidebar({ client, me, contacts, open, onOpen, onContacts }: Props) {
+  const [showMe, setShowMe] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [query, setQuery] = useState('');
+  const requests = contacts.filter((c) => c.state === 'request');
+  const people = contacts.filter((c) => c.state !== 'request');
+  const refresh = () => client.contacts().then(onContacts, () => {});
+
+  return (
+    <nav class="sidebar" aria-label="Conversations">
+      <header class="me">
+        <div>
+          <strong>{me.name || 'You'}</strong>
+          <span class="hint mono">{me.id.slice(0, 12)}…</span>
+        </div>
+        <button type="button" onClick={() => setShowMe(true)}>My ID</button>
+        <button type="button" class="primary" onClick={() => setAdding(true)}>Add contact</button>
+      </header>
+      <label class="search">
+        <span class="sr-only">Search messages</span>
+        <input type="search" placeholder="Search messages" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      </label>
+      {query.trim() ? (
+        <SearchResults client={client} query={query} contacts={contacts} onOpen={(id) => (setQuery(''), onOpen(id))} />
+      ) : (
+        <>
+          {requests.length > 0 && (
+            <section aria-label="Contact requests">
+              <h2 class="section">Contact requests</h2>
+              <ul class="list">
+                {requests.map((c) => (
+                  <li key={c.id} class="request">
+                    <span class="mono">{displayName(c)}</span>
+                    {c.last && <span class="preview">{c.last.body}</span>}
+                    <div class="row">
+                      <button type="button" class="primary" onClick={() => client.accept(c.id).then(refresh, () => {})}>Accept</button>
+                      <button type="button" onClick={() => client.decline(c.id).then(refresh, () => {})}>Decline</button>
+                      <button type="button" class="danger" onClick={() => client.block(c.id).then(refresh, () => {})}>Block</button>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <ul class="list" aria-label="Contacts">
+            {people.length === 0 && <li class="hint pad">No contacts yet. Share your ID, or add someone's.</li>}
+            {people.map((c) => (
+              <li key={c.id}>
+                <button type="button" class={`contact ${open === c.id ? 'active' : ''}`} aria-current={open === c.id} onClick={() => onOpen(c.id)}>
+                  <span class="contact-top">
+                    <strong>{displayName(c)}</strong>
+                    {c.state === 'blocked' && <span class="tag">blocked</span>}
+                    {c.keyChanged && <span class="tag warn" title="Their key changed">key changed</span>}
+                    {c.unread > 0 && <span class="badge" aria-label={`${c.unread} unread`}>{c.unread}</span>}
+                  </span>
+                  <span class="contact-bottom">
+                    <span class="preview">{c.last ? (c.last.direction === 'out' ? 'You: ' : '') + c.last.body : 'No messages yet'}</span>
+                    {c.route && <span class="route-mini">{ROUTE_LABEL[c.route]}</span>}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {showMe && <MyId me={me} onClose={() => setShowMe(false)} />}
+      {adding && <AddContact client={client} onClose={() => setAdding(false)} onAdded={(c) => (setAdding(false), refresh(), onOpen(c.id))} />}
+    </nav>
+  );
+}
+
+function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient; query: string; contacts: Contact[]; onOpen: (id: string) => void }) {
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => client.search(query).then((h) => live && setHits(h), () => live && setHits([])), 120);
+    return () => ((live = false), clearTimeout(t));
+  }, [query]);
+  const names = new Map(contacts.map((c) => [c.id, displayName(c)]));
+  if (!hits) return <p class="hint pad">Searching…</p>;
+  if (hits.length === 0) return <p class="hint pad">No messages match.</p>;
+  return (
+    <ul class="list" aria-label="Search results">
+      {hits.map((h) => (
+        <li key={h.id}>
+          <button type="button" class="contact" onClick={() => onOpen(h.contactId)}>
+            <span class="contact-top">
+              <strong>{names.get(h.contactId) ?? h.contactId.slice(0, 8)}</strong>
+              <span class="hint">{time(h.sentAt)}</span>
+            </span>
+            <span class="preview">{snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function MyId({ me, onClose }: { me: Me; onClose: () => void }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = async (what: string, text: string) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(what);
+    } catch {
+      setCopied('select the text and copy it by hand');
+    }
+  };
+  return (
+    <Dialog title="Your Parley ID" onClose={onClose}>
+      <p>Give this ID to people you want to talk to. It holds your public key and nothing personal.</p>
+      <p class="mono id-text" aria-label="Your ID">{me.id}</p>
+      <div class="row">
+        <button type="button" onClick={() => copy('ID', me.id)}>Copy ID</button>
+        <button type="button" onClick={() => copy('link', me.link)}>Copy link</button>
+      </div>
+      {copied && <p role="status" class="hint">Copied {copied}.</p>}
+      <p>
+        Link: <a class="mono" href={me.link}>{me.link.slice(0, 24)}…</a>
+      </p>
+      <img class="qr" src={svgDataUrl(me.qrSvg)} alt="QR code of your parley: link" width={220} height={220} />
+    </Dialog>
+  );
+}
+
+function AddContact({ client, onClose, onAdded }: { client: ApiClient; onClose: () => void; onAdded: (c: Contact) => void }) {
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      onAdded(await client.addContact({ id: id.trim(), ...(name.trim() ? { name: name.trim() } : {}) }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <Dialog title="Add a contact" onClose={onClose}>
+      <form onSubmit={submit}>
+        <label>
+          Their Parley ID or parley: link
+          <input name="contact-id" required value={id} onInput={(e) => setId(e.currentTarget.value)} autoFocus spellcheck={false} autoComplete="off" />
+        </label>
+        <label>
+          Name <span class="hint">(optional, only for you)</span>
+          <input name="contact-name" maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        {error && <p role="alert" class="error">{error}</p>}
+        <button type="submit" class="primary" disabled={!id.trim()}>Add</button>
+      </form>
+    </Dialog>
+  );
+}

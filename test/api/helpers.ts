@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { ApiClient, Daemon, apiToken, startApi, type RunningApi } from '../../src/api/index.js';
+import { startTestnet, type Testnet } from '../../src/testnet/index.js';
+
+export interface Person {
+  daemon: Daemon;
+  api: RunningApi;
+  client: ApiClient;
+  token: string;
+  home: string;
+}
+
+/** A local network plus daemons with their APIs, torn down together. */
+export async function apiWorld(opts: { relays?: number } = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'parley-api-'));
+  const net: Testnet = await startTestnet({ dhtNodes: 4, relays: opts.relays ?? 0 });
+  const people: Person[] = [];
+  let nextHost = 20 + Math.floor(Math.random() * 200);
+  return {
+    net,
+    async person(name: string, relay?: number): Promise<Person> {
+      const home = join(root, name);
+      const daemon = new Daemon({
+        home,
+        node: {
+          bootstrap: net.bootstrap,
+          host: `127.0.4.${nextHost++}`,
+          retry: { baseMs: 200, maxMs: 1_000 },
+          ...(relay !== undefined ? { relays: [net.relays[relay]!] } : {}),
+        },
+      });
+      await daemon.open();
+      const token = apiToken(home);
+      const api = await startApi({ daemon, token });
+      const p = { daemon, api, token, home, client: new ApiClient(api.url, token) };
+      people.push(p);
+      return p;
+    },
+    async close(): Promise<void> {
+      for (const p of people) {
+        await p.api.close();
+        await p.daemon.close();
+      }
+      await net.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request with full control of the headers (fetch would not let a test forge Host). */
+export function raw(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
