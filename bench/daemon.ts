@@ -50,30 +50,33 @@ async function stop(proc: ChildProcess, how: 'SIGINT' | 'stdin'): Promise<void> 
   if (proc.exitCode === null) proc.kill('SIGKILL');
 }
 
-async function coldStarts(net: Testnet, root: string): Promise<{ bare: number[]; parley: number[]; bareRss: number; parleyRss: number }> {
-  const bare: number[] = [];
-  const parley: number[] = [];
-  let bareRss = 0;
-  let parleyRss = 0;
+interface Starts { ms: number[]; rss: number }
+
+async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; help: Starts; ui: Starts; headless: Starts }> {
+  const starts = (): Starts => ({ ms: [], rss: 0 });
+  const out = { bare: starts(), help: starts(), ui: starts(), headless: starts() };
   const home = join(root, 'daemon');
   saveIdentity(home, Identity.generate());
   const relay = net.relays[0]!;
+  const run = ['bin/parley.js', 'run', '--home', home, '--bootstrap', net.bootstrap[0]!, '--relay', `${relay.host}:${relay.port}:${relay.publicKey}`, '--host', '127.0.0.91'];
+  const once = async (into: Starts, args: string[], ready: RegExp, how: 'SIGINT' | 'kill' | 'none') => {
+    const p = await startUntil(process.execPath, args, ready);
+    into.ms.push(p.ms);
+    if (how === 'none') return p.ms;
+    await sleep(2000);
+    into.rss = rssOf(p.proc.pid!);
+    if (how === 'kill') p.proc.kill('SIGKILL');
+    else await stop(p.proc, 'SIGINT');
+    return p.ms;
+  };
   for (let i = 0; i < STARTS; i++) {
-    const b = await startUntil(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], /^up$/);
-    bare.push(b.ms);
-    await sleep(2000);
-    bareRss = rssOf(b.proc.pid!);
-    b.proc.kill('SIGKILL');
-    const p = await startUntil(process.execPath, [
-      'bin/parley.js', 'run', '--home', home, '--bootstrap', net.bootstrap[0]!, '--relay', `${relay.host}:${relay.port}:${relay.publicKey}`, '--host', '127.0.0.91',
-    ], /Parley is running/);
-    parley.push(p.ms);
-    await sleep(2000);
-    parleyRss = rssOf(p.proc.pid!);
-    await stop(p.proc, 'SIGINT');
-    progress(`  start ${i + 1}/${STARTS}: bare Node ${b.ms.toFixed(0)} ms, parley run ${p.ms.toFixed(0)} ms`);
+    const b = await once(out.bare, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], /^up$/, 'kill');
+    const m = await once(out.help, ['bin/parley.js', '--help'], /^Usage:/, 'none');
+    const u = await once(out.ui, run, /Parley is running for/, 'SIGINT');
+    const h = await once(out.headless, [...run, '--no-ui'], /Parley is running for/, 'SIGINT');
+    progress(`  start ${i + 1}/${STARTS}: bare Node ${b.toFixed(0)} ms, parley --help ${m.toFixed(0)} ms, parley run ${u.toFixed(0)} ms, parley run --no-ui ${h.toFixed(0)} ms`);
   }
-  return { bare, parley, bareRss, parleyRss };
+  return out;
 }
 
 async function stored(net: Testnet, root: string): Promise<{ before: number; after: number; fillMs: number; dbPath: string }> {
@@ -143,22 +146,27 @@ export async function daemonSection(_ctx: BenchContext): Promise<SectionBody> {
     const s = await stored(net, root);
     progress(`daemon: search over ${MESSAGES} messages, FTS5 vs LIKE scan`);
     const search = searchRows(s.dbPath);
-    const bare = summarize(c.bare);
-    const parley = summarize(c.parley);
+    const bare = summarize(c.bare.ms);
+    const help = summarize(c.help.ms);
+    const ui = summarize(c.ui.ms);
+    const headless = summarize(c.headless.ms);
     return {
       title: 'Daemon: cold start, memory, history search',
       rows: [
         { measure: 'cold start: bare Node process, spawn → first line (baseline)', n: bare.n, median: bare.median, p99: bare.p99, unit: 'ms' },
-        { measure: 'cold start: `parley run`, spawn → "Parley is running" (DHT joined, relay connected, intro published)', n: parley.n, median: parley.median, p99: parley.p99, unit: 'ms' },
-        { measure: 'cold start ratio parley / bare Node', n: parley.n, median: parley.median / bare.median, unit: 'ratio' },
-        { measure: 'idle RSS: bare Node process (baseline)', n: 1, median: c.bareRss / MiB, unit: 'MiB' },
-        { measure: 'idle RSS: `parley run`, 2 s after start', n: 1, median: c.parleyRss / MiB, unit: 'MiB' },
+        { measure: 'cold start: `parley --help`, spawn → first line (CLI loaded through tsx, no network; second baseline)', n: help.n, median: help.median, p99: help.p99, unit: 'ms' },
+        { measure: 'cold start: `parley run` (node + web UI/API), spawn → "Parley is running for …"', n: ui.n, median: ui.median, p99: ui.p99, unit: 'ms' },
+        { measure: 'cold start: `parley run --no-ui` (node only)', n: headless.n, median: headless.median, p99: headless.p99, unit: 'ms' },
+        { measure: 'cold start ratio `parley run` / bare Node', n: ui.n, median: ui.median / bare.median, unit: 'ratio' },
+        { measure: 'idle RSS: bare Node process (baseline)', n: 1, median: c.bare.rss / MiB, unit: 'MiB' },
+        { measure: 'idle RSS: `parley run`, 2 s after start', n: 1, median: c.ui.rss / MiB, unit: 'MiB' },
+        { measure: 'idle RSS: `parley run --no-ui`, 2 s after start', n: 1, median: c.headless.rss / MiB, unit: 'MiB' },
         { measure: 'RSS of a running node before storing messages (after GC)', n: 1, median: s.before / MiB, unit: 'MiB' },
         { measure: `RSS of the same node after storing ${MESSAGES.toLocaleString('en-US')} messages (after GC)`, n: 1, median: s.after / MiB, unit: 'MiB' },
         { measure: `store ${MESSAGES.toLocaleString('en-US')} messages (insertMessage + FTS5 trigger, 1,000 per transaction)`, n: 1, median: s.fillMs / 1000, unit: 's' },
       ],
       notes: [
-        '`parley run` is the real command (bin/parley.js, which loads the TypeScript through tsx; tsx keeps a transpile cache, so only the first start of a fresh machine is slower), on an 8-node local DHT with one relay; the bare Node baseline is `node -e` printing a line: the floor of any Node daemon.',
+        '`parley run` is the real command (bin/parley.js, which loads the TypeScript through tsx; tsx keeps a transpile cache, so only the first start of a fresh machine is slower), on an 8-node local DHT with one relay: ready = DHT joined, relay connected, intro record published (and, by default, the web UI/API listening). The bare Node baseline is `node -e` printing a line: the floor of any Node daemon.',
         'RSS read from /proc/<pid>/status. The stored-messages node is a ParleyNode in a child process (bench/daemon-child.ts) storing bodies through the store\'s insertMessage, the same statement the receiver uses, in transactions of 1,000 (FTS5 triggers included).',
         `Search over the same ${MESSAGES.toLocaleString('en-US')} messages (bench/corpus.ts: Zipf-distributed words), newest 50 hits, ${QUERIES} runs each, database warm: FTS5 = the store's searchMessages (prefix terms, snippet); baseline = \`SELECT … WHERE body LIKE '%word%' ORDER BY seq DESC LIMIT 50\` on the same table in the same run. results = FTS5 hits / LIKE hits (LIKE matches substrings inside other words too, so it can find more).`,
       ],
