@@ -11,13 +11,24 @@ import { startTestnet, type Testnet } from '../src/testnet/index.js';
 import type { MessageRow } from '../src/store/index.js';
 import { progress, type BenchContext, type SectionBody } from './section.js';
 import { summarize, ms, type Summary } from './stats.js';
+
+/** Round-trip times, and the CPU this process spent per round trip (both ends live here). */
+export type Timed = Summary & { cpuMs: number };
+
+/** Runs `fn`, returning its samples summarised with this process's CPU time per sample. */
+async function timed(fn: () => Promise<number[]>): Promise<Timed> {
+  const c0 = process.cpuUsage();
+  const samples = await fn();
+  const c = process.cpuUsage(c0);
+  return { ...summarize(samples), cpuMs: (c.user + c.system) / 1000 / samples.length };
+}
 import { tcpEchoRoundTrips } from './tcp-echo.js';
 
 type Vis = 'direct' | 'relayed';
 let people = 0;
 
 /** `count` round trips from Alice to Bob with the given settings, after 20 warm-up ones. */
-async function roundTrips(root: string, net: Testnet, count: number, size: number, aliceSets: Vis, bobSets: Vis): Promise<number[]> {
+async function roundTrips(root: string, net: Testnet, count: number, size: number, aliceSets: Vis, bobSets: Vis): Promise<Timed> {
   const make = async (relay: number) => {
     const home = join(root, `p${++people}`);
     saveIdentity(home, Identity.generate());
@@ -46,12 +57,14 @@ async function roundTrips(root: string, net: Testnet, count: number, size: numbe
         alice.on('delivered', onDelivered);
       });
     for (let i = 0; i < 20; i++) await roundTrip(); // warm-up: DHT lookup, session set-up
-    const samples: number[] = [];
-    for (let i = 0; i < count; i++) {
-      samples.push(await roundTrip());
-      if ((i + 1) % 250 === 0) progress(`  ${aliceSets}/${bobSets}: ${i + 1}/${count}`);
-    }
-    return samples;
+    return await timed(async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < count; i++) {
+        samples.push(await roundTrip());
+        if ((i + 1) % 250 === 0) progress(`  ${aliceSets}/${bobSets}: ${i + 1}/${count}`);
+      }
+      return samples;
+    });
   } finally {
     await alice.stop();
     await bob.stop();
@@ -70,24 +83,23 @@ async function withNet<T>(fn: (root: string, net: Testnet) => Promise<T>): Promi
 }
 
 /** The Parley direct round trip of this run (measured once, shared by `rtt` and `tox`). */
-export async function parleyDirect(ctx: BenchContext, net?: { root: string; net: Testnet }): Promise<Summary> {
-  const known = ctx.memo.get('parleyDirect') as Summary | undefined;
+export async function parleyDirect(ctx: BenchContext, net?: { root: string; net: Testnet }): Promise<Timed> {
+  const known = ctx.memo.get('parleyDirect') as Timed | undefined;
   if (known) return known;
   progress(`Parley direct: ${ctx.count} round trips of ${ctx.size} B`);
-  const samples = net
+  const s = net
     ? await roundTrips(net.root, net.net, ctx.count, ctx.size, 'direct', 'direct')
     : await withNet((root, n) => roundTrips(root, n, ctx.count, ctx.size, 'direct', 'direct'));
-  const s = summarize(samples);
   ctx.memo.set('parleyDirect', s);
   return s;
 }
 
 /** Raw TCP echo round trips of this run (shared by `rtt` and `tox`). */
-export async function tcpEcho(ctx: BenchContext): Promise<Summary> {
-  const known = ctx.memo.get('tcpEcho') as Summary | undefined;
+export async function tcpEcho(ctx: BenchContext): Promise<Timed> {
+  const known = ctx.memo.get('tcpEcho') as Timed | undefined;
   if (known) return known;
   progress(`raw TCP echo: ${ctx.count} round trips of ${ctx.size} B`);
-  const s = summarize(await tcpEchoRoundTrips(ctx.count, ctx.size));
+  const s = await timed(() => tcpEchoRoundTrips(ctx.count, ctx.size));
   ctx.memo.set('tcpEcho', s);
   return s;
 }
@@ -98,12 +110,14 @@ export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
   const [direct, one, two] = await withNet(async (root, net) => {
     const d = await parleyDirect(ctx, { root, net });
     progress(`Parley via 1 relay (their relay): ${count} round trips`);
-    const o = summarize(await roundTrips(root, net, count, size, 'direct', 'relayed'));
+    const o = await roundTrips(root, net, count, size, 'direct', 'relayed');
     progress(`Parley via 2 relays (my relay + circuit + theirs): ${count} round trips`);
-    const t = summarize(await roundTrips(root, net, count, size, 'relayed', 'relayed'));
+    const t = await roundTrips(root, net, count, size, 'relayed', 'relayed');
     return [d, o, t];
   });
-  const row = (measure: string, s: Summary) => ({ measure, n: s.n, median_ms: s.median, p99_ms: s.p99, median_vs_tcp: s.median / tcp.median });
+  const row = (measure: string, s: Timed) => ({
+    measure, n: s.n, median_ms: s.median, p99_ms: s.p99, median_vs_tcp: s.median / tcp.median, cpu_ms_per_rt: s.cpuMs, cpu_vs_tcp: s.cpuMs / tcp.cpuMs,
+  });
   return {
     title: `Message round trip, ${size} B`,
     rows: [
@@ -115,6 +129,7 @@ export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
     notes: [
       'Parley: Alice and Bob in this process on their own 127.0.0.x, real SQLite (synchronous = FULL), real libsignal, Noise over TCP; 20 warm-up round trips first.',
       'Raw TCP echo: one socket pair on 127.0.0.1, Nagle off, no encryption, no storage: the floor any design pays.',
+      'cpu_ms_per_rt: CPU time (user + system) of the bench process, where both ends run, per round trip; unlike wall-clock time it hardly moves with the machine\'s load (fsync waits are not CPU). The testnet\'s relays and DHT nodes run in this process too, so the relay rows include the relays\' CPU.',
     ],
   };
 }

@@ -9,7 +9,7 @@
  * poll_us = 0, what tox_iteration_interval() asks for (what a Tox client does).
  *
  * usage: tox-rtt <count> <size> <poll_us> <helpers>
- * prints one JSON line: {"setup_ms":…, "friend_ms":…, "connection":"udp", "samples_ms":[…]}
+ * prints one JSON line: {"setup_ms":…, "friend_ms":…, "cpu_ms": CPU over the measured round trips, "samples_ms":[…]}
  * On failure prints {"error":"…"} and exits 1.
  */
 #include <stdbool.h>
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <tox/tox.h>
 
 #define MAX_HELPERS 16
@@ -27,6 +28,12 @@ static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static double cpu_ms(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
 static void fail(const char *why) {
@@ -147,7 +154,9 @@ int main(int argc, char **argv) {
   uint8_t *msg = malloc((size_t)size);
   memset(msg, 'x', (size_t)size);
   double *samples = calloc((size_t)count, sizeof(double));
+  double cpu0 = 0;
   for (int i = -20; i < count; i++) { /* 20 warm-up round trips */
+    if (i == 0) cpu0 = cpu_ms();
     st.got = 0;
     double s = now_ms();
     Tox_Err_Friend_Send_Message serr;
@@ -156,8 +165,9 @@ int main(int argc, char **argv) {
     if (!wait_for(got_echo, 10000, poll_us)) fail("no echo within 10 s");
     if (i >= 0) samples[i] = now_ms() - s;
   }
-  printf("{\"version\":\"%u.%u.%u\",\"helpers\":%d,\"poll_us\":%ld,\"setup_ms\":%.3f,\"friend_ms\":%.3f,\"connection\":\"udp\",\"samples_ms\":[",
-         tox_version_major(), tox_version_minor(), tox_version_patch(), helpers, poll_us, setup_ms, friend_ms);
+  double cpu = cpu_ms() - cpu0;
+  printf("{\"version\":\"%u.%u.%u\",\"helpers\":%d,\"poll_us\":%ld,\"setup_ms\":%.3f,\"friend_ms\":%.3f,\"cpu_ms\":%.3f,\"connection\":\"udp\",\"samples_ms\":[",
+         tox_version_major(), tox_version_minor(), tox_version_patch(), helpers, poll_us, setup_ms, friend_ms, cpu);
   for (int i = 0; i < count; i++) printf("%s%.4f", i ? "," : "", samples[i]);
   printf("]}\n");
   for (int i = 0; i < n_all; i++) tox_kill(all[i]);
