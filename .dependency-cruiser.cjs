@@ -6,6 +6,7 @@ const rank = {
   identity: 1,
   store: 2, dht: 2, transport: 2,
   e2e: 3, routing: 3,
+  signup: 3, // client side of sign-up and contact discovery, shared by node, attestor and cli
   relay: 3, // relay/client sits beside transport; relay/server is a program built on the same lower layers
   node: 4, attestor: 4,
   api: 5, testnet: 5,

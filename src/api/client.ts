@@ -52,6 +52,7 @@ export class ApiClient {
   send = (id: string, text: string) => this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/messages`, { text });
   safety = (id: string) => this.#call<Safety>('GET', `/api/contacts/${encodeURIComponent(id)}/safety`);
   verify = (id: string, verified: boolean) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/verify`, { verified });
+  acceptNewKey = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept-key`, {});
   search = (q: string, contact?: string) =>
     this.#call<SearchHit[]>('GET', `/api/search?${new URLSearchParams({ q, ...(contact ? { contact } : {}) })}`);
 

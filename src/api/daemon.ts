@@ -170,6 +170,11 @@ export class Daemon extends EventEmitter {
     return { number: n.digits.match(/\d{5}/g)!.join(' '), qrSvg, ...trust };
   }
 
+  async acceptNewKey(contactId: string): Promise<Contact> {
+    await this.running().acceptNewKey(contactId);
+    return this.#emitContact(parseId(contactId));
+  }
+
   setVerified(contactId: string, verified: boolean): Contact {
     this.running().setVerified(contactId, verified);
     return this.#emitContact(parseId(contactId));

@@ -42,6 +42,7 @@ export function statusOf(err: ParleyError): number {
     case 'NOT_A_REQUEST':
       return 404;
     case 'NO_KEY_YET':
+    case 'NO_KEY_CHANGE':
     case 'BLOCKED':
       return 409;
     case 'WRONG_PASSPHRASE':

@@ -61,8 +61,10 @@ export interface Contact {
   verified: boolean;
   /** Connected device to device right now; null when unknowable (relayed: relays hide presence). */
   online: boolean | null;
-  /** Their Signal identity key changed since it was first seen (or since it was verified). */
+  /** Their key changed and the new one is not verified yet: warn. */
   keyChanged: boolean;
+  /** They offered a new key (signed by their ID) that is refused until the user accepts it. */
+  keyPending: boolean;
 }
 
 export interface Message {
@@ -90,6 +92,7 @@ export interface Safety {
   qrSvg: string;
   verified: boolean;
   keyChanged: boolean;
+  keyPending: boolean;
 }
 
 export type ApiEvent =

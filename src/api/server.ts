@@ -127,6 +127,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   app.post<Id>('/api/contacts/:id/messages', async (req) => daemon.send(req.params.id, parse(SendMessage, req.body).text));
   app.get<Id>('/api/contacts/:id/safety', async (req) => daemon.safety(req.params.id));
   app.post<Id>('/api/contacts/:id/verify', async (req) => daemon.setVerified(req.params.id, parse(Verify, req.body).verified));
+  app.post<Id>('/api/contacts/:id/accept-key', async (req) => daemon.acceptNewKey(req.params.id));
   app.get('/api/search', async (req) => {
     const q = parse(SearchQuery, req.query);
     return daemon.search(q.q, q.contact);

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { randomBytes } from '../identity/index.js';
@@ -22,4 +22,25 @@ export function sameToken(given: string | undefined, expected: string): boolean 
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** `<home>/api.json`: where the daemon serving this home listens, while it runs (for the CLI). */
+export function writeApiInfo(home: string, url: string): void {
+  writeFileSync(join(home, 'api.json'), JSON.stringify({ url, pid: process.pid }), { mode: 0o600 });
+}
+
+export function removeApiInfo(home: string): void {
+  rmSync(join(home, 'api.json'), { force: true });
+}
+
+/** The running daemon's API URL for this home, or null when none serves it. */
+export function readApiInfo(home: string): { url: string } | null {
+  try {
+    const info = JSON.parse(readFileSync(join(home, 'api.json'), 'utf8')) as { url?: unknown; pid?: unknown };
+    if (typeof info.url !== 'string' || !/^http:\/\/127\.\d+\.\d+\.\d+:\d+\/$/.test(info.url) || typeof info.pid !== 'number') return null;
+    if (info.pid !== process.pid) process.kill(info.pid, 0);
+    return { url: info.url };
+  } catch {
+    return null;
+  }
 }

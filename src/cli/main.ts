@@ -6,6 +6,8 @@ import { registerMessages } from './commands/messages.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRelay } from './commands/relay.js';
+import { registerAttestor } from './commands/attestor.js';
+import { registerSignup } from './commands/signup.js';
 
 const program = new Command('parley')
   .description('Private chat: find people through the Mainline DHT, talk end-to-end encrypted, choose who sees your IP.')
@@ -18,6 +20,8 @@ registerMessages(program);
 registerTestnet(program);
 registerDemo(program);
 registerRelay(program);
+registerAttestor(program);
+registerSignup(program);
 
 process.on('unhandledRejection', fail);
 try {

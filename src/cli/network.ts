@@ -8,7 +8,8 @@ import { ParleyError } from '../wire/errors.js';
 export const MAINLINE_BOOTSTRAP = ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'];
 
 const RelayEntry = z.object({ host: z.string(), port: z.number().int(), publicKey: z.string() });
-const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(RelayEntry).default([]), pid: z.number() });
+const AttestorEntry = z.object({ url: z.string(), signingKey: z.string(), oprfKey: z.string() });
+const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(RelayEntry).default([]), attestor: AttestorEntry.optional(), pid: z.number() });
 export type RelayEntry = z.infer<typeof RelayEntry>;
 export type TestnetInfo = z.infer<typeof TestnetFile>;
 

@@ -45,6 +45,9 @@ export class DhtError extends ParleyError {
   static PUT_FAILED(reason: string, cause?: unknown) {
     return new DhtError('PUT_FAILED', `No DHT node stored the record (${reason}).`, { cause });
   }
+  static STALE_SEQ() {
+    return new DhtError('STALE_SEQ', 'No DHT node stored the record (a record with the same or a higher sequence number is already stored).');
+  }
   static NO_BOOTSTRAP() {
     return new DhtError('NO_BOOTSTRAP', 'No DHT node answered: check the bootstrap list, or start a local network with `parley testnet`.');
   }

@@ -42,7 +42,7 @@ export function putMutable(dht: DHT, input: PutMutableInput, done: (err: DhtErro
   dht.put(opts, (err, _hash, n) => {
     if (!err && n > 0) return done(null, n);
     if (dht.nodes.count() === 0) return done(DhtError.NO_BOOTSTRAP(), 0);
-    if (err?.code === SEQ_TOO_LOW) return done(DhtError.PUT_FAILED('a record with the same or a higher sequence number is already stored'), 0);
+    if (err?.code === SEQ_TOO_LOW) return done(DhtError.STALE_SEQ(), 0);
     if (err?.code === CAS_MISMATCH) return done(DhtError.PUT_FAILED('the stored record changed meanwhile'), 0);
     // No `cause`: a KRPC error's text comes from a remote node.
     done(DhtError.PUT_FAILED('no node accepted it'), 0);

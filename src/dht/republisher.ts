@@ -2,9 +2,10 @@ import pino, { type Logger } from 'pino';
 import { describeError } from '../wire/errors.js';
 import type { DhtNode } from './dht-node.js';
 import type { MutableSigner } from './bep44.js';
+import { DhtError } from './errors.js';
 
 export interface RepublisherComponents {
-  dht: Pick<DhtNode, 'putMutable'>;
+  dht: Pick<DhtNode, 'putMutable'> & Partial<Pick<DhtNode, 'getMutable'>>;
   keyPair: MutableSigner;
   logger?: Logger;
   /** Milliseconds since the epoch; sequence numbers derive from it. */
@@ -31,7 +32,9 @@ export interface RepublisherStatus {
 /**
  * Keeps one BEP44 record alive: publishes it on start and again every interval, retrying failures
  * with backoff. Sequence numbers are unix seconds, raised by one when needed, so they only go up
- * (also across restarts, as long as the clock does not go back).
+ * (also across restarts, as long as the clock does not go back). When the network already holds a
+ * higher one (the same identity restored on another device, a clock behind), the next publish
+ * continues from the stored record's sequence number instead of waiting for the clock to pass it.
  */
 export class Republisher {
   readonly #o: RepublisherOptions;
@@ -87,16 +90,38 @@ export class Republisher {
     let delay: number;
     try {
       const stored = await this.#o.dht.putMutable({ keyPair: this.#o.keyPair, salt: this.#o.salt, value: this.#o.value(), seq });
+      const first = this.#status.lastSeq === null;
       this.#status = { lastSeq: seq, lastStoredOn: stored, failures: 0 };
       this.#logger.debug({ stored }, 'published DHT record');
       delay = this.#jitter(this.#interval());
+      // A node that already held a higher seq refused quietly while another accepted: after the first
+      // publish, check what the network returns and, if it is an older copy with a higher seq, go past it.
+      if (first) {
+        const held = await this.#storedSeq();
+        if (held !== null && held > seq) {
+          this.#status = { ...this.#status, lastSeq: held };
+          delay = 0;
+        }
+      }
     } catch (err) {
       const failures = this.#status.failures + 1;
-      this.#status = { ...this.#status, lastSeq: Math.max(seq, this.#status.lastSeq ?? 0), failures };
-      delay = this.#backoff(failures);
+      const stored = DhtError.is(err) && err.code === 'STALE_SEQ' ? await this.#storedSeq() : null;
+      this.#status = { ...this.#status, lastSeq: Math.max(seq, stored ?? 0, this.#status.lastSeq ?? 0), failures };
+      delay = stored !== null && failures === 1 ? 0 : this.#backoff(failures);
       if (this.#running) this.#logger.warn({ err: describeError(err), failures, retryInMs: delay }, 'could not publish DHT record; will retry');
     }
     if (this.#running) this.#timer = setTimeout(() => void this.#publish(), delay).unref();
+  }
+
+  /** The sequence number of our record as the network holds it now (null if unknown). */
+  async #storedSeq(): Promise<number | null> {
+    if (!this.#o.dht.getMutable) return null;
+    try {
+      const found = await this.#o.dht.getMutable(this.#o.keyPair.publicKey, this.#o.salt);
+      return found.record?.seq ?? null;
+    } catch {
+      return null;
+    }
   }
 
   #nextSeq(): number {

@@ -8,7 +8,7 @@ import { u8 } from '../wire/bytes.js';
  * for a Parley ID only if that ID's Ed25519 key signed it (the binding) the first time we see it;
  * after that the stored key must match exactly (a change is refused until the user accepts it).
  */
-/** The kv entry that records when a contact offered a new, properly signed Signal key. */
+/** The kv entry holding a new Signal key a contact offered (signed by their ID key), until the user accepts it. */
 export const keyChangeKey = (peerId: string) => `signal.keychange.${peerId}`;
 
 export class SqlIdentityStore extends IdentityKeyStore {
@@ -45,7 +45,7 @@ export class SqlIdentityStore extends IdentityKeyStore {
       if (existing.equals(bytes)) return true;
       // A new key that their ID key really signed: the contact reinstalled or was re-keyed. Refused
       // still (the ratchet never switches keys silently), but remembered so the app can warn.
-      if (binding && this.#bound(address.name(), bytes, binding)) setKv(this.db, keyChangeKey(address.name()), String(this.now().getTime()));
+      if (binding && this.#bound(address.name(), bytes, binding)) setKv(this.db, keyChangeKey(address.name()), bytes.toString('base64'));
       return false;
     }
     if (!binding) return false;

@@ -2,7 +2,7 @@ import {
   CiphertextMessageType, Fingerprint, PreKeySignalMessage, ProtocolAddress, PublicKey, SignalMessage,
   processPreKeyBundle, signalDecrypt, signalDecryptPreKey, signalEncrypt, LibSignalErrorBase, ErrorCode,
 } from '@signalapp/libsignal-client';
-import { getKv, type Db } from '../store/index.js';
+import { deleteKv, getKv, type Db } from '../store/index.js';
 import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
@@ -118,12 +118,31 @@ export class E2E {
    * What the user knows about a contact's key: whether they verified the safety number, and whether
    * the contact offered a different (signed) key since, which the app must warn about loudly.
    */
-  trust(peerId: string): { verified: boolean; keyChanged: boolean } {
+  trust(peerId: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
     const row = this.#db.prepare('SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
       | { verified: number; changed_at: number | null }
       | undefined;
-    const offered = getKv(this.#db, keyChangeKey(peerId)) !== undefined;
-    return { verified: row?.verified === 1, keyChanged: offered || (row?.changed_at != null && row.verified === 0) };
+    const keyPending = getKv(this.#db, keyChangeKey(peerId)) !== undefined;
+    return { verified: row?.verified === 1, keyChanged: keyPending || (row?.changed_at != null && row.verified === 0), keyPending };
+  }
+
+  /**
+   * Accepts the new key a contact offered (their ID key signed it): it replaces the old one, unverified,
+   * and the old session is dropped so both sides start afresh; messages still waiting go out anew.
+   */
+  acceptNewKey(peerId: string): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      const offered = getKv(this.#db, keyChangeKey(peerId));
+      if (!offered) return false;
+      this.#db.transaction(() => {
+        this.#db
+          .prepare('UPDATE signal_identities SET identity_key = ?, changed_at = ?, verified = 0 WHERE address = ?')
+          .run(Buffer.from(offered, 'base64'), this.#now().getTime(), peerId);
+        this.#db.prepare('DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`);
+        deleteKv(this.#db, keyChangeKey(peerId));
+      })();
+      return true;
+    });
   }
 
   /** Marks the contact's current key verified (safety numbers compared) or not. */

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Identity } from './identity.js';
+import { parseId, type ParleyId } from './id.js';
 import { Ed25519KeyPair } from './keypair.js';
 import { SecretKey } from './secret.js';
 import sodium from 'sodium-native';
@@ -22,6 +23,8 @@ const KeyFile = z.object({
 /** A key file sealed with a passphrase: Argon2id (libsodium crypto_pwhash) then secretbox. */
 const LockedFile = z.object({
   version: z.literal(2),
+  /** The public ID, so commands can name this identity without the passphrase. */
+  id: z.string().optional(),
   kdf: z.object({ alg: z.literal('argon2id13'), ops: z.number().int().positive(), mem: z.number().int().positive(), salt: z.string().regex(/^[0-9a-f]+$/) }),
   nonce: z.string().regex(/^[0-9a-f]+$/),
   box: z.string().regex(/^[0-9a-f]+$/),
@@ -33,6 +36,15 @@ export function keyfilePath(home: string): string {
 
 export function hasIdentity(home: string): boolean {
   return existsSync(keyfilePath(home));
+}
+
+/** The ID of the identity in this home, also when it is locked by a passphrase. */
+export function readId(home: string): ParleyId {
+  if (isLocked(home)) {
+    const locked = LockedFile.safeParse(JSON.parse(readFileSync(keyfilePath(home), 'utf8')));
+    if (locked.success && locked.data.id) return parseId(locked.data.id);
+  }
+  return loadIdentity(home).id;
 }
 
 /** True if the identity in this home needs a passphrase to load. */
@@ -56,7 +68,7 @@ export function saveIdentity(home: string, identity: Identity, opts: { passphras
     signalIdentityKey: identity.signalIdentityPrivate.expose().toString('hex'),
     registrationId: identity.registrationId,
   });
-  if (opts.passphrase !== undefined) body = JSON.stringify(sealWithPassphrase(Buffer.from(body), opts.passphrase));
+  if (opts.passphrase !== undefined) body = JSON.stringify({ ...sealWithPassphrase(Buffer.from(body), opts.passphrase), id: identity.id });
   const tmp = path + '.tmp';
   writeFileSync(tmp, body, { mode: 0o600 });
   renameSync(tmp, path);

@@ -28,6 +28,9 @@ export class NodeError extends ParleyError {
   static NO_KEY_YET() {
     return new NodeError('NO_KEY_YET', "no key of this contact is known yet: exchange a message first, then compare safety numbers");
   }
+  static NO_KEY_CHANGE() {
+    return new NodeError('NO_KEY_CHANGE', 'this contact has not offered a new key');
+  }
   static NOT_STARTED() {
     return new NodeError('NOT_STARTED', 'the node is not running');
   }

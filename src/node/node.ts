@@ -27,6 +27,7 @@ import { MAILBOX_RECEIPT } from '../routing/policy.js';
 import { receiveEnvelope } from './receiver.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
+import { AttestationKeeper, Signup } from '../signup/index.js';
 
 export interface NodeOptions {
   home: string;
@@ -69,6 +70,7 @@ export class ParleyNode extends EventEmitter {
   #router: Router | null = null;
   #myRelay: MyRelay | null = null;
   #republisher: Republisher | null = null;
+  #keeper: AttestationKeeper | null = null;
   readonly #bundles = new BundleRequests();
   readonly #bundleCounts = new WeakMap<PeerConn, number>();
 
@@ -134,11 +136,20 @@ export class ParleyNode extends EventEmitter {
     });
     await this.#myRelay?.start();
     await this.#republisher.start();
+    this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
+    await this.#keeper.start();
     this.#delivery.start();
+  }
+
+  /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
+  signup(fetchImpl?: typeof fetch): Signup {
+    if (!this.#dht || !this.#keeper) throw NodeError.NOT_STARTED();
+    return new Signup({ db: this.db, identity: this.identity, dht: this.#dht, now: this.#now, keeper: this.#keeper, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
   }
 
   async stop(): Promise<void> {
     this.#delivery?.stop();
+    await this.#keeper?.stop();
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
     await this.#router?.stop();
@@ -262,8 +273,15 @@ export class ParleyNode extends EventEmitter {
     return this.#e2e.safetyNumber(parseId(id));
   }
 
-  trust(id: string): { verified: boolean; keyChanged: boolean } {
+  trust(id: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
     return this.#e2e.trust(parseId(id));
+  }
+
+  /** Accepts the new key a contact offered; waiting messages to them go out again on a new session. */
+  async acceptNewKey(id: string): Promise<void> {
+    if (!(await this.#e2e.acceptNewKey(parseId(id)))) throw NodeError.NO_KEY_CHANGE();
+    this.#router?.forget(parseId(id)); // a new install publishes a new intro (new mailbox)
+    this.#delivery?.kick();
   }
 
   setVerified(id: string, verified: boolean): void {

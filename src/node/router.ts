@@ -63,6 +63,11 @@ export class Router {
     }
   }
 
+  /** Drops what is cached about a contact (their intro), e.g. after they reinstalled. */
+  forget(id: string): void {
+    this.#intros.delete(id);
+  }
+
   async #introOf(id: string): Promise<VerifiedIntro> {
     const hit = this.#intros.get(id);
     if (hit && hit.until > Date.now()) return hit.intro;

@@ -7,3 +7,7 @@ export function getKv(db: Db, key: string): string | undefined {
 export function setKv(db: Db, key: string, value: string): void {
   db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
+
+export function deleteKv(db: Db, key: string): boolean {
+  return db.prepare('DELETE FROM kv WHERE key = ?').run(key).changes === 1;
+}

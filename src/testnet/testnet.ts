@@ -4,6 +4,7 @@ import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
 import { RelayServer, descriptorPublisher } from '../relay/index.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
+import { startAttestor, type TestnetAttestor } from './attestor.js';
 
 export interface TestnetOptions {
   /** DHT nodes to run; the first is everyone's bootstrap node. */
@@ -17,6 +18,8 @@ export interface TestnetOptions {
   connectTimeoutMs?: number;
   /** How often each node pings its routing table to forget nodes that stopped (default 1000 ms). */
   sweepMs?: number;
+  /** Also run an attestor (127.0.3.10) whose codes go to a loopback SMTP sink and an SMS file. */
+  attestor?: boolean | { smsFile?: string };
 }
 
 /** One relay of the testnet, as clients will need to reach it (filled in once relays are started here). */
@@ -33,6 +36,8 @@ export interface Testnet {
   relays: TestnetRelay[];
   /** The relay programs themselves (tests stop and restart them, and ask what they observed). */
   relayServers: RelayServer[];
+  /** The attestor, when asked for. */
+  attestor?: TestnetAttestor;
   stop(): Promise<void>;
 }
 
@@ -68,7 +73,9 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
     const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras);
-    return { bootstrap, nodes, relays, relayServers, stop };
+    const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
+    if (attestor) extras.unshift(attestor);
+    return { bootstrap, nodes, relays, relayServers, ...(attestor ? { attestor } : {}), stop };
   } catch (err) {
     await stop();
     throw err;

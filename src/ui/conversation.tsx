@@ -62,10 +62,18 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
         <button type="button" onClick={() => setDialog('safety')}>Safety number</button>
         <button type="button" onClick={() => setDialog('settings')}>Settings</button>
       </header>
-      {contact.keyChanged && (
-        <p class="warning" role="alert">
-          {name}'s security key changed. Their new key is not used until you compare safety numbers again: someone may be trying to impersonate them.
-        </p>
+      {contact.keyPending ? (
+        <div class="warning" role="alert">
+          <p>
+            {name} has a new security key. Until you accept it, their messages are held back (nothing is lost: they are sent again).
+            Did {name} reinstall Parley? Ask them by another channel before you accept, then compare safety numbers.
+          </p>
+          <button type="button" onClick={() => client.acceptNewKey(contact.id).catch((e: unknown) => setError(errorText(e)))}>Accept the new key</button>
+        </div>
+      ) : (
+        contact.keyChanged && (
+          <p class="warning" role="alert">{name}'s security key changed and is not verified yet: compare safety numbers before trusting this conversation.</p>
+        )
       )}
       {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} />}
       {error && <p role="alert" class="error pad">{error}</p>}

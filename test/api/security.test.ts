@@ -26,6 +26,7 @@ function endpoints(bob: string): Array<[string, string, unknown?]> {
     ['POST', `${c}/messages`, { text: 'hi' }],
     ['GET', `${c}/safety`],
     ['POST', `${c}/verify`, { verified: true }],
+    ['POST', `${c}/accept-key`, {}],
     ['GET', '/api/search?q=hi'],
     ['GET', '/api/events'],
   ];

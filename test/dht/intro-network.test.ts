@@ -66,7 +66,7 @@ describe('intro records on an 8-node local network', () => {
 
     // Nodes refuse an older sequence number, so a stale copy cannot be put back.
     const stale = publishIntro(aliceNode, alice, options('127.0.0.200:4001'), 1);
-    await expect(stale).rejects.toMatchObject({ code: 'PUT_FAILED', message: expect.stringMatching(/higher sequence number/) });
+    await expect(stale).rejects.toMatchObject({ code: 'STALE_SEQ', message: expect.stringMatching(/higher sequence number/) });
   });
 
   it("reports a forged record as 'bad signature', and prefers Alice's genuine record over a forged one", async () => {

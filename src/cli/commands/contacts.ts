@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { join } from 'node:path';
-import { loadIdentity, parseId, groupedId } from '../../identity/index.js';
+import { readId, parseId, groupedId } from '../../identity/index.js';
 import { openDb, listContacts, setVisibility, setContactState, setContactName, type Db } from '../../store/index.js';
 import { addContact, NodeError } from '../../node/index.js';
 import { emit } from '../output.js';
@@ -13,7 +13,7 @@ const VISIBILITY_HELP = {
 };
 
 function withDb<T>(home: string, fn: (db: Db, selfId: string) => T): T {
-  const selfId = loadIdentity(home).id;
+  const selfId = readId(home);
   const db = openDb(join(home, 'parley.db'));
   try {
     return fn(db, selfId);

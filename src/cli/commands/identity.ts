@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Identity, groupedId, linkOf, loadIdentity, saveIdentity } from '../../identity/index.js';
+import { Identity, groupedId, linkOf, readId, saveIdentity } from '../../identity/index.js';
 import { openDb, setKv, getKv } from '../../store/index.js';
 import { join } from 'node:path';
 import { emit } from '../output.js';
@@ -26,10 +26,10 @@ export function registerIdentity(program: Command): void {
   withJson(withHome(program.command('id')))
     .description('print your Parley ID and parley: link')
     .action((opts: CommonOpts) => {
-      const identity = loadIdentity(opts.home);
+      const id = readId(opts.home);
       const db = openDb(join(opts.home, 'parley.db'));
       const name = getKv(db, 'profile.name') ?? '';
       db.close();
-      emit(!!opts.json, { id: identity.id, link: linkOf(identity.id), name }, () => [identity.id, linkOf(identity.id)]);
+      emit(!!opts.json, { id, link: linkOf(id), name }, () => [id, linkOf(id)]);
     });
 }

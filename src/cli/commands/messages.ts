@@ -6,7 +6,7 @@ import { lockOwner, queueMessage } from '../../node/index.js';
 import type { RouteReceipt } from '../../routing/receipt.js';
 import { emit, formatTime } from '../output.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
-import { Daemon, apiToken, startApi, type ApiEvent } from '../../api/index.js';
+import { ApiClient, ApiClientError, Daemon, apiToken, readApiInfo, removeApiInfo, startApi, writeApiInfo, type ApiEvent, type Message } from '../../api/index.js';
 
 export function describeRoute(route: string | null): string {
   if (!route) return 'not sent yet';
@@ -41,6 +41,8 @@ export function registerMessages(program: Command): void {
     .option('--wait <seconds>', 'how long to wait for the delivery receipt', '20')
     .action(async (to: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
       const wait = positiveInt('--wait', opts.wait, 20);
+      const api = readApiInfo(opts.home);
+      if (api) return sendThroughApi(api.url, opts.home, to, text, wait, !!opts.json); // the running daemon (and its UI) does it
       const self = loadIdentity(opts.home);
       // Outbox first: the message is stored before any network work, whoever delivers it.
       const db = openDb(join(opts.home, 'parley.db'));
@@ -111,6 +113,7 @@ export function registerMessages(program: Command): void {
       if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
       await daemon.open();
       const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
+      writeApiInfo(opts.home, api.url);
       daemon.on('event', (e: ApiEvent) => {
         if (e.type === 'message') process.stdout.write(`message from ${e.message.contactId.slice(0, 8)}: ${e.message.body}\n`);
       });
@@ -127,9 +130,33 @@ export function registerMessages(program: Command): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      removeApiInfo(opts.home);
       await api.close();
       await daemon.close();
     });
+}
+
+/** `send` when a daemon serves this home: through its API, exactly as the web UI sends. */
+async function sendThroughApi(url: string, home: string, to: string, text: string, wait: number, json: boolean): Promise<void> {
+  const client = new ApiClient(url, apiToken(home));
+  const id = parseId(to);
+  let m: Message;
+  try {
+    m = await client.send(id, text);
+    const deadline = Date.now() + wait * 1000;
+    while (m.state !== 'delivered' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      m = (await client.messages(id, { limit: 200 })).find((x) => x.id === m.id) ?? m;
+    }
+  } catch (err) {
+    if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+    throw err;
+  }
+  emit(json, m, () =>
+    m.state === 'delivered'
+      ? `Delivered, end-to-end encrypted: ${describeRoute(JSON.stringify(m.route))}.`
+      : `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`,
+  );
 }
 
 async function runHeadless(opts: CommonOpts & NetOpts): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startTestnet } from '../../testnet/index.js';
+import { startTestnet, codeIn } from '../../testnet/index.js';
 import { emit } from '../output.js';
 import { positiveInt } from '../common.js';
 import { removeTestnetFile, testnetFile, writeTestnetFile } from '../network.js';
@@ -10,15 +10,20 @@ export function registerTestnet(program: Command): void {
     .description('run a closed local network (DHT nodes on 127.0.0.x, relays on 127.0.2.x) that other commands join by default')
     .option('--dht <n>', 'number of DHT nodes', '8')
     .option('--relays <n>', 'number of relays', '2')
+    .option('--attestor', 'also run an attestor for email/phone sign-up (codes go to a local SMTP sink and an SMS file, printed here)')
     .option('--json', 'print the network description as JSON')
-    .action(async (opts: { dht: string; relays: string; json?: boolean }) => {
+    .action(async (opts: { dht: string; relays: string; attestor?: boolean; json?: boolean }) => {
       const dhtNodes = positiveInt('--dht', opts.dht, 8);
       const relays = positiveInt('--relays', opts.relays, 2);
-      const net = await startTestnet({ dhtNodes: Math.max(1, dhtNodes), relays });
-      writeTestnetFile({ bootstrap: net.bootstrap, relays: net.relays ?? [], pid: process.pid });
-      emit(!!opts.json, { bootstrap: net.bootstrap, relays: net.relays ?? [], file: testnetFile() }, () => [
-        `Local test network up: ${dhtNodes} DHT nodes, ${relays} relays.`,
+      const net = await startTestnet({ dhtNodes: Math.max(1, dhtNodes), relays, attestor: !!opts.attestor });
+      const att = net.attestor ? { url: net.attestor.url, signingKey: net.attestor.signingKey, oprfKey: net.attestor.oprfKey } : undefined;
+      writeTestnetFile({ bootstrap: net.bootstrap, relays: net.relays ?? [], ...(att ? { attestor: att } : {}), pid: process.pid });
+      // Codes the sink receives are shown here: on a local network this terminal is everyone's inbox.
+      net.attestor?.sink.on('mail', (m: { to: string[]; raw: string }) => process.stderr.write(`[testnet mail] code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`));
+      emit(!!opts.json, { bootstrap: net.bootstrap, relays: net.relays ?? [], ...(net.attestor ? { attestor: { ...att, smsFile: net.attestor.smsFile } } : {}), file: testnetFile() }, () => [
+        `Local test network up: ${dhtNodes} DHT nodes, ${relays} relays${net.attestor ? ', an attestor' : ''}.`,
         `Bootstrap: ${net.bootstrap.join(' ')}`,
+        ...(net.attestor ? [`Attestor: ${net.attestor.url} (email codes are printed here; SMS codes go to ${net.attestor.smsFile})`] : []),
         `Other parley commands on this machine join it automatically (see ${testnetFile()}). Ctrl-C to stop.`,
       ]);
       await new Promise<void>((resolve) => {

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { world } from '../helpers/people.js';
+import { attestorWorld } from '../attestor/helpers.js';
+import { DhtNode } from '../../src/dht/index.js';
+import { AttestationKeeper } from '../../src/signup/index.js';
+
+describe('the keeper republishes attestations', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  let a: Awaited<ReturnType<typeof attestorWorld>>;
+  beforeAll(async () => {
+    [w, a] = await Promise.all([world(5), attestorWorld()]);
+  });
+  afterAll(async () => {
+    await Promise.all([w.close(), a.close()]);
+  });
+
+  it('puts the signed record back after every DHT node forgot it (nobody can re-sign it, and nobody needs to)', async () => {
+    const pat = await w.start('pat');
+    const quinn = await w.start('quinn');
+    await pat.signup().startSignup({ attestor: a.url, kind: 'email', identifier: 'pat@example.org' });
+    await pat.signup().verifyCode(await a.mailedCode('pat@example.org'));
+    expect((await quinn.signup().lookup('pat@example.org', { attestor: a.url }))?.id).toBe(pat.id);
+
+    for (const n of w.net.nodes) (n.forTest().dht._values as unknown as { clear(): void }).clear();
+    expect(await quinn.signup().lookup('pat@example.org')).toBeNull();
+
+    const dht = new DhtNode({ bootstrap: w.net.bootstrap, host: '127.0.0.40' });
+    await dht.start();
+    const keeper = new AttestationKeeper({ dht, db: pat.db }, { intervalMs: 200, pollMs: 50 });
+    await keeper.start();
+    try {
+      expect((await quinn.signup().lookup('pat@example.org'))?.id).toBe(pat.id);
+      // Forgotten again: the next interval brings it back.
+      for (const n of w.net.nodes) (n.forTest().dht._values as unknown as { clear(): void }).clear();
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await quinn.signup().lookup('pat@example.org'))?.id).toBe(pat.id);
+    } finally {
+      await keeper.stop();
+      await dht.stop();
+    }
+  });
+});
