@@ -1,104 +1,65 @@
 /**
- * `npm run bench`: every Parley figure beside a baseline measured in the same run.
- *  - message round trip (200 B, send → end-to-end receipt back), Parley direct vs raw TCP echo
- *  - DHT intro-record lookup on the local test network: time and KRPC queries per lookup
- * Writes bench/results/latest.json and prints a Markdown table.
+ * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
+ * Sections: rtt, tox, dht, relay, daemon (default: all, in that order). Progress goes to stderr;
+ * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
+ * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Identity, saveIdentity } from '../src/identity/index.js';
-import { ParleyNode } from '../src/node/index.js';
-import { startTestnet, type Testnet } from '../src/testnet/index.js';
-import { DhtNode, lookupIntro } from '../src/dht/index.js';
-import type { MessageRow } from '../src/store/index.js';
-import { summarize, ms, table } from './stats.js';
-import { tcpEchoRoundTrips } from './tcp-echo.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { progress, withTimeout, type BenchContext, type SectionBody, type SectionResult } from './section.js';
+import { rttSection } from './rtt.js';
+import { toxSection } from './tox.js';
+import { dhtSection } from './dht.js';
+import { relaySection } from './relay.js';
+import { daemonSection } from './daemon.js';
+import { renderMarkdown, type Results } from './report.js';
 
-const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
-const SIZE = 200;
+const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody>; timeoutMs: number }> = {
+  rtt: { run: rttSection, timeoutMs: 6 * 60_000 },
+  tox: { run: toxSection, timeoutMs: 5 * 60_000 },
+  dht: { run: dhtSection, timeoutMs: 4 * 60_000 },
+  relay: { run: relaySection, timeoutMs: 5 * 60_000 },
+  daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
+};
 
-type Vis = 'direct' | 'relayed';
-let people = 0;
+const asked = process.argv.slice(2).filter((a) => a !== '--');
+const unknown = asked.filter((a) => !(a in SECTIONS) && a !== 'all');
+if (unknown.length) {
+  process.stderr.write(`unknown section ${unknown.join(', ')}; choose from: ${Object.keys(SECTIONS).join(', ')}, all\n`);
+  process.exit(2);
+}
+const names = asked.length === 0 || asked.includes('all') ? Object.keys(SECTIONS) : asked;
 
-async function roundTrips(root: string, net: Testnet, aliceSets: Vis, bobSets: Vis, withLookup: boolean) {
-  const make = async (relay: number) => {
-    const home = join(root, `p${++people}`);
-    saveIdentity(home, Identity.generate());
-    const n = new ParleyNode({ home, bootstrap: net.bootstrap, host: `127.0.0.${120 + people}`, relays: [net.relays[relay]!], retry: { baseMs: 2_000, maxMs: 5_000 } });
-    await n.start();
-    return n;
-  };
-  const alice = await make(0);
-  const bob = await make(1);
-  alice.addContact(bob.id);
-  bob.addContact(alice.id);
-  alice.setVisibility(bob.id, aliceSets);
-  bob.setVisibility(alice.id, bobSets);
-  bob.send(alice.id, 'hello'); // so that a `direct` Bob has given Alice his reach
-  const text = 'x'.repeat(SIZE);
-  const roundTrip = (): Promise<number> =>
-    new Promise((resolve) => {
-      const start = process.hrtime.bigint();
-      const sent = alice.send(bob.id, text);
-      const onDelivered = (m: MessageRow) => {
-        if (m.id !== sent.id) return;
-        alice.off('delivered', onDelivered);
-        resolve(ms(start));
-      };
-      alice.on('delivered', onDelivered);
-    });
-  for (let i = 0; i < 20; i++) await roundTrip(); // warm-up: DHT lookup, session set-up
-  const samples: number[] = [];
-  for (let i = 0; i < COUNT; i++) samples.push(await roundTrip());
+const OUT = 'bench/results';
+const previous: Results | null = existsSync(`${OUT}/latest.json`) ? (JSON.parse(readFileSync(`${OUT}/latest.json`, 'utf8')) as Results) : null;
+const results: Results = {
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', loadavgAtStart: loadavg().map((l) => Number(l.toFixed(2))) },
+  sections: { ...(previous?.sections ?? {}) },
+};
+const ctx: BenchContext = { count: Number(process.env.BENCH_COUNT ?? 1000), size: 200, memo: new Map() };
 
-  // DHT: a fresh client looks up Bob's intro record through the network (no cache).
-  const lookupSamples: number[] = [];
-  const queries: number[] = [];
-  for (let i = 0; i < (withLookup ? 20 : 0); i++) {
-    const client = new DhtNode({ bootstrap: net.bootstrap, host: '127.0.0.250' });
-    await client.start();
-    const before = client.queryCount();
-    const start = process.hrtime.bigint();
-    await lookupIntro(client, bob.id, Math.floor(Date.now() / 1000));
-    lookupSamples.push(ms(start));
-    queries.push(client.queryCount() - before);
-    await client.stop();
+let failed = 0;
+for (const name of names) {
+  const { run, timeoutMs } = SECTIONS[name]!;
+  progress(`== ${name}`);
+  const t0 = Date.now();
+  let body: SectionBody;
+  try {
+    body = await withTimeout(run(ctx), timeoutMs, `section "${name}"`);
+  } catch (err) {
+    failed++;
+    const why = err instanceof Error ? err.message : String(err);
+    progress(`${name} FAILED: ${why}`);
+    body = { title: name, rows: [], notes: [], error: why };
   }
-  await alice.stop();
-  await bob.stop();
-  return { samples, lookup: { samples: lookupSamples, queries } };
+  const section: SectionResult = { ...body, date: new Date().toISOString(), seconds: (Date.now() - t0) / 1000 };
+  results.sections[name] = section;
+  progress(`${name} done in ${section.seconds.toFixed(0)} s`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}/latest.json`, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(`${OUT}/latest.md`, renderMarkdown(results));
 }
-
-const root = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-const net = await startTestnet({ dhtNodes: 8, relays: 2 });
-try {
-  const tcp = summarize(await tcpEchoRoundTrips(COUNT, SIZE));
-  const parley = await roundTrips(root, net, 'direct', 'direct', true);
-  const direct = summarize(parley.samples);
-  const one = summarize((await roundTrips(root, net, 'direct', 'relayed', false)).samples);
-  const two = summarize((await roundTrips(root, net, 'relayed', 'relayed', false)).samples);
-  const lookup = summarize(parley.lookup.samples);
-  const q = parley.lookup.queries;
-  const row = (measure: string, s: ReturnType<typeof summarize>) => ({ measure, n: s.n, median_ms: s.median, p99_ms: s.p99, ratio_to_tcp: s.median / tcp.median });
-  const rows = [
-    row(`round trip ${SIZE} B: raw TCP echo (baseline)`, tcp),
-    row(`round trip ${SIZE} B: Parley direct (send → E2E receipt)`, direct),
-    row(`round trip ${SIZE} B: Parley via their relay (1 relay)`, one),
-    row(`round trip ${SIZE} B: Parley via my relay + circuit + theirs (2 relays)`, two),
-    { measure: 'DHT intro lookup, 8-node testnet', n: lookup.n, median_ms: lookup.median, p99_ms: lookup.p99, ratio_to_tcp: lookup.median / tcp.median },
-  ];
-  const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    rows,
-    dhtQueriesPerLookup: { median: summarize(q).median, max: Math.max(...q) },
-  };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
-  console.log(table(rows));
-  console.log(`DHT KRPC queries per lookup: median ${result.dhtQueriesPerLookup.median}, max ${result.dhtQueriesPerLookup.max}`);
-} finally {
-  await net.stop();
-  rmSync(root, { recursive: true, force: true });
-}
+process.stdout.write(renderMarkdown(results, names));
+// A section that timed out may leave sockets or timers behind: the results are written, so leave.
+process.exit(failed ? 1 : 0);
