@@ -14,6 +14,7 @@ import { startTestnet } from '../src/testnet/index.js';
 import { Attestor, AttestorKeys, AttestorServer } from '../src/attestor/index.js';
 import { AttestorClient, Signup, blind, findAttestations, formatVcards, lookupKeys, normalise, pinnedAttestors, MAX_BATCH, type ContactCard } from '../src/signup/index.js';
 import { ms, summarize, table } from './stats.js';
+import { handBack } from './script-section.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1000);
 const REGISTERED = Number(process.env.BENCH_REGISTERED ?? 100);
@@ -99,15 +100,18 @@ let k = 0;
 const mulRate = rate(500, () => void P.multiply(scalars[k++]!));
 
 const imp = summarize(importMs);
-console.log(`\n## Sign-up and contact discovery (${CONTACTS} contacts, ${REGISTERED} on Parley, 8-node loopback DHT, ${RUNS} runs)\n`);
-console.log(table([
+const title = `Sign-up and contact discovery (${CONTACTS} contacts, ${REGISTERED} on Parley, 8-node loopback DHT, ${RUNS} runs)`;
+const rows = [
   { figure: `import + match ${CONTACTS}-contact vCard (median of ${RUNS})`, value: `${(imp.median / 1000).toFixed(2)} s`, 'per contact': `${(imp.median / CONTACTS).toFixed(2)} ms`, baseline: '—' },
   { figure: '  of which blinded OPRF round trips (4 batches)', value: `${(oprfMs / 1000).toFixed(2)} s`, 'per contact': `${(oprfMs / CONTACTS).toFixed(2)} ms`, baseline: '—' },
   { figure: '  of which DHT lookups (16 at a time)', value: `${(dhtMs / 1000).toFixed(2)} s`, 'per contact': `${(dhtMs / CONTACTS).toFixed(2)} ms`, baseline: '—' },
   { figure: 'attestor OPRF evaluations/s, batch of 256 (one DLEQ proof)', value: `${batchRate.toFixed(0)}/s`, 'per contact': `${(1000 / batchRate).toFixed(3)} ms`, baseline: `ristretto255 scalar mult: ${mulRate.toFixed(0)}/s` },
   { figure: 'attestor OPRF evaluations/s, one element (proof each)', value: `${singleRate.toFixed(0)}/s`, 'per contact': `${(1000 / singleRate).toFixed(3)} ms`, baseline: `ratio to scalar mult: ${(mulRate / singleRate).toFixed(1)}×` },
   { figure: 'over HTTP, one element per request (client blinds once)', value: `${httpRate.toFixed(0)}/s`, 'per contact': `${(1000 / httpRate).toFixed(3)} ms`, baseline: '—' },
-]));
+];
+console.log(`\n## ${title}\n`);
+console.log(table(rows));
+handBack({ title, rows, notes: [`matched ${matched} of ${CONTACTS}; import runs (ms): ${importMs.map((x) => x.toFixed(0)).join(', ')}`] });
 console.log(`\nmatched ${matched} of ${CONTACTS}; import runs (ms): ${importMs.map((x) => x.toFixed(0)).join(', ')}`);
 
 await server.stop();
