@@ -87,11 +87,14 @@ export class Delivery {
       await this.#c.router.send(contactId, reach ? [reach.content, ...texts] : texts, (i, route) => {
         if (i < offset) return reach!.commit();
         const item = due[i - offset]!;
-        recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), null);
-        if (getMessage(db, item.message_id)?.state === 'queued') {
+        // One transaction (one fsync) for both writes.
+        const first = db.transaction(() => {
+          recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), null);
+          if (getMessage(db, item.message_id)?.state !== 'queued') return false;
           setMessageState(db, item.message_id, 'sent', JSON.stringify(route));
-          this.#c.onSent(item.message_id);
-        }
+          return true;
+        })();
+        if (first) this.#c.onSent(item.message_id);
       });
     } catch (err) {
       if (this.#stopped) return;

@@ -52,10 +52,13 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
       for (const id of content.ids) {
         const row = getMessage(c.db, id);
         if (!row || row.contact_id !== frame.from || row.direction !== 'out') continue;
-        if (dequeue(c.db, id) || row.state !== 'delivered') {
+        const changed = c.db.transaction(() => {
+          const was = dequeue(c.db, id);
+          if (!was && row.state === 'delivered') return false;
           setMessageState(c.db, id, 'delivered');
-          c.onDelivered(getMessage(c.db, id)!);
-        }
+          return true;
+        })();
+        if (changed) c.onDelivered(getMessage(c.db, id)!);
       }
       return;
     case 'reach':
