@@ -15,7 +15,7 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { ready?: boolean; uiPort?: string }) => {
       const uiPort = positiveInt('--ui-port', opts.uiPort, 0);
       const root = mkdtempSync(join(tmpdir(), 'parley-demo-'));
-      process.stdout.write('Starting a closed local network: 8 DHT nodes on 127.0.0.x and 2 relays on 127.0.2.x (nothing leaves this machine)...\n');
+      process.stdout.write('Starting a closed local network: 8 DHT nodes on 127.0.0.x, 2 relays on 127.0.2.x and an attestor (nothing leaves this machine)...\n');
       const net = await startTestnet({ dhtNodes: 8, relays: 2, attestor: true });
       // Sign-up codes would go by email or SMS; in the demo they are caught locally and shown here.
       net.attestor!.sink.on('mail', (m: { to: string[]; raw: string }) => process.stdout.write(`[demo] email code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`));
