@@ -4,7 +4,7 @@ import { isHostPort } from './host-port.js';
 
 /**
  * The intro record's value: a compact binary layout rather than a bencoded dict, so its size is
- * exact and bounded (at most 592 bytes), and decoding needs no bencode parser of our own.
+ * exact and bounded (at most 647 bytes), and decoding needs no bencode parser of our own.
  *
  *   offset size  field
  *   0      1     version = 1
@@ -14,7 +14,7 @@ import { isHostPort } from './host-port.js';
  *   39     64    b: binding: identity key's signature over s (identity/binding.ts)
  *   103    32    t: transport public key                  only with flag 0x01
  *   ..     1+n   a: direct endpoint "host:port", UTF-8     only with flag 0x02 (n ≤ 255)
- *   ..     1+n   r: relay reference, opaque, n ≤ 200       only with flag 0x04
+ *   ..     1+n   r: relay reference, opaque, n ≤ 255       only with flag 0x04
  *
  * Nothing may follow the last field. Everything is re-checked by the zod schema after decoding.
  */
@@ -23,7 +23,7 @@ const FLAG_TRANSPORT = 0x01;
 const FLAG_ENDPOINT = 0x02;
 const FLAG_RELAY = 0x04;
 const KNOWN_FLAGS = FLAG_TRANSPORT | FLAG_ENDPOINT | FLAG_RELAY;
-export const MAX_RELAY_BYTES = 200;
+export const MAX_RELAY_BYTES = 255;
 
 const bytes = (n: number, what: string) =>
   z.custom<Buffer>((v) => Buffer.isBuffer(v) && v.length === n, { message: `${what} must be ${n} bytes` });

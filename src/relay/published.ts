@@ -25,9 +25,14 @@ export function descriptorPublisher(
 export async function lookupRelay(dht: Pick<DhtNode, 'getMutable'>, publicKey: Buffer): Promise<RelayDescriptor> {
   const { record, rejected } = await dht.getMutable(publicKey, RELAY_SALT);
   if (!record) throw rejected.length ? DhtError.REJECTED('relay descriptor', rejected) : DhtError.NOT_FOUND('relay descriptor');
+  return decodeDescriptor(record.value, publicKey);
+}
+
+/** A descriptor's value bytes (JSON) for the relay of `publicKey`; BAD_SCHEMA on anything else. */
+export function decodeDescriptor(value: Buffer, publicKey: Buffer): RelayDescriptor {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(record.value.toString('utf8'));
+    parsed = JSON.parse(value.toString('utf8'));
   } catch {
     throw DhtError.BAD_SCHEMA('relay descriptor', 'not JSON');
   }

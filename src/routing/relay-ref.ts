@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Where a person can be reached through a relay, as published in their intro record (`r`, ≤ 200
+ * Where a person can be reached through a relay, as published in their intro record (`r`, ≤ 255
  * bytes): the relay (host, port, Noise key), their mailbox there, and the blob holding their
  * published prekey bundle.
  */

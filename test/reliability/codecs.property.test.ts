@@ -1,0 +1,327 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { toB64 } from '../../src/wire/bytes.js';
+import { peerCodec, type PeerFrameOut } from '../../src/wire/peer-frames.js';
+import { contentCodec } from '../../src/wire/content.js';
+import { WireError } from '../../src/wire/errors.js';
+import type { FrameCodec } from '../../src/wire/json-codec.js';
+import {
+  MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_CIRCUIT_CHUNK, MAX_MAIL_BYTES, relayClientCodec, relayServerCodec,
+  type ClientToRelayOut, type RelayToClientOut,
+} from '../../src/wire/relay-frames.js';
+import { Identity } from '../../src/identity/index.js';
+import {
+  DhtError, decodeIntroValue, encodeIntro, MAX_RELAY_BYTES, signable, verifyIntro, INTRO_SALT, type IntroFields,
+} from '../../src/dht/index.js';
+import { parseSignable } from '../../src/dht/bep44.js';
+import { decodeDescriptor, describeRelay, DEFAULT_LIMITS } from '../../src/relay/index.js';
+import { decodeRelayRef, encodeRelayRef, type RelayRef } from '../../src/routing/relay-ref.js';
+import { E2E, E2EError } from '../../src/e2e/index.js';
+import { openDb } from '../../src/store/index.js';
+import { fcParams, scale } from './soak.js';
+
+/*
+ * Every codec a peer, a relay or the DHT hands us bytes through: what it encodes it decodes back to
+ * the same value, and whatever bytes arrive, decoding yields a value or that layer's typed error,
+ * never anything else (no TypeError, no RangeError, no hang).
+ */
+
+const RUNS = scale(400, 20_000);
+const GARBAGE_RUNS = scale(3_000, 200_000);
+
+const Z32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';
+const parleyId = fc.string({ unit: fc.constantFrom(...Z32), minLength: 52, maxLength: 52 });
+const hex32 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 });
+/** Bytes of length 1..max, mostly small, sometimes exactly at the cap. */
+const bytesOf = (max: number) =>
+  fc.oneof(
+    { weight: 8, arbitrary: fc.uint8Array({ minLength: 1, maxLength: Math.min(max, 512) }) },
+    { weight: 1, arbitrary: fc.constant(max).map((n) => new Uint8Array(n).fill(0xa5)) },
+  ).map((b) => Buffer.from(b));
+const b64 = (max: number) => bytesOf(max).map(toB64);
+const id32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toB64);
+const reqId = fc.integer({ min: 1, max: 2 ** 32 });
+const circuit = fc.integer({ min: 1, max: 2 ** 31 });
+const item = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
+const code = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,47}$/);
+const ip = fc.oneof(fc.ipV4(), fc.ipV6());
+const port = fc.integer({ min: 1, max: 65535 });
+const v = fc.constant(1 as const);
+/** JSON objects (the bundle frame carries one), keys that survive a JSON round trip. */
+const jsonObject = fc.dictionary(fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
+
+const peerFrame: fc.Arbitrary<PeerFrameOut> = fc.oneof(
+  fc.record({ v, t: fc.constant('bundle-req' as const), n: fc.string({ minLength: 1, maxLength: 64 }) }),
+  fc.record({ v, t: fc.constant('bundle' as const), n: fc.string({ minLength: 1, maxLength: 64 }), bundle: jsonObject }),
+  fc.record(
+    { v, t: fc.constant('env' as const), from: parleyId, kind: fc.constantFrom('prekey' as const, 'whisper' as const), body: b64(40 * 1024), bind: fc.uint8Array({ minLength: 64, maxLength: 64 }).map(toB64) },
+    { requiredKeys: ['v', 't', 'from', 'kind', 'body'] },
+  ),
+  fc.record({ v, t: fc.constant('bye' as const), reason: fc.string({ maxLength: 64 }) }),
+);
+
+const content = fc.oneof(
+  fc.record({ v, t: fc.constant('text' as const), id: hex32, n: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), body: fc.string({ maxLength: 4000, unit: 'binary' }), at: fc.integer({ min: 0, max: 2 ** 50 }) }),
+  fc.record({ v, t: fc.constant('receipt' as const), ids: fc.array(hex32, { minLength: 1, maxLength: 512 }) }),
+  fc.record(
+    {
+      v, t: fc.constant('reach' as const),
+      endpoint: fc.tuple(fc.ipV4(), port).map(([h, p]) => `${h}:${p}`),
+      transportKey: id32,
+    },
+    { requiredKeys: ['v', 't'] },
+  ),
+);
+
+const circuitData = fc.record({ v, t: fc.constant('circuit-data' as const), c: circuit, bytes: b64(MAX_CIRCUIT_CHUNK) });
+const circuitClose = fc.record({ v, t: fc.constant('circuit-close' as const), c: circuit, reason: code });
+
+const clientFrame: fc.Arbitrary<ClientToRelayOut> = fc.oneof(
+  fc.record({ v, t: fc.constant('register' as const), id: reqId, secret: id32 }),
+  fc.record({ v, t: fc.constant('send' as const), id: reqId, mailbox: id32, bytes: b64(MAX_MAIL_BYTES) }),
+  fc.record({ v, t: fc.constant('fetch' as const), id: reqId, mailbox: id32, after: item }, { requiredKeys: ['v', 't', 'id', 'mailbox'] }),
+  fc.record({ v, t: fc.constant('ack' as const), id: reqId, mailbox: id32, items: fc.array(item, { minLength: 1, maxLength: MAX_ACK_ITEMS }) }),
+  fc.record({ v, t: fc.constant('blob-put' as const), id: reqId, secret: id32, bytes: b64(MAX_BLOB_BYTES) }),
+  fc.record({ v, t: fc.constant('blob-get' as const), id: reqId, blob: id32 }),
+  fc.record({ v, t: fc.constant('circuit-open' as const), id: reqId, c: circuit, host: ip, port }),
+  circuitData,
+  circuitClose,
+);
+
+const relayFrame: fc.Arbitrary<RelayToClientOut> = fc.oneof(
+  fc.record({ v, t: fc.constant('registered' as const), id: reqId, mailbox: id32 }),
+  fc.record({ v, t: fc.constant('accepted' as const), id: reqId }),
+  fc.record({ v, t: fc.constant('mail' as const), mailbox: id32, item, bytes: b64(MAX_MAIL_BYTES), req: reqId }, { requiredKeys: ['v', 't', 'mailbox', 'item', 'bytes'] }),
+  fc.record({ v, t: fc.constant('fetched' as const), id: reqId, more: fc.boolean() }),
+  fc.record({ v, t: fc.constant('acked' as const), id: reqId, count: fc.integer({ min: 0, max: MAX_ACK_ITEMS }) }),
+  fc.record({ v, t: fc.constant('blob-stored' as const), id: reqId, blob: id32 }),
+  fc.record({ v, t: fc.constant('blob' as const), id: reqId, bytes: b64(MAX_BLOB_BYTES) }),
+  fc.record({ v, t: fc.constant('circuit-opened' as const), id: reqId, c: circuit }),
+  fc.record({ v, t: fc.constant('error' as const), id: reqId, code }, { requiredKeys: ['v', 't', 'code'] }),
+  circuitData,
+  circuitClose,
+);
+
+/** A decoded frame holds Buffers where the wire holds base64: back to the wire form, to compare. */
+const asWire = (f: unknown): unknown =>
+  JSON.parse(JSON.stringify(f, (_k, val: unknown) => {
+    const b = val as { type?: string; data?: number[] };
+    return b?.type === 'Buffer' && Array.isArray(b.data) ? toB64(Buffer.from(b.data)) : val;
+  }));
+
+/** Garbage derived from valid encodings: byte edits, cuts, splices, plus arbitrary JSON and bytes. */
+function garbage(valid: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
+  const edited = fc
+    .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }))
+    .map(([b, edits]) => {
+      const out = Buffer.from(b);
+      for (const [at, to] of edits) if (out.length > 0) out[at % out.length] = to;
+      return out;
+    });
+  const cut = fc.tuple(valid, fc.nat()).map(([b, n]) => b.subarray(0, n % (b.length + 1)));
+  const spliced = fc.tuple(valid, fc.nat(), fc.uint8Array({ maxLength: 16 })).map(([b, at, ins]) => {
+    const i = at % (b.length + 1);
+    return Buffer.concat([b.subarray(0, i), Buffer.from(ins), b.subarray(i)]);
+  });
+  /** Valid JSON with one field replaced by a value of another type (the shape a confused peer sends). */
+  const retyped = fc.tuple(valid, fc.nat(), fc.jsonValue({ maxDepth: 1 })).map(([b, k, val]) => {
+    const obj = JSON.parse(b.toString()) as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    obj[keys[k % keys.length]!] = val;
+    return Buffer.from(JSON.stringify(obj));
+  });
+  const json = fc.json().map((j) => Buffer.from(j));
+  const raw = fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b));
+  return fc.oneof(edited, cut, spliced, retyped, json, raw);
+}
+
+/** decode(bytes) returns or throws a WireError: anything else is a bug. */
+function wireSafe(decode: (b: Buffer) => unknown): (b: Buffer) => void {
+  return (bytes) => {
+    try {
+      decode(bytes);
+    } catch (err) {
+      if (!WireError.is(err)) throw new Error(`decode threw ${String(err)}`, { cause: err });
+    }
+  };
+}
+
+function roundTrips<T>(codec: FrameCodec<T, unknown>, decode: (b: Buffer) => unknown = codec.decode) {
+  return (frame: T) => {
+    expect(asWire(decode(codec.encode(frame)))).toEqual(asWire(frame));
+  };
+}
+
+describe('wire codecs: round trips for every frame type', () => {
+  it('peer frames (bundle-req, bundle, env, bye)', () => {
+    fc.assert(fc.property(peerFrame, roundTrips(peerCodec)), fcParams(RUNS));
+  });
+
+  it('Signal contents (text, receipt, reach)', () => {
+    fc.assert(fc.property(content, (c) => {
+      expect(contentCodec.decode(contentCodec.encode(c))).toEqual(c);
+    }), fcParams(RUNS));
+  });
+
+  it('client -> relay frames, as the relay reads them', () => {
+    fc.assert(fc.property(clientFrame, roundTrips(relayClientCodec, relayServerCodec.decode)), fcParams(RUNS));
+  });
+
+  it('relay -> client frames, as the client reads them', () => {
+    fc.assert(fc.property(relayFrame, roundTrips(relayServerCodec, relayClientCodec.decode)), fcParams(RUNS));
+  });
+});
+
+describe('wire codecs: any bytes decode to a frame or a WireError', () => {
+  const cases: Array<[string, (b: Buffer) => unknown, fc.Arbitrary<Buffer>]> = [
+    ['peer frames', peerCodec.decode, peerFrame.map((f) => peerCodec.encode(f))],
+    ['Signal contents', contentCodec.decode, content.map((c) => contentCodec.encode(c))],
+    ['client -> relay', relayServerCodec.decode, clientFrame.map((f) => relayClientCodec.encode(f))],
+    ['relay -> client', relayClientCodec.decode, relayFrame.map((f) => relayServerCodec.encode(f))],
+  ];
+  it.each(cases)('%s', (_name, decode, valid) => {
+    fc.assert(fc.property(garbage(valid), wireSafe(decode)), fcParams(GARBAGE_RUNS));
+  });
+
+  it('a frame of one direction is refused by the other side', () => {
+    // A relay that hears its own frame types back, or a client that hears requests, closes the link.
+    fc.assert(fc.property(relayFrame.filter((f) => f.t !== 'circuit-data' && f.t !== 'circuit-close'), (f) => {
+      expect(() => relayServerCodec.decode(relayServerCodec.encode(f))).toThrow(WireError);
+    }), fcParams(RUNS));
+  });
+});
+
+/* ---- DHT records: intro record value, BEP44 signable bytes, relay descriptor, relay reference ---- */
+
+const alice = Identity.generate();
+const introFields: fc.Arbitrary<IntroFields> = fc.record(
+  {
+    signalIdentityKey: fc.constant(alice.signalIdentityPublic),
+    binding: fc.constant(alice.binding),
+    transportKey: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b)),
+    endpoint: fc.oneof(
+      fc.tuple(fc.ipV4(), port).map(([h, p]) => `${h}:${p}`),
+      fc.tuple(fc.domain({ size: 'small' }), port).map(([h, p]) => `${h}:${p}`).filter((s) => s.length <= 255),
+    ),
+    relay: fc.uint8Array({ minLength: 0, maxLength: MAX_RELAY_BYTES }).map((b) => Buffer.from(b)),
+    expiresAt: fc.integer({ min: 0, max: 0xffffffff }),
+  },
+  { requiredKeys: ['signalIdentityKey', 'binding', 'expiresAt'] },
+);
+
+/** Only the DHT layer's typed error may come out of a record decoder. */
+function dhtSafe(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!DhtError.is(err)) throw new Error(`decoder threw ${String(err)}`, { cause: err });
+  }
+}
+
+describe('DHT record codecs', () => {
+  it('intro record values round-trip', () => {
+    fc.assert(fc.property(introFields, (f) => {
+      expect(decodeIntroValue(encodeIntro(f))).toEqual(f);
+    }), fcParams(RUNS));
+  });
+
+  it('any intro value decodes to fields or a DhtError (BAD_SCHEMA)', () => {
+    const valid = introFields.map((f) => encodeIntro(f));
+    const edited = fc.tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 })).map(([b, edits]) => {
+      const out = Buffer.from(b);
+      for (const [at, to] of edits) out[at % out.length] = to;
+      return out;
+    });
+    const cut = fc.tuple(valid, fc.nat()).map(([b, n]) => b.subarray(0, n % (b.length + 1)));
+    const raw = fc.uint8Array({ maxLength: 1000 }).map((b) => Buffer.from(b));
+    fc.assert(fc.property(fc.oneof(edited, cut, raw), (b) => dhtSafe(() => decodeIntroValue(b))), fcParams(GARBAGE_RUNS));
+  });
+
+  it('verifyIntro on any record (random keys, salts, seqs, values, signatures) throws only DhtErrors', () => {
+    const record = fc.record({
+      publicKey: fc.oneof(fc.constant(alice.identityKey.publicKey), fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b))),
+      salt: fc.oneof(fc.constant(Buffer.from(INTRO_SALT)), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b))),
+      seq: fc.oneof(fc.nat(), fc.double(), fc.integer({ min: -5, max: -1 })),
+      value: fc.oneof(introFields.map((f) => encodeIntro(f)), fc.uint8Array({ maxLength: 1100 }).map((b) => Buffer.from(b))),
+      signature: fc.uint8Array({ maxLength: 70 }).map((b) => Buffer.from(b)),
+    });
+    fc.assert(fc.property(record, fc.integer({ min: 0, max: 0xffffffff }), (r, now) => dhtSafe(() => verifyIntro(alice.id, r, now))), fcParams(RUNS));
+  });
+
+  it('BEP44 signable bytes parse back to seq and value; other bytes parse to null, never throw', () => {
+    const salt = fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b));
+    const val = fc.uint8Array({ maxLength: 1000 }).map((b) => Buffer.from(b));
+    fc.assert(fc.property(salt, fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), val, (s, seq, value) => {
+      expect(parseSignable(s, signable(s, seq, value))).toEqual({ seq, value });
+    }), fcParams(RUNS));
+    fc.assert(fc.property(salt, fc.uint8Array({ maxLength: 1100 }), (s, bytes) => {
+      const out = parseSignable(s, bytes);
+      if (out) expect(signable(s, out.seq, out.value).equals(Buffer.from(bytes))).toBe(true);
+    }), fcParams(GARBAGE_RUNS));
+  });
+
+  it('relay descriptors round-trip, and any value decodes to one or a DhtError', () => {
+    const key = Buffer.alloc(32, 9);
+    const descriptor = fc.tuple(ip, port).map(([h, p]) => describeRelay(h, p, key, DEFAULT_LIMITS));
+    fc.assert(fc.property(descriptor, (d) => {
+      const value = Buffer.from(JSON.stringify(d));
+      expect(value.length).toBeLessThanOrEqual(997); // fits a BEP44 value (1000 bytes bencoded)
+      expect(decodeDescriptor(value, key)).toEqual(d);
+      expect(() => decodeDescriptor(value, Buffer.alloc(32, 8))).toThrow(DhtError); // signed by another relay's key
+    }), fcParams(RUNS));
+    fc.assert(fc.property(garbage(descriptor.map((d) => Buffer.from(JSON.stringify(d)))), (b) => dhtSafe(() => decodeDescriptor(b, key))), fcParams(GARBAGE_RUNS));
+  });
+
+  it('relay references (IPv6 hosts too) fit the intro record and round-trip; anything else decodes to null', () => {
+    const ref: fc.Arbitrary<RelayRef> = fc.record({ h: ip, p: port, k: id32, m: id32, b: id32 });
+    fc.assert(fc.property(ref, (r) => {
+      const bytes = encodeRelayRef(r);
+      expect(bytes.length).toBeLessThanOrEqual(MAX_RELAY_BYTES);
+      expect(decodeRelayRef(bytes)).toEqual(r);
+    }), fcParams(RUNS));
+    fc.assert(fc.property(garbage(ref.map(encodeRelayRef)), (b) => {
+      const out = decodeRelayRef(b);
+      if (out !== null) expect(decodeRelayRef(encodeRelayRef(out))).toEqual(out);
+    }), fcParams(GARBAGE_RUNS));
+  });
+});
+
+describe('prekey bundles (bundle frames and relay blobs)', () => {
+  it('a mutated or random bundle is refused with an E2EError, never a crash; a changed key or signature never passes', async () => {
+    const bob = Identity.generate();
+    const bobE2E = new E2E({ db: openDb(':memory:'), identity: bob });
+    const carol = new E2E({ db: openDb(':memory:'), identity: Identity.generate() });
+    const bundle = (await bobE2E.createBundle()) as unknown as Record<string, unknown>;
+    const keys = Object.keys(bundle);
+    const mutated = fc.tuple(fc.nat(), fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.nat(), fc.base64String({ maxLength: 120 }))).map(([k, val]) => ({
+      ...bundle,
+      [keys[k % keys.length]!]: val,
+    }));
+    /** The same bundle with one byte flipped inside one of its keys or signatures. */
+    const flipped = fc.tuple(fc.constantFrom('signedPreKey', 'signedPreKeySignature', 'identityKey', 'kyberPreKeySignature', 'binding'), fc.nat(), fc.integer({ min: 1, max: 255 })).map(([k, at, x]) => {
+      const b = Buffer.from(bundle[k] as string, 'base64');
+      b[at % b.length]! ^= x;
+      return { ...bundle, [k]: toB64(b) };
+    });
+    const refused = async (raw: unknown, asker = carol): Promise<boolean> => {
+      try {
+        await asker.startSession(bob.id, raw);
+        return false;
+      } catch (err) {
+        if (!E2EError.is(err)) throw new Error(`startSession threw ${String(err)}`, { cause: err });
+        return true;
+      }
+    };
+    // A changed unsigned field (registration or prekey id) may pass; a changed key or signature never
+    // does on first contact (later, Bob's stored identity key decides and the binding is not read again).
+    await fc.assert(fc.asyncProperty(fc.oneof(mutated, fc.jsonValue({ maxDepth: 2 })), async (raw) => {
+      await refused(raw);
+    }), fcParams(scale(150, 3_000)));
+    await fc.assert(
+      fc.asyncProperty(flipped, async (raw) => {
+        expect(await refused(raw, new E2E({ db: openDb(':memory:'), identity: Identity.generate() }))).toBe(true);
+      }),
+      fcParams(scale(150, 3_000)),
+    );
+  });
+});
