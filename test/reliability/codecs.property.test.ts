@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { toB64 } from '../../src/wire/bytes.js';
-import { peerCodec, type PeerFrameOut } from '../../src/wire/peer-frames.js';
+import { peerCodec } from '../../src/wire/peer-frames.js';
 import { contentCodec } from '../../src/wire/content.js';
 import { WireError } from '../../src/wire/errors.js';
 import type { FrameCodec } from '../../src/wire/json-codec.js';
-import {
-  MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_CIRCUIT_CHUNK, MAX_MAIL_BYTES, relayClientCodec, relayServerCodec,
-  type ClientToRelayOut, type RelayToClientOut,
-} from '../../src/wire/relay-frames.js';
+import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
 import { Identity } from '../../src/identity/index.js';
 import {
   DhtError, decodeIntroValue, encodeIntro, MAX_RELAY_BYTES, signable, verifyIntro, INTRO_SALT, type IntroFields,
@@ -19,6 +16,7 @@ import { decodeRelayRef, encodeRelayRef, type RelayRef } from '../../src/routing
 import { E2E, E2EError } from '../../src/e2e/index.js';
 import { openDb } from '../../src/store/index.js';
 import { fcParams, scale } from './soak.js';
+import { clientFrame, content, garbage, id32, ip, peerFrame, port, relayFrame } from './arbitraries.js';
 
 /*
  * Every codec a peer, a relay or the DHT hands us bytes through: what it encodes it decodes back to
@@ -29,78 +27,9 @@ import { fcParams, scale } from './soak.js';
 const RUNS = scale(400, 20_000);
 const GARBAGE_RUNS = scale(3_000, 200_000);
 
-const Z32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';
-const parleyId = fc.string({ unit: fc.constantFrom(...Z32), minLength: 52, maxLength: 52 });
-const hex32 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 });
-/** Bytes of length 1..max, mostly small, sometimes exactly at the cap. */
-const bytesOf = (max: number) =>
-  fc.oneof(
-    { weight: 8, arbitrary: fc.uint8Array({ minLength: 1, maxLength: Math.min(max, 512) }) },
-    { weight: 1, arbitrary: fc.constant(max).map((n) => new Uint8Array(n).fill(0xa5)) },
-  ).map((b) => Buffer.from(b));
-const b64 = (max: number) => bytesOf(max).map(toB64);
-const id32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toB64);
-const reqId = fc.integer({ min: 1, max: 2 ** 32 });
-const circuit = fc.integer({ min: 1, max: 2 ** 31 });
-const item = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
-const code = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,47}$/);
-const ip = fc.oneof(fc.ipV4(), fc.ipV6());
-const port = fc.integer({ min: 1, max: 65535 });
-const v = fc.constant(1 as const);
-/** JSON objects (the bundle frame carries one), keys that survive a JSON round trip. */
-const jsonObject = fc.dictionary(fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
-
-const peerFrame: fc.Arbitrary<PeerFrameOut> = fc.oneof(
-  fc.record({ v, t: fc.constant('bundle-req' as const), n: fc.string({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ v, t: fc.constant('bundle' as const), n: fc.string({ minLength: 1, maxLength: 64 }), bundle: jsonObject }),
-  fc.record(
-    { v, t: fc.constant('env' as const), from: parleyId, kind: fc.constantFrom('prekey' as const, 'whisper' as const), body: b64(40 * 1024), bind: fc.uint8Array({ minLength: 64, maxLength: 64 }).map(toB64) },
-    { requiredKeys: ['v', 't', 'from', 'kind', 'body'] },
-  ),
-  fc.record({ v, t: fc.constant('bye' as const), reason: fc.string({ maxLength: 64 }) }),
-);
-
-const content = fc.oneof(
-  fc.record({ v, t: fc.constant('text' as const), id: hex32, n: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), body: fc.string({ maxLength: 4000, unit: 'binary' }), at: fc.integer({ min: 0, max: 2 ** 50 }) }),
-  fc.record({ v, t: fc.constant('receipt' as const), ids: fc.array(hex32, { minLength: 1, maxLength: 512 }) }),
-  fc.record(
-    {
-      v, t: fc.constant('reach' as const),
-      endpoint: fc.tuple(fc.ipV4(), port).map(([h, p]) => `${h}:${p}`),
-      transportKey: id32,
-    },
-    { requiredKeys: ['v', 't'] },
-  ),
-);
-
-const circuitData = fc.record({ v, t: fc.constant('circuit-data' as const), c: circuit, bytes: b64(MAX_CIRCUIT_CHUNK) });
-const circuitClose = fc.record({ v, t: fc.constant('circuit-close' as const), c: circuit, reason: code });
-
-const clientFrame: fc.Arbitrary<ClientToRelayOut> = fc.oneof(
-  fc.record({ v, t: fc.constant('register' as const), id: reqId, secret: id32 }),
-  fc.record({ v, t: fc.constant('send' as const), id: reqId, mailbox: id32, bytes: b64(MAX_MAIL_BYTES) }),
-  fc.record({ v, t: fc.constant('fetch' as const), id: reqId, mailbox: id32, after: item }, { requiredKeys: ['v', 't', 'id', 'mailbox'] }),
-  fc.record({ v, t: fc.constant('ack' as const), id: reqId, mailbox: id32, items: fc.array(item, { minLength: 1, maxLength: MAX_ACK_ITEMS }) }),
-  fc.record({ v, t: fc.constant('blob-put' as const), id: reqId, secret: id32, bytes: b64(MAX_BLOB_BYTES) }),
-  fc.record({ v, t: fc.constant('blob-get' as const), id: reqId, blob: id32 }),
-  fc.record({ v, t: fc.constant('circuit-open' as const), id: reqId, c: circuit, host: ip, port }),
-  circuitData,
-  circuitClose,
-);
-
-const relayFrame: fc.Arbitrary<RelayToClientOut> = fc.oneof(
-  fc.record({ v, t: fc.constant('registered' as const), id: reqId, mailbox: id32 }),
-  fc.record({ v, t: fc.constant('accepted' as const), id: reqId }),
-  fc.record({ v, t: fc.constant('mail' as const), mailbox: id32, item, bytes: b64(MAX_MAIL_BYTES), req: reqId }, { requiredKeys: ['v', 't', 'mailbox', 'item', 'bytes'] }),
-  fc.record({ v, t: fc.constant('fetched' as const), id: reqId, more: fc.boolean() }),
-  fc.record({ v, t: fc.constant('acked' as const), id: reqId, count: fc.integer({ min: 0, max: MAX_ACK_ITEMS }) }),
-  fc.record({ v, t: fc.constant('blob-stored' as const), id: reqId, blob: id32 }),
-  fc.record({ v, t: fc.constant('blob' as const), id: reqId, bytes: b64(MAX_BLOB_BYTES) }),
-  fc.record({ v, t: fc.constant('circuit-opened' as const), id: reqId, c: circuit }),
-  fc.record({ v, t: fc.constant('error' as const), id: reqId, code }, { requiredKeys: ['v', 't', 'code'] }),
-  circuitData,
-  circuitClose,
-);
+const peerFrames = peerFrame();
+const clientFrames = clientFrame();
+const relayFrames = relayFrame();
 
 /** A decoded frame holds Buffers where the wire holds base64: back to the wire form, to compare. */
 const asWire = (f: unknown): unknown =>
@@ -108,32 +37,6 @@ const asWire = (f: unknown): unknown =>
     const b = val as { type?: string; data?: number[] };
     return b?.type === 'Buffer' && Array.isArray(b.data) ? toB64(Buffer.from(b.data)) : val;
   }));
-
-/** Garbage derived from valid encodings: byte edits, cuts, splices, plus arbitrary JSON and bytes. */
-function garbage(valid: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
-  const edited = fc
-    .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }))
-    .map(([b, edits]) => {
-      const out = Buffer.from(b);
-      for (const [at, to] of edits) if (out.length > 0) out[at % out.length] = to;
-      return out;
-    });
-  const cut = fc.tuple(valid, fc.nat()).map(([b, n]) => b.subarray(0, n % (b.length + 1)));
-  const spliced = fc.tuple(valid, fc.nat(), fc.uint8Array({ maxLength: 16 })).map(([b, at, ins]) => {
-    const i = at % (b.length + 1);
-    return Buffer.concat([b.subarray(0, i), Buffer.from(ins), b.subarray(i)]);
-  });
-  /** Valid JSON with one field replaced by a value of another type (the shape a confused peer sends). */
-  const retyped = fc.tuple(valid, fc.nat(), fc.jsonValue({ maxDepth: 1 })).map(([b, k, val]) => {
-    const obj = JSON.parse(b.toString()) as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    obj[keys[k % keys.length]!] = val;
-    return Buffer.from(JSON.stringify(obj));
-  });
-  const json = fc.json().map((j) => Buffer.from(j));
-  const raw = fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b));
-  return fc.oneof(edited, cut, spliced, retyped, json, raw);
-}
 
 /** decode(bytes) returns or throws a WireError: anything else is a bug. */
 function wireSafe(decode: (b: Buffer) => unknown): (b: Buffer) => void {
@@ -154,7 +57,7 @@ function roundTrips<T>(codec: FrameCodec<T, unknown>, decode: (b: Buffer) => unk
 
 describe('wire codecs: round trips for every frame type', () => {
   it('peer frames (bundle-req, bundle, env, bye)', () => {
-    fc.assert(fc.property(peerFrame, roundTrips(peerCodec)), fcParams(RUNS));
+    fc.assert(fc.property(peerFrames, roundTrips(peerCodec)), fcParams(RUNS));
   });
 
   it('Signal contents (text, receipt, reach)', () => {
@@ -164,20 +67,20 @@ describe('wire codecs: round trips for every frame type', () => {
   });
 
   it('client -> relay frames, as the relay reads them', () => {
-    fc.assert(fc.property(clientFrame, roundTrips(relayClientCodec, relayServerCodec.decode)), fcParams(RUNS));
+    fc.assert(fc.property(clientFrames, roundTrips(relayClientCodec, relayServerCodec.decode)), fcParams(RUNS));
   });
 
   it('relay -> client frames, as the client reads them', () => {
-    fc.assert(fc.property(relayFrame, roundTrips(relayServerCodec, relayClientCodec.decode)), fcParams(RUNS));
+    fc.assert(fc.property(relayFrames, roundTrips(relayServerCodec, relayClientCodec.decode)), fcParams(RUNS));
   });
 });
 
 describe('wire codecs: any bytes decode to a frame or a WireError', () => {
   const cases: Array<[string, (b: Buffer) => unknown, fc.Arbitrary<Buffer>]> = [
-    ['peer frames', peerCodec.decode, peerFrame.map((f) => peerCodec.encode(f))],
+    ['peer frames', peerCodec.decode, peerFrames.map((f) => peerCodec.encode(f))],
     ['Signal contents', contentCodec.decode, content.map((c) => contentCodec.encode(c))],
-    ['client -> relay', relayServerCodec.decode, clientFrame.map((f) => relayClientCodec.encode(f))],
-    ['relay -> client', relayClientCodec.decode, relayFrame.map((f) => relayServerCodec.encode(f))],
+    ['client -> relay', relayServerCodec.decode, clientFrames.map((f) => relayClientCodec.encode(f))],
+    ['relay -> client', relayClientCodec.decode, relayFrames.map((f) => relayServerCodec.encode(f))],
   ];
   it.each(cases)('%s', (_name, decode, valid) => {
     fc.assert(fc.property(garbage(valid), wireSafe(decode)), fcParams(GARBAGE_RUNS));
@@ -185,7 +88,7 @@ describe('wire codecs: any bytes decode to a frame or a WireError', () => {
 
   it('a frame of one direction is refused by the other side', () => {
     // A relay that hears its own frame types back, or a client that hears requests, closes the link.
-    fc.assert(fc.property(relayFrame.filter((f) => f.t !== 'circuit-data' && f.t !== 'circuit-close'), (f) => {
+    fc.assert(fc.property(relayFrames.filter((f) => f.t !== 'circuit-data' && f.t !== 'circuit-close'), (f) => {
       expect(() => relayServerCodec.decode(relayServerCodec.encode(f))).toThrow(WireError);
     }), fcParams(RUNS));
   });
