@@ -40,7 +40,7 @@ export class DhtError extends ParleyError {
     return new DhtError('BAD_BINDING', `The ${what} holds a Signal identity key that its owner's identity key did not sign; it was rejected.`);
   }
   static EXPIRED(what: string) {
-    return new DhtError('EXPIRED', `The ${what} has expired; its owner has not republished it. Try again later.`);
+    return new DhtError('EXPIRED', `The ${what} has expired: its owner has not republished it, or your clock or theirs is wrong by days (check the date and time). Try again later.`);
   }
   static PUT_FAILED(reason: string, cause?: unknown) {
     return new DhtError('PUT_FAILED', `No DHT node stored the record (${reason}).`, { cause });

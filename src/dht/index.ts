@@ -6,6 +6,6 @@ export type { Ed25519Verify } from './verify.js';
 export type { PutMutableInput, MutableLookup } from './mutable.js';
 export { DhtNode, type DhtNodeOptions, type DhtStats } from './dht-node.js';
 export { INTRO_VERSION, MAX_RELAY_BYTES, decodeIntroValue } from './intro-codec.js';
-export { INTRO_SALT, encodeIntro, verifyIntro, VerifiedIntro, type IntroFields } from './intro-record.js';
+export { INTRO_SALT, CLOCK_SKEW_S, encodeIntro, verifyIntro, VerifiedIntro, type IntroFields } from './intro-record.js';
 export { publishIntro, lookupIntro, type IntroOptions } from './intro-lookup.js';
 export { Republisher, type RepublisherOptions, type RepublisherComponents, type RepublisherStatus } from './republisher.js';

@@ -11,6 +11,15 @@ import { decodeIntroValue, encodeIntroValue, type IntroFields } from './intro-co
 export const INTRO_SALT = 'parley/intro/1';
 const WHAT = 'intro record';
 
+/**
+ * How far apart two people's clocks may be before records stop working: the expiry is written with
+ * the publisher's clock and checked with the reader's, and clocks a day off in opposite directions
+ * are common enough (a dead RTC battery, a wrong time zone set as UTC). A record counts as expired
+ * once it is this much past its expiry by the reader's clock. A replayed stale record thus lives at
+ * most two days longer; whenever the owner's fresh record is reachable, its higher seq wins anyway.
+ */
+export const CLOCK_SKEW_S = 48 * 3600;
+
 export type { IntroFields };
 
 /** The value bytes of an intro record (see intro-codec.ts for the layout); BAD_SCHEMA on bad fields. */
@@ -57,7 +66,7 @@ export class VerifiedIntro {
 /**
  * Checks a record a lookup returned for `id`, at `nowSeconds` (unix seconds), and throws a DhtError
  * naming the first thing wrong: WRONG_KEY, BAD_SCHEMA (salt or value), TOO_LARGE, BAD_SIGNATURE,
- * BAD_BINDING, EXPIRED.
+ * BAD_BINDING, EXPIRED (more than CLOCK_SKEW_S past its expiry).
  */
 export function verifyIntro(id: ParleyId, record: MutableRecord, nowSeconds: number): VerifiedIntro {
   if (record.publicKey.length !== 32 || idFromPublicKey(record.publicKey) !== id) throw DhtError.WRONG_KEY(WHAT);
@@ -67,6 +76,6 @@ export function verifyIntro(id: ParleyId, record: MutableRecord, nowSeconds: num
   if (!hasValidSignature(record)) throw DhtError.BAD_SIGNATURE(WHAT);
   const fields = decodeIntroValue(record.value);
   if (!verifyBinding(record.publicKey, fields.signalIdentityKey, fields.binding)) throw DhtError.BAD_BINDING(WHAT);
-  if (fields.expiresAt <= nowSeconds) throw DhtError.EXPIRED(WHAT);
+  if (fields.expiresAt + CLOCK_SKEW_S <= nowSeconds) throw DhtError.EXPIRED(WHAT);
   return new VerifiedIntro(MINT, id, record.seq, fields);
 }

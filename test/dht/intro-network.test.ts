@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Identity, randomBytes } from '../../src/identity/index.js';
 import {
-  DhtError, DhtNode, encodeIntro, INTRO_SALT, lookupIntro, publishIntro, targetOf, verifyIntro, type IntroOptions,
+  CLOCK_SKEW_S, DhtError, DhtNode, MAX_RELAY_BYTES, encodeIntro, INTRO_SALT, lookupIntro, publishIntro, targetOf, verifyIntro, type IntroOptions,
 } from '../../src/dht/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import { introOf, signedRecord } from './helpers.js';
@@ -121,7 +121,7 @@ describe('intro records on an 8-node local network', () => {
     expect(await codeOf(lookupIntro(reader, erin.id, now()))).toBe('BAD_SCHEMA');
 
     const frank = Identity.generate();
-    await publish(frank, encodeIntro(introOf(frank, { expiresAt: now() - 60 })));
+    await publish(frank, encodeIntro(introOf(frank, { expiresAt: now() - CLOCK_SKEW_S - 60 })));
     expect(await codeOf(lookupIntro(reader, frank.id, now()))).toBe('EXPIRED');
 
     expect(await codeOf(lookupIntro(reader, Identity.generate().id, now()))).toBe('NOT_FOUND');
@@ -142,7 +142,7 @@ describe('intro records on an 8-node local network', () => {
     const before = writer.queryCount();
     const put = writer.putMutable({ keyPair: alice.identityKey, salt: INTRO_SALT, value: randomBytes(997), seq: 5 });
     await expect(put).rejects.toMatchObject({ code: 'TOO_LARGE' });
-    await expect(publishIntro(writer, alice, { ...options('127.0.0.1:1'), relay: randomBytes(201) }, 5)).rejects.toMatchObject({ code: 'BAD_SCHEMA' });
+    await expect(publishIntro(writer, alice, { ...options('127.0.0.1:1'), relay: randomBytes(MAX_RELAY_BYTES + 1) }, 5)).rejects.toMatchObject({ code: 'BAD_SCHEMA' });
     expect(writer.queryCount()).toBe(before);
     // Still Alice's genuine record.
     const reader = await client();
