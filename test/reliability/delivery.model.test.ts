@@ -10,7 +10,8 @@ import { budget, fcParams, scale, sleep, until, watchProcess } from './soak.js';
 
 /*
  * Model-based test of delivery over real nodes, real relays and the real DHT: fast-check draws a
- * schedule of sends both ways, node restarts, people going offline and coming back, relay restarts
+ * schedule of sends both ways, node restarts (in place, or from a new address), people going offline
+ * and coming back, a person switching what the other may see (so the route changes), relay restarts
  * (which drop every relay connection and wipe the relay's memory) and relays down for a while.
  * Whatever the schedule, once everyone is back every message is delivered exactly once, and each
  * person's conversation view (history, which is arrival order) shows the other's messages in the
@@ -40,7 +41,8 @@ interface Relay {
 interface Real {
   nodes: Record<Who, ParleyNode | null>;
   ids: Record<Who, string>;
-  start(who: Who): Promise<void>;
+  /** Starts `who` from their home (from a new address when `moved`). */
+  start(who: Who, moved?: boolean): Promise<void>;
   stop(who: Who): Promise<void>;
   relays: Relay[];
   counter: { n: number };
@@ -95,6 +97,33 @@ class Restart implements Cmd {
     checkView(m, r, this.who);
   }
   toString = () => `restart(${this.who})`;
+}
+
+/** Starts again from another address (a laptop that moved to another network). */
+class Move implements Cmd {
+  constructor(readonly who: Who) {}
+  check = (m: Readonly<Model>) => m.online[this.who];
+  async run(m: Model, r: Real) {
+    r.log.push(this.toString());
+    await r.stop(this.who);
+    await r.start(this.who, true);
+    checkView(m, r, this.who);
+  }
+  toString = () => `move(${this.who})`;
+}
+
+/** "Let this contact see my IP address" switched: the route changes between attempts. */
+class Toggle implements Cmd {
+  constructor(readonly who: Who) {}
+  check = (m: Readonly<Model>) => m.online[this.who];
+  async run(m: Model, r: Real) {
+    const node = r.nodes[this.who]!;
+    const peer = r.ids[other(this.who)];
+    const now = node.contacts().find((c) => c.id === peer)!.visibility;
+    node.setVisibility(peer, now === 'direct' ? 'relayed' : 'direct');
+    r.log.push(`${this.toString()}→${now === 'direct' ? 'relayed' : 'direct'}`);
+  }
+  toString = () => `toggle(${this.who})`;
 }
 
 class GoOffline implements Cmd {
@@ -183,6 +212,8 @@ const commands = [
   fc.tuple(who, fc.integer({ min: 1, max: 4 })).map(([w, n]) => new Send(w, n)),
   fc.tuple(who, fc.integer({ min: 1, max: 4 })).map(([w, n]) => new Send(w, n)),
   who.map((w) => new Restart(w)),
+  who.map((w) => new Move(w)),
+  who.map((w) => new Toggle(w)),
   who.map((w) => new GoOffline(w)),
   who.map((w) => new ComeBack(w)),
   relayIndex.map((i) => new RelayDown(i)),
@@ -198,6 +229,7 @@ describe('delivery under a random schedule of sends, restarts and relay failures
   let w: Awaited<ReturnType<typeof world>>;
   const relays: Relay[] = [];
   let run = 0;
+  let moves = 0;
   beforeAll(async () => {
     w = await world(6, 0);
     for (const host of ['127.0.2.70', '127.0.2.71']) {
@@ -227,7 +259,8 @@ describe('delivery under a random schedule of sends, restarts and relay failures
             relays,
             counter: { n: 0 },
             log: [`config ${JSON.stringify(cfg)}`],
-            async start(p) {
+            async start(p, moved) {
+              if (moved) hosts[p] = `127.0.${5 + Math.floor(++moves / 250)}.${2 + (moves % 250)}`;
               const relay = relays[relayOf[p]]!;
               const node = await w.start(names[p], {
                 host: hosts[p],
