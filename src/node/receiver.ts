@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { E2E } from '../e2e/index.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
-import { getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, setKv, type Db, type MessageRow } from '../store/index.js';
+import {
+  getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, setKv, lastArrivedSeq, type Db, type MessageRow,
+} from '../store/index.js';
 import type { Envelope } from '../wire/peer-frames.js';
 import type { z } from 'zod';
 import type { PeerConn, Peers } from './peers.js';
@@ -65,6 +67,15 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
       setKv(c.db, `reach.${frame.from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '');
       return;
     case 'text': {
+      // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
+      // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged
+      // in order, so the gap fills first. Only after a first stored message, so a conversation whose
+      // start was declined (deleted) is not held up for ever.
+      const last = lastArrivedSeq(c.db, frame.from);
+      if (last > 0 && content.n > last + 1) {
+        c.logger.info({ gap: content.n - last - 1 }, 'held back a message that arrived before an earlier one');
+        return;
+      }
       if (!known) upsertContact(c.db, frame.from, 'request', c.now());
       const fresh = insertMessage(c.db, {
         id: content.id,

@@ -43,6 +43,14 @@ export function getMessage(db: Db, id: string): MessageRow | undefined {
   return db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
 }
 
+/** The sender's sequence number (`n`) of the latest message that arrived from `contactId`; 0 if none. */
+export function lastArrivedSeq(db: Db, contactId: string): number {
+  const row = db
+    .prepare("SELECT conv_seq FROM messages WHERE contact_id = ? AND direction = 'in' ORDER BY seq DESC LIMIT 1")
+    .get(contactId) as { conv_seq: number } | undefined;
+  return row?.conv_seq ?? 0;
+}
+
 export function history(db: Db, contactId?: string, limit = 1000): MessageRow[] {
   const rows = contactId
     ? db.prepare('SELECT * FROM messages WHERE contact_id = ? ORDER BY seq DESC LIMIT ?').all(contactId, limit)
