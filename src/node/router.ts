@@ -78,17 +78,18 @@ export class Router {
 
   async #send(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
-    const intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
-    const plan = planRoute(mine, this.theirSetting(id, intro));
+    let intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
+    let plan = planRoute(mine, this.theirSetting(id, intro));
     if (plan === 'direct') {
-      const conn = await this.#c.peers.connect(id);
-      if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
-      const route = senderReceipt('direct');
-      for (let i = 0; i < plaintexts.length; i++) {
-        if (!conn.send(await this.#frame(id, plaintexts[i]!))) throw NodeError.UNREACHABLE('the connection closed');
-        onSent(i, route);
+      try {
+        return await this.#sendDirect(id, plaintexts, onSent);
+      } catch (err) {
+        // Their address may be stale (they moved and have not said so yet) or they are offline: their
+        // relay is a route my `direct` setting allows as well (the direct + relayed row), never a downgrade.
+        intro ??= await this.#introOf(id).catch(() => null);
+        if (!intro?.relay) throw err;
+        plan = 'their-relay';
       }
-      return route;
     }
     const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
     if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
@@ -102,6 +103,17 @@ export class Router {
     for (let i = 0; i < plaintexts.length; i++) {
       // Sealed to their identity key: their relay stores bytes that name no sender.
       await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, plaintexts[i]!))));
+      onSent(i, route);
+    }
+    return route;
+  }
+
+  async #sendDirect(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
+    const conn = await this.#c.peers.connect(id);
+    if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
+    const route = senderReceipt('direct');
+    for (let i = 0; i < plaintexts.length; i++) {
+      if (!conn.send(await this.#frame(id, plaintexts[i]!))) throw NodeError.UNREACHABLE('the connection closed');
       onSent(i, route);
     }
     return route;
