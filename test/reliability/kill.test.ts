@@ -42,7 +42,7 @@ describe('kill -9', () => {
     withDb(aliceHome, (db) => addContact(db, alice.id, bob.id, Date.now()));
     bob.addContact(alice.id);
     const relay = w.net.relays[0]!;
-    const args = ['run', '--home', aliceHome, '--host', '127.0.0.45', '--bootstrap', ...w.net.bootstrap, '--relay', `${relay.host}:${relay.port}:${relay.publicKey}`];
+    const args = ['run', '--no-ui', '--home', aliceHome, '--host', '127.0.0.45', '--bootstrap', ...w.net.bootstrap, '--relay', `${relay.host}:${relay.port}:${relay.publicKey}`];
 
     let sender: Child = await startParley(args, /is running/);
     const texts = Array.from({ length: MESSAGES }, (_, i) => `m${i}`);

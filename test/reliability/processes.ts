@@ -14,9 +14,15 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `parley <args>` and resolves once a line of its output matches `ready`. */
+/** Starts `parley <args>` and resolves once its output matches `ready`. */
 export function startParley(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Child> {
-  const proc = spawn(process.execPath, ['bin/parley.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  return startProgram(process.execPath, ['bin/parley.js', ...args], ready, env, timeoutMs);
+}
+
+/** Starts any program and resolves once its output matches `ready`. */
+export function startProgram(command: string, argv: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Child> {
+  const args = argv;
+  const proc = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const child: Child = {
@@ -34,7 +40,7 @@ export function startParley(args: string[], ready: RegExp, env: NodeJS.ProcessEn
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`parley ${args[0]} did not start in time: ${out}`));
+      reject(new Error(`${args.join(' ').slice(0, 120)} did not start in time: ${out}`));
     }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
@@ -47,7 +53,7 @@ export function startParley(args: string[], ready: RegExp, env: NodeJS.ProcessEn
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     proc.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`parley ${args[0]} exited (${code ?? signal}) before it was ready: ${out}`));
+      reject(new Error(`${args.join(' ').slice(0, 120)} exited (${code ?? signal}) before it was ready: ${out}`));
     });
   });
 }

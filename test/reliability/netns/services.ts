@@ -1,0 +1,31 @@
+// Run by nat.test.ts inside the "internet" network namespace it creates: a few DHT nodes and two
+// relays on that namespace's addresses (never loopback, never a public address). Prints one JSON
+// line, {bootstrap, relays}, then runs until SIGTERM.
+import { DhtNode, formatHostPort } from '../../../src/dht/index.js';
+import { RelayServer } from '../../../src/relay/index.js';
+
+const [dhtHost, ...relayHosts] = process.argv.slice(2);
+if (!dhtHost || relayHosts.length === 0) throw new Error('usage: services.ts <dht-host> <relay-host>...');
+const inside = (h: string) => h.startsWith('10.201.');
+
+const nodes: DhtNode[] = [];
+let bootstrap: string[] = [];
+for (let i = 0; i < 4; i++) {
+  const node = new DhtNode({ bootstrap, host: dhtHost, queryTimeoutMs: 500 });
+  await node.start();
+  nodes.push(node);
+  if (i === 0) bootstrap = [formatHostPort(node.address())];
+}
+const relays: RelayServer[] = [];
+for (const host of relayHosts) {
+  // Circuits may lead to the other relays of this closed network only.
+  const relay = new RelayServer({ host, allowCircuitTo: (h) => inside(h) && relayHosts.includes(h) });
+  await relay.start();
+  relays.push(relay);
+}
+process.stdout.write(
+  JSON.stringify({ bootstrap, relays: relays.map((r) => ({ ...r.address(), publicKey: r.publicKey.toString('base64') })) }) + '\n',
+);
+process.once('SIGTERM', () => {
+  void Promise.all([...relays.map((r) => r.stop()), ...nodes.map((n) => n.stop())]).then(() => process.exit(0));
+});
