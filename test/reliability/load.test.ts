@@ -12,7 +12,7 @@ import { budget, scale, until, watchProcess } from './soak.js';
 
 const PEOPLE = scale(50, 200);
 const MESSAGES = scale(10, 100);
-const ROUNDS = 2;
+const ROUNDS = scale(1, 3);
 
 describe('load: people chatting pairwise through three relays', () => {
   let w: Awaited<ReturnType<typeof world>>;
