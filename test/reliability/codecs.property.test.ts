@@ -15,6 +15,8 @@ import { decodeDescriptor, describeRelay, DEFAULT_LIMITS } from '../../src/relay
 import { decodeRelayRef, encodeRelayRef, type RelayRef } from '../../src/routing/relay-ref.js';
 import { E2E, E2EError } from '../../src/e2e/index.js';
 import { openDb } from '../../src/store/index.js';
+import { PassThrough } from 'node:stream';
+import { guardFrameSizes } from '../../src/transport/frame-guard.js';
 import { fcParams, scale } from './soak.js';
 import { clientFrame, content, garbage, id32, ip, peerFrame, port, relayFrame } from './arbitraries.js';
 
@@ -226,5 +228,39 @@ describe('prekey bundles (bundle frames and relay blobs)', () => {
       }),
       fcParams(scale(150, 3_000)),
     );
+  });
+});
+
+describe('transport framing (the clear 3-byte length prefix of each Noise message)', () => {
+  /** Messages framed as secret-stream frames them: 3-byte little-endian length, then the bytes. */
+  const framed = (sizes: number[]) =>
+    Buffer.concat(sizes.map((n) => Buffer.concat([Buffer.from([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff]), Buffer.alloc(n, 7)])));
+  /** The stream cut into chunks at arbitrary points, as TCP delivers it. */
+  const chunked = (bytes: Buffer, cuts: number[]) => {
+    const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    return [0, ...at].map((start, i) => bytes.subarray(start, at[i] ?? bytes.length)).filter((c) => c.length > 0);
+  };
+  const feed = (chunks: Buffer[], max: number) => {
+    const socket = new PassThrough();
+    const seen: number[] = [];
+    guardFrameSizes(socket, max, (n) => seen.push(n));
+    for (const c of chunks) socket.emit('data', c);
+    return seen;
+  };
+
+  it('reports the first frame over the cap, wherever TCP cuts the stream, and never a frame within it', () => {
+    const max = 4096;
+    fc.assert(fc.property(
+      fc.array(fc.integer({ min: 0, max: 2 * max }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      (sizes, cuts) => {
+        const firstOver = sizes.find((n) => n > max);
+        // Only the frames up to and including the first oversized one: its body is never sent.
+        const sent = firstOver === undefined ? sizes : sizes.slice(0, sizes.indexOf(firstOver) + 1);
+        const bytes = framed(sent);
+        const cut = firstOver === undefined ? bytes : bytes.subarray(0, bytes.length - firstOver);
+        expect(feed(chunked(cut, cuts), max)).toEqual(firstOver === undefined ? [] : [firstOver]);
+      },
+    ), fcParams(RUNS));
   });
 });
