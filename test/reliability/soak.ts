@@ -24,8 +24,8 @@ export const fcParams = (numRuns: number) => ({ numRuns, ...(SEED !== undefined 
  */
 export function watchProcess() {
   const problems: string[] = [];
-  const onRejection = (reason: unknown) => problems.push(`unhandledRejection: ${describe(reason)}`);
-  const onException = (err: unknown) => problems.push(`uncaughtException: ${describe(err)}`);
+  const onRejection = (reason: unknown) => problems.push(`unhandledRejection: ${explain(reason)}`);
+  const onException = (err: unknown) => problems.push(`uncaughtException: ${explain(err)}`);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   return {
@@ -37,7 +37,7 @@ export function watchProcess() {
   };
 }
 
-function describe(err: unknown): string {
+function explain(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : String(err);
 }
 
