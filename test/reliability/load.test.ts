@@ -10,8 +10,8 @@ import { budget, scale, until, watchProcess } from './soak.js';
  * acknowledged, so relay memory does not grow with traffic.
  */
 
-const PEOPLE = scale(50, 200);
-const MESSAGES = scale(10, 100);
+const PEOPLE = scale(50, 100);
+const MESSAGES = scale(10, 50);
 const ROUNDS = scale(1, 3);
 
 describe('load: people chatting pairwise through three relays', () => {

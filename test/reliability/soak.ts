@@ -16,7 +16,12 @@ export function budget(fastMs: number, soakMs: number): number {
 
 /** The seed fast-check runs with: fixed by PARLEY_SEED to replay a failure, random otherwise (printed on failure). */
 export const SEED = process.env.PARLEY_SEED ? Number(process.env.PARLEY_SEED) : undefined;
-export const fcParams = (numRuns: number) => ({ numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) });
+/** With PARLEY_PATH too (fast-check prints both on failure), only the failing run is replayed. */
+export const fcParams = (numRuns: number) => ({
+  numRuns,
+  ...(SEED !== undefined ? { seed: SEED } : {}),
+  ...(SEED !== undefined && process.env.PARLEY_PATH ? { path: process.env.PARLEY_PATH } : {}),
+});
 
 /**
  * Collects every unhandled rejection and uncaught exception while a test runs, so a test can fail
