@@ -283,21 +283,11 @@ describe('delivery under a random schedule of sends, restarts and relay failures
           real.nodes.b!.setVisibility(real.ids.a, cfg.b);
           const model: Model = { online: { a: true, b: true }, relayUp: [true, true], sent: { a: [], b: [] } };
           try {
-            await fc.asyncModelRun(() => ({ model, real }), cmds);
-            // Everyone back: every message must now arrive, exactly once, in order.
-            for (const r of relays) if (!r.server) await startRelay(r);
-            for (const p of ['a', 'b'] as const) if (!real.nodes[p]) await real.start(p);
-            for (const p of ['a', 'b'] as const) {
-              const node = real.nodes[p]!;
-              await until(() => node.outbox().length === 0, `${p}'s outbox to drain (${node.outbox().length} left; ${node.outbox()[0]?.last_error ?? ''}); schedule: ${real.log.join(', ')}`, budget(60_000, 180_000));
-            }
-            for (const p of ['a', 'b'] as const) {
-              const got = inbox(real.nodes[p]!, real.ids[other(p)]);
-              expect(got.map((m) => m.body), `what ${p} shows; schedule: ${real.log.join(', ')}`).toEqual(model.sent[other(p)]);
-              expect(got.map((m) => m.conv_seq)).toEqual(got.map((_, i) => i + 1));
-              const out = real.nodes[other(p)]!.history(real.ids[p], 100_000).filter((m) => m.direction === 'out');
-              expect(out.every((m) => m.state === 'delivered')).toBe(true);
-            }
+            await check(model, real, cmds);
+          } catch (err) {
+            // Printed at once: a long soak reports its failures only at the very end.
+            console.error(`model run ${run} failed: ${(err as Error).message}\nschedule: ${real.log.join(', ')}`);
+            throw err;
           } finally {
             await real.stop('a');
             await real.stop('b');
@@ -310,4 +300,24 @@ describe('delivery under a random schedule of sends, restarts and relay failures
       watch.stop();
     }
   }, budget(300_000, 6 * 3_600_000));
+
+  /** Runs the schedule, brings everyone back, and checks what each person shows. */
+  async function check(model: Model, real: Real, cmds: Iterable<Cmd>): Promise<void> {
+    await fc.asyncModelRun(() => ({ model, real }), cmds);
+    // Everyone back: every message must now arrive, exactly once, in order.
+    for (const r of relays) if (!r.server) await startRelay(r);
+    for (const p of ['a', 'b'] as const) if (!real.nodes[p]) await real.start(p);
+    for (const p of ['a', 'b'] as const) {
+      const node = real.nodes[p]!;
+      const left = () => `${p}'s outbox to drain (${node.outbox().length} left; ${node.outbox()[0]?.last_error ?? 'no error'})`;
+      await until(() => node.outbox().length === 0, left, budget(60_000, 180_000));
+    }
+    for (const p of ['a', 'b'] as const) {
+      const got = inbox(real.nodes[p]!, real.ids[other(p)]);
+      expect(got.map((m) => m.body), `what ${p} shows`).toEqual(model.sent[other(p)]);
+      expect(got.map((m) => m.conv_seq)).toEqual(got.map((_, i) => i + 1));
+      const out = real.nodes[other(p)]!.history(real.ids[p], 100_000).filter((m) => m.direction === 'out');
+      expect(out.every((m) => m.state === 'delivered')).toBe(true);
+    }
+  }
 });
