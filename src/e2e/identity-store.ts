@@ -2,6 +2,7 @@ import { Direction, IdentityChange, IdentityKeyStore, PrivateKey, PublicKey, typ
 import { setKv, type Db } from '../store/index.js';
 import { publicKeyOf, verifyBinding, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
+import { BatchSlot } from './batch.js';
 
 /**
  * libsignal's identity store over `signal_identities`. Trust rule: a Signal identity key is trusted
@@ -15,7 +16,12 @@ export class SqlIdentityStore extends IdentityKeyStore {
   /** Bindings offered with the message or bundle being processed, by peer ID. */
   readonly pendingBindings = new Map<string, Buffer>();
 
-  constructor(private readonly db: Db, private readonly identity: Identity, private readonly now: () => Date) {
+  constructor(
+    private readonly db: Db,
+    private readonly identity: Identity,
+    private readonly now: () => Date,
+    private readonly slot = new BatchSlot(),
+  ) {
     super();
   }
   async getIdentityKey(): Promise<PrivateKey> {
@@ -29,12 +35,14 @@ export class SqlIdentityStore extends IdentityKeyStore {
     const existing = this.#stored(address.name());
     if (existing?.equals(bytes)) return IdentityChange.NewOrUnchanged;
     const t = this.now().getTime();
-    this.db
-      .prepare(
-        `INSERT INTO signal_identities (address, identity_key, first_seen_at) VALUES (?, ?, ?)
-         ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
-      )
-      .run(address.name(), bytes, t, t);
+    this.slot.write(`identity:${address.name()}`, bytes, () =>
+      this.db
+        .prepare(
+          `INSERT INTO signal_identities (address, identity_key, first_seen_at) VALUES (?, ?, ?)
+           ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
+        )
+        .run(address.name(), bytes, t, t),
+    );
     return existing ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;
   }
   async isTrustedIdentity(address: ProtocolAddress, key: PublicKey, _direction: Direction): Promise<boolean> {
@@ -63,7 +71,9 @@ export class SqlIdentityStore extends IdentityKeyStore {
     return stored ? PublicKey.deserialize(u8(stored)) : null;
   }
   #stored(name: string): Buffer | null {
-    const row = this.db.prepare('SELECT identity_key FROM signal_identities WHERE address = ?').get(name) as { identity_key: Buffer } | undefined;
-    return row?.identity_key ?? null;
+    return this.slot.read(`identity:${name}`, () => {
+      const row = this.db.prepare('SELECT identity_key FROM signal_identities WHERE address = ?').get(name) as { identity_key: Buffer } | undefined;
+      return row?.identity_key ?? null;
+    });
   }
 }

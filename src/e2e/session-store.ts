@@ -1,22 +1,30 @@
 import { SessionRecord, SessionStore, type ProtocolAddress } from '@signalapp/libsignal-client';
 import type { Db } from '../store/index.js';
 import { u8 } from '../wire/bytes.js';
+import { BatchSlot } from './batch.js';
 
 const key = (a: ProtocolAddress) => `${a.name()}.${a.deviceId()}`;
 
 /** libsignal's session store over the `signal_sessions` table. */
 export class SqlSessionStore extends SessionStore {
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, private readonly slot = new BatchSlot()) {
     super();
   }
   async saveSession(address: ProtocolAddress, record: SessionRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
-      .run(key(address), Buffer.from(record.serialize()));
+    const k = key(address);
+    const bytes = Buffer.from(record.serialize());
+    this.slot.write(`session:${k}`, bytes, () =>
+      this.db
+        .prepare('INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
+        .run(k, bytes),
+    );
   }
   async getSession(address: ProtocolAddress): Promise<SessionRecord | null> {
-    const row = this.db.prepare('SELECT record FROM signal_sessions WHERE address = ?').get(key(address)) as { record: Buffer } | undefined;
-    return row ? SessionRecord.deserialize(u8(row.record)) : null;
+    const k = key(address);
+    const bytes = this.slot.read(`session:${k}`, () =>
+      (this.db.prepare('SELECT record FROM signal_sessions WHERE address = ?').get(k) as { record: Buffer } | undefined)?.record ?? null,
+    );
+    return bytes ? SessionRecord.deserialize(u8(bytes)) : null;
   }
   async getExistingSessions(addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];

@@ -8,6 +8,7 @@ import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
 import { mintBundle } from './prekeys.js';
 import { Mutex } from './mutex.js';
+import { BatchSlot, WriteBatch } from './batch.js';
 import { E2EError } from './errors.js';
 import { SqlSessionStore } from './session-store.js';
 import { SqlIdentityStore, keyChangeKey } from './identity-store.js';
@@ -25,6 +26,8 @@ export class E2E {
   readonly #identity: Identity;
   readonly #now: () => Date;
   readonly #mutex = new Mutex();
+  /** The write batch of the libsignal operation under way (see batch.ts). */
+  readonly #slot = new BatchSlot();
   readonly #sessions: SqlSessionStore;
   readonly #identities: SqlIdentityStore;
   readonly #prekeys: SqlPreKeyStore;
@@ -36,11 +39,11 @@ export class E2E {
     this.#db = db;
     this.#identity = identity;
     this.#now = now ?? (() => new Date());
-    this.#sessions = new SqlSessionStore(db);
-    this.#identities = new SqlIdentityStore(db, identity, this.#now);
-    this.#prekeys = new SqlPreKeyStore(db);
-    this.#signed = new SqlSignedPreKeyStore(db);
-    this.#kyber = new SqlKyberPreKeyStore(db);
+    this.#sessions = new SqlSessionStore(db, this.#slot);
+    this.#identities = new SqlIdentityStore(db, identity, this.#now, this.#slot);
+    this.#prekeys = new SqlPreKeyStore(db, this.#slot);
+    this.#signed = new SqlSignedPreKeyStore(db, this.#slot);
+    this.#kyber = new SqlKyberPreKeyStore(db, this.#slot);
     this.#self = ProtocolAddress.new(identity.id, 1);
   }
 
@@ -64,13 +67,30 @@ export class E2E {
       }
       this.#identities.pendingBindings.set(peerId, decoded.binding);
       try {
-        await processPreKeyBundle(decoded.bundle, address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
-      } catch (err) {
-        throw mapError(err, 'bundle');
+        await this.#atomically(async () => {
+          try {
+            await processPreKeyBundle(decoded.bundle, address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
+          } catch (err) {
+            throw mapError(err, 'bundle');
+          }
+        });
       } finally {
         this.#identities.pendingBindings.delete(peerId);
       }
     });
+  }
+
+  /** Runs one libsignal operation with its store writes batched: all stored in one transaction, or none. */
+  async #atomically<T>(op: () => Promise<T>): Promise<T> {
+    const batch = new WriteBatch();
+    this.#slot.current = batch;
+    try {
+      const out = await op();
+      batch.commit(this.#db);
+      return out;
+    } finally {
+      this.#slot.current = null;
+    }
   }
 
   async hasSession(peerId: string): Promise<boolean> {
@@ -79,14 +99,16 @@ export class E2E {
   }
 
   encrypt(peerId: string, plaintext: Uint8Array): Promise<{ kind: EnvelopeKind; body: Buffer }> {
-    return this.#mutex.run(async () => {
-      try {
-        const msg = await signalEncrypt(u8(plaintext), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
-        return { kind: msg.type() === CiphertextMessageType.PreKey ? 'prekey' : 'whisper', body: Buffer.from(msg.serialize()) };
-      } catch (err) {
-        throw mapError(err, 'encrypt');
-      }
-    });
+    return this.#mutex.run(() =>
+      this.#atomically(async () => {
+        try {
+          const msg = await signalEncrypt(u8(plaintext), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
+          return { kind: msg.type() === CiphertextMessageType.PreKey ? ('prekey' as const) : ('whisper' as const), body: Buffer.from(msg.serialize()) };
+        } catch (err) {
+          throw mapError(err, 'encrypt');
+        }
+      }),
+    );
   }
 
   /** Decrypts; a first-contact (`prekey`) message must come with the sender's binding signature. */
@@ -95,14 +117,18 @@ export class E2E {
       const from = address(peerId);
       if (binding) this.#identities.pendingBindings.set(peerId, binding);
       try {
-        const plaintext =
-          kind === 'prekey'
-            ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities,
-                this.#prekeys, this.#signed, this.#kyber)
-            : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities);
-        return { plaintext: Buffer.from(plaintext) };
-      } catch (err) {
-        throw mapError(err, 'decrypt');
+        return await this.#atomically(async () => {
+          try {
+            const plaintext =
+              kind === 'prekey'
+                ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities,
+                    this.#prekeys, this.#signed, this.#kyber)
+                : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities);
+            return { plaintext: Buffer.from(plaintext) };
+          } catch (err) {
+            throw mapError(err, 'decrypt');
+          }
+        });
       } finally {
         this.#identities.pendingBindings.delete(peerId);
       }
