@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { idFromPublicKey, type ParleyId } from '../identity/index.js';
-import { encodedLength, hasValidSignature, MAX_VALUE_BYTES, signable, type MutableRecord, type MutableSigner } from '../dht/index.js';
+import { CLOCK_SKEW_S, encodedLength, hasValidSignature, MAX_VALUE_BYTES, signable, type MutableRecord, type MutableSigner } from '../dht/index.js';
 import { SignupError } from './errors.js';
 import { decodeAttestationValue, encodeAttestationValue } from './attestation-codec.js';
 import type { IdentifierKind } from './identifier.js';
@@ -58,7 +58,8 @@ export interface VerifyContext {
 
 /**
  * Checks, in order: known attestor (UNKNOWN_ATTESTOR), salt (WRONG_SALT), size (TOO_LARGE),
- * signature (BAD_SIGNATURE), schema (BAD_ATTESTATION), tombstone (WITHDRAWN), expiry (EXPIRED).
+ * signature (BAD_SIGNATURE), schema (BAD_ATTESTATION), tombstone (WITHDRAWN), expiry (EXPIRED, more than
+ * CLOCK_SKEW_S past it, as for intro records).
  */
 export function verifyAttestation(record: MutableRecord, ctx: VerifyContext): VerifiedAttestation {
   if (!ctx.trusted.some((k) => k.equals(record.publicKey))) throw SignupError.UNKNOWN_ATTESTOR();
@@ -68,7 +69,8 @@ export function verifyAttestation(record: MutableRecord, ctx: VerifyContext): Ve
   if (!hasValidSignature(record)) throw SignupError.BAD_SIGNATURE();
   const v = decodeAttestationValue(record.value);
   if (v.kind === 'withdrawn') throw SignupError.WITHDRAWN();
-  if (v.expiresAt <= ctx.nowSeconds) throw SignupError.EXPIRED();
+  // Written with the attestor's clock, read with ours: the same tolerance as intro records.
+  if (v.expiresAt + CLOCK_SKEW_S <= ctx.nowSeconds) throw SignupError.EXPIRED();
   return new VerifiedAttestation(MINT, idFromPublicKey(v.idKey), v.kind, v.expiresAt, Buffer.from(record.publicKey), record.seq);
 }
 

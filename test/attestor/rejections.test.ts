@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { world } from '../helpers/people.js';
 import { attestorWorld } from './helpers.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
-import { signable } from '../../src/dht/index.js';
+import { CLOCK_SKEW_S, signable } from '../../src/dht/index.js';
 import {
   AttestorClient, attestationSalt, encodeAttestationValue, findAttestations, lookupKeys, normaliseEmail, pinnedAttestors,
   signAttestation, verifyAttestation, SignupError,
@@ -156,6 +156,8 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
     await expect(findAttestations(w.net.nodes[1]!, roguePinned, [key!], { trusted: [info.signingKey], nowSeconds: 0 })).rejects.toMatchObject({ code: 'UNKNOWN_ATTESTOR' });
     // And the real attestor's signature over an expired attestation.
     const expired = signAttestation(a.server.forTest().keys.signing, salt, 5, 'email', ivan.identity.identityKey.publicKey, 1000);
-    expect(() => verifyAttestation(expired, { trusted: [info.signingKey], salt, nowSeconds: 2000 })).toThrow(/expired/);
+    expect(() => verifyAttestation(expired, { trusted: [info.signingKey], salt, nowSeconds: 1000 + CLOCK_SKEW_S + 1 })).toThrow(/expired/);
+    // Within the clock-skew tolerance (a reader whose clock runs ahead), it still counts.
+    expect(verifyAttestation(expired, { trusted: [info.signingKey], salt, nowSeconds: 1000 + CLOCK_SKEW_S - 60 }).id).toBe(ivan.identity.id);
   });
 });
