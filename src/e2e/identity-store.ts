@@ -1,5 +1,5 @@
 import { Direction, IdentityChange, IdentityKeyStore, PrivateKey, PublicKey, type ProtocolAddress } from '@signalapp/libsignal-client';
-import { setKv, type Db } from '../store/index.js';
+import { stmt, setKv, type Db } from '../store/index.js';
 import { publicKeyOf, verifyBinding, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BatchSlot } from './batch.js';
@@ -36,8 +36,7 @@ export class SqlIdentityStore extends IdentityKeyStore {
     if (existing?.equals(bytes)) return IdentityChange.NewOrUnchanged;
     const t = this.now().getTime();
     this.slot.write(`identity:${address.name()}`, bytes, () =>
-      this.db
-        .prepare(
+      stmt(this.db, 
           `INSERT INTO signal_identities (address, identity_key, first_seen_at) VALUES (?, ?, ?)
            ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
         )
@@ -72,7 +71,7 @@ export class SqlIdentityStore extends IdentityKeyStore {
   }
   #stored(name: string): Buffer | null {
     return this.slot.read(`identity:${name}`, () => {
-      const row = this.db.prepare('SELECT identity_key FROM signal_identities WHERE address = ?').get(name) as { identity_key: Buffer } | undefined;
+      const row = stmt(this.db, 'SELECT identity_key FROM signal_identities WHERE address = ?').get(name) as { identity_key: Buffer } | undefined;
       return row?.identity_key ?? null;
     });
   }

@@ -1,13 +1,13 @@
 import {
   KyberPreKeyRecord, KyberPreKeyStore, PreKeyRecord, PreKeyStore, SignedPreKeyRecord, SignedPreKeyStore, type PublicKey,
 } from '@signalapp/libsignal-client';
-import type { Db } from '../store/index.js';
+import { stmt, type Db } from '../store/index.js';
 import { u8 } from '../wire/bytes.js';
 import { E2EError } from './errors.js';
 import { BatchSlot } from './batch.js';
 
 function load(db: Db, slot: BatchSlot, table: string, id: number): Uint8Array<ArrayBuffer> {
-  const bytes = slot.read(`${table}:${id}`, () => (db.prepare(`SELECT record FROM ${table} WHERE id = ?`).get(id) as { record: Buffer } | undefined)?.record ?? null);
+  const bytes = slot.read(`${table}:${id}`, () => (stmt(db, `SELECT record FROM ${table} WHERE id = ?`).get(id) as { record: Buffer } | undefined)?.record ?? null);
   if (!bytes) throw E2EError.DECRYPT_FAILED('the prekey it names was already used or never existed');
   return u8(bytes);
 }
@@ -19,13 +19,13 @@ export class SqlPreKeyStore extends PreKeyStore {
   }
   async savePreKey(id: number, record: PreKeyRecord): Promise<void> {
     const bytes = Buffer.from(record.serialize());
-    this.slot.write(`signal_prekeys:${id}`, bytes, () => this.db.prepare('INSERT OR REPLACE INTO signal_prekeys (id, record) VALUES (?, ?)').run(id, bytes));
+    this.slot.write(`signal_prekeys:${id}`, bytes, () => stmt(this.db, 'INSERT OR REPLACE INTO signal_prekeys (id, record) VALUES (?, ?)').run(id, bytes));
   }
   async getPreKey(id: number): Promise<PreKeyRecord> {
     return PreKeyRecord.deserialize(load(this.db, this.slot, 'signal_prekeys', id));
   }
   async removePreKey(id: number): Promise<void> {
-    this.slot.write(`signal_prekeys:${id}`, null, () => this.db.prepare('DELETE FROM signal_prekeys WHERE id = ?').run(id));
+    this.slot.write(`signal_prekeys:${id}`, null, () => stmt(this.db, 'DELETE FROM signal_prekeys WHERE id = ?').run(id));
   }
 }
 
@@ -36,7 +36,7 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
   async saveSignedPreKey(id: number, record: SignedPreKeyRecord): Promise<void> {
     const bytes = Buffer.from(record.serialize());
     this.slot.write(`signal_signed_prekeys:${id}`, bytes, () =>
-      this.db.prepare('INSERT OR REPLACE INTO signal_signed_prekeys (id, record, created_at) VALUES (?, ?, ?)').run(id, bytes, record.timestamp()),
+      stmt(this.db, 'INSERT OR REPLACE INTO signal_signed_prekeys (id, record, created_at) VALUES (?, ?, ?)').run(id, bytes, record.timestamp()),
     );
   }
   async getSignedPreKey(id: number): Promise<SignedPreKeyRecord> {
@@ -52,7 +52,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   async saveKyberPreKey(id: number, record: KyberPreKeyRecord): Promise<void> {
     const bytes = Buffer.from(record.serialize());
     this.slot.write(`signal_kyber_prekeys:${id}`, bytes, () =>
-      this.db.prepare('INSERT OR REPLACE INTO signal_kyber_prekeys (id, record) VALUES (?, ?)').run(id, bytes),
+      stmt(this.db, 'INSERT OR REPLACE INTO signal_kyber_prekeys (id, record) VALUES (?, ?)').run(id, bytes),
     );
   }
   async getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
@@ -63,23 +63,22 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
     const deletedHere = this.slot.current?.has(`signal_kyber_prekeys:${id}`) && this.slot.current.get(`signal_kyber_prekeys:${id}`) === null;
     const row = deletedHere
       ? undefined
-      : (this.db.prepare('SELECT last_resort FROM signal_kyber_prekeys WHERE id = ?').get(id) as { last_resort: number } | undefined);
+      : (stmt(this.db, 'SELECT last_resort FROM signal_kyber_prekeys WHERE id = ?').get(id) as { last_resort: number } | undefined);
     if (row && row.last_resort === 0) {
-      this.slot.write(`signal_kyber_prekeys:${id}`, null, () => this.db.prepare('DELETE FROM signal_kyber_prekeys WHERE id = ?').run(id));
+      this.slot.write(`signal_kyber_prekeys:${id}`, null, () => stmt(this.db, 'DELETE FROM signal_kyber_prekeys WHERE id = ?').run(id));
       return;
     }
     const base = Buffer.from(baseKey.serialize());
     const seenKey = `seen:${id}:${signedPreKeyId}:${base.toString('base64')}`;
     const seen = this.slot.read(seenKey, () =>
-      this.db
-        .prepare('SELECT 1 AS x FROM signal_kyber_base_keys_seen WHERE kyber_prekey_id = ? AND signed_prekey_id = ? AND base_key = ?')
+      stmt(this.db, 'SELECT 1 AS x FROM signal_kyber_base_keys_seen WHERE kyber_prekey_id = ? AND signed_prekey_id = ? AND base_key = ?')
         .get(id, signedPreKeyId, base)
         ? Buffer.alloc(1)
         : null,
     );
     if (seen) throw E2EError.DECRYPT_FAILED('a first-contact message was replayed');
     this.slot.write(seenKey, Buffer.alloc(1), () =>
-      this.db.prepare('INSERT OR IGNORE INTO signal_kyber_base_keys_seen (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)').run(id, signedPreKeyId, base),
+      stmt(this.db, 'INSERT OR IGNORE INTO signal_kyber_base_keys_seen (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)').run(id, signedPreKeyId, base),
     );
   }
 }

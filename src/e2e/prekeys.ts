@@ -1,5 +1,5 @@
 import { KEMKeyPair, KyberPreKeyRecord, PreKeyRecord, PrivateKey, SignedPreKeyRecord } from '@signalapp/libsignal-client';
-import { getKv, setKv, type Db } from '../store/index.js';
+import { stmt, getKv, setKv, type Db } from '../store/index.js';
 import type { Identity } from '../identity/index.js';
 import { toB64 } from '../wire/bytes.js';
 import type { BundleJson } from './bundle.js';
@@ -47,7 +47,7 @@ export async function mintBundle(
   const kem = KEMKeyPair.generate();
   const kyber = KyberPreKeyRecord.new(kyberId, now.getTime(), kem, idKey.sign(kem.getPublicKey().serialize()));
   await stores.kyber.saveKyberPreKey(kyberId, kyber);
-  if (!oneTime) db.prepare('UPDATE signal_kyber_prekeys SET last_resort = 1 WHERE id = ?').run(kyberId);
+  if (!oneTime) stmt(db, 'UPDATE signal_kyber_prekeys SET last_resort = 1 WHERE id = ?').run(kyberId);
   return {
     registrationId: identity.registrationId,
     deviceId: 1,

@@ -1,5 +1,5 @@
 import { SessionRecord, SessionStore, type ProtocolAddress } from '@signalapp/libsignal-client';
-import type { Db } from '../store/index.js';
+import { stmt, type Db } from '../store/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BatchSlot } from './batch.js';
 
@@ -14,15 +14,14 @@ export class SqlSessionStore extends SessionStore {
     const k = key(address);
     const bytes = Buffer.from(record.serialize());
     this.slot.write(`session:${k}`, bytes, () =>
-      this.db
-        .prepare('INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
+      stmt(this.db, 'INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
         .run(k, bytes),
     );
   }
   async getSession(address: ProtocolAddress): Promise<SessionRecord | null> {
     const k = key(address);
     const bytes = this.slot.read(`session:${k}`, () =>
-      (this.db.prepare('SELECT record FROM signal_sessions WHERE address = ?').get(k) as { record: Buffer } | undefined)?.record ?? null,
+      (stmt(this.db, 'SELECT record FROM signal_sessions WHERE address = ?').get(k) as { record: Buffer } | undefined)?.record ?? null,
     );
     return bytes ? SessionRecord.deserialize(u8(bytes)) : null;
   }

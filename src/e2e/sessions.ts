@@ -2,7 +2,7 @@ import {
   CiphertextMessageType, Fingerprint, PreKeySignalMessage, ProtocolAddress, PublicKey, SignalMessage,
   processPreKeyBundle, signalDecrypt, signalDecryptPreKey, signalEncrypt, LibSignalErrorBase, ErrorCode,
 } from '@signalapp/libsignal-client';
-import { deleteKv, getKv, type Db } from '../store/index.js';
+import { stmt, deleteKv, getKv, type Db } from '../store/index.js';
 import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
@@ -145,7 +145,7 @@ export class E2E {
    * the contact offered a different (signed) key since, which the app must warn about loudly.
    */
   trust(peerId: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
-    const row = this.#db.prepare('SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
+    const row = stmt(this.#db, 'SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
       | { verified: number; changed_at: number | null }
       | undefined;
     const keyPending = getKv(this.#db, keyChangeKey(peerId)) !== undefined;
@@ -161,10 +161,9 @@ export class E2E {
       const offered = getKv(this.#db, keyChangeKey(peerId));
       if (!offered) return false;
       this.#db.transaction(() => {
-        this.#db
-          .prepare('UPDATE signal_identities SET identity_key = ?, changed_at = ?, verified = 0 WHERE address = ?')
+        stmt(this.#db, 'UPDATE signal_identities SET identity_key = ?, changed_at = ?, verified = 0 WHERE address = ?')
           .run(Buffer.from(offered, 'base64'), this.#now().getTime(), peerId);
-        this.#db.prepare('DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`);
+        stmt(this.#db, 'DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`);
         deleteKv(this.#db, keyChangeKey(peerId));
       })();
       return true;
@@ -173,7 +172,7 @@ export class E2E {
 
   /** Marks the contact's current key verified (safety numbers compared) or not. */
   setVerified(peerId: string, verified: boolean): boolean {
-    return this.#db.prepare('UPDATE signal_identities SET verified = ? WHERE address = ?').run(verified ? 1 : 0, peerId).changes === 1;
+    return stmt(this.#db, 'UPDATE signal_identities SET verified = ? WHERE address = ?').run(verified ? 1 : 0, peerId).changes === 1;
   }
 
   /** The safety number both sides compute from both identities: 60 digits and a scannable form. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getKv, setKv, writeTx, type Db } from '../store/index.js';
+import { stmt, getKv, setKv, writeTx, type Db } from '../store/index.js';
 import { b64, toB64 } from '../wire/bytes.js';
 import type { MutableRecord } from '../dht/index.js';
 import * as api from './api.js';
@@ -50,7 +50,7 @@ export function getPending(db: Db): SavedPending | undefined {
 
 export function setPending(db: Db, p: SavedPending | null): void {
   if (p) setKv(db, PENDING, JSON.stringify(p));
-  else db.prepare('DELETE FROM kv WHERE key = ?').run(PENDING);
+  else stmt(db, 'DELETE FROM kv WHERE key = ?').run(PENDING);
 }
 
 export function pinnedAttestors(db: Db): PinnedAttestor[] {

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 
 export type Visibility = 'direct' | 'relayed';
 export type ContactState = 'added' | 'request' | 'blocked';
@@ -14,16 +14,16 @@ export interface ContactRow {
 }
 
 export function getContact(db: Db, id: string): ContactRow | undefined {
-  return db.prepare('SELECT * FROM contacts WHERE id = ?').get(id) as ContactRow | undefined;
+  return stmt(db, 'SELECT * FROM contacts WHERE id = ?').get(id) as ContactRow | undefined;
 }
 
 export function listContacts(db: Db): ContactRow[] {
-  return db.prepare('SELECT * FROM contacts ORDER BY added_at, id').all() as ContactRow[];
+  return stmt(db, 'SELECT * FROM contacts ORDER BY added_at, id').all() as ContactRow[];
 }
 
 /** Adds a contact, or promotes a pending request to a contact; returns the row. */
 export function upsertContact(db: Db, id: string, state: ContactState, now: number, name?: string | null): ContactRow {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO contacts (id, name, state, added_at) VALUES (@id, @name, @state, @now)
      ON CONFLICT(id) DO UPDATE SET
        state = CASE WHEN contacts.state = 'request' OR @state = 'blocked' THEN @state ELSE contacts.state END,
@@ -33,20 +33,20 @@ export function upsertContact(db: Db, id: string, state: ContactState, now: numb
 }
 
 export function setContactState(db: Db, id: string, state: ContactState): boolean {
-  return db.prepare('UPDATE contacts SET state = ? WHERE id = ?').run(state, id).changes === 1;
+  return stmt(db, 'UPDATE contacts SET state = ? WHERE id = ?').run(state, id).changes === 1;
 }
 
 export function setContactName(db: Db, id: string, name: string): boolean {
-  return db.prepare('UPDATE contacts SET name = ? WHERE id = ?').run(name, id).changes === 1;
+  return stmt(db, 'UPDATE contacts SET name = ? WHERE id = ?').run(name, id).changes === 1;
 }
 
 export function setVisibility(db: Db, id: string, visibility: Visibility): boolean {
-  return db.prepare('UPDATE contacts SET visibility = ? WHERE id = ?').run(visibility, id).changes === 1;
+  return stmt(db, 'UPDATE contacts SET visibility = ? WHERE id = ?').run(visibility, id).changes === 1;
 }
 
 /** Takes the next per-conversation sequence number for an outgoing message. */
 export function takeOutSeq(db: Db, id: string): number {
-  const row = db.prepare('UPDATE contacts SET next_out_seq = next_out_seq + 1 WHERE id = ? RETURNING next_out_seq - 1 AS n').get(id) as
+  const row = stmt(db, 'UPDATE contacts SET next_out_seq = next_out_seq + 1 WHERE id = ? RETURNING next_out_seq - 1 AS n').get(id) as
     | { n: number }
     | undefined;
   if (!row) throw new Error('unknown contact');
@@ -58,8 +58,8 @@ export function deleteRequest(db: Db, id: string): boolean {
   return db.transaction(() => {
     const row = getContact(db, id);
     if (row?.state !== 'request') return false;
-    db.prepare('DELETE FROM messages WHERE contact_id = ?').run(id);
-    db.prepare('DELETE FROM contacts WHERE id = ?').run(id);
+    stmt(db, 'DELETE FROM messages WHERE contact_id = ?').run(id);
+    stmt(db, 'DELETE FROM contacts WHERE id = ?').run(id);
     return true;
   })();
 }

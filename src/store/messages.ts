@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 
 export type MessageState = 'queued' | 'sent' | 'delivered' | 'received';
 
@@ -29,8 +29,7 @@ export interface NewMessage {
 
 /** Inserts a message; returns false if a message with that ID already exists (a duplicate). */
 export function insertMessage(db: Db, m: NewMessage): boolean {
-  const r = db
-    .prepare(
+  const r = stmt(db, 
       `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route)
        VALUES (@id, @contactId, @direction, @convSeq, @body, @sentAt, @receivedAt, @state, @route)
        ON CONFLICT(id) DO NOTHING`,
@@ -40,27 +39,26 @@ export function insertMessage(db: Db, m: NewMessage): boolean {
 }
 
 export function getMessage(db: Db, id: string): MessageRow | undefined {
-  return db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+  return stmt(db, 'SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
 }
 
 /** The sender's sequence number (`n`) of the latest message that arrived from `contactId`; 0 if none. */
 export function lastArrivedSeq(db: Db, contactId: string): number {
-  const row = db
-    .prepare("SELECT conv_seq FROM messages WHERE contact_id = ? AND direction = 'in' ORDER BY seq DESC LIMIT 1")
+  const row = stmt(db, "SELECT conv_seq FROM messages WHERE contact_id = ? AND direction = 'in' ORDER BY seq DESC LIMIT 1")
     .get(contactId) as { conv_seq: number } | undefined;
   return row?.conv_seq ?? 0;
 }
 
 export function history(db: Db, contactId?: string, limit = 1000): MessageRow[] {
   const rows = contactId
-    ? db.prepare('SELECT * FROM messages WHERE contact_id = ? ORDER BY seq DESC LIMIT ?').all(contactId, limit)
-    : db.prepare('SELECT * FROM messages ORDER BY seq DESC LIMIT ?').all(limit);
+    ? stmt(db, 'SELECT * FROM messages WHERE contact_id = ? ORDER BY seq DESC LIMIT ?').all(contactId, limit)
+    : stmt(db, 'SELECT * FROM messages ORDER BY seq DESC LIMIT ?').all(limit);
   return (rows as MessageRow[]).reverse();
 }
 
 export function setMessageState(db: Db, id: string, state: MessageState, route?: string): boolean {
   return (
-    db.prepare('UPDATE messages SET state = ?, route = COALESCE(?, route) WHERE id = ? AND direction = \'out\'').run(state, route ?? null, id)
+    stmt(db, 'UPDATE messages SET state = ?, route = COALESCE(?, route) WHERE id = ? AND direction = \'out\'').run(state, route ?? null, id)
       .changes === 1
   );
 }
@@ -82,8 +80,7 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
   if (!terms) return [];
   const query = terms.map((t) => `"${t}"*`).join(' ');
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
-  return db
-    .prepare(
+  return stmt(db, 
       `SELECT m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
        FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
        WHERE messages_fts MATCH @query AND (@contactId IS NULL OR m.contact_id = @contactId)
@@ -94,8 +91,7 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
 
 /** Unread incoming messages per contact (after the contact's read marker). */
 export function unreadCounts(db: Db): Map<string, number> {
-  const rows = db
-    .prepare(
+  const rows = stmt(db, 
       `SELECT m.contact_id AS id, count(*) AS n FROM messages m JOIN contacts c ON c.id = m.contact_id
        WHERE m.direction = 'in' AND m.seq > c.last_read_seq GROUP BY m.contact_id`,
     )
@@ -105,14 +101,13 @@ export function unreadCounts(db: Db): Map<string, number> {
 
 /** Marks a conversation read up to its newest message. */
 export function markRead(db: Db, contactId: string): void {
-  db.prepare('UPDATE contacts SET last_read_seq = (SELECT COALESCE(max(seq), 0) FROM messages WHERE contact_id = ?) WHERE id = ?').run(contactId, contactId);
+  stmt(db, 'UPDATE contacts SET last_read_seq = (SELECT COALESCE(max(seq), 0) FROM messages WHERE contact_id = ?) WHERE id = ?').run(contactId, contactId);
 }
 
 /** A page of one conversation, `before` a seq (exclusive), oldest first. */
 export function conversationPage(db: Db, contactId: string, opts: { before?: number; limit?: number } = {}): MessageRow[] {
   const limit = Math.max(1, Math.min(opts.limit ?? 200, 10_000));
-  const rows = db
-    .prepare('SELECT * FROM messages WHERE contact_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+  const rows = stmt(db, 'SELECT * FROM messages WHERE contact_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
     .all(contactId, opts.before ?? Number.MAX_SAFE_INTEGER, limit) as MessageRow[];
   return rows.reverse();
 }

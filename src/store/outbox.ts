@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 
 export interface OutboxItem {
   message_id: string;
@@ -12,13 +12,12 @@ export interface OutboxItem {
 }
 
 export function enqueue(db: Db, messageId: string, now: number): void {
-  db.prepare('INSERT INTO outbox (message_id, next_attempt_at) VALUES (?, ?)').run(messageId, now);
+  stmt(db, 'INSERT INTO outbox (message_id, next_attempt_at) VALUES (?, ?)').run(messageId, now);
 }
 
 /** Everything waiting, oldest first (per conversation order is the message order). */
 export function listOutbox(db: Db): OutboxItem[] {
-  return db
-    .prepare(
+  return stmt(db, 
       `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
        FROM outbox o JOIN messages m ON m.id = o.message_id ORDER BY m.seq`,
     )
@@ -27,8 +26,7 @@ export function listOutbox(db: Db): OutboxItem[] {
 
 /** Contacts with at least one message due now. */
 export function dueContacts(db: Db, now: number): string[] {
-  const rows = db
-    .prepare(
+  const rows = stmt(db, 
       `SELECT DISTINCT m.contact_id AS id FROM outbox o JOIN messages m ON m.id = o.message_id
        WHERE o.next_attempt_at <= ?`,
     )
@@ -38,8 +36,7 @@ export function dueContacts(db: Db, now: number): string[] {
 
 /** All waiting messages of one contact, in conversation order. */
 export function outboxFor(db: Db, contactId: string): OutboxItem[] {
-  return db
-    .prepare(
+  return stmt(db, 
       `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
        FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.contact_id = ? ORDER BY m.seq`,
     )
@@ -47,7 +44,7 @@ export function outboxFor(db: Db, contactId: string): OutboxItem[] {
 }
 
 export function recordAttempt(db: Db, messageId: string, nextAttemptAt: number, error: string | null): void {
-  db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ?').run(
+  stmt(db, 'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ?').run(
     nextAttemptAt,
     error,
     messageId,
@@ -56,5 +53,5 @@ export function recordAttempt(db: Db, messageId: string, nextAttemptAt: number, 
 
 /** Removes a message from the outbox; true if it was there (so the receipt is news). */
 export function dequeue(db: Db, messageId: string): boolean {
-  return db.prepare('DELETE FROM outbox WHERE message_id = ?').run(messageId).changes === 1;
+  return stmt(db, 'DELETE FROM outbox WHERE message_id = ?').run(messageId).changes === 1;
 }
