@@ -9,9 +9,9 @@ export type Kind = 'email' | 'phone';
 export const WHO_FINDS_YOU: Record<'incognito' | Kind, string> = {
   incognito: 'No email, no phone number, nothing personal. Only people you give your Parley ID to can find you.',
   email:
-    'Friends who have your email address can find you and send you a contact request. The attestor emails you a code to check the address is yours, then forgets it; the network keeps only a keyed hash that cannot be reversed by trying addresses, and nobody learns who looked you up.',
+    'Friends who have your email address can find you and send you a contact request. The attestor emails you a code to check the address is yours, then forgets it; the network keeps only a keyed hash that cannot be reversed by trying addresses.',
   phone:
-    'Friends who have your number in their contacts can find you and send you a contact request. The attestor texts you a code to check the number is yours, then forgets it; the network keeps only a keyed hash that cannot be reversed by trying numbers, and nobody learns who looked you up.',
+    'Friends who have your number in their contacts can find you and send you a contact request. The attestor texts you a code to check the number is yours, then forgets it; the network keeps only a keyed hash that cannot be reversed by trying numbers.',
 };
 
 /** Address or number, then the six-digit code. Calls `onDone` once the attestation is published. */
@@ -171,7 +171,7 @@ export function FindFriends({ client, onClose, onAdded }: { client: ApiClient; o
   );
   return (
     <Dialog title="Find friends" onClose={onClose}>
-      <p class="hint">Only blinded values leave this device: the attestor cannot tell which addresses or numbers you look up, and nothing is uploaded or kept.</p>
+      <p class="hint">The attestor gets only blinded values, so it cannot tell which addresses or numbers you look up; the DHT is asked for keyed hashes only; your address book is neither uploaded nor kept.</p>
       <form class="row" onSubmit={find}>
         <label class="grow">
           Email address or phone number
