@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { fail } from './output.js';
+import { fail, onStray } from './output.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerContacts } from './commands/contacts.js';
 import { registerMessages } from './commands/messages.js';
@@ -23,7 +23,7 @@ registerRelay(program);
 registerAttestor(program);
 registerSignup(program);
 
-process.on('unhandledRejection', fail);
+process.on('unhandledRejection', onStray);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

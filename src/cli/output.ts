@@ -22,6 +22,24 @@ export function fail(err: unknown): never {
   process.exit(2);
 }
 
+let serving = false;
+
+/** Long-running commands (run, relay, attestor, testnet, demo) call this once they serve. */
+export function markServing(): void {
+  serving = true;
+}
+
+/**
+ * An error nobody awaited: a one-shot command fails with one sentence; a serving process (node,
+ * relay, attestor) says so on stderr, without content, and keeps serving everyone else.
+ */
+export function onStray(err: unknown): void {
+  if (!serving) fail(err);
+  const what = ParleyError.is(err) ? err.code : ((err as { code?: unknown })?.code as string | undefined) ?? (err instanceof Error ? err.name : 'unknown');
+  process.stderr.write(`parley: an internal operation failed (${what}); still running\n`);
+  if (process.env.PARLEY_DEBUG) console.error(err);
+}
+
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { attestorMain } from '../../attestor/main.js';
+import { markServing } from '../output.js';
 
 export function registerAttestor(program: Command): void {
   program
@@ -9,6 +10,7 @@ export function registerAttestor(program: Command): void {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
+      markServing();
       try {
         await attestorMain(args);
       } catch (err) {

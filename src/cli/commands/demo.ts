@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Daemon, apiToken, startApi, type RunningApi } from '../../api/index.js';
 import { codeIn, startTestnet } from '../../testnet/index.js';
 import { positiveInt } from '../common.js';
+import { markServing } from '../output.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -70,6 +71,7 @@ export function registerDemo(program: Command): void {
         rmSync(root, { recursive: true, force: true });
         process.exit(0);
       };
+      markServing();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

@@ -4,7 +4,7 @@ import { loadIdentity, parseId } from '../../identity/index.js';
 import { openDb, history, listOutbox, getMessage, listContacts, type MessageRow } from '../../store/index.js';
 import { lockOwner, queueMessage } from '../../node/index.js';
 import type { RouteReceipt } from '../../routing/receipt.js';
-import { emit, formatTime } from '../output.js';
+import { emit, formatTime, markServing } from '../output.js';
 import { readTestnet } from '../network.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
 import { ApiClient, ApiClientError, Daemon, apiToken, readApiInfo, removeApiInfo, startApi, writeApiInfo, type ApiEvent, type Message } from '../../api/index.js';
@@ -117,6 +117,7 @@ export function registerMessages(program: Command): void {
       await daemon.open();
       const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
       writeApiInfo(opts.home, api.url);
+      markServing();
       daemon.on('event', (e: ApiEvent) => {
         if (e.type === 'message') process.stdout.write(`message from ${e.message.contactId.slice(0, 8)}: ${e.message.body}\n`);
       });
@@ -164,6 +165,7 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
 
 async function runHeadless(opts: CommonOpts & NetOpts): Promise<void> {
   const node = await startNode(opts);
+  markServing();
   const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
   node.on('message', (m: MessageRow) => process.stdout.write(line(m, names()) + '\n'));
   node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { relayMain } from '../../relay/main.js';
+import { markServing } from '../output.js';
 
 export function registerRelay(program: Command): void {
   program
@@ -9,6 +10,7 @@ export function registerRelay(program: Command): void {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
+      markServing();
       try {
         await relayMain(args);
       } catch (err) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startTestnet, codeIn } from '../../testnet/index.js';
-import { emit } from '../output.js';
+import { emit, markServing } from '../output.js';
 import { positiveInt } from '../common.js';
 import { removeTestnetFile, testnetFile, writeTestnetFile } from '../network.js';
 
@@ -26,6 +26,7 @@ export function registerTestnet(program: Command): void {
         ...(net.attestor ? [`Attestor: ${net.attestor.url} (email codes are printed here; SMS codes go to ${net.attestor.smsFile})`] : []),
         `Other parley commands on this machine join it automatically (see ${testnetFile()}). Ctrl-C to stop.`,
       ]);
+      markServing();
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
