@@ -4,6 +4,12 @@
  */
 import type { AddContact, ApiErrorBody, ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, PatchContact, Safety, SearchHit, State } from './schema.js';
 
+/**
+ * `Message.waitingBecause` of a message no attempt has been made for yet. (Here rather than in
+ * schema.ts so the UI can use it without bundling zod.)
+ */
+export const NOT_SENT_YET = 'not sent yet';
+
 export class ApiClientError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);

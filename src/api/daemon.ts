@@ -4,10 +4,11 @@ import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { ParleyNode, acquireLock, releaseLock, type NodeOptions } from '../node/index.js';
 import {
-  conversationPage, getKv, getMessage, listOutbox, markRead, searchMessages, setKv, unreadCounts,
+  conversationPage, getKv, getMessage, markRead, outboxFor, searchMessages, setKv, stmt, unreadCounts,
   type ContactRow, type Db, type MessageRow,
 } from '../store/index.js';
 import { ApiError } from './errors.js';
+import { NOT_SENT_YET } from './client.js';
 import type { ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, RouteReceipt, Safety, SearchHit, State } from './schema.js';
 
 export interface DaemonOptions {
@@ -90,15 +91,11 @@ export class Daemon extends EventEmitter {
   }
 
   contacts(): Contact[] {
-    const node = this.running();
-    const unread = unreadCounts(node.db);
-    const last = lastMessages(node.db);
-    const routes = lastRoutes(node.db);
-    return node.contacts().map((c) => this.#contact(node, c, unread.get(c.id) ?? 0, last.get(c.id) ?? null, routes.get(c.id) ?? null));
+    return this.#views();
   }
 
   contact(id: string): Contact {
-    const found = this.contacts().find((c) => c.id === parseId(id));
+    const [found] = this.#views(parseId(id));
     if (!found) throw ApiError.BAD_REQUEST('that ID is not in your contacts');
     return found;
   }
@@ -137,7 +134,7 @@ export class Daemon extends EventEmitter {
   messages(contactId: string, page: { before?: number | undefined; limit?: number | undefined }): Message[] {
     const node = this.running();
     const id = parseId(contactId);
-    const waiting = waitingReasons(node.db);
+    const waiting = waitingReasons(node.db, id);
     return conversationPage(node.db, id, { ...(page.before ? { before: page.before } : {}), ...(page.limit ? { limit: page.limit } : {}) }).map((m) =>
       toMessage(m, waiting.get(m.id) ?? null),
     );
@@ -145,7 +142,7 @@ export class Daemon extends EventEmitter {
 
   send(contactId: string, text: string): Message {
     const row = this.running().send(contactId, text);
-    const m = toMessage(row, 'not sent yet');
+    const m = toMessage(row, NOT_SENT_YET);
     this.emit('event', { type: 'delivery', message: m } satisfies ApiEvent);
     return m;
   }
@@ -237,7 +234,6 @@ export class Daemon extends EventEmitter {
     this.#me = await this.#describeMe(node);
     this.#status = 'running';
     for (const [id, route] of lastRoutes(node.db)) this.#lastRoute.set(id, route);
-    const waiting = () => waitingReasons(node.db);
     node.on('message', (row: MessageRow) => {
       this.emit('event', { type: 'message', message: toMessage(row, null) } satisfies ApiEvent);
       this.#noteRoute(row);
@@ -245,7 +241,7 @@ export class Daemon extends EventEmitter {
     });
     const delivery = (row: MessageRow) => {
       const fresh = getMessage(node.db, row.id) ?? row;
-      this.emit('event', { type: 'delivery', message: toMessage(fresh, waiting().get(fresh.id) ?? null) } satisfies ApiEvent);
+      this.emit('event', { type: 'delivery', message: toMessage(fresh, waitingReasons(node.db, fresh.contact_id).get(fresh.id) ?? null) } satisfies ApiEvent);
       this.#noteRoute(fresh);
     };
     node.on('presence', (id: string, online: boolean) => {
@@ -257,33 +253,41 @@ export class Daemon extends EventEmitter {
   }
 
   #noteRoute(row: MessageRow): void {
-    const route = lastRoutes(this.running().db).get(row.contact_id);
+    const route = lastRoutes(this.running().db, row.contact_id).get(row.contact_id);
     if (!route || this.#lastRoute.get(row.contact_id) === route) return;
     this.#lastRoute.set(row.contact_id, route);
     this.emit('event', { type: 'route', contactId: row.contact_id, route } satisfies ApiEvent);
   }
 
   #emitContact(id: string): Contact {
-    const node = this.running();
-    const row = node.contacts().find((c) => c.id === id);
-    if (!row) throw ApiError.BAD_REQUEST('that ID is not in your contacts');
-    const contact = this.#contact(node, row, unreadCounts(node.db).get(id) ?? 0, lastMessages(node.db).get(id) ?? null, lastRoutes(node.db).get(id) ?? null);
+    const contact = this.contact(id);
     this.emit('event', { type: 'contact', contact } satisfies ApiEvent);
     return contact;
   }
 
-  #contact(node: ParleyNode, c: ContactRow, unread: number, last: MessageRow | null, route: RouteReceipt['route'] | null): Contact {
-    return {
-      id: c.id,
-      name: c.name,
-      state: c.state,
-      visibility: c.visibility,
-      unread,
-      last: last ? { body: last.body.slice(0, 140), at: last.received_at ?? last.sent_at, direction: last.direction } : null,
-      route,
-      online: node.online().includes(c.id) ? true : c.visibility === 'direct' ? false : null,
-      ...node.trust(c.id),
-    };
+  /** Contacts as the UI shows them: all of them, or just one (`only`), with what is computed per contact. */
+  #views(only?: string): Contact[] {
+    const node = this.running();
+    const rows = node.contacts().filter((c) => only === undefined || c.id === only);
+    if (rows.length === 0) return [];
+    const unread = unreadCounts(node.db, only);
+    const last = lastMessages(node.db, only);
+    const routes = lastRoutes(node.db, only);
+    const online = new Set(node.online());
+    return rows.map((c: ContactRow) => {
+      const m = last.get(c.id);
+      return {
+        id: c.id,
+        name: c.name,
+        state: c.state,
+        visibility: c.visibility,
+        unread: unread.get(c.id) ?? 0,
+        last: m ? { body: m.body.slice(0, 140), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
+        route: routes.get(c.id) ?? null,
+        online: online.has(c.id) ? true : c.visibility === 'direct' ? false : null,
+        ...node.trust(c.id),
+      };
+    });
   }
 
   async #describeMe(node: ParleyNode): Promise<Me> {
@@ -316,27 +320,28 @@ export function toMessage(m: MessageRow, waitingBecause: string | null): Message
   };
 }
 
-function waitingReasons(db: Db): Map<string, string> {
-  return new Map(listOutbox(db).map((o) => [o.message_id, o.last_error ?? 'not sent yet']));
+/** Why each of a contact's messages still waits in the outbox. */
+function waitingReasons(db: Db, contactId: string): Map<string, string> {
+  return new Map(outboxFor(db, contactId).map((o) => [o.message_id, o.last_error ?? NOT_SENT_YET]));
 }
 
-function lastMessages(db: Db): Map<string, MessageRow> {
-  const rows = db.prepare('SELECT * FROM messages WHERE seq IN (SELECT max(seq) FROM messages GROUP BY contact_id)').all() as MessageRow[];
+/** The newest message per contact (or of one contact). */
+function lastMessages(db: Db, contactId?: string): Map<string, MessageRow> {
+  const rows = stmt(db, 'SELECT * FROM messages WHERE seq IN (SELECT max(seq) FROM messages WHERE (@c IS NULL OR contact_id = @c) GROUP BY contact_id)')
+    .all({ c: contactId ?? null }) as MessageRow[];
   return new Map(rows.map((r) => [r.contact_id, r]));
 }
 
 /**
- * The route in use per contact: how my newest delivered message travelled (what my settings and
- * theirs chose); before I have sent any, how their newest message reached me.
+ * The route in use per contact (or of one contact): how my newest delivered message travelled (what my
+ * settings and theirs chose); before I have sent any, how their newest message reached me.
  */
-function lastRoutes(db: Db): Map<string, RouteReceipt['route']> {
+function lastRoutes(db: Db, contactId?: string): Map<string, RouteReceipt['route']> {
   const newest = (direction: 'in' | 'out') =>
-    db
-      .prepare(
-        `SELECT contact_id, route FROM messages WHERE seq IN
-           (SELECT max(seq) FROM messages WHERE route IS NOT NULL AND direction = ? GROUP BY contact_id)`,
-      )
-      .all(direction) as Array<{ contact_id: string; route: string }>;
+    stmt(db,
+      `SELECT contact_id, route FROM messages WHERE seq IN
+         (SELECT max(seq) FROM messages WHERE route IS NOT NULL AND direction = @direction AND (@c IS NULL OR contact_id = @c) GROUP BY contact_id)`,
+    ).all({ direction, c: contactId ?? null }) as Array<{ contact_id: string; route: string }>;
   const out = new Map<string, RouteReceipt['route']>();
   for (const r of [...newest('in'), ...newest('out')]) {
     const route = parseRoute(r.route)?.route;

@@ -89,13 +89,13 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
     .all({ query, contactId: opts.contactId ?? null, limit }) as SearchHit[];
 }
 
-/** Unread incoming messages per contact (after the contact's read marker). */
-export function unreadCounts(db: Db): Map<string, number> {
-  const rows = stmt(db, 
+/** Unread incoming messages per contact (after the contact's read marker); one contact's with `contactId`. */
+export function unreadCounts(db: Db, contactId?: string): Map<string, number> {
+  const rows = stmt(db,
       `SELECT m.contact_id AS id, count(*) AS n FROM messages m JOIN contacts c ON c.id = m.contact_id
-       WHERE m.direction = 'in' AND m.seq > c.last_read_seq GROUP BY m.contact_id`,
+       WHERE m.direction = 'in' AND m.seq > c.last_read_seq AND (@c IS NULL OR m.contact_id = @c) GROUP BY m.contact_id`,
     )
-    .all() as Array<{ id: string; n: number }>;
+    .all({ c: contactId ?? null }) as Array<{ id: string; n: number }>;
   return new Map(rows.map((r) => [r.id, r.n]));
 }
 

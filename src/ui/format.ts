@@ -1,3 +1,4 @@
+import { NOT_SENT_YET } from '../api/client.js';
 import type { Contact, Message, RouteReceipt } from '../api/schema.js';
 
 export const ROUTE_LABEL: Record<RouteReceipt['route'], string> = { direct: 'Direct', 'one-relay': '1 relay', 'two-relays': '2 relays' };
@@ -14,7 +15,7 @@ export function displayName(c: Pick<Contact, 'name' | 'id'>): string {
 export function stateLabel(m: Message): string {
   switch (m.state) {
     case 'waiting':
-      return m.waitingBecause && m.waitingBecause !== 'not sent yet' ? `Waiting in outbox: ${m.waitingBecause}` : 'Waiting in outbox';
+      return m.waitingBecause && m.waitingBecause !== NOT_SENT_YET ? `Waiting in outbox: ${m.waitingBecause}` : 'Waiting in outbox';
     case 'sent':
       return 'Sent (waiting for their receipt)';
     case 'delivered':
