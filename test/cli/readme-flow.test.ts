@@ -1,47 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { cliHarness } from './harness.js';
 
-const run = promisify(execFile);
-const root = mkdtempSync(join(tmpdir(), 'parley-cli-'));
-const env = { ...process.env, PARLEY_TESTNET_FILE: join(root, 'testnet.json'), PARLEY_HOME: join(root, 'nobody') };
-const children: ChildProcess[] = [];
-
-function parley(...args: string[]) {
-  return run('node', ['bin/parley.js', ...args], { env, timeout: 60_000 });
-}
-
-async function failing(...args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    await parley(...args);
-  } catch (e) {
-    const err = e as { code: number; stderr: string };
-    return { code: err.code, stderr: err.stderr };
-  }
-  throw new Error(`parley ${args.join(' ')} should have failed`);
-}
-
-function background(...args: string[]): Promise<ChildProcess> {
-  const child = spawn('node', ['bin/parley.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (/Ctrl-C/.test(out)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited early (${code})`)));
-  });
-}
-
-afterAll(async () => {
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, parley, failing, background, close } = cliHarness('parley-cli-');
+afterAll(close);
 
 describe('the README command-line flow', () => {
   it('testnet, init, id, contact add, run, send, history', async () => {
@@ -52,7 +14,7 @@ describe('the README command-line flow', () => {
     const noNet = await failing('run', '--home', alice);
     expect(noNet.stderr).toMatch(/no network to join.*parley testnet/);
 
-    await background('testnet', '--dht', '4', '--relays', '2');
+    await background(['testnet', '--dht', '4', '--relays', '2']);
     await parley('init', '--home', bob, '--name', 'Bob');
     const bobId = JSON.parse((await parley('id', '--home', bob, '--json')).stdout);
     expect(bobId.id).toMatch(/^[ybndrfg8ejkmcpqxot1uwisza345h769]{52}$/);
@@ -61,7 +23,7 @@ describe('the README command-line flow', () => {
 
     await parley('contact', 'add', '--home', alice, bobId.link, '--name', 'Bob'); // relayed: the default
     await parley('contact', 'add', '--home', bob, aliceId, '--name', 'Alice');
-    await background('run', '--home', bob);
+    await background(['run', '--home', bob]);
 
     const sent = JSON.parse((await parley('send', '--home', alice, bobId.id, 'hello from the command line', '--json')).stdout);
     expect(sent.state).toBe('delivered');

@@ -1,41 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { loadIdentity } from '../../src/identity/index.js';
+import { cliHarness } from './harness.js';
 
-const run = promisify(execFile);
-const root = mkdtempSync(join(tmpdir(), 'parley-cli-signup-'));
-const env = { ...process.env, PARLEY_TESTNET_FILE: join(root, 'testnet.json'), PARLEY_HOME: join(root, 'nobody') };
-let testnet: ChildProcess | null = null;
-let mailLog = '';
-
-const parley = (...args: string[]) => run('node', ['bin/parley.js', ...args], { env, timeout: 60_000 });
+const { root, parley, background, close } = cliHarness('parley-cli-signup-');
 const json = async (...args: string[]) => JSON.parse((await parley(...args, '--json')).stdout);
-
-afterAll(async () => {
-  if (testnet && testnet.exitCode === null) {
-    testnet.kill('SIGTERM');
-    await new Promise((r) => testnet!.once('exit', r));
-  }
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(close);
 
 describe('the README sign-up flow', () => {
   it('testnet --attestor, signup email, verify, import (find and unlink: see test/attestor)', async () => {
-    testnet = spawn('node', ['bin/parley.js', 'testnet', '--dht', '4', '--relays', '0', '--attestor'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child: testnet, out } = await background(['testnet', '--dht', '4', '--relays', '0', '--attestor'], /Attestor: http:\/\/[0-9.:]+[\s\S]*Ctrl-C/);
+    let mailLog = '';
     testnet.stderr!.on('data', (d) => (mailLog += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      testnet!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /Attestor: (http:\/\/[0-9.:]+)/.exec(out);
-        if (m && /Ctrl-C/.test(out)) resolve(m[1]!);
-      });
-      testnet!.once('exit', (c) => reject(new Error(`testnet exited early (${c})`)));
-    });
+    const url = /Attestor: (http:\/\/[0-9.:]+)/.exec(out)![1]!;
     expect(url).toMatch(/^http:\/\/127\.0\.3\.10:\d+$/);
     const alice = join(root, 'alice');
     const bob = join(root, 'bob');

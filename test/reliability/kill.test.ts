@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { world, received, delivered } from '../helpers/people.js';
 import { Identity, saveIdentity, randomBytes } from '../../src/identity/index.js';
 import { addContact, queueMessage } from '../../src/node/index.js';
-import { openDb, history, listOutbox } from '../../src/store/index.js';
-import { startParley, type Child } from './processes.js';
+import { history, listOutbox } from '../../src/store/index.js';
+import { startParley, withDb, type Child } from './processes.js';
 import { budget, scale, until, watchProcess } from './soak.js';
 
 /*
@@ -14,16 +14,6 @@ import { budget, scale, until, watchProcess } from './soak.js';
  */
 
 const MESSAGES = scale(80, 600);
-
-/** A person's database, opened beside whatever process serves it (WAL lets both read and write). */
-function withDb<T>(home: string, fn: (db: ReturnType<typeof openDb>) => T): T {
-  const db = openDb(join(home, 'parley.db'));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('kill -9', () => {
   let w: Awaited<ReturnType<typeof world>>;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { addContact, queueMessage } from '../../src/node/index.js';
-import { openDb, history, setVisibility, type MessageRow, type Visibility } from '../../src/store/index.js';
-import { startParley, startProgram, type Child } from './processes.js';
+import { history, setVisibility, type MessageRow, type Visibility } from '../../src/store/index.js';
+import { startParley, startProgram, withDb, type Child } from './processes.js';
 import { until } from './soak.js';
 
 /*
@@ -102,15 +102,6 @@ interface Person {
   host: string;
   netns: string;
   child?: Child;
-}
-
-function withDb<T>(home: string, fn: (db: ReturnType<typeof openDb>) => T): T {
-  const db = openDb(join(home, 'parley.db'));
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
 }
 
 describe.skipIf(why !== null)('people behind NATs (network namespaces)', () => {

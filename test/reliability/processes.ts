@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { openDb } from '../../src/store/index.js';
 
 /**
  * Parley programs as real child processes (`bin/parley.js ...`), so a test can kill them with
@@ -56,4 +58,14 @@ export function startProgram(command: string, argv: string[], ready: RegExp, env
       reject(new Error(`${args.join(' ').slice(0, 120)} exited (${code ?? signal}) before it was ready: ${out}`));
     });
   });
+}
+
+/** A person's database, opened beside whatever process serves it (WAL lets both read and write). */
+export function withDb<T>(home: string, fn: (db: ReturnType<typeof openDb>) => T): T {
+  const db = openDb(join(home, 'parley.db'));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
