@@ -40,10 +40,14 @@ export function hasIdentity(home: string): boolean {
 
 /** The ID of the identity in this home, also when it is locked by a passphrase. */
 export function readId(home: string): ParleyId {
-  if (isLocked(home)) {
-    const locked = LockedFile.safeParse(JSON.parse(readFileSync(keyfilePath(home), 'utf8')));
-    if (locked.success && locked.data.id) return parseId(locked.data.id);
+  let raw: unknown = null;
+  try {
+    raw = JSON.parse(readFileSync(keyfilePath(home), 'utf8'));
+  } catch {
+    // missing or unreadable: loadIdentity says which
   }
+  const locked = LockedFile.safeParse(raw);
+  if (locked.success && locked.data.id) return parseId(locked.data.id);
   return loadIdentity(home).id;
 }
 
