@@ -41,6 +41,7 @@ export class Republisher {
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | null = null;
   #inflight: Promise<void> | null = null;
+  #checking: Promise<void> | null = null;
   #running = false;
   #status: RepublisherStatus = { lastSeq: null, lastStoredOn: 0, failures: 0 };
 
@@ -60,6 +61,7 @@ export class Republisher {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    await this.#checking;
     await this.#inflight;
   }
 
@@ -94,15 +96,9 @@ export class Republisher {
       this.#status = { lastSeq: seq, lastStoredOn: stored, failures: 0 };
       this.#logger.debug({ stored }, 'published DHT record');
       delay = this.#jitter(this.#interval());
-      // A node that already held a higher seq refused quietly while another accepted: after the first
-      // publish, check what the network returns and, if it is an older copy with a higher seq, go past it.
-      if (first) {
-        const held = await this.#storedSeq();
-        if (held !== null && held > seq) {
-          this.#status = { ...this.#status, lastSeq: held };
-          delay = 0;
-        }
-      }
+      // Nodes that already held a higher seq refused quietly while another accepted: after the first
+      // publish, check in the background (start-up does not wait) what the network returns.
+      if (first) this.#checking = this.#passOlderCopy(seq);
     } catch (err) {
       const failures = this.#status.failures + 1;
       const stored = DhtError.is(err) && err.code === 'STALE_SEQ' ? await this.#storedSeq() : null;
@@ -111,6 +107,14 @@ export class Republisher {
       if (this.#running) this.#logger.warn({ err: describeError(err), failures, retryInMs: delay }, 'could not publish DHT record; will retry');
     }
     if (this.#running) this.#timer = setTimeout(() => void this.#publish(), delay).unref();
+  }
+
+  /** If the network returns an older copy with a higher seq than `published`, publishes past it now. */
+  async #passOlderCopy(published: number): Promise<void> {
+    const held = await this.#storedSeq();
+    if (held === null || held <= published || !this.#running) return;
+    this.#status = { ...this.#status, lastSeq: Math.max(held, this.#status.lastSeq ?? 0) };
+    await this.refresh();
   }
 
   /** The sequence number of our record as the network holds it now (null if unknown). */
