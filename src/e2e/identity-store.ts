@@ -36,7 +36,7 @@ export class SqlIdentityStore extends IdentityKeyStore {
     if (existing?.equals(bytes)) return IdentityChange.NewOrUnchanged;
     const t = this.now().getTime();
     this.slot.write(`identity:${address.name()}`, bytes, () =>
-      stmt(this.db, 
+      stmt(this.db,
           `INSERT INTO signal_identities (address, identity_key, first_seen_at) VALUES (?, ?, ?)
            ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
         )

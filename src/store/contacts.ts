@@ -23,7 +23,7 @@ export function listContacts(db: Db): ContactRow[] {
 
 /** Adds a contact, or promotes a pending request to a contact; returns the row. */
 export function upsertContact(db: Db, id: string, state: ContactState, now: number, name?: string | null): ContactRow {
-  stmt(db, 
+  stmt(db,
     `INSERT INTO contacts (id, name, state, added_at) VALUES (@id, @name, @state, @now)
      ON CONFLICT(id) DO UPDATE SET
        state = CASE WHEN contacts.state = 'request' OR @state = 'blocked' THEN @state ELSE contacts.state END,

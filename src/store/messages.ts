@@ -29,7 +29,7 @@ export interface NewMessage {
 
 /** Inserts a message; returns false if a message with that ID already exists (a duplicate). */
 export function insertMessage(db: Db, m: NewMessage): boolean {
-  const r = stmt(db, 
+  const r = stmt(db,
       `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route)
        VALUES (@id, @contactId, @direction, @convSeq, @body, @sentAt, @receivedAt, @state, @route)
        ON CONFLICT(id) DO NOTHING`,
@@ -80,7 +80,7 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
   if (!terms) return [];
   const query = terms.map((t) => `"${t}"*`).join(' ');
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
-  return stmt(db, 
+  return stmt(db,
       `SELECT m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
        FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
        WHERE messages_fts MATCH @query AND (@contactId IS NULL OR m.contact_id = @contactId)

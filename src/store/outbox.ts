@@ -17,7 +17,7 @@ export function enqueue(db: Db, messageId: string, now: number): void {
 
 /** Everything waiting, oldest first (per conversation order is the message order). */
 export function listOutbox(db: Db): OutboxItem[] {
-  return stmt(db, 
+  return stmt(db,
       `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
        FROM outbox o JOIN messages m ON m.id = o.message_id ORDER BY m.seq`,
     )
@@ -26,7 +26,7 @@ export function listOutbox(db: Db): OutboxItem[] {
 
 /** Contacts with at least one message due now. */
 export function dueContacts(db: Db, now: number): string[] {
-  const rows = stmt(db, 
+  const rows = stmt(db,
       `SELECT DISTINCT m.contact_id AS id FROM outbox o JOIN messages m ON m.id = o.message_id
        WHERE o.next_attempt_at <= ?`,
     )
@@ -36,7 +36,7 @@ export function dueContacts(db: Db, now: number): string[] {
 
 /** All waiting messages of one contact, in conversation order. */
 export function outboxFor(db: Db, contactId: string): OutboxItem[] {
-  return stmt(db, 
+  return stmt(db,
       `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
        FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.contact_id = ? ORDER BY m.seq`,
     )
