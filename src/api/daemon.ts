@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
-import { ParleyNode, acquireLock, releaseLock, type NodeOptions } from '../node/index.js';
+import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
 import {
   conversationPage, getKv, getMessage, markRead, outboxFor, searchMessages, setKv, stmt, unreadCounts,
   type ContactRow, type Db, type MessageRow,
@@ -49,10 +49,7 @@ export class Daemon extends EventEmitter {
   async close(): Promise<void> {
     const node = this.#node;
     this.#node = null;
-    if (node) {
-      await node.stop();
-      releaseLock(this.home);
-    }
+    if (node) await stopLockedNode(node);
   }
 
   get node(): ParleyNode | null {
@@ -218,14 +215,14 @@ export class Daemon extends EventEmitter {
   }
 
   async #start(passphrase?: string, name?: string): Promise<void> {
-    if (!acquireLock(this.home)) throw ApiError.BAD_REQUEST('another Parley process is running for this home');
     this.#status = 'starting';
     let node: ParleyNode;
     try {
-      node = new ParleyNode({ ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) });
-      await node.start();
+      node = await startLockedNode(
+        { ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) },
+        () => ApiError.BAD_REQUEST('another Parley process is running for this home'),
+      );
     } catch (err) {
-      releaseLock(this.home);
       this.#status = hasIdentity(this.home) && isLocked(this.home) ? 'locked' : 'new';
       throw err;
     }

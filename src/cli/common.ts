@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ParleyNode, acquireLock, releaseLock, type NodeOptions } from '../node/index.js';
+import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
 import { ParleyError } from '../wire/errors.js';
 
@@ -66,19 +66,7 @@ export function nodeOptionsFrom(opts: NetOpts): Omit<NodeOptions, 'home'> {
 
 /** Starts a node for this home, holding the home's lock for as long as it runs. */
 export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeOptions> = {}): Promise<ParleyNode> {
-  const network = nodeOptionsFrom(opts);
-  if (!acquireLock(opts.home)) throw CliError.BUSY(opts.home);
-  try {
-    const node = new ParleyNode({ home: opts.home, ...network, ...extra });
-    await node.start();
-    return node;
-  } catch (err) {
-    releaseLock(opts.home);
-    throw err;
-  }
+  return startLockedNode({ home: opts.home, ...nodeOptionsFrom(opts), ...extra }, () => CliError.BUSY(opts.home));
 }
 
-export async function stopNode(node: ParleyNode): Promise<void> {
-  await node.stop();
-  releaseLock(node.home);
-}
+export const stopNode = stopLockedNode;

@@ -27,6 +27,7 @@ import { MAILBOX_RECEIPT } from '../routing/policy.js';
 import { receiveEnvelope } from './receiver.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
+import { acquireLock, releaseLock } from './lock.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
 
 export interface NodeOptions {
@@ -363,6 +364,28 @@ export class ParleyNode extends EventEmitter {
         return;
     }
   }
+}
+
+/**
+ * Starts a node for a home while holding the home's lock (one running node per home); the lock is
+ * released if the start fails. `busy` makes the error for a home another process serves.
+ */
+export async function startLockedNode(opts: NodeOptions, busy: () => Error): Promise<ParleyNode> {
+  if (!acquireLock(opts.home)) throw busy();
+  try {
+    const node = new ParleyNode(opts);
+    await node.start();
+    return node;
+  } catch (err) {
+    releaseLock(opts.home);
+    throw err;
+  }
+}
+
+/** Stops a node started with `startLockedNode` and releases its home. */
+export async function stopLockedNode(node: ParleyNode): Promise<void> {
+  await node.stop();
+  releaseLock(node.home);
 }
 
 export function addContact(db: Db, selfId: string, input: string, now: number, name?: string): ContactRow {
