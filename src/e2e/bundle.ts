@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { KEMPublicKey, PreKeyBundle, PublicKey } from '@signalapp/libsignal-client';
 import { b64 } from '../wire/bytes.js';
 import { u8 } from '../wire/bytes.js';
+import { REGISTRATION_ID_MAX } from '../identity/index.js';
 
 /** A prekey bundle as it travels (JSON, base64 fields): what a stranger needs to open a session. */
 export const BundleJson = z
   .object({
-    registrationId: z.number().int().min(1).max(16380),
+    registrationId: z.number().int().min(1).max(REGISTRATION_ID_MAX),
     deviceId: z.number().int().min(1).max(127),
     preKeyId: z.number().int().min(1).optional(),
     preKey: z.string().max(64).optional(),

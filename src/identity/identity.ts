@@ -28,7 +28,7 @@ export class Identity {
 
   static generate(random: (n: number) => Buffer = randomBytes): Identity {
     const signal = PrivateKey.generate();
-    const registrationId = (random(2).readUInt16BE(0) & 0x3fff) + 1;
+    const registrationId = registrationIdFrom(random);
     return new Identity(
       Ed25519KeyPair.fromSeed(random(32)),
       Ed25519KeyPair.fromSeed(random(32)),
@@ -47,5 +47,20 @@ export class Identity {
 
   toJSON(): string {
     return `Identity(${this.id})`;
+  }
+}
+
+/** Signal's range for registration IDs, which key files and prekey bundles are checked against. */
+export const REGISTRATION_ID_MAX = 16380;
+
+/**
+ * A uniform registration ID in 1..16380: 14 random bits, drawn again when they fall outside (4 of
+ * 16,384 values; masking and adding one used to give 16381..16384 too, which the key file and the
+ * bundle schema then refused, about once in 4,000 new identities).
+ */
+export function registrationIdFrom(random: (n: number) => Buffer): number {
+  for (;;) {
+    const v = random(2).readUInt16BE(0) & 0x3fff;
+    if (v >= 1 && v <= REGISTRATION_ID_MAX) return v;
   }
 }

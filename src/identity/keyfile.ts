@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Identity } from './identity.js';
+import { Identity, REGISTRATION_ID_MAX } from './identity.js';
 import { parseId, type ParleyId } from './id.js';
 import { Ed25519KeyPair } from './keypair.js';
 import { SecretKey } from './secret.js';
@@ -17,7 +17,7 @@ const KeyFile = z.object({
   identitySeed: z.string().regex(/^[0-9a-f]{64}$/),
   transportSeed: z.string().regex(/^[0-9a-f]{64}$/),
   signalIdentityKey: z.string().regex(/^[0-9a-f]+$/),
-  registrationId: z.number().int().min(1).max(16380),
+  registrationId: z.number().int().min(1).max(REGISTRATION_ID_MAX),
 });
 
 /** A key file sealed with a passphrase: Argon2id (libsodium crypto_pwhash) then secretbox. */
