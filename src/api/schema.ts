@@ -48,6 +48,8 @@ export interface RouteReceipt {
   hops: Hop[];
   sees: Array<{ party: 'contact' | 'my-relay' | 'their-relay'; ips: Array<'mine' | 'theirs'> }>;
   sameRelay?: boolean;
+  /** On a received message: the sender's half of the path is as their device stated it (end-to-end encrypted). */
+  senderReported?: boolean;
 }
 
 export interface Me {

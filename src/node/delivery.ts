@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { contentCodec } from '../wire/content.js';
+import type { Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
 import { dueContacts, outboxFor, recordAttempt, setMessageState, getMessage, type Db } from '../store/index.js';
 import { nextDelay, type RetryPolicy } from './backoff.js';
@@ -12,7 +12,7 @@ export interface DeliveryComponents {
   now: () => number;
   onSent: (messageId: string) => void;
   /** A `reach` content this contact should get before anything else, with a commit once it left. */
-  reachUpdate: (contactId: string) => { content: Buffer; commit: () => void } | null;
+  reachUpdate: (contactId: string) => { content: Content; commit: () => void } | null;
 }
 
 /**
@@ -80,9 +80,7 @@ export class Delivery {
     if (due.length === 0) return;
     const reach = this.#c.reachUpdate(contactId);
     const offset = reach ? 1 : 0;
-    const texts = due.map((item) =>
-      contentCodec.encode({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at }),
-    );
+    const texts = due.map((item): Content => ({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at }));
     try {
       await this.#c.router.send(contactId, reach ? [reach.content, ...texts] : texts, (i, route) => {
         if (i < offset) return reach!.commit();

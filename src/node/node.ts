@@ -12,7 +12,6 @@ import {
 import type { PeerFrame } from '../wire/peer-frames.js';
 import { MAX_TEXT_BYTES } from '../wire/limits.js';
 import { describeError } from '../wire/errors.js';
-import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { Peers, type PeerConn, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
@@ -20,10 +19,9 @@ import { Router, reachOf } from './router.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
 import { peerCodec } from '../wire/peer-frames.js';
-import { contentCodec } from '../wire/content.js';
+import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { encodeRelayRef } from '../routing/relay-ref.js';
-import { MAILBOX_RECEIPT } from '../routing/policy.js';
 import { receiveEnvelope } from './receiver.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -188,18 +186,18 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
-  #reachUpdate(id: string): { content: Buffer; commit: () => void } | null {
+  #reachUpdate(id: string): { content: Content; commit: () => void } | null {
     if (!this.#myRelay || !this.#peers) return null; // without relays, the intro record already carries it
     const contact = getContact(this.db, id);
     const ep = this.#peers.address();
     const reach = contact?.visibility === 'direct'
       ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.identity.transportKey.publicKey) }
       : { v: 1 as const, t: 'reach' as const };
-    const content = contentCodec.encode(reach);
+    const sent = contentCodec.encode(reach).toString('base64');
     const key = `reachSent.${id}`;
     const last = getKv(this.db, key);
-    if (last === content.toString('base64') || (last === undefined && contact?.visibility !== 'direct')) return null;
-    return { content, commit: () => setKv(this.db, key, content.toString('base64')) };
+    if (last === sent || (last === undefined && contact?.visibility !== 'direct')) return null;
+    return { content: reach, commit: () => setKv(this.db, key, sent) };
   }
 
   async #onMail(m: MailItem): Promise<void> {
@@ -213,7 +211,7 @@ export class ParleyNode extends EventEmitter {
       return;
     }
     try {
-      if (frame.t === 'env') await receiveEnvelope(this.#receiverComponents(), frame, { conn: null, route: MAILBOX_RECEIPT });
+      if (frame.t === 'env') await receiveEnvelope(this.#receiverComponents(), frame, { conn: null });
       await this.#myRelay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
     } catch (err) {
       this.#logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
@@ -357,7 +355,7 @@ export class ParleyNode extends EventEmitter {
         this.#bundles.answer(frame.n, frame.bundle);
         return;
       case 'env':
-        void receiveEnvelope(this.#receiverComponents(), frame, { conn, route: DIRECT_RECEIPT }).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
+        void receiveEnvelope(this.#receiverComponents(), frame, { conn }).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
         return;
       case 'bye':
         conn.close('PEER_BYE');

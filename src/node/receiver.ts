@@ -9,7 +9,8 @@ import type { Envelope } from '../wire/peer-frames.js';
 import type { z } from 'zod';
 import type { PeerConn, Peers } from './peers.js';
 import type { Router } from './router.js';
-import type { RouteReceipt } from '../routing/receipt.js';
+import { DIRECT_RECEIPT } from '../routing/receipt.js';
+import { mailboxReceipt } from '../routing/policy.js';
 
 export interface ReceiverComponents {
   db: Db;
@@ -25,10 +26,9 @@ export interface ReceiverComponents {
 
 type EnvelopeFrame = z.output<typeof Envelope>;
 
-/** Where an envelope came from: a direct link (which a reply may reuse) or our relay mailbox. */
+/** Where an envelope came from: a direct link (which a reply may reuse), or our relay mailbox (null). */
 export interface Source {
   conn: PeerConn | null;
-  route: RouteReceipt;
 }
 
 /**
@@ -86,7 +86,8 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
         sentAt: content.at,
         receivedAt: c.now(),
         state: 'received',
-        route: JSON.stringify(source.route),
+        // My half of the way is what I observed; the sender's half, what they stated inside the message.
+        route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
       });
       if (fresh) c.onMessage(getMessage(c.db, content.id)!);
       void sendReceipt(c, source, frame.from, [content.id]);
@@ -96,7 +97,7 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
 
 async function sendReceipt(c: ReceiverComponents, source: Source, to: string, ids: string[]): Promise<void> {
   try {
-    const receipt = contentCodec.encode({ v: 1, t: 'receipt', ids });
+    const receipt: Content = { v: 1, t: 'receipt', ids };
     if (source.conn && !source.conn.closeReason) await c.router.reply(source.conn, to, receipt);
     else await c.router.send(to, [receipt]);
   } catch (err) {

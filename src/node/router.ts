@@ -6,7 +6,8 @@ import { parseId, publicKeyOf, sealTo, type Identity } from '../identity/index.j
 import type { VerifiedIntro } from '../dht/index.js';
 import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
-import { planRoute, senderReceipt, type Visibility } from '../routing/policy.js';
+import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
+import { contentCodec, type Content, type SenderPath } from '../wire/content.js';
 import { decodeRelayRef, type RelayRef } from '../routing/relay-ref.js';
 import type { RouteReceipt } from '../routing/receipt.js';
 import type { BundleRequests } from './bundle-requests.js';
@@ -53,10 +54,13 @@ export class Router {
     return reachOf(this.#c.db, id) || intro?.endpoint ? 'direct' : 'relayed';
   }
 
-  /** Sends each plaintext in order; `onSent(i)` after each leaves. Returns the route it took. */
-  async send(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void = () => {}): Promise<RouteReceipt> {
+  /**
+   * Sends each content in order, texts stamped with the sender's half of the route taken; `onSent(i)`
+   * after each leaves. Returns the route it took.
+   */
+  async send(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void = () => {}): Promise<RouteReceipt> {
     try {
-      return await this.#send(id, plaintexts, onSent);
+      return await this.#send(id, contents, onSent);
     } catch (err) {
       this.#intros.delete(id);
       throw err;
@@ -76,13 +80,13 @@ export class Router {
     return intro;
   }
 
-  async #send(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
+  async #send(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
     let intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
     let plan = planRoute(mine, this.theirSetting(id, intro));
     if (plan === 'direct') {
       try {
-        return await this.#sendDirect(id, plaintexts, onSent);
+        return await this.#sendDirect(id, contents, onSent);
       } catch (err) {
         // Their address may be stale (they moved and have not said so yet) or they are offline: their
         // relay is a route my `direct` setting allows as well (the direct + relayed row), never a downgrade.
@@ -100,36 +104,37 @@ export class Router {
       await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
     }
     const route = senderReceipt(plan, same);
-    for (let i = 0; i < plaintexts.length; i++) {
+    const via = senderPath(plan, same);
+    for (let i = 0; i < contents.length; i++) {
       // Sealed to their identity key: their relay stores bytes that name no sender.
-      await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, plaintexts[i]!))));
+      await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, contents[i]!, via))));
       onSent(i, route);
     }
     return route;
   }
 
-  async #sendDirect(id: string, plaintexts: Buffer[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
+  async #sendDirect(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
     const conn = await this.#c.peers.connect(id);
     if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
     const route = senderReceipt('direct');
-    for (let i = 0; i < plaintexts.length; i++) {
-      if (!conn.send(await this.#frame(id, plaintexts[i]!))) throw NodeError.UNREACHABLE('the connection closed');
+    for (let i = 0; i < contents.length; i++) {
+      if (!conn.send(await this.#frame(id, contents[i]!, 'direct'))) throw NodeError.UNREACHABLE('the connection closed');
       onSent(i, route);
     }
     return route;
   }
 
   /** Sends on a connection the contact opened to us (a reply on a link that already exists). */
-  async reply(conn: PeerConn, id: string, plaintext: Buffer): Promise<void> {
-    conn.send(await this.#frame(id, plaintext));
+  async reply(conn: PeerConn, id: string, content: Content): Promise<void> {
+    conn.send(await this.#frame(id, content, 'direct'));
   }
 
   async stop(): Promise<void> {
     for (const p of this.#links.values()) await p.then((c) => c.close()).catch(() => {});
   }
 
-  async #frame(id: string, plaintext: Buffer): Promise<PeerFrameOut> {
-    const env = await this.#c.e2e.encrypt(id, plaintext);
+  async #frame(id: string, content: Content, via: SenderPath): Promise<PeerFrameOut> {
+    const env = await this.#c.e2e.encrypt(id, contentCodec.encode(content.t === 'text' ? { ...content, via } : content));
     const frame = { v: 1 as const, t: 'env' as const, from: this.#c.identity.id, kind: env.kind, body: toB64(env.body) };
     return env.kind === 'prekey' ? { ...frame, bind: toB64(this.#c.identity.binding) } : frame;
   }

@@ -1,4 +1,5 @@
 import type { RouteReceipt } from './receipt.js';
+import type { SenderPath } from '../wire/content.js';
 
 export type Visibility = 'direct' | 'relayed';
 
@@ -35,9 +36,40 @@ export function senderReceipt(plan: RoutePlan, sameRelay = false): RouteReceipt 
   }
 }
 
-/** What the receiver of a message that came out of its own relay mailbox knows: the sender never saw its IP. */
+/** The sender's half of a plan carried out, stamped into each text so the receiver can show the whole way. */
+export function senderPath(plan: RoutePlan, sameRelay = false): SenderPath {
+  if (plan === 'direct') return 'direct';
+  if (plan === 'their-relay') return 'recipient-relay';
+  return sameRelay ? 'shared-relay' : 'both-relays';
+}
+
+/** What the receiver of a message that came out of its own relay mailbox knows by itself: the sender never saw its IP. */
 export const MAILBOX_RECEIPT: RouteReceipt = {
   route: 'one-relay',
   hops: ['my-relay'],
   sees: [{ party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
 };
+
+/**
+ * The receipt of a message that came out of my relay mailbox: my half observed (my relay saw my IP,
+ * the sender saw none of mine), the sender's half as they stated it. A sender that states nothing
+ * (an older version) leaves the receipt at what I know; so does a statement that contradicts what I
+ * saw ('direct' cannot come out of a mailbox).
+ */
+export function mailboxReceipt(via: SenderPath | undefined): RouteReceipt {
+  switch (via) {
+    case 'recipient-relay':
+      return { route: 'one-relay', hops: ['my-relay'], senderReported: true, sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }] };
+    case 'shared-relay':
+      return { route: 'one-relay', hops: ['my-relay'], sameRelay: true, senderReported: true, sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }] };
+    case 'both-relays':
+      return {
+        route: 'two-relays',
+        hops: ['their-relay', 'my-relay'],
+        senderReported: true,
+        sees: [{ party: 'their-relay', ips: ['theirs'] }, { party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
+      };
+    default:
+      return MAILBOX_RECEIPT;
+  }
+}

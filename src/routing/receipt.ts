@@ -12,6 +12,11 @@ export interface RouteReceipt {
   sees: Array<{ party: Party; ips: Array<'mine' | 'theirs'> }>;
   /** When both ends used the same relay, it could see both IPs: said plainly. */
   sameRelay?: boolean;
+  /**
+   * On a received message: the sender's side of the path is as the sender's device stated it inside
+   * the encrypted message (authentic, but only they could know it); the receiver's side is observed.
+   */
+  senderReported?: boolean;
 }
 
 /** What the receiver of a direct connection knows: the contact saw its IP. */

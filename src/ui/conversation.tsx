@@ -260,6 +260,12 @@ function RouteReceiptDialog({ message, name, onClose }: { message: Message; name
         </li>
       </ul>
       {r.sameRelay && <p class="warning">You both use the same relay, so that relay could see both IP addresses (it still cannot read anything).</p>}
+      {r.senderReported && (
+        <p class="hint">
+          Your half of the way is what your device saw; {name}'s half is what {name}'s device stated inside the encrypted message (no one else could
+          have written it).
+        </p>
+      )}
     </Dialog>
   );
 }

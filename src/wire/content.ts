@@ -5,7 +5,8 @@ import { MAX_TEXT_BYTES } from './limits.js';
 /*
  * What travels inside a Signal message (the plaintext). Version first, then type.
  *   text     id: message ID (32 hex); n: per-conversation sequence of the sender; body: UTF-8 text;
- *            at: sender's clock, ms since epoch
+ *            at: sender's clock, ms since epoch; via: the sender's side of the path, stamped at each
+ *            attempt, so the receiver's route receipt can show the whole way (optional: older senders)
  *   receipt  ids: message IDs received and stored (the end-to-end receipt that empties the outbox)
  *   reach    endpoint, transportKey: my direct address and Noise key, sent only to contacts I set to
  *            `direct`; an empty reach withdraws them
@@ -13,6 +14,14 @@ import { MAX_TEXT_BYTES } from './limits.js';
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
 const messageId = z.string().regex(MESSAGE_ID);
+
+/**
+ * How the sender's bytes reached the recipient's side: straight to the recipient's device, straight
+ * to the recipient's relay, through the sender's relay and a circuit to the recipient's, or through
+ * one relay both use.
+ */
+export const SENDER_PATHS = ['direct', 'recipient-relay', 'both-relays', 'shared-relay'] as const;
+export type SenderPath = (typeof SENDER_PATHS)[number];
 
 export const TextContent = z
   .object({
@@ -22,6 +31,7 @@ export const TextContent = z
     n: z.number().int().min(1),
     body: z.string().refine((s) => Buffer.byteLength(s) <= MAX_TEXT_BYTES, 'text too long'),
     at: z.number().int().min(0),
+    via: z.enum(SENDER_PATHS).optional(),
   })
   .strict();
 export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strict();

@@ -56,7 +56,7 @@ describe('the daemon API, used as the UI uses it', () => {
     await bob.client.markRead(ids.alice!);
     expect((await bob.client.contact(ids.alice!)).unread).toBe(0);
     const [m] = await bob.client.messages(ids.alice!);
-    expect(m).toMatchObject({ body: 'first words', direction: 'in', state: 'received', route: { route: 'one-relay' } });
+    expect(m).toMatchObject({ body: 'first words', direction: 'in', state: 'received', route: { route: 'two-relays', hops: ['their-relay', 'my-relay'], senderReported: true } });
     expect((await bob.client.search('word')).map((h) => h.snippet)).toEqual(['first \u0002words\u0003']);
     a.close();
     b.close();

@@ -69,6 +69,6 @@ describe('relays failing and people offline', () => {
     await new Promise((r) => setTimeout(r, 500));
     const got = dave2.history(carol.id).filter((x) => x.direction === 'in');
     expect(got.map((x) => x.body)).toEqual(['warm-up', 'while you were away']);
-    expect(JSON.parse(got[1]!.route!)).toMatchObject({ route: 'one-relay', hops: ['my-relay'] });
+    expect(JSON.parse(got[1]!.route!)).toMatchObject({ route: 'two-relays', hops: ['their-relay', 'my-relay'] }); // Carol's relay, then Dave's mailbox
   });
 });

@@ -5,6 +5,14 @@ import type { RouteReceipt } from '../../src/routing/receipt.js';
 
 type Vis = 'direct' | 'relayed';
 
+/** A message that went through both relays, as its receiver records it: the whole way, not only their own relay. */
+const TWO_RELAYS_AS_RECEIVED: RouteReceipt = {
+  route: 'two-relays',
+  hops: ['their-relay', 'my-relay'],
+  senderReported: true,
+  sees: [{ party: 'their-relay', ips: ['theirs'] }, { party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
+};
+
 describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
   let w: Awaited<ReturnType<typeof world>>;
   let n = 0;
@@ -41,11 +49,14 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     await received(bob, alice.id, 2);
     await delivered(alice, bob.id, 2);
     const sent = alice.history(bob.id).find((m) => m.id === probe.id)!;
+    const got = bob.history(alice.id).find((m) => m.id === probe.id)!;
     const alicesIp = alice.address().host;
     const bobsIp = bob.address().host;
     return {
       alicesIp, bobsIp,
       route: JSON.parse(sent.route!) as RouteReceipt,
+      /** The same message's receipt as Bob sees it. */
+      bobsRoute: JSON.parse(got.route!) as RouteReceipt,
       relayA: new Set(seenA.slice(fromA)),
       relayB: new Set(seenB.slice(fromB)),
       bobSaw: new Set(bobSaw),
@@ -57,6 +68,7 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     const s = await scenario('direct', 'direct');
     expect(s.route).toMatchObject({ route: 'direct', hops: ['direct'] });
     expect(s.bobSaw.has(s.alicesIp)).toBe(true);
+    expect(s.bobsRoute).toEqual({ route: 'direct', hops: ['direct'], sees: [{ party: 'contact', ips: ['mine'] }] });
   });
 
   it('direct (me) + relayed (them): through their relay, which sees both; they never see me', async () => {
@@ -66,6 +78,11 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     expect(s.relayB.has(s.alicesIp) && s.relayB.has(s.bobsIp)).toBe(true);
     expect(s.bobSaw.has(s.alicesIp)).toBe(false);
     expect(s.aliceSaw.has(s.bobsIp)).toBe(false);
+    // Bob's receipt of the same message: his relay saw both, Alice saw none of his.
+    expect(s.bobsRoute).toEqual({
+      route: 'one-relay', hops: ['my-relay'], senderReported: true,
+      sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }],
+    });
   });
 
   it('relayed (me) + direct (them): my relay, a circuit, their relay; they and their relay never see my IP', async () => {
@@ -74,6 +91,7 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     expect(s.relayA.has(s.alicesIp)).toBe(true);
     expect(s.relayB.has(s.alicesIp)).toBe(false);
     expect(s.bobSaw.has(s.alicesIp)).toBe(false);
+    expect(s.bobsRoute).toEqual(TWO_RELAYS_AS_RECEIVED);
   });
 
   it('relayed + relayed with two relays: no single relay sees both ends', async () => {
@@ -83,5 +101,6 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     expect(s.relayA.has(s.alicesIp) && !s.relayA.has(s.bobsIp)).toBe(true);
     expect(s.relayB.has(s.bobsIp) && !s.relayB.has(s.alicesIp)).toBe(true);
     expect(s.bobSaw.size + s.aliceSaw.size).toBe(0);
+    expect(s.bobsRoute).toEqual(TWO_RELAYS_AS_RECEIVED);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { toB64 } from '../../src/wire/bytes.js';
 import type { PeerFrameOut } from '../../src/wire/peer-frames.js';
+import { SENDER_PATHS } from '../../src/wire/content.js';
 import {
   MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_CIRCUIT_CHUNK, MAX_MAIL_BYTES, type ClientToRelayOut, type RelayToClientOut,
 } from '../../src/wire/relay-frames.js';
@@ -52,7 +53,10 @@ export function envelope(atCap = true): fc.Arbitrary<PeerFrameOut> {
 }
 
 export const content = fc.oneof(
-  fc.record({ v, t: fc.constant('text' as const), id: hex32, n: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), body: fc.string({ maxLength: 4000, unit: 'binary' }), at: fc.integer({ min: 0, max: 2 ** 50 }) }),
+  fc.record(
+    { v, t: fc.constant('text' as const), id: hex32, n: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), body: fc.string({ maxLength: 4000, unit: 'binary' }), at: fc.integer({ min: 0, max: 2 ** 50 }), via: fc.constantFrom(...SENDER_PATHS) },
+    { requiredKeys: ['v', 't', 'id', 'n', 'body', 'at'] },
+  ),
   fc.record({ v, t: fc.constant('receipt' as const), ids: fc.array(hex32, { minLength: 1, maxLength: 512 }) }),
   fc.record(
     { v, t: fc.constant('reach' as const), endpoint: fc.tuple(fc.ipV4(), port).map(([h, p]) => `${h}:${p}`), transportKey: id32 },

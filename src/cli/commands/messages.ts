@@ -14,7 +14,9 @@ export function describeRoute(route: string | null): string {
   const r = JSON.parse(route) as RouteReceipt;
   const hops = r.hops.join(' → ');
   const sees = r.sees.map((s) => `${s.party} sees ${s.ips.length ? s.ips.map((i) => (i === 'mine' ? 'your IP' : 'their IP')).join(' and ') : 'no IP'}`);
-  return `${r.route} (${hops}); ${sees.join('; ')}${r.sameRelay ? '; both ends use the same relay, which sees both IPs' : ''}`;
+  const same = r.sameRelay ? '; both ends use the same relay, which sees both IPs' : '';
+  const reported = r.senderReported ? "; the sender's half as their device stated it" : '';
+  return `${r.route} (${hops}); ${sees.join('; ')}${same}${reported}`;
 }
 
 function line(m: MessageRow, names: Map<string, string>): string {
