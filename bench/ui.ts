@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/browsers.js';
 import { ApiClient, Daemon, apiToken, startApi } from '../src/api/index.js';
 import { Identity, saveIdentity } from '../src/identity/index.js';
 import { insertMessage, upsertContact } from '../src/store/index.js';
@@ -65,10 +66,7 @@ const likeCommon = await timeIt(() => like.all('harbor'));
 
 // Browser: open the conversation and scroll it from the newest message to the oldest.
 log('opening the conversation in chromium...');
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
 await page.goto(api.openUrl);
 await page.getByRole('button', { name: /Bob/ }).waitFor();

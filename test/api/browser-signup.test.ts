@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browsers.js';
 import { codeIn } from '../../src/testnet/index.js';
 import { apiWorld, type Person } from './helpers.js';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'ui');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('sign-up by email and finding friends from a vCard, in the browser', () => {
   let w: Awaited<ReturnType<typeof apiWorld>>;
@@ -18,7 +18,7 @@ describe('sign-up by email and finding friends from a vCard, in the browser', ()
     w = await apiWorld({ relays: 2, attestor: true });
     carol = await w.person('carol', 0);
     dave = await w.person('dave', 1);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browsers.js';
 import { apiWorld, type Person } from './helpers.js';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'ui');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the web UI in a real browser (Debian chromium)', () => {
   let w: Awaited<ReturnType<typeof apiWorld>>;
@@ -17,7 +17,7 @@ describe('the web UI in a real browser (Debian chromium)', () => {
     w = await apiWorld({ relays: 2 });
     alice = await w.person('alice', 0);
     bob = await w.person('bob', 1);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { launchFirefox } from '../helpers/browsers.js';
 import { apiWorld, until, type Person } from './helpers.js';
 
 /*
@@ -13,22 +14,7 @@ import { apiWorld, until, type Person } from './helpers.js';
  */
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'ui-firefox');
-const FIREFOX = '/usr/bin/firefox-esr';
 
-/** Defence in depth on top of puppeteer's own prefs: anything not on loopback goes to a dead proxy. */
-const OFFLINE_PREFS = {
-  'network.proxy.type': 1,
-  'network.proxy.http': '127.0.0.1',
-  'network.proxy.http_port': 9,
-  'network.proxy.ssl': '127.0.0.1',
-  'network.proxy.ssl_port': 9,
-  'network.proxy.no_proxies_on': '127.0.0.0/8',
-  'network.dns.disablePrefetch': true,
-  'network.prefetch-next': false,
-  'browser.region.network.url': '',
-  'browser.search.geoip.url': '',
-  'geo.provider.network.url': '',
-};
 
 describe('the web UI in a real browser (Debian firefox-esr)', () => {
   let w: Awaited<ReturnType<typeof apiWorld>>;
@@ -40,7 +26,7 @@ describe('the web UI in a real browser (Debian firefox-esr)', () => {
     w = await apiWorld({ relays: 2 });
     alice = await w.person('alice', 0);
     bob = await w.person('bob', 1);
-    browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: OFFLINE_PREFS });
+    browser = await launchFirefox();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
