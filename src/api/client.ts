@@ -2,7 +2,7 @@
  * The typed client of the daemon API, shared by the web UI and programs (tests, CLI). Browser-safe:
  * fetch and WebSocket only.
  */
-import type { AddContact, ApiErrorBody, ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, PatchContact, Safety, SearchHit, State } from './schema.js';
+import type { AddContact, ApiErrorBody, ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, OutboxItem, PatchContact, Safety, SearchHit, State } from './schema.js';
 
 /**
  * `Message.waitingBecause` of a message no attempt has been made for yet. (Here rather than in
@@ -55,6 +55,9 @@ export class ApiClient {
     if (page.limit) q.set('limit', String(page.limit));
     return this.#call<Message[]>('GET', `/api/contacts/${encodeURIComponent(id)}/messages${q.size ? '?' + q : ''}`);
   };
+  /** The newest messages of every conversation, oldest first. */
+  history = (limit?: number) => this.#call<Message[]>('GET', `/api/messages${limit ? `?limit=${limit}` : ''}`);
+  outbox = () => this.#call<OutboxItem[]>('GET', '/api/outbox');
   send = (id: string, text: string) => this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/messages`, { text });
   safety = (id: string) => this.#call<Safety>('GET', `/api/contacts/${encodeURIComponent(id)}/safety`);
   verify = (id: string, verified: boolean) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/verify`, { verified });

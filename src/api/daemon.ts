@@ -3,13 +3,11 @@ import { mkdirSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
-import {
-  conversationPage, getKv, getMessage, markRead, outboxFor, searchMessages, setKv, stmt, unreadCounts,
-  type ContactRow, type Db, type MessageRow,
-} from '../store/index.js';
+import { conversationPage, getKv, getMessage, markRead, searchMessages, setKv, type MessageRow } from '../store/index.js';
+import { contactViews, historyView, lastRoutes, outboxView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
 import { NOT_SENT_YET } from './client.js';
-import type { ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, RouteReceipt, Safety, SearchHit, State } from './schema.js';
+import type { ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, OutboxItem, RouteReceipt, Safety, SearchHit, State } from './schema.js';
 
 export interface DaemonOptions {
   home: string;
@@ -137,6 +135,15 @@ export class Daemon extends EventEmitter {
     );
   }
 
+  /** The newest messages of all conversations (or one), oldest first. */
+  history(contactId: string | undefined, limit: number): Message[] {
+    return historyView(this.running().db, contactId === undefined ? undefined : parseId(contactId), limit);
+  }
+
+  outbox(): OutboxItem[] {
+    return outboxView(this.running().db);
+  }
+
   send(contactId: string, text: string): Message {
     const row = this.running().send(contactId, text);
     const m = toMessage(row, NOT_SENT_YET);
@@ -262,87 +269,14 @@ export class Daemon extends EventEmitter {
     return contact;
   }
 
-  /** Contacts as the UI shows them: all of them, or just one (`only`), with what is computed per contact. */
+  /** Contacts as the UI shows them: all of them, or just one (`only`). */
   #views(only?: string): Contact[] {
     const node = this.running();
-    const rows = node.contacts().filter((c) => only === undefined || c.id === only);
-    if (rows.length === 0) return [];
-    const unread = unreadCounts(node.db, only);
-    const last = lastMessages(node.db, only);
-    const routes = lastRoutes(node.db, only);
-    const online = new Set(node.online());
-    return rows.map((c: ContactRow) => {
-      const m = last.get(c.id);
-      return {
-        id: c.id,
-        name: c.name,
-        state: c.state,
-        visibility: c.visibility,
-        unread: unread.get(c.id) ?? 0,
-        last: m ? { body: m.body.slice(0, 140), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
-        route: routes.get(c.id) ?? null,
-        online: online.has(c.id) ? true : c.visibility === 'direct' ? false : null,
-        ...node.trust(c.id),
-      };
-    });
+    return contactViews(node.db, node.contacts(), { online: new Set(node.online()), ...(only !== undefined ? { only } : {}) });
   }
 
   async #describeMe(node: ParleyNode): Promise<Me> {
     const link = linkOf(node.id);
     return { id: node.id, link, name: getKv(node.db, 'profile.name') ?? '', qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
   }
-}
-
-function parseRoute(route: string | null): RouteReceipt | null {
-  if (!route) return null;
-  try {
-    return JSON.parse(route) as RouteReceipt;
-  } catch {
-    return null;
-  }
-}
-
-export function toMessage(m: MessageRow, waitingBecause: string | null): Message {
-  return {
-    seq: m.seq,
-    id: m.id,
-    contactId: m.contact_id,
-    direction: m.direction,
-    body: m.body,
-    sentAt: m.sent_at,
-    receivedAt: m.received_at,
-    state: m.state === 'queued' ? 'waiting' : m.state,
-    route: parseRoute(m.route),
-    waitingBecause: m.direction === 'out' && m.state !== 'delivered' ? waitingBecause : null,
-  };
-}
-
-/** Why each of a contact's messages still waits in the outbox. */
-function waitingReasons(db: Db, contactId: string): Map<string, string> {
-  return new Map(outboxFor(db, contactId).map((o) => [o.message_id, o.last_error ?? NOT_SENT_YET]));
-}
-
-/** The newest message per contact (or of one contact). */
-function lastMessages(db: Db, contactId?: string): Map<string, MessageRow> {
-  const rows = stmt(db, 'SELECT * FROM messages WHERE seq IN (SELECT max(seq) FROM messages WHERE (@c IS NULL OR contact_id = @c) GROUP BY contact_id)')
-    .all({ c: contactId ?? null }) as MessageRow[];
-  return new Map(rows.map((r) => [r.contact_id, r]));
-}
-
-/**
- * The route in use per contact (or of one contact): how my newest delivered message travelled (what my
- * settings and theirs chose); before I have sent any, how their newest message reached me.
- */
-function lastRoutes(db: Db, contactId?: string): Map<string, RouteReceipt['route']> {
-  const newest = (direction: 'in' | 'out') =>
-    stmt(db,
-      `SELECT contact_id, route FROM messages WHERE seq IN
-         (SELECT max(seq) FROM messages WHERE route IS NOT NULL AND direction = @direction AND (@c IS NULL OR contact_id = @c) GROUP BY contact_id)`,
-    ).all({ direction, c: contactId ?? null }) as Array<{ contact_id: string; route: string }>;
-  const out = new Map<string, RouteReceipt['route']>();
-  for (const r of [...newest('in'), ...newest('out')]) {
-    const route = parseRoute(r.route)?.route;
-    if (route) out.set(r.contact_id, route);
-  }
-  return out;
 }

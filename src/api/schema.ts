@@ -22,6 +22,8 @@ export const PageQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 });
+/** The newest messages of every conversation (the CLI's `parley history`). */
+export const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(100_000).optional() });
 export const SearchQuery = z.object({ q: z.string().max(200), contact: z.string().max(200).optional() });
 
 export const SignupStart = z.object({
@@ -122,6 +124,18 @@ export interface Message {
   route: RouteReceipt | null;
   /** Why it still waits (from the outbox), if it does. */
   waitingBecause: string | null;
+}
+
+/** A message still waiting in the outbox for the recipient's end-to-end receipt. */
+export interface OutboxItem {
+  messageId: string;
+  contactId: string;
+  body: string;
+  sentAt: number;
+  attempts: number;
+  /** When the next attempt is due (ms since epoch). */
+  nextAttemptAt: number;
+  waitingBecause: string;
 }
 
 export interface SearchHit extends Message {

@@ -7,7 +7,7 @@ import { ParleyError, describeError } from '../wire/errors.js';
 import { ApiError, statusOf } from './errors.js';
 import { sameToken } from './token.js';
 import { INDEX_HTML, uiAssets } from './ui-bundle.js';
-import { AddContact, Find, ImportContacts, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, SignupStart, SignupVerify, Unlink, Unlock, Verify } from './schema.js';
+import { AddContact, Find, HistoryQuery, ImportContacts, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, SignupStart, SignupVerify, Unlink, Unlock, Verify } from './schema.js';
 import type { ApiEvent } from './schema.js';
 import type { Daemon } from './daemon.js';
 
@@ -128,6 +128,8 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   app.get<Id>('/api/contacts/:id/safety', async (req) => daemon.safety(req.params.id));
   app.post<Id>('/api/contacts/:id/verify', async (req) => daemon.setVerified(req.params.id, parse(Verify, req.body).verified));
   app.post<Id>('/api/contacts/:id/accept-key', async (req) => daemon.acceptNewKey(req.params.id));
+  app.get('/api/messages', async (req) => daemon.history(undefined, parse(HistoryQuery, req.query).limit ?? 1000));
+  app.get('/api/outbox', async () => daemon.outbox());
   app.get('/api/search', async (req) => {
     const q = parse(SearchQuery, req.query);
     return daemon.search(q.q, q.contact);

@@ -144,12 +144,8 @@ export class E2E {
    * What the user knows about a contact's key: whether they verified the safety number, and whether
    * the contact offered a different (signed) key since, which the app must warn about loudly.
    */
-  trust(peerId: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
-    const row = stmt(this.#db, 'SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
-      | { verified: number; changed_at: number | null }
-      | undefined;
-    const keyPending = getKv(this.#db, keyChangeKey(peerId)) !== undefined;
-    return { verified: row?.verified === 1, keyChanged: keyPending || (row?.changed_at != null && row.verified === 0), keyPending };
+  trust(peerId: string): Trust {
+    return trustOf(this.#db, peerId);
   }
 
   /**
@@ -200,3 +196,18 @@ function mapError(err: unknown, during: string): Error {
 }
 
 export { PublicKey };
+
+export interface Trust {
+  verified: boolean;
+  keyChanged: boolean;
+  keyPending: boolean;
+}
+
+/** What the user knows about a contact's key, read from the store alone (also with no node running). */
+export function trustOf(db: Db, peerId: string): Trust {
+  const row = stmt(db, 'SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
+    | { verified: number; changed_at: number | null }
+    | undefined;
+  const keyPending = getKv(db, keyChangeKey(peerId)) !== undefined;
+  return { verified: row?.verified === 1, keyChanged: keyPending || (row?.changed_at != null && row.verified === 0), keyPending };
+}

@@ -27,6 +27,8 @@ function endpoints(bob: string): Array<[string, string, unknown?]> {
     ['GET', `${c}/safety`],
     ['POST', `${c}/verify`, { verified: true }],
     ['POST', `${c}/accept-key`, {}],
+    ['GET', '/api/messages?limit=10'],
+    ['GET', '/api/outbox'],
     ['GET', '/api/search?q=hi'],
     ['GET', '/api/signup'],
     ['POST', '/api/signup/start', { kind: 'email', identifier: 'eve@example.org' }],
@@ -115,6 +117,7 @@ describe('the daemon API guards', () => {
       expect(JSON.parse(res.body).error.message).toMatch(message);
     }
     expect((await raw(port, 'GET', `/api/contacts/${bobId}/messages?limit=-3`, auth)).status).toBe(400);
+    expect((await raw(port, 'GET', '/api/messages?limit=lots', auth)).status).toBe(400);
     expect((await raw(port, 'POST', '/api/contacts', { ...auth, 'content-type': 'text/plain' }, 'hello')).status).toBe(415);
     expect((await raw(port, 'POST', '/api/contacts', auth, 'x'.repeat(100_000))).status).toBe(413);
     expect((await raw(port, 'GET', '/api/nothing-here', auth)).status).toBe(404);

@@ -1,0 +1,108 @@
+import { trustOf } from '../e2e/index.js';
+import { history, listOutbox, outboxFor, stmt, unreadCounts, type ContactRow, type Db, type MessageRow } from '../store/index.js';
+import { NOT_SENT_YET } from './client.js';
+import type { Contact, Message, OutboxItem, RouteReceipt } from './schema.js';
+
+/*
+ * The API's view of what is stored: contacts, messages and the outbox as the UI and the CLI show
+ * them. Read from the store alone, so the daemon and a CLI command with no daemon running give the
+ * same shapes.
+ */
+
+/** Contacts with what is computed per contact. `online`: who is connected right now (empty when no node runs). */
+export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<string>; only?: string } = {}): Contact[] {
+  const { only } = opts;
+  const wanted = rows.filter((c) => only === undefined || c.id === only);
+  if (wanted.length === 0) return [];
+  const unread = unreadCounts(db, only);
+  const last = lastMessages(db, only);
+  const routes = lastRoutes(db, only);
+  const online = opts.online ?? new Set<string>();
+  return wanted.map((c) => {
+    const m = last.get(c.id);
+    return {
+      id: c.id,
+      name: c.name,
+      state: c.state,
+      visibility: c.visibility,
+      unread: unread.get(c.id) ?? 0,
+      last: m ? { body: m.body.slice(0, 140), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
+      route: routes.get(c.id) ?? null,
+      online: online.has(c.id) ? true : c.visibility === 'direct' && opts.online ? false : null,
+      ...trustOf(db, c.id),
+    };
+  });
+}
+
+/** The newest `limit` messages, of one contact or of all, oldest first. */
+export function historyView(db: Db, contactId: string | undefined, limit: number): Message[] {
+  const waiting = new Map(listOutbox(db).map((o) => [o.message_id, o.last_error ?? NOT_SENT_YET]));
+  return history(db, contactId, limit).map((m) => toMessage(m, waiting.get(m.id) ?? null));
+}
+
+/** Messages still waiting for their end-to-end receipt, oldest first, with why. */
+export function outboxView(db: Db): OutboxItem[] {
+  return listOutbox(db).map((o) => ({
+    messageId: o.message_id,
+    contactId: o.contact_id,
+    body: o.body,
+    sentAt: o.sent_at,
+    attempts: o.attempts,
+    nextAttemptAt: o.next_attempt_at,
+    waitingBecause: o.last_error ?? NOT_SENT_YET,
+  }));
+}
+
+function parseRoute(route: string | null): RouteReceipt | null {
+  if (!route) return null;
+  try {
+    return JSON.parse(route) as RouteReceipt;
+  } catch {
+    return null;
+  }
+}
+
+export function toMessage(m: MessageRow, waitingBecause: string | null): Message {
+  return {
+    seq: m.seq,
+    id: m.id,
+    contactId: m.contact_id,
+    direction: m.direction,
+    body: m.body,
+    sentAt: m.sent_at,
+    receivedAt: m.received_at,
+    state: m.state === 'queued' ? 'waiting' : m.state,
+    route: parseRoute(m.route),
+    waitingBecause: m.direction === 'out' && m.state !== 'delivered' ? waitingBecause : null,
+  };
+}
+
+/** Why each of a contact's messages still waits in the outbox. */
+export function waitingReasons(db: Db, contactId: string): Map<string, string> {
+  return new Map(outboxFor(db, contactId).map((o) => [o.message_id, o.last_error ?? NOT_SENT_YET]));
+}
+
+/** The newest message per contact (or of one contact). */
+function lastMessages(db: Db, contactId?: string): Map<string, MessageRow> {
+  const rows = stmt(db, 'SELECT * FROM messages WHERE seq IN (SELECT max(seq) FROM messages WHERE (@c IS NULL OR contact_id = @c) GROUP BY contact_id)')
+    .all({ c: contactId ?? null }) as MessageRow[];
+  return new Map(rows.map((r) => [r.contact_id, r]));
+}
+
+/**
+ * The route in use per contact (or of one contact): how my newest delivered message travelled (what my
+ * settings and theirs chose); before I have sent any, how their newest message reached me.
+ */
+export function lastRoutes(db: Db, contactId?: string): Map<string, RouteReceipt['route']> {
+  const newest = (direction: 'in' | 'out') =>
+    stmt(db,
+      `SELECT contact_id, route FROM messages WHERE seq IN
+         (SELECT max(seq) FROM messages WHERE route IS NOT NULL AND direction = @direction AND (@c IS NULL OR contact_id = @c) GROUP BY contact_id)`,
+    ).all({ direction, c: contactId ?? null }) as Array<{ contact_id: string; route: string }>;
+  const out = new Map<string, RouteReceipt['route']>();
+  for (const r of [...newest('in'), ...newest('out')]) {
+    const route = parseRoute(r.route)?.route;
+    if (route) out.set(r.contact_id, route);
+  }
+  return out;
+}
