@@ -1,5 +1,5 @@
 import { trustOf } from '../e2e/index.js';
-import { history, listOutbox, outboxFor, stmt, unreadCounts, type ContactRow, type Db, type MessageRow } from '../store/index.js';
+import { getMessage, history, listOutbox, outboxFor, stmt, unreadCounts, type ContactRow, type Db, type MessageRow, type OutboxItem as OutboxRow } from '../store/index.js';
 import { NOT_SENT_YET } from './client.js';
 import type { Contact, Message, OutboxItem, RouteReceipt } from './schema.js';
 
@@ -34,10 +34,22 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
   });
 }
 
+/** Why a message waits: the last attempt's error, else whether it left at all. */
+function reasonOf(o: Pick<OutboxRow, 'attempts' | 'last_error'>): string {
+  return o.last_error ?? (o.attempts > 0 ? 'sent, waiting for their end-to-end receipt' : NOT_SENT_YET);
+}
+
 /** The newest `limit` messages, of one contact or of all, oldest first. */
 export function historyView(db: Db, contactId: string | undefined, limit: number): Message[] {
-  const waiting = new Map(listOutbox(db).map((o) => [o.message_id, o.last_error ?? NOT_SENT_YET]));
+  const waiting = new Map(listOutbox(db).map((o) => [o.message_id, reasonOf(o)]));
   return history(db, contactId, limit).map((m) => toMessage(m, waiting.get(m.id) ?? null));
+}
+
+/** One message, with why it still waits if it does; null if there is none with that ID. */
+export function messageView(db: Db, id: string): Message | null {
+  const row = getMessage(db, id);
+  if (!row) return null;
+  return toMessage(row, waitingReasons(db, row.contact_id).get(id) ?? null);
 }
 
 /** Messages still waiting for their end-to-end receipt, oldest first, with why. */
@@ -49,7 +61,7 @@ export function outboxView(db: Db): OutboxItem[] {
     sentAt: o.sent_at,
     attempts: o.attempts,
     nextAttemptAt: o.next_attempt_at,
-    waitingBecause: o.last_error ?? NOT_SENT_YET,
+    waitingBecause: reasonOf(o),
   }));
 }
 
@@ -79,7 +91,7 @@ export function toMessage(m: MessageRow, waitingBecause: string | null): Message
 
 /** Why each of a contact's messages still waits in the outbox. */
 export function waitingReasons(db: Db, contactId: string): Map<string, string> {
-  return new Map(outboxFor(db, contactId).map((o) => [o.message_id, o.last_error ?? NOT_SENT_YET]));
+  return new Map(outboxFor(db, contactId).map((o) => [o.message_id, reasonOf(o)]));
 }
 
 /** The newest message per contact (or of one contact). */

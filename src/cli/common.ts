@@ -41,6 +41,9 @@ export class CliError extends ParleyError {
   static BUSY(home: string) {
     return new CliError('BUSY', `another parley process is serving ${home}`);
   }
+  static DAEMON_GONE() {
+    return new CliError('DAEMON_GONE', 'the running Parley for this home did not answer; is `parley run` still running?');
+  }
   static BAD_NUMBER(flag: string) {
     return new CliError('BAD_NUMBER', `${flag} must be a positive whole number`);
   }

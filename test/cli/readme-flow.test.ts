@@ -33,9 +33,11 @@ describe('the README command-line flow', () => {
 
     const history = JSON.parse((await parley('history', '--home', bob, '--json')).stdout);
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ body: 'hello from the command line', direction: 'in', contact_id: aliceId, state: 'received' });
+    expect(history[0]).toMatchObject({ id: sent.id, body: 'hello from the command line', direction: 'in', contactId: aliceId, state: 'received' });
     expect((await parley('outbox', '--home', alice)).stdout).toMatch(/outbox is empty/);
-    expect((await parley('history', '--home', bob)).stdout).toMatch(/hello from the command line .*received; one-relay \(my-relay\)/);
+    // Bob's line shows the whole way: Alice's relay then his (or the one relay they share).
+    const way = sent.route.sameRelay ? /received; one-relay \(my-relay\); my-relay sees your IP and their IP/ : /received; two-relays \(their-relay → my-relay\)/;
+    expect((await parley('history', '--home', bob)).stdout).toMatch(new RegExp(`hello from the command line .*${way.source}.*as their device stated it`));
   }, 120_000);
 
   it('answers bad input with one clear sentence and no stack trace', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ApiClient } from '../../src/api/index.js';
+import WebSocket from 'ws';
+import { ApiClient, type ApiEvent } from '../../src/api/index.js';
 import { cliHarness } from './harness.js';
 
 const { root, parley, background, close } = cliHarness('parley-run-ui-');
@@ -28,5 +29,37 @@ describe('parley run serves the web UI, and the CLI goes through the same API', 
     expect(sent).toMatchObject({ body: 'sent from the command line', state: 'delivered' });
     expect(sent.route.route === 'two-relays' || (sent.route.route === 'one-relay' && sent.route.sameRelay)).toBe(true); // relays are picked at random
     expect((await ui.messages(eliId)).map((x) => x.body)).toEqual(['sent from the command line']); // the UI sees it too
+
+    // Contact commands go through the daemon too: the open UI hears of each change at once.
+    const port = new URL(m[1]!).port;
+    const events: ApiEvent[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events`, ['parley', `parley-token.${m[2]!}`], { origin: `http://127.0.0.1:${port}` });
+    ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
+    await new Promise((r) => ws.once('open', r));
+    const fay = join(root, 'fay');
+    const fayId = JSON.parse((await parley('init', '--home', fay, '--json')).stdout).id;
+    const added = JSON.parse((await parley('contact', 'add', '--home', dana, fayId, '--name', 'Fay', '--visibility', 'direct', '--json')).stdout);
+    expect(added).toEqual(await ui.contact(fayId));
+    expect(added).toMatchObject({ name: 'Fay', visibility: 'direct', state: 'added', verified: false });
+    const set = JSON.parse((await parley('contact', 'set', '--home', dana, eliId, '--name', 'Eli S.', '--json')).stdout);
+    expect(set).toEqual(await ui.contact(eliId));
+    await new Promise((r) => setTimeout(r, 200));
+    ws.close();
+    const changed = events.filter((e): e is Extract<ApiEvent, { type: 'contact' }> => e.type === 'contact').map((e) => [e.contact.id, e.contact.name]);
+    expect(changed).toContainEqual([fayId, 'Fay']);
+    expect(changed).toContainEqual([eliId, 'Eli S.']);
+
+    // Data commands print what the API gives, whether a daemon serves the home (Dana) or not (Eli).
+    const danaHistory = JSON.parse((await parley('history', '--home', dana, '--json')).stdout);
+    expect(danaHistory).toEqual(await ui.history());
+    expect(JSON.parse((await parley('outbox', '--home', dana, '--json')).stdout)).toEqual(await ui.outbox());
+    expect(JSON.parse((await parley('contact', 'list', '--home', dana, '--json')).stdout)).toEqual(await ui.contacts());
+    const eliHistory = JSON.parse((await parley('history', '--home', eli, '--json')).stdout);
+    expect(eliHistory).toHaveLength(1);
+    expect(Object.keys(eliHistory[0]).sort()).toEqual(Object.keys(danaHistory[0]).sort());
+    expect(eliHistory[0]).toMatchObject({ id: sent.id, contactId: danaId, direction: 'in', state: 'received', waitingBecause: null });
+    const [eliView] = JSON.parse((await parley('contact', 'list', '--home', eli, '--json')).stdout);
+    expect(Object.keys(eliView).sort()).toEqual(Object.keys(added).sort());
+    expect(eliView).toMatchObject({ id: danaId, unread: 1, online: null, last: { body: 'sent from the command line', direction: 'in' } });
   }, 120_000);
 });

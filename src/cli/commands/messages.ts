@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadIdentity, parseId } from '../../identity/index.js';
-import { openDb, history, listOutbox, getMessage, listContacts, type MessageRow } from '../../store/index.js';
+import { openDb, type MessageRow } from '../../store/index.js';
 import { lockOwner, queueMessage } from '../../node/index.js';
 import type { RouteReceipt } from '../../routing/receipt.js';
 import { emit, formatTime, markServing } from '../output.js';
 import { readTestnet } from '../network.js';
+import { serviceFor } from '../service.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
-import { ApiClient, ApiClientError, Daemon, apiToken, readApiInfo, removeApiInfo, startApi, writeApiInfo, type ApiEvent, type Message } from '../../api/index.js';
+import {
+  ApiClient, ApiClientError, Daemon, apiToken, messageView, readApiInfo, removeApiInfo, startApi, toMessage, writeApiInfo, type ApiEvent, type Message,
+} from '../../api/index.js';
 
-export function describeRoute(route: string | null): string {
-  if (!route) return 'not sent yet';
-  const r = JSON.parse(route) as RouteReceipt;
+export function describeRoute(r: RouteReceipt | null): string {
+  if (!r) return 'not sent yet';
   const hops = r.hops.join(' → ');
   const sees = r.sees.map((s) => `${s.party} sees ${s.ips.length ? s.ips.map((i) => (i === 'mine' ? 'your IP' : 'their IP')).join(' and ') : 'no IP'}`);
   const same = r.sameRelay ? '; both ends use the same relay, which sees both IPs' : '';
@@ -19,18 +21,20 @@ export function describeRoute(route: string | null): string {
   return `${r.route} (${hops}); ${sees.join('; ')}${same}${reported}`;
 }
 
-function line(m: MessageRow, names: Map<string, string>): string {
-  const who = m.direction === 'out' ? 'me' : names.get(m.contact_id) ?? m.contact_id.slice(0, 8);
-  return `[${formatTime(m.sent_at)}] ${who}: ${m.body}   (${m.state}; ${describeRoute(m.route)})`;
+function line(m: Message, names: Map<string, string>): string {
+  const who = m.direction === 'out' ? 'me' : names.get(m.contactId) ?? m.contactId.slice(0, 8);
+  const waits = m.waitingBecause ? `, ${m.waitingBecause}` : '';
+  return `[${formatTime(m.sentAt)}] ${who}: ${m.body}   (${m.state}${waits}; ${describeRoute(m.route)})`;
 }
 
-async function waitForState(home: string, messageId: string, seconds: number): Promise<MessageRow> {
+/** Reads one message as the API shows it, once it is delivered or `seconds` have passed. */
+async function waitForState(home: string, messageId: string, seconds: number): Promise<Message> {
   const db = openDb(join(home, 'parley.db'));
   try {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
-      const row = getMessage(db, messageId)!;
-      if (row.state === 'delivered' || Date.now() >= deadline) return row;
+      const m = messageView(db, messageId)!;
+      if (m.state === 'delivered' || Date.now() >= deadline) return m;
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
@@ -49,33 +53,32 @@ export function registerMessages(program: Command): void {
       const self = loadIdentity(opts.home);
       // Outbox first: the message is stored before any network work, whoever delivers it.
       const db = openDb(join(opts.home, 'parley.db'));
-      let row: MessageRow;
+      let id: string;
       try {
-        row = queueMessage(db, self.id, to, text, Date.now());
+        id = queueMessage(db, self.id, to, text, Date.now()).id;
       } finally {
         db.close();
       }
-      if (lockOwner(opts.home) !== null) {
-        row = await waitForState(opts.home, row.id, wait); // the running node delivers it
-      } else {
+      if (lockOwner(opts.home) === null) {
         const node = await startNode(opts);
         try {
-          const id = row.id;
-          row = await new Promise<MessageRow>((resolve) => {
-            const timer = setTimeout(() => resolve(node.history(to).find((m) => m.id === id)!), wait * 1000);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait * 1000);
             node.on('delivered', (m: MessageRow) => {
               if (m.id !== id) return;
               clearTimeout(timer);
-              resolve(m);
+              resolve();
             });
           });
         } finally {
           await stopNode(node);
         }
       }
-      emit(!!opts.json, { ...row, route: row.route ? JSON.parse(row.route) : null }, () =>
-        row.state === 'delivered'
-          ? `Delivered, end-to-end encrypted: ${describeRoute(row.route)}.`
+      // Read back from the store: delivered by the node started here or by the one already running.
+      const m = await waitForState(opts.home, id, lockOwner(opts.home) === null ? 0 : wait);
+      emit(!!opts.json, m, () =>
+        m.state === 'delivered'
+          ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.`
           : 'Not confirmed yet: the message waits in your outbox and is delivered when you run `parley run` and the contact is reachable.',
       );
     });
@@ -83,25 +86,24 @@ export function registerMessages(program: Command): void {
   withJson(withHome(program.command('history [id]')))
     .description('show messages, with how each travelled')
     .option('--limit <n>', 'at most this many (newest)', '1000')
-    .action((id: string | undefined, opts: CommonOpts & { limit: string }) => {
-      const db = openDb(join(opts.home, 'parley.db'));
-      const rows = history(db, id ? parseId(id) : undefined, positiveInt('--limit', opts.limit, 1000));
-      const names = new Map(listContacts(db).map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
-      db.close();
-      emit(!!opts.json, rows.map((r) => ({ ...r, route: r.route ? JSON.parse(r.route) : null })), () =>
-        rows.length ? rows.map((m) => line(m, names)) : 'No messages yet.',
-      );
+    .action(async (id: string | undefined, opts: CommonOpts & { limit: string }) => {
+      const limit = positiveInt('--limit', opts.limit, 1000);
+      if (limit === 0) throw CliError.BAD_NUMBER('--limit');
+      const parley = serviceFor(opts.home);
+      const rows = await parley.history(id === undefined ? undefined : parseId(id), limit);
+      const names = new Map((await parley.contacts()).map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
+      emit(!!opts.json, rows, () => (rows.length ? rows.map((m) => line(m, names)) : 'No messages yet.'));
     });
 
   withJson(withHome(program.command('outbox')))
     .description('list messages waiting for delivery, and why they wait')
-    .action((opts: CommonOpts) => {
-      const db = openDb(join(opts.home, 'parley.db'));
-      const rows = listOutbox(db);
-      db.close();
+    .action(async (opts: CommonOpts) => {
+      const parley = serviceFor(opts.home);
+      const rows = await parley.outbox();
+      const names = rows.length ? new Map((await parley.contacts()).map((c) => [c.id, c.name ?? c.id.slice(0, 8)])) : new Map<string, string>();
       emit(!!opts.json, rows, () =>
         rows.length
-          ? rows.map((r) => `${r.message_id.slice(0, 8)} to ${r.contact_id.slice(0, 8)}: ${r.attempts} attempts; ${r.last_error ?? 'waiting for the receipt'}`)
+          ? rows.map((r) => `${r.messageId.slice(0, 8)} to ${names.get(r.contactId) ?? r.contactId.slice(0, 8)}: ${r.attempts} attempts; ${r.waitingBecause}`)
           : 'The outbox is empty: everything was delivered.',
       );
     });
@@ -160,7 +162,7 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
   }
   emit(json, m, () =>
     m.state === 'delivered'
-      ? `Delivered, end-to-end encrypted: ${describeRoute(JSON.stringify(m.route))}.`
+      ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.`
       : `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`,
   );
 }
@@ -169,7 +171,7 @@ async function runHeadless(opts: CommonOpts & NetOpts): Promise<void> {
   const node = await startNode(opts);
   markServing();
   const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
-  node.on('message', (m: MessageRow) => process.stdout.write(line(m, names()) + '\n'));
+  node.on('message', (m: MessageRow) => process.stdout.write(line(toMessage(m, null), names()) + '\n'));
   node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
   process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
   await new Promise<void>((resolve) => {

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { readId, parseId } from '../identity/index.js';
+import { openDb, listContacts, setVisibility, setContactName, setContactState, type Db } from '../store/index.js';
+import { addContact, NodeError } from '../node/index.js';
+import {
+  ApiClient, ApiClientError, apiToken, contactViews, historyView, outboxView, readApiInfo, type Contact, type Message, type OutboxItem,
+} from '../api/index.js';
+import { CliError } from './common.js';
+
+/**
+ * What the data commands ask of Parley. When `parley run` serves the home, they go through its API,
+ * exactly as the web UI does (the daemon stays the one writer, and the UI sees the change at once);
+ * otherwise they read and write the store directly. Both give the same shapes, so `--json` output
+ * does not depend on whether a daemon runs.
+ */
+export interface Service {
+  readonly via: 'daemon' | 'store';
+  contacts(): Promise<Contact[]>;
+  addContact(idOrLink: string, name?: string): Promise<Contact>;
+  patchContact(id: string, patch: { name?: string; visibility?: 'direct' | 'relayed'; blocked?: boolean }): Promise<Contact>;
+  history(contactId: string | undefined, limit: number): Promise<Message[]>;
+  outbox(): Promise<OutboxItem[]>;
+}
+
+export function serviceFor(home: string): Service {
+  const api = readApiInfo(home);
+  return api ? throughDaemon(new ApiClient(api.url, apiToken(home))) : throughStore(home);
+}
+
+function throughDaemon(client: ApiClient): Service {
+  /** API refusals become the CLI's one-sentence errors; a daemon that went away says so. */
+  const call = async <T>(p: Promise<T>): Promise<T> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+      throw CliError.DAEMON_GONE();
+    }
+  };
+  return {
+    via: 'daemon',
+    contacts: () => call(client.contacts()),
+    addContact: (idOrLink, name) => call(client.addContact({ id: idOrLink, ...(name ? { name } : {}) })),
+    async patchContact(id, patch) {
+      let c: Contact | null = null;
+      if (patch.name !== undefined || patch.visibility !== undefined) {
+        c = await call(client.patchContact(id, { ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.visibility ? { visibility: patch.visibility } : {}) }));
+      }
+      if (patch.blocked !== undefined) c = await call(patch.blocked ? client.block(id) : client.unblock(id));
+      return c ?? call(client.contact(id));
+    },
+    history: (contactId, limit) => call(contactId ? client.messages(contactId, { limit }) : client.history(limit)),
+    outbox: () => call(client.outbox()),
+  };
+}
+
+function throughStore(home: string): Service {
+  const withDb = async <T>(fn: (db: Db, self: string) => T): Promise<T> => {
+    const self = readId(home);
+    const db = openDb(join(home, 'parley.db'));
+    try {
+      return fn(db, self);
+    } finally {
+      db.close();
+    }
+  };
+  const view = (db: Db, id: string): Contact => {
+    const [c] = contactViews(db, listContacts(db), { only: id });
+    if (!c) throw NodeError.UNKNOWN_CONTACT();
+    return c;
+  };
+  return {
+    via: 'store',
+    contacts: () => withDb((db) => contactViews(db, listContacts(db))),
+    addContact: (idOrLink, name) => withDb((db, self) => view(db, addContact(db, self, idOrLink, Date.now(), name).id)),
+    patchContact: (input, patch) =>
+      withDb((db) => {
+        const id = parseId(input);
+        const ok = [
+          patch.visibility ? setVisibility(db, id, patch.visibility) : true,
+          patch.name !== undefined ? setContactName(db, id, patch.name) : true,
+          patch.blocked !== undefined ? setContactState(db, id, patch.blocked ? 'blocked' : 'added') : true,
+        ].every(Boolean);
+        if (!ok) throw NodeError.UNKNOWN_CONTACT();
+        return view(db, id);
+      }),
+    history: (contactId, limit) => withDb((db) => historyView(db, contactId === undefined ? undefined : parseId(contactId), limit)),
+    outbox: () => withDb((db) => outboxView(db)),
+  };
+}
