@@ -116,7 +116,10 @@ export class Signup {
   }
 
   /** Looks up every address and number of an address book (vCard or CSV) and lists who is on Parley. */
-  async importContacts(text: string, opts: { format?: ContactsFormat; region?: string; attestor?: string } = {}): Promise<ImportResult> {
+  async importContacts(
+    text: string,
+    opts: { format?: ContactsFormat; region?: string; attestor?: string; onProgress?: (checked: number, total: number) => void } = {},
+  ): Promise<ImportResult> {
     const cards = parseContacts(text, opts.format);
     const byValue = new Map<string, { id: Identifier; name?: string }>();
     let invalid = 0;
@@ -132,7 +135,7 @@ export class Signup {
       }
     }
     const list = [...byValue.values()];
-    const found = await this.#find(list.map((e) => e.id), opts.attestor);
+    const found = await this.#find(list.map((e) => e.id), opts.attestor, opts.onProgress);
     const matches: Match[] = [];
     const rejected: Record<string, number> = {};
     found.forEach((f, i) => {
@@ -162,13 +165,19 @@ export class Signup {
     return done;
   }
 
-  async #find(ids: Identifier[], attestorUrl?: string): Promise<Array<{ id?: ParleyId; rejected?: SignupError }>> {
+  async #find(
+    ids: Identifier[],
+    attestorUrl?: string,
+    onProgress: (checked: number, total: number) => void = () => {},
+  ): Promise<Array<{ id?: ParleyId; rejected?: SignupError }>> {
     const attestors = attestorUrl ? [(await this.#trust(attestorUrl)).pinned] : pinnedAttestors(this.#c.db);
     if (attestors.length === 0) throw SignupError.NO_ATTESTOR();
     const trusted = pinnedAttestors(this.#c.db).map((a) => a.signingKey);
     const out: Array<{ id?: ParleyId; rejected?: SignupError }> = ids.map(() => ({}));
     // One batch of lookup keys at a time from the attestor; each batch's DHT lookups run while the next is computed.
     const order = ids.map((_, i) => i).sort((x, y) => (ids[x]!.kind < ids[y]!.kind ? -1 : ids[x]!.kind > ids[y]!.kind ? 1 : x - y));
+    const total = ids.length * attestors.length;
+    let checked = 0;
     for (const a of attestors) {
       const client = this.#client(a.url);
       const lookups: Array<Promise<void>> = [];
@@ -181,7 +190,7 @@ export class Signup {
           if (f.found) out[i] = { id: f.found.id };
           // A tombstone means "nobody under this": the owner unlinked, which is not an error.
           else if ('rejected' in f && f.rejected && f.rejected.code !== 'WITHDRAWN') out[i] = { rejected: f.rejected };
-        })));
+        })).then(() => onProgress((checked += part.length), total)));
       }
       await Promise.all(lookups);
     }

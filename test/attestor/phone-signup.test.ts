@@ -28,6 +28,15 @@ describe('sign-up by phone through the file SMS gateway', () => {
     expect(imported.matches).toEqual([{ identifier: '+41791234567', kind: 'phone', name: 'Dana, from work', id: dana.id }]);
     expect(imported).toMatchObject({ cards: 2, checked: 3, invalid: 0 });
 
+    // A bigger address book reports progress batch by batch (the CLI shows it on a terminal).
+    const progress: Array<[number, number]> = [];
+    const many = ['Name,Mobile Phone', ...Array.from({ length: 300 }, (_, i) => `Friend ${i},079 555 ${String(i).padStart(4, '0')}`)].join('\r\n');
+    const big = await erin.signup().importContacts(`${many}\r\nDana,079 123 45 67\r\n`, { region: 'CH', onProgress: (c, t) => progress.push([c, t]) });
+    expect(big).toMatchObject({ cards: 301, checked: 301, matches: [expect.objectContaining({ id: dana.id })] });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.every(([c, t], i) => t === 301 && c > (progress[i - 1]?.[0] ?? 0))).toBe(true);
+    expect(progress.at(-1)).toEqual([301, 301]);
+
     const withdrawn = await dana.signup().unlink();
     expect(withdrawn).toEqual([expect.objectContaining({ kind: 'phone', state: 'withdrawn' })]);
     expect(await erin.signup().lookup('+41791234567')).toBeNull();

@@ -142,8 +142,15 @@ export function registerSignup(program: Command): void {
         throw SignupError.BAD_CONTACTS('it cannot be opened');
       }
       const url = attestorUrl(opts, false);
+      const progress = progressLine('checked');
       const r = await withSignup(opts, async (s, db, self) => {
-        const res = await s.importContacts(text, { ...(opts.format ? { format: opts.format } : {}), ...(opts.region ? { region: opts.region } : {}), ...(url ? { attestor: url } : {}) });
+        const res = await s.importContacts(text, {
+          ...(opts.format ? { format: opts.format } : {}),
+          ...(opts.region ? { region: opts.region } : {}),
+          ...(url ? { attestor: url } : {}),
+          onProgress: progress.update,
+        });
+        progress.end();
         if (opts.add) for (const m of res.matches) addContact(db, self, m.id, Date.now(), m.name);
         return res;
       });
@@ -162,4 +169,17 @@ export function registerSignup(program: Command): void {
       const r = await withSignup(opts, (s) => s.unlink(opts.kind ? { kind: opts.kind } : {}));
       emit(!!opts.json, r, () => [...r.map((x) => `Withdrawn: ${x.kind}.`), 'Nobody can find you by it any more; keep `parley run` going so the tombstone stays published.']);
     });
+}
+
+/** "checked 200 of 1000" on a terminal's stderr, rewritten in place (stdout stays data only). */
+function progressLine(what: string): { update: (done: number, total: number) => void; end: () => void } {
+  let shown = false;
+  return {
+    update(done, total) {
+      if (!process.stderr.isTTY) return;
+      process.stderr.write(`\r${what} ${done} of ${total}…`);
+      shown = true;
+    },
+    end: () => void (shown && process.stderr.write('\n')),
+  };
 }
