@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { conversationPage, getKv, getMessage, markRead, searchMessages, setKv, type MessageRow } from '../store/index.js';
-import { contactViews, historyView, lastRoutes, outboxView, toMessage, waitingReasons } from './views.js';
+import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
 import { NOT_SENT_YET } from './client.js';
 import type { ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, OutboxItem, RouteReceipt, Safety, SearchHit, State } from './schema.js';
@@ -206,9 +206,7 @@ export class Daemon extends EventEmitter {
     const node = this.running();
     const n = await node.safetyNumber(contactId);
     if (!n) throw ApiError.BAD_REQUEST('no key of this contact is known yet: exchange a message first, then compare safety numbers');
-    const trust = node.trust(contactId);
-    const qrSvg = await QRCode.toString([{ data: new Uint8Array(n.scannable), mode: 'byte' }], { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    return { number: n.digits.match(/\d{5}/g)!.join(' '), qrSvg, ...trust };
+    return safetyView(n, node.trust(contactId));
   }
 
   async acceptNewKey(contactId: string): Promise<Contact> {

@@ -4,4 +4,4 @@ export * from './daemon.js';
 export * from './server.js';
 export * from './token.js';
 export { ApiClient, ApiClientError } from './client.js';
-export { contactViews, historyView, messageView, outboxView, toMessage } from './views.js';
+export { contactViews, historyView, messageView, outboxView, safetyView, toMessage } from './views.js';

@@ -1,7 +1,8 @@
-import { trustOf } from '../e2e/index.js';
+import QRCode from 'qrcode';
+import { trustOf, type Trust } from '../e2e/index.js';
 import { getMessage, history, listOutbox, outboxFor, stmt, unreadCounts, type ContactRow, type Db, type MessageRow, type OutboxItem as OutboxRow } from '../store/index.js';
 import { NOT_SENT_YET } from './client.js';
-import type { Contact, Message, OutboxItem, RouteReceipt } from './schema.js';
+import type { Contact, Message, OutboxItem, RouteReceipt, Safety } from './schema.js';
 
 /*
  * The API's view of what is stored: contacts, messages and the outbox as the UI and the CLI show
@@ -37,6 +38,12 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
 /** Why a message waits: the last attempt's error, else whether it left at all. */
 function reasonOf(o: Pick<OutboxRow, 'attempts' | 'last_error'>): string {
   return o.last_error ?? (o.attempts > 0 ? 'sent, waiting for their end-to-end receipt' : NOT_SENT_YET);
+}
+
+/** A safety number as both ends show it: 12 groups of 5 digits, a QR code of the scannable form, the key's trust. */
+export async function safetyView(n: { digits: string; scannable: Buffer }, trust: Trust): Promise<Safety> {
+  const qrSvg = await QRCode.toString([{ data: new Uint8Array(n.scannable), mode: 'byte' }], { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return { number: n.digits.match(/\d{5}/g)!.join(' '), qrSvg, ...trust };
 }
 
 /** The newest `limit` messages, of one contact or of all, oldest first. */

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { readId, parseId } from '../identity/index.js';
+import { loadIdentity, readId, parseId } from '../identity/index.js';
+import { E2E, trustOf } from '../e2e/index.js';
 import { openDb, listContacts, setVisibility, setContactName, setContactState, type Db } from '../store/index.js';
 import { addContact, NodeError } from '../node/index.js';
 import {
-  ApiClient, ApiClientError, apiToken, contactViews, historyView, outboxView, readApiInfo, type Contact, type Message, type OutboxItem,
+  ApiClient, ApiClientError, apiToken, contactViews, historyView, outboxView, readApiInfo, safetyView, type Contact, type Message, type OutboxItem,
+  type Safety,
 } from '../api/index.js';
 import { CliError } from './common.js';
 
@@ -20,6 +22,10 @@ export interface Service {
   patchContact(id: string, patch: { name?: string; visibility?: 'direct' | 'relayed'; blocked?: boolean }): Promise<Contact>;
   history(contactId: string | undefined, limit: number): Promise<Message[]>;
   outbox(): Promise<OutboxItem[]>;
+  safety(id: string): Promise<Safety>;
+  setVerified(id: string, verified: boolean): Promise<Contact>;
+  /** Accepts the new key a contact offered; the conversation starts a fresh session. */
+  acceptNewKey(id: string): Promise<Contact>;
 }
 
 export function serviceFor(home: string): Service {
@@ -51,6 +57,9 @@ function throughDaemon(client: ApiClient): Service {
     },
     history: (contactId, limit) => call(contactId ? client.messages(contactId, { limit }) : client.history(limit)),
     outbox: () => call(client.outbox()),
+    safety: (id) => call(client.safety(id)),
+    setVerified: (id, verified) => call(client.verify(id, verified)),
+    acceptNewKey: (id) => call(client.acceptNewKey(id)),
   };
 }
 
@@ -86,5 +95,37 @@ function throughStore(home: string): Service {
       }),
     history: (contactId, limit) => withDb((db) => historyView(db, contactId === undefined ? undefined : parseId(contactId), limit)),
     outbox: () => withDb((db) => outboxView(db)),
+    async safety(input) {
+      const id = parseId(input);
+      const identity = loadIdentity(home); // a locked identity says to unlock it in `parley run`
+      const db = openDb(join(home, 'parley.db'));
+      try {
+        view(db, id);
+        const n = await new E2E({ db, identity }).safetyNumber(id);
+        if (!n) throw NodeError.NO_KEY_YET();
+        return await safetyView(n, trustOf(db, id));
+      } finally {
+        db.close();
+      }
+    },
+    setVerified: (input, verified) =>
+      withDb((db) => {
+        const id = parseId(input);
+        view(db, id);
+        if (!new E2E({ db, identity: loadIdentity(home) }).setVerified(id, verified)) throw NodeError.NO_KEY_YET();
+        return view(db, id);
+      }),
+    async acceptNewKey(input) {
+      const id = parseId(input);
+      const identity = loadIdentity(home);
+      const db = openDb(join(home, 'parley.db'));
+      try {
+        view(db, id);
+        if (!(await new E2E({ db, identity }).acceptNewKey(id))) throw NodeError.NO_KEY_CHANGE();
+        return view(db, id);
+      } finally {
+        db.close();
+      }
+    },
   };
 }

@@ -38,12 +38,24 @@ describe('the README command-line flow', () => {
     // Bob's line shows the whole way: Alice's relay then his (or the one relay they share).
     const way = sent.route.sameRelay ? /received; one-relay \(my-relay\); my-relay sees your IP and their IP/ : /received; two-relays \(their-relay → my-relay\)/;
     expect((await parley('history', '--home', bob)).stdout).toMatch(new RegExp(`hello from the command line .*${way.source}.*as their device stated it`));
+
+    // Safety numbers: the same on both sides, whether read from the store (Alice) or through Bob's running daemon.
+    const alicesNumber = JSON.parse((await parley('safety', '--home', alice, bobId.id, '--json')).stdout);
+    const bobsNumber = JSON.parse((await parley('safety', '--home', bob, aliceId, '--json')).stdout);
+    expect(alicesNumber.number).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(bobsNumber).toMatchObject({ number: alicesNumber.number, verified: false, keyChanged: false });
+    expect((await parley('safety', '--home', alice, bobId.id)).stdout).toMatch(/Safety number with Bob:\n {2}\d{5} \d{5} \d{5} \d{5}\n[\s\S]*Not verified: compare it with Bob/);
+    expect((await parley('safety', '--home', alice, bobId.id, '--verify')).stdout).toMatch(/Verified\./);
+    expect(JSON.parse((await parley('contact', 'list', '--home', alice, '--json')).stdout)).toEqual([expect.objectContaining({ id: bobId.id, verified: true })]);
+    expect((await failing('safety', '--home', alice, bobId.id, '--verify', '--unverify')).stderr).toMatch(/cannot be used with/);
   }, 120_000);
 
   it('answers bad input with one clear sentence and no stack trace', async () => {
     const home = join(root, 'carol');
     await parley('init', '--home', home);
     const dup = await failing('init', '--home', home);
+    const stranger = JSON.parse((await parley('init', '--home', join(root, 'stranger'), '--json')).stdout).id;
+    expect((await failing('safety', '--home', home, stranger)).stderr).toMatch(/^parley: .*(not in your contacts|unknown contact|not a contact)/im);
     expect(dup.stderr).toMatch(/already holds a Parley identity/);
     const badId = await failing('contact', 'add', '--home', home, 'not-an-id');
     expect(badId.stderr).toMatch(/not a Parley ID/);

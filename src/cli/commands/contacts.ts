@@ -52,4 +52,33 @@ export function registerContacts(program: Command): void {
       });
       emit(!!opts.json, row, () => `${nameOf(row)}: ${row.state}, visibility ${row.visibility} (${VISIBILITY_HELP[row.visibility]}).`);
     });
+
+  withJson(withHome(program.command('safety <id>')))
+    .description('show the safety number you and a contact both see; compare it in person or on a call you trust, then --verify')
+    .addOption(new Option('--verify', 'mark the number verified (only after comparing it with them)').conflicts('unverify'))
+    .option('--unverify', 'mark it not verified')
+    .option('--accept-new-key', 'accept the new key this contact offered (only once they confirmed they reinstalled)')
+    .action(async (input: string, opts: CommonOpts & { verify?: boolean; unverify?: boolean; acceptNewKey?: boolean }) => {
+      const id = parseId(input);
+      const parley = serviceFor(opts.home);
+      if (opts.acceptNewKey) await parley.acceptNewKey(id);
+      if (opts.verify || opts.unverify) await parley.setVerified(id, !!opts.verify);
+      const [contact] = (await parley.contacts()).filter((c) => c.id === id);
+      const s = await parley.safety(id);
+      const name = contact ? nameOf(contact) : groupedId(id);
+      emit(!!opts.json, s, () => {
+        const groups = s.number.split(' ');
+        const rows = [0, 4, 8].map((i) => `  ${groups.slice(i, i + 4).join(' ')}`);
+        const status = s.keyPending
+          ? [`WARNING: ${name} offered a NEW key. Their messages are held back until you accept it.`,
+             'Accept it only if they confirm (in person or on a call you trust) that they reinstalled:',
+             `  parley safety ${id} --accept-new-key`]
+          : s.keyChanged
+            ? [`${name}'s key changed since you last verified it: compare the new number with them before trusting it.`]
+            : s.verified
+              ? ['Verified.']
+              : [`Not verified: compare it with ${name} in person or on a call you trust, then run`, `  parley safety ${id} --verify`];
+        return [`Safety number with ${name}:`, ...rows, ...status];
+      });
+    });
 }

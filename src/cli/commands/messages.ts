@@ -104,7 +104,7 @@ export function registerMessages(program: Command): void {
       emit(!!opts.json, rows, () =>
         rows.length
           ? rows.map((r) => `${r.messageId.slice(0, 8)} to ${names.get(r.contactId) ?? r.contactId.slice(0, 8)}: ${r.attempts} attempts; ${r.waitingBecause}`)
-          : 'The outbox is empty: everything was delivered.',
+          : 'The outbox is empty: nothing waits for delivery.',
       );
     });
 
