@@ -33,8 +33,8 @@ export const TextContent = z
     at: z.number().int().min(0),
     via: z.enum(SENDER_PATHS).optional(),
   })
-  .strict();
-export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strict();
+  .strip();
+export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strip();
 
 /** reach: how a contact set to `direct` may reach me directly (absent fields withdraw it). */
 export const ReachContent = z
@@ -44,8 +44,14 @@ export const ReachContent = z
     endpoint: z.string().max(64).regex(/^[0-9a-fA-F.:[\]]+:\d{1,5}$/).optional(),
     transportKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).optional(),
   })
-  .strict();
+  .strip();
 
+/**
+ * Contents are end-to-end authenticated (only the contact could have written them), so fields this
+ * version does not know are dropped rather than refused: a newer sender's extra field must not make
+ * an older receiver drop the message (it would never be acknowledged, and the sender would resend it
+ * for ever). Known fields are checked as strictly as ever.
+ */
 export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

@@ -52,6 +52,17 @@ describe('wire codecs (properties)', () => {
     }), { numRuns: 300 });
   });
 
+  it("a newer sender's unknown fields in a content are dropped, while known fields stay checked", () => {
+    const text = { v: 1, t: 'text', id: 'a'.repeat(32), n: 3, body: 'hi', at: 1, via: 'both-relays' };
+    const newer = Buffer.from(JSON.stringify({ ...text, reactions: ['👍'], edited: { at: 2 } }));
+    expect(contentCodec.decode(newer)).toEqual(text);
+    const receipt = Buffer.from(JSON.stringify({ v: 1, t: 'receipt', ids: ['b'.repeat(32)], readAt: 5 }));
+    expect(contentCodec.decode(receipt)).toEqual({ v: 1, t: 'receipt', ids: ['b'.repeat(32)] });
+    for (const bad of [{ ...text, via: 'teleport' }, { ...text, n: 0 }, { ...text, id: 'short' }, { ...text, v: 2 }]) {
+      expect(() => contentCodec.decode(Buffer.from(JSON.stringify(bad)))).toThrow(WireError);
+    }
+  });
+
   it('random and mutated bytes decode to a valid frame or a WireError, never a crash', () => {
     const valid = peerCodec.encode({ v: 1, t: 'env', from: 'y'.repeat(52), kind: 'whisper', body: 'AAAA' });
     const mutated = fc
