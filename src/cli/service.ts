@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadIdentity, readId, parseId } from '../identity/index.js';
 import { E2E, trustOf } from '../e2e/index.js';
-import { openDb, listContacts, setVisibility, setContactName, setContactState, type Db } from '../store/index.js';
+import { openDb, deleteRequest, getContact, listContacts, setVisibility, setContactName, setContactState, upsertContact, type Db } from '../store/index.js';
 import { addContact, NodeError } from '../node/index.js';
 import {
   ApiClient, ApiClientError, apiToken, contactViews, historyView, outboxView, readApiInfo, safetyView, type Contact, type Message, type OutboxItem,
@@ -20,6 +20,10 @@ export interface Service {
   contacts(): Promise<Contact[]>;
   addContact(idOrLink: string, name?: string): Promise<Contact>;
   patchContact(id: string, patch: { name?: string; visibility?: 'direct' | 'relayed'; blocked?: boolean }): Promise<Contact>;
+  /** Accepts a contact request (they wrote first). */
+  accept(id: string): Promise<Contact>;
+  /** Declines a contact request: it and what they sent are deleted. */
+  decline(id: string): Promise<void>;
   history(contactId: string | undefined, limit: number): Promise<Message[]>;
   outbox(): Promise<OutboxItem[]>;
   safety(id: string): Promise<Safety>;
@@ -55,6 +59,8 @@ function throughDaemon(client: ApiClient): Service {
       if (patch.blocked !== undefined) c = await call(patch.blocked ? client.block(id) : client.unblock(id));
       return c ?? call(client.contact(id));
     },
+    accept: (id) => call(client.accept(id)),
+    decline: async (id) => void (await call(client.decline(id))),
     history: (contactId, limit) => call(contactId ? client.messages(contactId, { limit }) : client.history(limit)),
     outbox: () => call(client.outbox()),
     safety: (id) => call(client.safety(id)),
@@ -92,6 +98,17 @@ function throughStore(home: string): Service {
         ].every(Boolean);
         if (!ok) throw NodeError.UNKNOWN_CONTACT();
         return view(db, id);
+      }),
+    accept: (input) =>
+      withDb((db) => {
+        const id = parseId(input);
+        if (getContact(db, id)?.state !== 'request') throw NodeError.NOT_A_REQUEST();
+        upsertContact(db, id, 'added', Date.now());
+        return view(db, id);
+      }),
+    decline: (input) =>
+      withDb((db) => {
+        if (!deleteRequest(db, parseId(input))) throw NodeError.NOT_A_REQUEST();
       }),
     history: (contactId, limit) => withDb((db) => historyView(db, contactId === undefined ? undefined : parseId(contactId), limit)),
     outbox: () => withDb((db) => outboxView(db)),

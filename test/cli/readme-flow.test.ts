@@ -48,6 +48,26 @@ describe('the README command-line flow', () => {
     expect((await parley('safety', '--home', alice, bobId.id, '--verify')).stdout).toMatch(/Verified\./);
     expect(JSON.parse((await parley('contact', 'list', '--home', alice, '--json')).stdout)).toEqual([expect.objectContaining({ id: bobId.id, verified: true })]);
     expect((await failing('safety', '--home', alice, bobId.id, '--verify', '--unverify')).stderr).toMatch(/cannot be used with/);
+
+    // Strangers who write become requests: Bob accepts one and declines the other (through his daemon).
+    const strangers: string[] = [];
+    for (const name of ['Dan', 'Erin']) {
+      const home = join(root, name.toLowerCase());
+      strangers.push(JSON.parse((await parley('init', '--home', home, '--name', name, '--json')).stdout).id);
+      await parley('contact', 'add', '--home', home, bobId.id);
+      expect(JSON.parse((await parley('send', '--home', home, bobId.id, `hello, ${name} here`, '--json')).stdout).state).toBe('delivered');
+    }
+    const [dan, erin] = strangers as [string, string];
+    const listed = (await parley('contact', 'list', '--home', bob)).stdout;
+    expect(listed).toMatch(new RegExp(`${dan}\\s+request`));
+    expect(listed).toMatch(/Requests: `parley contact accept <ID>` or `parley contact decline <ID>`/);
+    expect(JSON.parse((await parley('contact', 'accept', '--home', bob, dan, '--json')).stdout)).toMatchObject({ id: dan, state: 'added' });
+    expect((await parley('contact', 'decline', '--home', bob, erin)).stdout).toMatch(/Declined/);
+    const after = JSON.parse((await parley('contact', 'list', '--home', bob, '--json')).stdout).map((c: { id: string; state: string }) => [c.id, c.state]);
+    expect(after).toContainEqual([dan, 'added']);
+    expect(after.map(([id]: [string]) => id)).not.toContain(erin);
+    expect(JSON.parse((await parley('history', '--home', bob, erin, '--json')).stdout)).toEqual([]);
+    expect((await failing('contact', 'decline', '--home', bob, erin)).stderr).toMatch(/no pending contact request/);
   }, 120_000);
 
   it('answers bad input with one clear sentence and no stack trace', async () => {

@@ -34,8 +34,26 @@ export function registerContacts(program: Command): void {
       emit(!!opts.json, rows, () =>
         rows.length === 0
           ? 'No contacts yet. Add one with `parley contact add <ID>`.'
-          : rows.map((r) => `${r.id}  ${r.state.padEnd(8)} ${r.visibility.padEnd(8)} ${r.verified ? 'verified ' : ''}${r.keyChanged ? 'KEY CHANGED ' : ''}${r.name ?? ''}`),
+          : [
+              ...rows.map((r) => `${r.id}  ${r.state.padEnd(8)} ${r.visibility.padEnd(8)} ${r.verified ? 'verified ' : ''}${r.keyChanged ? 'KEY CHANGED ' : ''}${r.name ?? ''}`),
+              ...(rows.some((r) => r.state === 'request') ? ['Requests: `parley contact accept <ID>` or `parley contact decline <ID>`.'] : []),
+            ],
       );
+    });
+
+  withJson(withHome(contact.command('accept <id>')))
+    .description('accept a contact request (someone who wrote to you first)')
+    .action(async (input: string, opts: CommonOpts) => {
+      const row = await serviceFor(opts.home).accept(parseId(input));
+      emit(!!opts.json, row, () => [`Accepted ${nameOf(row)}.`, `Visibility: ${row.visibility} (${VISIBILITY_HELP[row.visibility]}).`]);
+    });
+
+  withJson(withHome(contact.command('decline <id>')))
+    .description('decline a contact request: it and what they sent are deleted (they are not told)')
+    .action(async (input: string, opts: CommonOpts) => {
+      const id = parseId(input);
+      await serviceFor(opts.home).decline(id);
+      emit(!!opts.json, { declined: id }, () => 'Declined: the request and what they sent are deleted.');
     });
 
   withJson(withHome(contact.command('set <id>')))
