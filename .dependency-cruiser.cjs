@@ -60,6 +60,8 @@ module.exports = {
   forbidden,
   options: {
     doNotFollow: { path: 'node_modules' },
+    // The CLI bundle bin/parley.js caches there (generated, not source).
+    exclude: { path: '^src/\\.build/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
   },

@@ -87,7 +87,9 @@ function int(text: string, flag: string, min: number, max: number): number {
   return n;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a program only when this file itself is the entry (not when bundled into the CLI, where
+// import.meta.url is the bundle's, nor when imported).
+if (process.argv[1] && /[\\/]attestor[\\/]main\.[jt]s$/.test(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]).href) {
   attestorMain(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`attestor: ${err instanceof Error ? err.message : 'failed to start'}\n${USAGE}\n`);
     process.exit(1);

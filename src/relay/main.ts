@@ -48,7 +48,9 @@ function port(text: string, flag: string): number {
   return n;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a program only when this file itself is the entry (not when bundled into the CLI, where
+// import.meta.url is the bundle's, nor when imported).
+if (process.argv[1] && /[\\/]relay[\\/]main\.[jt]s$/.test(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]).href) {
   relayMain(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`relay: ${err instanceof Error ? err.message : 'failed to start'}\n${USAGE}\n`);
     process.exit(1);
