@@ -154,7 +154,7 @@ export async function daemonSection(_ctx: BenchContext): Promise<SectionBody> {
       title: 'Daemon: cold start, memory, history search',
       rows: [
         { measure: 'cold start: bare Node process, spawn → first line (baseline)', n: bare.n, median: bare.median, p99: bare.p99, unit: 'ms' },
-        { measure: 'cold start: `parley --help`, spawn → first line (CLI loaded through tsx, no network; second baseline)', n: help.n, median: help.median, p99: help.p99, unit: 'ms' },
+        { measure: 'cold start: `parley --help`, spawn → first line (the cached CLI bundle, no network; second baseline)', n: help.n, median: help.median, p99: help.p99, unit: 'ms' },
         { measure: 'cold start: `parley run` (node + web UI/API), spawn → "Parley is running for …"', n: ui.n, median: ui.median, p99: ui.p99, unit: 'ms' },
         { measure: 'cold start: `parley run --no-ui` (node only)', n: headless.n, median: headless.median, p99: headless.p99, unit: 'ms' },
         { measure: 'cold start ratio `parley run` / bare Node', n: ui.n, median: ui.median / bare.median, unit: 'ratio' },
