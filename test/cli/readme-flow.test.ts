@@ -55,7 +55,7 @@ describe('the README command-line flow', () => {
       const home = join(root, name.toLowerCase());
       strangers.push(JSON.parse((await parley('init', '--home', home, '--name', name, '--json')).stdout).id);
       await parley('contact', 'add', '--home', home, bobId.id);
-      expect(JSON.parse((await parley('send', '--home', home, bobId.id, `hello, ${name} here`, '--json')).stdout).state).toBe('delivered');
+      expect(JSON.parse((await parley('send', '--home', home, bobId.id, `hello, ${name} here`, '--wait', '45', '--json')).stdout).state).toBe('delivered');
     }
     const [dan, erin] = strangers as [string, string];
     const listed = (await parley('contact', 'list', '--home', bob)).stdout;
