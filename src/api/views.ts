@@ -48,7 +48,7 @@ export async function safetyView(n: { digits: string; scannable: Buffer }, trust
 
 /** The newest `limit` messages, of one contact or of all, oldest first. */
 export function historyView(db: Db, contactId: string | undefined, limit: number): Message[] {
-  const waiting = new Map(listOutbox(db).map((o) => [o.message_id, reasonOf(o)]));
+  const waiting = waitingReasons(db, contactId);
   return history(db, contactId, limit).map((m) => toMessage(m, waiting.get(m.id) ?? null));
 }
 
@@ -96,9 +96,9 @@ export function toMessage(m: MessageRow, waitingBecause: string | null): Message
   };
 }
 
-/** Why each of a contact's messages still waits in the outbox. */
-export function waitingReasons(db: Db, contactId: string): Map<string, string> {
-  return new Map(outboxFor(db, contactId).map((o) => [o.message_id, reasonOf(o)]));
+/** Why each message (of one contact, or of all) still waits in the outbox. */
+export function waitingReasons(db: Db, contactId?: string): Map<string, string> {
+  return new Map((contactId === undefined ? listOutbox(db) : outboxFor(db, contactId)).map((o) => [o.message_id, reasonOf(o)]));
 }
 
 /** The newest message per contact (or of one contact). */

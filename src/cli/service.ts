@@ -70,15 +70,18 @@ function throughDaemon(client: ApiClient): Service {
 }
 
 function throughStore(home: string): Service {
-  const withDb = async <T>(fn: (db: Db, self: string) => T): Promise<T> => {
+  const withDb = async <T>(fn: (db: Db, self: string) => T | Promise<T>): Promise<T> => {
     const self = readId(home);
     const db = openDb(join(home, 'parley.db'));
     try {
-      return fn(db, self);
+      return await fn(db, self);
     } finally {
       db.close();
     }
   };
+  /** With the Signal stores too; a locked identity says to unlock it in `parley run`. */
+  const withE2E = <T>(fn: (db: Db, e2e: E2E) => T | Promise<T>): Promise<T> =>
+    withDb((db) => fn(db, new E2E({ db, identity: loadIdentity(home) })));
   const view = (db: Db, id: string): Contact => {
     const [c] = contactViews(db, listContacts(db), { only: id });
     if (!c) throw NodeError.UNKNOWN_CONTACT();
@@ -114,35 +117,28 @@ function throughStore(home: string): Service {
     outbox: () => withDb((db) => outboxView(db)),
     async safety(input) {
       const id = parseId(input);
-      const identity = loadIdentity(home); // a locked identity says to unlock it in `parley run`
-      const db = openDb(join(home, 'parley.db'));
-      try {
+      return withE2E(async (db, e2e) => {
         view(db, id);
-        const n = await new E2E({ db, identity }).safetyNumber(id);
+        const n = await e2e.safetyNumber(id);
         if (!n) throw NodeError.NO_KEY_YET();
-        return await safetyView(n, trustOf(db, id));
-      } finally {
-        db.close();
-      }
+        return safetyView(n, trustOf(db, id));
+      });
     },
-    setVerified: (input, verified) =>
-      withDb((db) => {
-        const id = parseId(input);
+    async setVerified(input, verified) {
+      const id = parseId(input);
+      return withE2E((db, e2e) => {
         view(db, id);
-        if (!new E2E({ db, identity: loadIdentity(home) }).setVerified(id, verified)) throw NodeError.NO_KEY_YET();
+        if (!e2e.setVerified(id, verified)) throw NodeError.NO_KEY_YET();
         return view(db, id);
-      }),
+      });
+    },
     async acceptNewKey(input) {
       const id = parseId(input);
-      const identity = loadIdentity(home);
-      const db = openDb(join(home, 'parley.db'));
-      try {
+      return withE2E(async (db, e2e) => {
         view(db, id);
-        if (!(await new E2E({ db, identity }).acceptNewKey(id))) throw NodeError.NO_KEY_CHANGE();
+        if (!(await e2e.acceptNewKey(id))) throw NodeError.NO_KEY_CHANGE();
         return view(db, id);
-      } finally {
-        db.close();
-      }
+      });
     },
   };
 }

@@ -59,7 +59,9 @@ export function registerMessages(program: Command): void {
       } finally {
         db.close();
       }
-      if (lockOwner(opts.home) === null) {
+      // A node already serving this home (`parley run --no-ui`) delivers it; else one started here.
+      const served = lockOwner(opts.home) !== null;
+      if (!served) {
         const node = await startNode(opts);
         try {
           await new Promise<void>((resolve) => {
@@ -75,7 +77,7 @@ export function registerMessages(program: Command): void {
         }
       }
       // Read back from the store: delivered by the node started here or by the one already running.
-      const m = await waitForState(opts.home, id, lockOwner(opts.home) === null ? 0 : wait);
+      const m = await waitForState(opts.home, id, served ? wait : 0);
       emit(!!opts.json, m, () =>
         m.state === 'delivered'
           ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.`
