@@ -15,7 +15,6 @@ import { apiWorld, until, type Person } from './helpers.js';
 
 const SHOTS = join(process.cwd(), 'test-artifacts', 'ui-firefox');
 
-
 describe('the web UI in a real browser (Debian firefox-esr)', () => {
   let w: Awaited<ReturnType<typeof apiWorld>>;
   let browser: Browser;

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { Daemon, apiToken, startApi, ApiClient, ApiClientError, type ApiEvent } from '../../src/api/index.js';
-import { apiWorld, until, type Person } from './helpers.js';
+import { Daemon, apiToken, startApi, ApiClient, ApiClientError } from '../../src/api/index.js';
+import { apiWorld, listenEvents, until, type Person } from './helpers.js';
 
-/** Collects a daemon's events as the UI receives them, over the WebSocket. */
-function listen(p: Person): { events: ApiEvent[]; close: () => void } {
-  const events: ApiEvent[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${p.api.port}/api/events`, ['parley', `parley-token.${p.token}`], { origin: `http://127.0.0.1:${p.api.port}` });
-  ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
-  return { events, close: () => ws.close() };
-}
+const listen = (p: Person) => listenEvents(p.api.port, p.token);
 
 const failure = async (p: Promise<unknown>) => {
   try {

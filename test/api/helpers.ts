@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { ApiClient, Daemon, apiToken, startApi, type RunningApi } from '../../src/api/index.js';
+import WebSocket from 'ws';
+import { ApiClient, Daemon, apiToken, startApi, type ApiEvent, type RunningApi } from '../../src/api/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 
 export interface Person {
@@ -79,3 +80,11 @@ export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000)
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+
+/** Collects a daemon's events as the UI receives them, over the WebSocket (token as subprotocol, our Origin). */
+export function listenEvents(port: number | string, token: string): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {
+  const events: ApiEvent[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events`, ['parley', `parley-token.${token}`], { origin: `http://127.0.0.1:${port}` });
+  ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
+  return { events, opened: new Promise((resolve) => ws.once('open', () => resolve())), close: () => ws.close() };
+}

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { ApiClient, type ApiEvent } from '../../src/api/index.js';
+import { listenEvents } from '../api/helpers.js';
 import { cliHarness } from './harness.js';
 
 const { root, parley, background, close } = cliHarness('parley-run-ui-');
@@ -31,11 +31,8 @@ describe('parley run serves the web UI, and the CLI goes through the same API', 
     expect((await ui.messages(eliId)).map((x) => x.body)).toEqual(['sent from the command line']); // the UI sees it too
 
     // Contact commands go through the daemon too: the open UI hears of each change at once.
-    const port = new URL(m[1]!).port;
-    const events: ApiEvent[] = [];
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events`, ['parley', `parley-token.${m[2]!}`], { origin: `http://127.0.0.1:${port}` });
-    ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
-    await new Promise((r) => ws.once('open', r));
+    const { events, opened, close: stopListening } = listenEvents(new URL(m[1]!).port, m[2]!);
+    await opened;
     const fay = join(root, 'fay');
     const fayId = JSON.parse((await parley('init', '--home', fay, '--json')).stdout).id;
     const added = JSON.parse((await parley('contact', 'add', '--home', dana, fayId, '--name', 'Fay', '--visibility', 'direct', '--json')).stdout);
@@ -44,7 +41,7 @@ describe('parley run serves the web UI, and the CLI goes through the same API', 
     const set = JSON.parse((await parley('contact', 'set', '--home', dana, eliId, '--name', 'Eli S.', '--json')).stdout);
     expect(set).toEqual(await ui.contact(eliId));
     await new Promise((r) => setTimeout(r, 200));
-    ws.close();
+    stopListening();
     const changed = events.filter((e): e is Extract<ApiEvent, { type: 'contact' }> => e.type === 'contact').map((e) => [e.contact.id, e.contact.name]);
     expect(changed).toContainEqual([fayId, 'Fay']);
     expect(changed).toContainEqual([eliId, 'Eli S.']);
