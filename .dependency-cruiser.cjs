@@ -1,4 +1,4 @@
-// Imports point down only (see ../shared/design/ARCHITECTURE.md, "Layers").
+// Imports point down only (see docs/ARCHITECTURE.md, "Layers").
 // A folder may import folders of a lower rank, never of its own rank or higher
 // (same-rank siblings stay independent so each can be replaced alone).
 const rank = {
