@@ -5,6 +5,7 @@ import SecretStream from '@hyperswarm/secret-stream';
 import type { FrameCodec } from '../wire/json-codec.js';
 import { describeError, WireError } from '../wire/errors.js';
 import { MAX_FRAME_BYTES } from '../wire/limits.js';
+import { decodePreamble, encodePreamble, negotiate, type Speaks } from '../wire/versions.js';
 import { guardFrameSizes } from './frame-guard.js';
 import { TransportError } from './errors.js';
 
@@ -34,13 +35,23 @@ export class Connection<In, Out> extends EventEmitter {
   readonly remoteHost: string;
   readonly remotePort: number;
   closeReason: string | null = null;
+  /** The version of the frame family both sides speak (after open), when the codec has versions. */
+  version: number | null = null;
+  /** What the other side said it speaks, once its preamble arrived (also when it did not fit ours). */
+  theirSpeaks: Speaks | null = null;
   #opened = false;
+  /** True between the Noise handshake and the other side's version preamble. */
+  #awaitingPreamble = false;
+  /** Marks the connection open and tells listeners (set up in the constructor, where the deadline is). */
+  readonly #open: () => void;
   readonly #codec: FrameCodec<In, Out>;
+  readonly #isInitiator: boolean;
   readonly #maxQueued: number;
 
   constructor(socket: Socket | Duplex, isInitiator: boolean, codec: FrameCodec<In, Out>, opts: ConnectionOptions) {
     super();
     this.#codec = codec;
+    this.#isInitiator = isInitiator;
     this.#maxQueued = opts.maxQueuedBytes ?? 4 * 1024 * 1024;
     const tcp = socket as Partial<Socket>;
     this.remoteHost = tcp.remoteAddress ?? '';
@@ -52,15 +63,23 @@ export class Connection<In, Out> extends EventEmitter {
       keyPair: opts.keyPair,
       ...(opts.remotePublicKey ? { remotePublicKey: opts.remotePublicKey } : {}),
     });
+    // Runs until the connection opens: the Noise handshake and, with versions, the preambles.
     const handshakeTimer = setTimeout(() => this.close('HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs ?? 10_000);
     handshakeTimer.unref();
-    this.stream.on('open', () => {
+    this.#open = () => {
       clearTimeout(handshakeTimer);
       this.#opened = true;
+      this.emit('open');
+    };
+    this.stream.on('open', () => {
       const idle = opts.idleTimeoutMs ?? 60_000;
       this.stream.setTimeout(idle);
       this.stream.setKeepAlive(Math.floor(idle / 3));
-      this.emit('open');
+      if (!codec.speaks) return this.#open();
+      // The initiator says what it speaks; the responder answers with its own range, so when the
+      // initiator opens, the responder already has (one round trip, once per connection).
+      this.#awaitingPreamble = true;
+      if (isInitiator) this.stream.write(encodePreamble(codec.speaks));
     });
     this.stream.on('data', (bytes: Buffer) => this.#onData(bytes));
     this.stream.on('error', (err: unknown) => {
@@ -84,16 +103,22 @@ export class Connection<In, Out> extends EventEmitter {
   /** Resolves when the handshake completes; rejects with a TransportError if it fails. */
   waitOpen(): Promise<void> {
     if (this.#opened) return Promise.resolve();
-    if (this.closeReason) return Promise.reject(TransportError.CLOSED(this.closeReason));
+    if (this.closeReason) return Promise.reject(this.#openError(this.closeReason));
     return new Promise((resolve, reject) => {
       const onOpen = () => { this.off('close', onClose); resolve(); };
       const onClose = (reason: string) => {
         this.off('open', onOpen);
-        reject(reason === 'HANDSHAKE_FAILED' ? TransportError.HANDSHAKE_FAILED() : TransportError.CLOSED(reason));
+        reject(this.#openError(reason));
       };
       this.once('open', onOpen);
       this.once('close', onClose);
     });
+  }
+
+  #openError(reason: string): TransportError {
+    if (reason === 'HANDSHAKE_FAILED') return TransportError.HANDSHAKE_FAILED();
+    if (reason === 'UNSUPPORTED_VERSION' && this.#codec.speaks) return TransportError.UNSUPPORTED_VERSION(this.#codec.speaks, this.theirSpeaks);
+    return TransportError.CLOSED(reason);
   }
 
   /** Sends one frame; returns false (and closes) if the peer is too slow to keep up. */
@@ -119,8 +144,31 @@ export class Connection<In, Out> extends EventEmitter {
     this.stream.destroy();
   }
 
+  #onPreamble(bytes: Buffer): void {
+    this.#awaitingPreamble = false;
+    const mine = this.#codec.speaks!;
+    const theirs = decodePreamble(bytes);
+    if (!theirs) {
+      // A release from before versions sends a frame first; anything else is not Parley.
+      this.close(looksLikeFrame(bytes) ? 'UNSUPPORTED_VERSION' : 'BAD_PREAMBLE');
+      return;
+    }
+    this.theirSpeaks = theirs;
+    const version = negotiate(mine, theirs);
+    if (!this.#isInitiator) this.stream.write(encodePreamble(mine));
+    if (version === null) {
+      // The responder's answer goes out before the close, so both sides can say who is older.
+      this.closeReason ??= 'UNSUPPORTED_VERSION';
+      this.stream.end();
+      return;
+    }
+    this.version = version;
+    this.#open();
+  }
+
   #onData(bytes: Buffer): void {
     if (bytes.length === 0) return; // keep-alive
+    if (this.#awaitingPreamble) return this.#onPreamble(bytes);
     let frame: Out;
     try {
       frame = this.#codec.decode(bytes);
@@ -133,6 +181,14 @@ export class Connection<In, Out> extends EventEmitter {
     } catch (err) {
       this.close(`HANDLER_ERROR ${describeError(err)}`);
     }
+  }
+}
+
+function looksLikeFrame(bytes: Buffer): boolean {
+  try {
+    return typeof (JSON.parse(bytes.toString('utf8')) as { v?: unknown }).v === 'number';
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import { ParleyError } from '../wire/errors.js';
+import { rangeText, type Speaks } from '../wire/versions.js';
 
 export class TransportError extends ParleyError {
   static CONNECT_FAILED(reason: string) {
@@ -12,6 +13,14 @@ export class TransportError extends ParleyError {
   }
   static CLOSED(reason: string) {
     return new TransportError('CLOSED', `connection closed (${reason})`);
+  }
+  /** The two releases share no protocol version; says which side is the older one when it can. */
+  static UNSUPPORTED_VERSION(mine: Speaks, theirs: Speaks | null) {
+    const side =
+      theirs === null ? 'an older Parley release that does not say its protocol version: it needs an update'
+      : theirs.min > mine.max ? `a newer Parley release (protocol ${rangeText(theirs)}; this one speaks ${rangeText(mine)}): update Parley`
+      : `an older Parley release (protocol ${rangeText(theirs)}; this one speaks ${rangeText(mine)}): it needs an update`;
+    return new TransportError('INCOMPATIBLE_RELEASE', `the other side runs ${side}`);
   }
   static override is(err: unknown): err is TransportError {
     return err instanceof TransportError;

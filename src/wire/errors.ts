@@ -19,6 +19,10 @@ export class WireError extends ParleyError {
   static BAD_FRAME(reason: string) {
     return new WireError('BAD_FRAME', `malformed frame: ${reason}`);
   }
+  static UNSUPPORTED_VERSION(seen: unknown, speaks: string) {
+    const v = typeof seen === 'number' && Number.isInteger(seen) ? `version ${seen}` : 'no version';
+    return new WireError('UNSUPPORTED_VERSION', `frame of ${v}; this release speaks version ${speaks}`);
+  }
   static FRAME_TOO_LARGE(size: number, max: number) {
     return new WireError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the ${max}-byte limit`);
   }

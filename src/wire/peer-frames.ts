@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { b64 } from './bytes.js';
 import { jsonCodec } from './json-codec.js';
 import { MAX_CIPHERTEXT_BYTES } from './limits.js';
+import type { Speaks } from './versions.js';
 
 /*
  * Peer protocol: frames between two Parley nodes inside a Noise IK stream (or, later, a relay circuit).
@@ -49,4 +50,5 @@ export type PeerFrame = z.infer<typeof PeerFrame>;
 /** What a sender builds: bytes as Buffers are encoded by `toB64` before sending. */
 export type PeerFrameOut = z.input<typeof PeerFrame>;
 
-export const peerCodec = jsonCodec(PeerFrame);
+export const PEER_SPEAKS: Speaks = { family: 'peer', min: PROTOCOL_VERSION, max: PROTOCOL_VERSION };
+export const peerCodec = jsonCodec(PeerFrame, undefined, PEER_SPEAKS);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { b64 } from './bytes.js';
 import { jsonCodec, type FrameCodec } from './json-codec.js';
+import type { Speaks } from './versions.js';
 
 /*
  * Relay protocol: frames between a client and a relay inside a Noise IK stream to the relay's
@@ -115,15 +116,18 @@ export type RelayToClient = z.infer<typeof RelayToClient>;
 export type ClientToRelayOut = z.input<typeof ClientToRelay>;
 export type RelayToClientOut = z.input<typeof RelayToClient>;
 
-const clientToRelay = jsonCodec(ClientToRelay);
-const relayToClient = jsonCodec(RelayToClient);
+export const RELAY_SPEAKS: Speaks = { family: 'relay', min: RELAY_PROTOCOL_VERSION, max: RELAY_PROTOCOL_VERSION };
+const clientToRelay = jsonCodec(ClientToRelay, undefined, RELAY_SPEAKS);
+const relayToClient = jsonCodec(RelayToClient, undefined, RELAY_SPEAKS);
 /** The relay's side: reads ClientToRelay, writes RelayToClient. */
 export const relayServerCodec: FrameCodec<RelayToClientOut, ClientToRelay> = {
   encode: relayToClient.encode,
   decode: clientToRelay.decode,
+  speaks: RELAY_SPEAKS,
 };
 /** The client's side: reads RelayToClient, writes ClientToRelay. */
 export const relayClientCodec: FrameCodec<ClientToRelayOut, RelayToClient> = {
   encode: clientToRelay.encode,
   decode: relayToClient.decode,
+  speaks: RELAY_SPEAKS,
 };

@@ -9,6 +9,7 @@ import {
   type RelayToClientOut,
 } from '../../src/wire/relay-frames.js';
 import { RelayDescriptor } from '../../src/relay/index.js';
+import { WireError } from '../../src/wire/errors.js';
 
 const id32 = toB64(Buffer.alloc(32, 7));
 const bytes = toB64(Buffer.from('ciphertext'));
@@ -53,7 +54,6 @@ describe('relay frames', () => {
 
   it('a relay refuses what a client must not send, and the reverse', () => {
     const bad: unknown[] = [
-      { v: 2, t: 'send', id: 2, mailbox: id32, bytes },
       { v: 1, t: 'send', id: 2, mailbox: 'short', bytes },
       { v: 1, t: 'send', id: 2, mailbox: id32, bytes: toB64(Buffer.alloc(MAX_MAIL_BYTES + 1)) },
       { v: 1, t: 'blob-put', id: 5, secret: id32, bytes: toB64(Buffer.alloc(MAX_BLOB_BYTES + 1)) },
@@ -64,6 +64,13 @@ describe('relay frames', () => {
     ];
     for (const frame of bad) expect(() => relayServerCodec.decode(Buffer.from(JSON.stringify(frame)))).toThrow(/malformed/);
     expect(() => relayClientCodec.decode(Buffer.from(JSON.stringify(fromClient[0])))).toThrow(/malformed/);
+  });
+
+  it('a frame of a version this release does not speak is refused as UNSUPPORTED_VERSION, not as malformed', () => {
+    for (const v of [0, 2, 99, '1', null]) {
+      const err = (() => { try { relayServerCodec.decode(Buffer.from(JSON.stringify({ v, t: 'send', id: 2, mailbox: id32, bytes }))); } catch (e) { return e; } })();
+      expect(WireError.is(err) && err.code).toBe('UNSUPPORTED_VERSION');
+    }
   });
 
   it('the largest mail item fits in one frame', () => {

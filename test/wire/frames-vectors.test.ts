@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeIntroValue, encodeIntroValue } from '../../src/dht/intro-codec.js';
+import { Content, contentCodec } from '../../src/wire/content.js';
+import type { FrameCodec } from '../../src/wire/json-codec.js';
+import { PeerFrame, peerCodec } from '../../src/wire/peer-frames.js';
+import { ClientToRelay, RelayToClient, relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
+import { decodePreamble, encodePreamble } from '../../src/wire/versions.js';
+import type { Vectors } from './vector-frames.js';
+
+/*
+ * Golden encodings (frames.vectors.json, written by make-vectors.ts): an accidental change to how any
+ * frame, content, preamble or intro record is written or read fails here. A meant change regenerates
+ * the file and bumps the family's version.
+ */
+const vectors = JSON.parse(readFileSync(new URL('./frames.vectors.json', import.meta.url), 'utf8')) as Vectors;
+
+type Union = { options: ReadonlyArray<{ shape: { t: { value: string } } }> };
+const typesOf = (u: unknown) => [...new Set((u as Union).options.map((o) => o.shape.t.value))].sort();
+
+const families: Array<[string, keyof Vectors, FrameCodec<never, unknown>, FrameCodec<never, unknown>, unknown]> = [
+  ['peer frames', 'peer', peerCodec as FrameCodec<never, unknown>, peerCodec as FrameCodec<never, unknown>, PeerFrame],
+  ['client -> relay frames', 'clientToRelay', relayClientCodec as FrameCodec<never, unknown>, relayServerCodec as FrameCodec<never, unknown>, ClientToRelay],
+  ['relay -> client frames', 'relayToClient', relayServerCodec as FrameCodec<never, unknown>, relayClientCodec as FrameCodec<never, unknown>, RelayToClient],
+  ['contents', 'content', contentCodec as FrameCodec<never, unknown>, contentCodec as FrameCodec<never, unknown>, Content],
+];
+
+describe('golden wire vectors', () => {
+  describe.each(families)('%s', (_name, key, writer, reader, union) => {
+    const list = vectors[key] as Array<{ frame: never; wire: string }>;
+    it('has a vector for every frame type', () => {
+      expect([...new Set(list.map((v) => (v.frame as { t: string }).t))].sort()).toEqual(typesOf(union));
+    });
+    it.each(list.map((v) => [(v.frame as { t: string }).t, v] as const))('%s is written and read as recorded', (_t, v) => {
+      expect(writer.encode(v.frame).toString('utf8')).toBe(v.wire);
+      expect(() => reader.decode(Buffer.from(v.wire, 'utf8'))).not.toThrow();
+      expect(JSON.parse(v.wire)).toEqual(v.frame);
+    });
+  });
+
+  it('version preambles', () => {
+    for (const p of vectors.preamble) {
+      expect(encodePreamble(p).toString('hex')).toBe(p.hex);
+      expect(decodePreamble(Buffer.from(p.hex, 'hex'))).toEqual({ family: p.family, min: p.min, max: p.max });
+    }
+  });
+
+  it('intro record', () => {
+    const fields = decodeIntroValue(Buffer.from(vectors.intro.hex, 'hex'));
+    expect(fields.endpoint).toBe('192.0.2.7:4040');
+    expect(fields.expiresAt).toBe(1_800_000_000);
+    expect(encodeIntroValue(fields).toString('hex')).toBe(vectors.intro.hex);
+  });
+});

@@ -1,0 +1,35 @@
+/*
+ * Writes frames.vectors.json: the golden encoding of one frame of every type of every family. Run it
+ * (`npx tsx test/wire/make-vectors.ts`) only when a wire change is meant, and bump that family's
+ * version in the same commit: frames.test replays the file, so any other change to an encoding fails.
+ */
+import { writeFileSync } from 'node:fs';
+import { encodeIntroValue } from '../../src/dht/intro-codec.js';
+import { contentCodec } from '../../src/wire/content.js';
+import { peerCodec } from '../../src/wire/peer-frames.js';
+import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
+import { encodePreamble } from '../../src/wire/versions.js';
+import { VECTOR_FRAMES, type Vectors } from './vector-frames.js';
+
+const b = (n: number, fill: number) => Buffer.alloc(n, fill);
+const out: Vectors = {
+  peer: VECTOR_FRAMES.peer.map((frame) => ({ frame, wire: peerCodec.encode(frame).toString('utf8') })),
+  clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame, wire: relayClientCodec.encode(frame).toString('utf8') })),
+  relayToClient: VECTOR_FRAMES.relayToClient.map((frame) => ({ frame, wire: relayServerCodec.encode(frame).toString('utf8') })),
+  content: VECTOR_FRAMES.content.map((frame) => ({ frame, wire: contentCodec.encode(frame).toString('utf8') })),
+  preamble: [
+    { family: 'peer', min: 1, max: 1, hex: encodePreamble({ family: 'peer', min: 1, max: 1 }).toString('hex') },
+    { family: 'relay', min: 1, max: 3, hex: encodePreamble({ family: 'relay', min: 1, max: 3 }).toString('hex') },
+  ],
+  intro: {
+    hex: encodeIntroValue({
+      signalIdentityKey: Buffer.concat([Buffer.from([5]), b(32, 1)]),
+      binding: b(64, 2),
+      transportKey: b(32, 3),
+      endpoint: '192.0.2.7:4040',
+      relay: b(40, 4),
+      expiresAt: 1_800_000_000,
+    }).toString('hex'),
+  },
+};
+writeFileSync(new URL('./frames.vectors.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);
