@@ -3,6 +3,7 @@
  * Browser-safe: imports zod only.
  */
 import { z } from 'zod';
+import { MAX_MESSAGE_BYTES, utf8Length } from './limits.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -16,7 +17,12 @@ export const AddContact = z.object({ id: text(200), name: text(64).optional() })
 export const PatchContact = z
   .object({ name: text(64).optional(), visibility: z.enum(['direct', 'relayed']).optional() })
   .refine((p) => p.name !== undefined || p.visibility !== undefined, 'nothing to change: give a name or a visibility');
-export const SendMessage = z.object({ text: z.string().min(1, 'the message is empty').max(16_000) });
+export const SendMessage = z.object({
+  text: z
+    .string()
+    .min(1, 'the message is empty')
+    .refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, 'the message is too long: send it in two parts'),
+});
 export const Verify = z.object({ verified: z.boolean() });
 export const PageQuery = z.object({
   before: z.coerce.number().int().positive().optional(),

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import type { ApiClient } from '../api/client.js';
 import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
+import { MAX_MESSAGE_BYTES, utf8Length } from '../api/limits.js';
 import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
 import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
@@ -10,11 +11,15 @@ interface Props {
   client: ApiClient;
   contact: Contact;
   lastEvent: ApiEvent | null;
+  /** A message to show and highlight (a search hit) instead of the newest. */
+  focus?: string;
+  onRead: () => void;
+  onSent: (m: Message) => void;
   onBack: () => void;
   onGone: () => void;
 }
 
-export function Conversation({ client, contact, lastEvent, onBack, onGone }: Props) {
+export function Conversation({ client, contact, lastEvent, focus, onRead, onSent, onBack, onGone }: Props) {
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [complete, setComplete] = useState(false); // the oldest message is loaded
   const loadingOlder = useRef(false);
@@ -24,11 +29,19 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
   const name = displayName(contact);
 
   useEffect(() => {
-    client.messages(contact.id, { limit: PAGE }).then((ms) => {
+    (async () => {
+      // Pages back from the newest until the message to focus is loaded (a search hit far back).
+      let ms = await client.messages(contact.id, { limit: PAGE });
+      let done = ms.length < PAGE;
+      while (focus && !done && !ms.some((m) => m.id === focus)) {
+        const older = await client.messages(contact.id, { before: ms[0]!.seq, limit: PAGE });
+        done = older.length < PAGE;
+        ms = [...older, ...ms];
+      }
       setMessages(ms);
-      setComplete(ms.length < PAGE);
-    }, (e: unknown) => setError(errorText(e)));
-    void client.markRead(contact.id).catch(() => {});
+      setComplete(done);
+    })().catch((e: unknown) => setError(errorText(e)));
+    client.markRead(contact.id).then(onRead, () => {});
   }, [contact.id]);
 
   useEffect(() => {
@@ -41,8 +54,17 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
       if (i >= 0) return ms.map((x) => (x.id === m.id ? m : x));
       return [...ms, m];
     });
-    if (lastEvent.type === 'message' && document.visibilityState === 'visible') void client.markRead(contact.id).catch(() => {});
+    if (lastEvent.type === 'message' && document.visibilityState === 'visible') client.markRead(contact.id).then(onRead, () => {});
   }, [lastEvent]);
+
+  // Coming back to the tab reads what arrived while it was hidden.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') client.markRead(contact.id).then(onRead, () => {});
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [contact.id]);
 
   /** Loads the page before the oldest message shown (scrolling up reaches all of history). */
   const loadOlder = async () => {
@@ -63,6 +85,7 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
     try {
       const m = await client.send(contact.id, text);
       setMessages((ms) => (ms && !ms.some((x) => x.id === m.id) ? [...ms, m] : ms));
+      onSent(m);
       setError(null);
       return true;
     } catch (err) {
@@ -95,7 +118,7 @@ export function Conversation({ client, contact, lastEvent, onBack, onGone }: Pro
           <p class="warning" role="alert">{name}'s security key changed and is not verified yet: compare safety numbers before trusting this conversation.</p>
         )
       )}
-      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={loadOlder} complete={complete} />}
+      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={loadOlder} complete={complete} {...(focus ? { focus } : {})} />}
       {error && <p role="alert" class="error pad">{error}</p>}
       {contact.state === 'blocked' ? (
         <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
@@ -130,9 +153,20 @@ interface ListProps {
   onReceipt: (m: Message) => void;
   onNearTop: () => void;
   complete: boolean;
+  focus?: string;
 }
 
-function MessageList({ messages, name, onReceipt, onNearTop, complete }: ListProps) {
+/** The day a message belongs to, as a separator line says it. */
+function dayOf(m: Message): string {
+  const d = new Date(m.receivedAt ?? m.sentAt);
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (d.toDateString() === today.toDateString()) return 'Today';
+  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return d.toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+function MessageList({ messages, name, onReceipt, onNearTop, complete, focus }: ListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   const [v] = useState(
@@ -161,6 +195,9 @@ function MessageList({ messages, name, onReceipt, onNearTop, complete }: ListPro
     if (oldest.current !== null && head !== oldest.current) {
       // Older messages were put in front: keep the ones on screen where they were.
       el.scrollTop += v.getTotalSize() - total.current;
+    } else if (first.current && focus && messages.some((m) => m.id === focus)) {
+      v.scrollToIndex(messages.findIndex((m) => m.id === focus), { align: 'center' });
+      atBottom.current = false;
     } else if (messages.length && (first.current || atBottom.current)) {
       v.scrollToIndex(messages.length - 1, { align: 'end' });
     }
@@ -181,16 +218,28 @@ function MessageList({ messages, name, onReceipt, onNearTop, complete }: ListPro
       <div style={{ height: `${v.getTotalSize()}px`, position: 'relative', width: '100%' }}>
         {v.getVirtualItems().map((item) => {
           const m = messages[item.index]!;
+          const prev = item.index > 0 ? messages[item.index - 1]! : null;
+          const day = dayOf(m);
           return (
             <div
               key={item.key}
               data-index={item.index}
               ref={(el) => el && v.measureElement(el)}
               class={`msg-row ${m.direction}`}
+              data-day={day}
               style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
             >
-              <article class="bubble" aria-label={m.direction === 'out' ? 'Sent message' : `Message from ${name}`}>
-                <p class="body">{m.body}</p>
+              {(!prev || dayOf(prev) !== day) && (
+                <p class="day" role="separator" aria-label={day}>
+                  <span>{day}</span>
+                </p>
+              )}
+              <article
+                class={`bubble ${m.id === focus ? 'hit' : ''}`}
+                aria-label={m.direction === 'out' ? 'Sent message' : `Message from ${name}`}
+                aria-current={m.id === focus ? 'true' : undefined}
+              >
+                <p class="body" dir="auto">{m.body}</p>
                 <footer>
                   <time>{time(m.receivedAt ?? m.sentAt)}</time>
                   {m.direction === 'out' && <span class={`state ${m.state}`}>{stateLabel(m)}</span>}
@@ -209,12 +258,19 @@ function MessageList({ messages, name, onReceipt, onNearTop, complete }: ListPro
   );
 }
 
+/** The counter appears when this much room is left. */
+const COUNTER_FROM = 2000;
+
 function Composer({ onSend, name }: { onSend: (text: string) => Promise<boolean>; name: string }) {
   const [text, setText] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  // Opening a conversation (from the list, after adding or accepting) puts the cursor here.
+  useEffect(() => box.current?.focus(), []);
+  const left = MAX_MESSAGE_BYTES - utf8Length(text.trim());
   const submit = async (e: Event) => {
     e.preventDefault();
     const t = text.trim();
-    if (!t) return;
+    if (!t || left < 0) return;
     if (await onSend(t)) setText('');
   };
   return (
@@ -222,15 +278,21 @@ function Composer({ onSend, name }: { onSend: (text: string) => Promise<boolean>
       <label class="sr-only" for="composer">Message to {name}</label>
       <textarea
         id="composer"
+        ref={box}
         rows={1}
+        dir="auto"
         placeholder={`Message ${name}`}
         value={text}
+        aria-describedby="composer-room"
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey) void submit(e);
         }}
       />
-      <button type="submit" class="primary" disabled={!text.trim()}>Send</button>
+      <span id="composer-room" class={`counter ${left < 0 ? 'error' : ''}`} aria-live="polite">
+        {left < 0 ? `Too long by ${-left}: shorten it or send it in two parts.` : left < COUNTER_FROM ? `${left} left` : ''}
+      </span>
+      <button type="submit" class="primary" disabled={!text.trim() || left < 0}>Send</button>
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
 import { FindFriends, FindableBy } from './signup.js';
 import { ROUTE_LABEL, displayName, snippetParts, svgDataUrl, time } from './format.js';
+import { notifyChoice, setNotifyChoice, type NotifyChoice } from './attention.js';
 
 interface Props {
   client: ApiClient;
@@ -12,7 +13,8 @@ interface Props {
   attestor: string | null;
   contacts: Contact[];
   open: string | null;
-  onOpen: (id: string) => void;
+  /** Opens a conversation, at one message when `focus` names it (a search hit). */
+  onOpen: (id: string, focus?: string) => void;
   onContacts: (cs: Contact[]) => void;
 }
 
@@ -41,7 +43,7 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
         <input type="search" placeholder="Search messages" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
       </label>
       {query.trim() ? (
-        <SearchResults client={client} query={query} contacts={contacts} onOpen={(id) => (setQuery(''), onOpen(id))} />
+        <SearchResults client={client} query={query} contacts={contacts} onOpen={(id, focus) => (setQuery(''), onOpen(id, focus))} />
       ) : (
         <>
           {requests.length > 0 && (
@@ -51,9 +53,9 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
                 {requests.map((c) => (
                   <li key={c.id} class="request">
                     <span class="mono">{displayName(c)}</span>
-                    {c.last && <span class="preview">{c.last.body}</span>}
+                    {c.last && <span class="preview" dir="auto">{c.last.body}</span>}
                     <div class="row">
-                      <button type="button" class="primary" onClick={() => client.accept(c.id).then(refresh, () => {})}>Accept</button>
+                      <button type="button" class="primary" onClick={() => client.accept(c.id).then(() => (refresh(), onOpen(c.id)), () => {})}>Accept</button>
                       <button type="button" onClick={() => client.decline(c.id).then(refresh, () => {})}>Decline</button>
                       <button type="button" class="danger" onClick={() => client.block(c.id).then(refresh, () => {})}>Block</button>
                     </div>
@@ -66,7 +68,13 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
             {people.length === 0 && <li class="hint pad">No contacts yet. Share your ID, or add someone's.</li>}
             {people.map((c) => (
               <li key={c.id}>
-                <button type="button" class={`contact ${open === c.id ? 'active' : ''}`} aria-current={open === c.id} onClick={() => onOpen(c.id)}>
+                <button
+                  type="button"
+                  class={`contact ${open === c.id ? 'active' : ''}`}
+                  aria-current={open === c.id}
+                  aria-label={`${displayName(c)}${c.unread > 0 ? `, ${c.unread} unread` : ''}${c.state === 'blocked' ? ', blocked' : ''}${c.keyChanged ? ', key changed' : ''}`}
+                  onClick={() => onOpen(c.id)}
+                >
                   <span class="contact-top">
                     <strong>{displayName(c)}</strong>
                     {c.state === 'blocked' && <span class="tag">blocked</span>}
@@ -74,7 +82,7 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
                     {c.unread > 0 && <span class="badge" aria-label={`${c.unread} unread`}>{c.unread}</span>}
                   </span>
                   <span class="contact-bottom">
-                    <span class="preview">{c.last ? (c.last.direction === 'out' ? 'You: ' : '') + c.last.body : 'No messages yet'}</span>
+                    <span class="preview" dir="auto">{c.last ? (c.last.direction === 'out' ? 'You: ' : '') + c.last.body : 'No messages yet'}</span>
                     {c.route && <span class="route-mini">{ROUTE_LABEL[c.route]}</span>}
                   </span>
                 </button>
@@ -90,7 +98,7 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
   );
 }
 
-function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient; query: string; contacts: Contact[]; onOpen: (id: string) => void }) {
+function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient; query: string; contacts: Contact[]; onOpen: (id: string, focus: string) => void }) {
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -104,12 +112,12 @@ function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient;
     <ul class="list" aria-label="Search results">
       {hits.map((h) => (
         <li key={h.id}>
-          <button type="button" class="contact" onClick={() => onOpen(h.contactId)}>
+          <button type="button" class="contact" onClick={() => onOpen(h.contactId, h.id)}>
             <span class="contact-top">
               <strong>{names.get(h.contactId) ?? h.contactId.slice(0, 8)}</strong>
-              <span class="hint">{time(h.sentAt)}</span>
+              <span class="hint">{h.direction === 'out' ? 'you wrote' : `${names.get(h.contactId) ?? 'they'} wrote`} · {time(h.sentAt)}</span>
             </span>
-            <span class="preview">{snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</span>
+            <span class="preview" dir="auto">{snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</span>
           </button>
         </li>
       ))}
@@ -141,6 +149,7 @@ function MyId({ client, me, attestor, onClose }: { client: ApiClient; me: Me; at
       </p>
       <img class="qr" src={svgDataUrl(me.qrSvg)} alt="QR code of your parley: link" width={220} height={220} />
       <FindableBy client={client} attestor={attestor} />
+      <Notifications />
     </Dialog>
   );
 }
@@ -172,5 +181,33 @@ function AddContact({ client, onClose, onAdded }: { client: ApiClient; onClose: 
         <button type="submit" class="primary" disabled={!id.trim()}>Add</button>
       </form>
     </Dialog>
+  );
+}
+
+/** Desktop notifications: off unless chosen; by default they say only "New message". */
+function Notifications() {
+  const [choice, setChoice] = useState<NotifyChoice>(notifyChoice);
+  const [note, setNote] = useState<string | null>(null);
+  const choose = async (c: NotifyChoice) => {
+    const got = await setNotifyChoice(c);
+    setChoice(got);
+    setNote(got !== c ? 'The browser did not allow notifications for this page.' : null);
+  };
+  const options: Array<[NotifyChoice, string]> = [
+    ['off', 'Off'],
+    ['hidden', 'On, saying only "New message"'],
+    ['sender', 'On, with the sender\'s name (anyone who sees your screen sees who wrote)'],
+  ];
+  return (
+    <fieldset>
+      <legend>Desktop notifications</legend>
+      {options.map(([value, label]) => (
+        <label class="choice" key={value}>
+          <input type="radio" name="notify" value={value} checked={choice === value} onChange={() => void choose(value)} />
+          <span>{label}</span>
+        </label>
+      ))}
+      {note && <p role="status" class="hint">{note}</p>}
+    </fieldset>
   );
 }
