@@ -27,7 +27,10 @@ const KeyFile = z.object({
 /** A key file sealed with a passphrase: Argon2id (libsodium crypto_pwhash) then secretbox. */
 const LockedFile = z.object({
   version: z.literal(2),
-  /** The public ID, so commands can name this identity without the passphrase. */
+  /**
+   * The public ID in clear, written by older versions only: it tied the laptop to the person, so
+   * new files keep it inside the sealed part (commands ask the running Parley for it).
+   */
   id: z.string().optional(),
   kdf: z.object({ alg: z.literal('argon2id13'), ops: z.number().int().positive(), mem: z.number().int().positive(), salt: z.string().regex(/^[0-9a-f]+$/) }),
   nonce: z.string().regex(/^[0-9a-f]+$/),
@@ -140,7 +143,7 @@ function writeKeyFile(home: string, identity: Identity, sealed: { passphrase: st
     ...(sealed ? { dbKey: sealed.disk.key.expose().toString('hex') } : {}),
     ...(prev ? { dbKeyPrevious: prev === 'clear' ? 'clear' : prev.expose().toString('hex') } : {}),
   });
-  if (sealed) body = JSON.stringify({ ...sealWithPassphrase(Buffer.from(body), sealed.passphrase), id: identity.id });
+  if (sealed) body = JSON.stringify(sealWithPassphrase(Buffer.from(body), sealed.passphrase));
   const tmp = path + '.tmp';
   writeFileSync(tmp, body, { mode: 0o600 });
   const fd = openSync(tmp, 'r');
