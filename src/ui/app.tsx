@@ -73,12 +73,7 @@ export function App() {
   return (
     <div class={`layout ${current ? 'has-open' : ''}`}>
       {!connected && <div class="banner" role="status">Lost the connection to Parley; retrying…</div>}
-      {!state.diskProtected && (
-        <div class="banner" role="alert">
-          The disk is not protected: without a passphrase your messages, contacts and keys are stored in clear on this computer. Set one with <code>parley passphrase</code>.
-        </div>
-      )}
-      <Sidebar client={client} me={state.me!} attestor={state.attestor} contacts={contacts} open={open} onOpen={setOpen} onContacts={setContacts} />
+      <Sidebar client={client} me={state.me!} diskProtected={state.diskProtected} attestor={state.attestor} contacts={contacts} open={open} onOpen={setOpen} onContacts={setContacts} />
       {current ? (
         <Conversation key={current.id} client={client} contact={current} lastEvent={lastEvent} onBack={() => setOpen(null)} onGone={() => { setOpen(null); client.contacts().then(setContacts, () => {}); }} />
       ) : (

@@ -9,6 +9,8 @@ import { ROUTE_LABEL, displayName, snippetParts, svgDataUrl, time } from './form
 interface Props {
   client: ApiClient;
   me: Me;
+  /** False: no passphrase, the database is in clear on disk, and the sidebar says so. */
+  diskProtected: boolean;
   attestor: string | null;
   contacts: Contact[];
   open: string | null;
@@ -16,7 +18,7 @@ interface Props {
   onContacts: (cs: Contact[]) => void;
 }
 
-export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContacts }: Props) {
+export function Sidebar({ client, me, diskProtected, attestor, contacts, open, onOpen, onContacts }: Props) {
   const [showMe, setShowMe] = useState(false);
   const [finding, setFinding] = useState(false);
   const [adding, setAdding] = useState(false);
@@ -27,6 +29,12 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
 
   return (
     <nav class="sidebar" aria-label="Conversations">
+      {!diskProtected && (
+        <p class="disk-warning" role="note">
+          The disk is not protected: without a passphrase, your messages, contacts and keys are stored in clear on this computer. Set one
+          with <code>parley passphrase</code>.
+        </p>
+      )}
       <header class="me">
         <div>
           <strong>{me.name || 'You'}</strong>
