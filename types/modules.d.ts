@@ -25,6 +25,10 @@ declare module 'sodium-native' {
     randombytes_buf(buf: Buffer): void;
     sodium_malloc(n: number): Buffer;
     sodium_memzero(buf: Buffer): void;
+    /** ISO/IEC 7816-4 padding of the first `unpaddedLength` bytes of `buf` to a multiple of `blockSize`; returns the padded length. */
+    sodium_pad(buf: Buffer, unpaddedLength: number, blockSize: number): number;
+    /** The length before padding; throws on invalid padding. */
+    sodium_unpad(buf: Buffer, paddedLength: number, blockSize: number): number;
     crypto_pwhash_SALTBYTES: number;
     crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
     crypto_pwhash_MEMLIMIT_INTERACTIVE: number;

@@ -55,7 +55,7 @@ export class Daemon extends EventEmitter {
   }
 
   state(): State {
-    return { status: this.#status, me: this.#me, attestor: this.#opts.attestor ?? null };
+    return { status: this.#status, me: this.#me, attestor: this.#opts.attestor ?? null, diskProtected: hasIdentity(this.home) && isLocked(this.home) };
   }
 
   async onboard(input: Onboard): Promise<State> {

@@ -73,6 +73,8 @@ export interface State {
   me: Me | null;
   /** The attestor this daemon offers for email/phone sign-up; null: incognito only. */
   attestor: string | null;
+  /** False when the home has no passphrase: the database is in clear on disk (the UI says so). */
+  diskProtected: boolean;
 }
 
 export interface Attestation {

@@ -44,6 +44,12 @@ export class CliError extends ParleyError {
   static DAEMON_GONE() {
     return new CliError('DAEMON_GONE', 'the running Parley for this home did not answer; is `parley run` still running?');
   }
+  static PASSPHRASE(reason: string) {
+    return new CliError('PASSPHRASE', `${reason}; give it with --passphrase (asked on the terminal, or one line on standard input) or --passphrase-file`);
+  }
+  static NOT_SERVED(home: string) {
+    return new CliError('NOT_SERVED', `no running Parley serves ${home}; start one with \`parley run --home ${home} --passphrase\``);
+  }
   static BAD_NUMBER(flag: string) {
     return new CliError('BAD_NUMBER', `${flag} must be a positive whole number`);
   }

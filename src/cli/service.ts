@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import { loadIdentity, readId, parseId } from '../identity/index.js';
+import { parseId, type Identity } from '../identity/index.js';
 import { E2E, trustOf } from '../e2e/index.js';
-import { openDb, deleteRequest, getContact, listContacts, setVisibility, setContactName, setContactState, upsertContact, type Db } from '../store/index.js';
+import { openHome, deleteRequest, getContact, listContacts, setVisibility, setContactName, setContactState, upsertContact, type Db } from '../store/index.js';
 import { addContact, NodeError } from '../node/index.js';
 import {
   ApiClient, ApiClientError, apiToken, contactViews, historyView, outboxView, readApiInfo, safetyView, type Contact, type Message, type OutboxItem,
@@ -70,18 +69,18 @@ function throughDaemon(client: ApiClient): Service {
 }
 
 function throughStore(home: string): Service {
-  const withDb = async <T>(fn: (db: Db, self: string) => T | Promise<T>): Promise<T> => {
-    const self = readId(home);
-    const db = openDb(join(home, 'parley.db'));
+  /** A locked home (its database is encrypted) says how to unlock it in `parley run`. */
+  const withHomeOpen = async <T>(fn: (db: Db, identity: Identity) => T | Promise<T>): Promise<T> => {
+    const { db, identity } = openHome(home);
     try {
-      return await fn(db, self);
+      return await fn(db, identity);
     } finally {
       db.close();
     }
   };
-  /** With the Signal stores too; a locked identity says to unlock it in `parley run`. */
-  const withE2E = <T>(fn: (db: Db, e2e: E2E) => T | Promise<T>): Promise<T> =>
-    withDb((db) => fn(db, new E2E({ db, identity: loadIdentity(home) })));
+  const withDb = <T>(fn: (db: Db, self: string) => T | Promise<T>): Promise<T> => withHomeOpen((db, identity) => fn(db, identity.id));
+  /** With the Signal stores too. */
+  const withE2E = <T>(fn: (db: Db, e2e: E2E) => T | Promise<T>): Promise<T> => withHomeOpen((db, identity) => fn(db, new E2E({ db, identity })));
   const view = (db: Db, id: string): Contact => {
     const [c] = contactViews(db, listContacts(db), { only: id });
     if (!c) throw NodeError.UNKNOWN_CONTACT();

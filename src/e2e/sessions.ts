@@ -8,6 +8,7 @@ import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
 import { mintBundle } from './prekeys.js';
 import { Mutex } from './mutex.js';
+import { pad, unpad } from './padding.js';
 import { BatchSlot, WriteBatch } from './batch.js';
 import { E2EError } from './errors.js';
 import { SqlSessionStore } from './session-store.js';
@@ -98,11 +99,12 @@ export class E2E {
     return !!s && s.hasCurrentState();
   }
 
+  /** Encrypts `plaintext` padded to its bucket (padding.ts), so the ciphertext's size says only that. */
   encrypt(peerId: string, plaintext: Uint8Array): Promise<{ kind: EnvelopeKind; body: Buffer }> {
     return this.#mutex.run(() =>
       this.#atomically(async () => {
         try {
-          const msg = await signalEncrypt(u8(plaintext), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
+          const msg = await signalEncrypt(u8(pad(plaintext)), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
           return { kind: msg.type() === CiphertextMessageType.PreKey ? ('prekey' as const) : ('whisper' as const), body: Buffer.from(msg.serialize()) };
         } catch (err) {
           throw mapError(err, 'encrypt');
@@ -124,7 +126,8 @@ export class E2E {
                 ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities,
                     this.#prekeys, this.#signed, this.#kyber)
                 : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities);
-            return { plaintext: Buffer.from(plaintext) };
+            const bytes = Buffer.from(plaintext);
+            return { plaintext: unpad(bytes) ?? bytes }; // unpadded: from an older Parley
           } catch (err) {
             throw mapError(err, 'decrypt');
           }

@@ -11,7 +11,7 @@ export class IdentityError extends ParleyError {
     return new IdentityError('EXISTS', `${home} already holds a Parley identity; choose another --home or remove it first`);
   }
   static LOCKED() {
-    return new IdentityError('LOCKED', 'this identity is protected by a passphrase: start `parley run` and unlock it in the web UI; commands then hand their work to it');
+    return new IdentityError('LOCKED', 'this identity is protected by a passphrase: start `parley run --passphrase` (or unlock it in the web UI, or with `parley unlock`); commands then hand their work to it');
   }
   static WRONG_PASSPHRASE() {
     return new IdentityError('WRONG_PASSPHRASE', 'that passphrase does not unlock this identity');

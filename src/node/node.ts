@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { loadIdentity, parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
+import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
 import {
-  openDb, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
+  openHome, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
   setContactState, deleteRequest, setVisibility, setContactName, getMessage,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
@@ -79,8 +78,7 @@ export class ParleyNode extends EventEmitter {
     this.home = opts.home;
     this.#logger = opts.logger ?? pino({ level: 'silent' });
     this.#now = opts.now ?? Date.now;
-    this.identity = loadIdentity(opts.home, opts.passphrase);
-    this.db = openDb(join(opts.home, 'parley.db'));
+    ({ identity: this.identity, db: this.db } = openHome(opts.home, opts.passphrase));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
   }
 

@@ -7,6 +7,14 @@ export class StoreError extends ParleyError {
   static DISK(reason: string) {
     return new StoreError('DISK', `could not write to the database (${reason}); check free space and permissions of the home folder`);
   }
+  static LOCKED(withKey: boolean) {
+    return withKey
+      ? new StoreError('LOCKED', 'the database does not open with the key this passphrase unlocks (it belongs to another identity, or is damaged)')
+      : new StoreError('LOCKED', 'the database is encrypted: unlock it with your passphrase (`parley run --passphrase`, `parley unlock`, or the web UI)');
+  }
+  static REENCRYPT(reason: string) {
+    return new StoreError('REENCRYPT', `could not encrypt the database with the new key (${reason}); it is unchanged, and the next unlock tries again`);
+  }
   static override is(err: unknown): err is StoreError {
     return err instanceof StoreError;
   }

@@ -4,3 +4,5 @@ export * from './contacts.js';
 export * from './messages.js';
 export * from './outbox.js';
 export * from './kv.js';
+export * from './at-rest.js';
+export * from './home.js';

@@ -89,7 +89,7 @@ export function App() {
   return (
     <div class={`layout ${current ? 'has-open' : ''}`}>
       {!connected && <div class="banner" role="status">Lost the connection to Parley; retrying…</div>}
-      <Sidebar client={client} me={state.me!} attestor={state.attestor} contacts={contacts} open={open?.id ?? null} onOpen={setOpen} onContacts={setContacts} />
+      <Sidebar client={client} me={state.me!} diskProtected={state.diskProtected} attestor={state.attestor} contacts={contacts} open={open?.id ?? null} onOpen={setOpen} onContacts={setContacts} />
       {current ? (
         <Conversation
           key={`${current.id} ${open?.focus ?? ''}`}

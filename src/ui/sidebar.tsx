@@ -10,6 +10,8 @@ import { notifyChoice, setNotifyChoice, type NotifyChoice } from './attention.js
 interface Props {
   client: ApiClient;
   me: Me;
+  /** False: no passphrase, the database is in clear on disk, and the sidebar says so. */
+  diskProtected: boolean;
   attestor: string | null;
   contacts: Contact[];
   open: string | null;
@@ -18,7 +20,7 @@ interface Props {
   onContacts: (cs: Contact[]) => void;
 }
 
-export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContacts }: Props) {
+export function Sidebar({ client, me, diskProtected, attestor, contacts, open, onOpen, onContacts }: Props) {
   const [showMe, setShowMe] = useState(false);
   const [finding, setFinding] = useState(false);
   const [adding, setAdding] = useState(false);
@@ -29,6 +31,12 @@ export function Sidebar({ client, me, attestor, contacts, open, onOpen, onContac
 
   return (
     <nav class="sidebar" aria-label="Conversations">
+      {!diskProtected && (
+        <p class="disk-warning" role="note">
+          The disk is not protected: without a passphrase, your messages, contacts and keys are stored in clear on this computer. Set one
+          with <code>parley passphrase</code>.
+        </p>
+      )}
       <header class="me">
         <div>
           <strong>{me.name || 'You'}</strong>

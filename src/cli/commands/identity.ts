@@ -1,35 +1,111 @@
 import type { Command } from 'commander';
-import { Identity, groupedId, linkOf, readId, saveIdentity } from '../../identity/index.js';
-import { openDb, setKv, getKv } from '../../store/index.js';
-import { join } from 'node:path';
+import { Identity, IdentityError, parseId, type ParleyId, groupedId, hasIdentity, isLocked, linkOf, readId, saveIdentity, setPassphrase } from '../../identity/index.js';
+import { openDb, openHome, dbPath, setKv, getKv } from '../../store/index.js';
+import { lockOwner } from '../../node/index.js';
+import { ApiClient, ApiClientError, apiToken, readApiInfo, type State } from '../../api/index.js';
 import { emit } from '../output.js';
-import { withHome, withJson, type CommonOpts } from '../common.js';
+import { CliError, withHome, withJson, type CommonOpts } from '../common.js';
+import { readNewPassphrase, readPassphrase, wantsPassphrase, withPassphrase, type PassOpts } from '../passphrase.js';
+
+/** What `status` and the UI say about the disk, in one place. */
+export const DISK_NOT_PROTECTED =
+  'The disk is NOT protected: without a passphrase, your messages, contacts and keys are stored in clear in this home; anyone with this computer can read them. Set one with `parley passphrase`.';
+export const DISK_PROTECTED = 'The disk is protected: your identity and your database (messages, contacts, keys, search index) are encrypted with your passphrase.';
+
+async function daemonState(home: string): Promise<State> {
+  try {
+    return await new ApiClient(readApiInfo(home)!.url, apiToken(home)).state();
+  } catch (err) {
+    if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+    throw CliError.DAEMON_GONE();
+  }
+}
 
 export function registerIdentity(program: Command): void {
-  withJson(withHome(program.command('init')))
+  withPassphrase(withJson(withHome(program.command('init'))), 'protect the identity and the database with a passphrase')
     .description('create a new incognito identity: keys only, no personal data')
     .option('--name <name>', 'display name shown to your contacts', '')
-    .action((opts: CommonOpts & { name: string }) => {
+    .action(async (opts: CommonOpts & PassOpts & { name: string }) => {
+      const passphrase = wantsPassphrase(opts) ? await readNewPassphrase(opts.passphraseFile) : undefined;
       const identity = Identity.generate();
-      saveIdentity(opts.home, identity);
-      const db = openDb(join(opts.home, 'parley.db'));
+      saveIdentity(opts.home, identity, passphrase !== undefined ? { passphrase } : {});
+      const { db } = openHome(opts.home, passphrase);
       setKv(db, 'profile.name', opts.name);
       db.close();
-      emit(!!opts.json, { id: identity.id, link: linkOf(identity.id), name: opts.name, home: opts.home }, () => [
+      emit(!!opts.json, { id: identity.id, link: linkOf(identity.id), name: opts.name, home: opts.home, diskProtected: passphrase !== undefined }, () => [
         `Created an incognito identity in ${opts.home}.`,
         'Only people you give your ID to can find you.',
         `Your ID:  ${groupedId(identity.id)}`,
         `Link:     ${linkOf(identity.id)}`,
+        passphrase !== undefined ? DISK_PROTECTED : DISK_NOT_PROTECTED,
       ]);
     });
 
   withJson(withHome(program.command('id')))
     .description('print your Parley ID and parley: link')
-    .action((opts: CommonOpts) => {
-      const id = readId(opts.home);
-      const db = openDb(join(opts.home, 'parley.db'));
-      const name = getKv(db, 'profile.name') ?? '';
-      db.close();
+    .action(async (opts: CommonOpts) => {
+      let id: ParleyId;
+      let name = '';
+      if (isLocked(opts.home) && readApiInfo(opts.home)) {
+        // A locked home's ID and name are sealed on disk: the running Parley knows them once unlocked.
+        const me = (await daemonState(opts.home)).me;
+        if (!me) throw IdentityError.LOCKED();
+        id = parseId(me.id);
+        name = me.name;
+      } else {
+        id = readId(opts.home);
+        const db = openDb(dbPath(opts.home));
+        name = getKv(db, 'profile.name') ?? '';
+        db.close();
+      }
       emit(!!opts.json, { id, link: linkOf(id), name }, () => [id, linkOf(id)]);
+    });
+
+  withJson(withHome(program.command('passphrase')))
+    .description('set a passphrase (or change it): it seals your identity and encrypts the database at rest')
+    .option('--passphrase-file <path>', 'the current passphrase: read from the first line of this file (else asked, or read from standard input)')
+    .option('--new-passphrase-file <path>', 'the new passphrase: read from the first line of this file (else asked twice, or the next line of standard input)')
+    .action(async (opts: CommonOpts & { passphraseFile?: string; newPassphraseFile?: string }) => {
+      if (!hasIdentity(opts.home)) throw IdentityError.NO_IDENTITY(opts.home);
+      if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
+      const current = isLocked(opts.home) ? await readPassphrase('Current passphrase: ', opts.passphraseFile) : undefined;
+      const next = await readNewPassphrase(opts.newPassphraseFile);
+      setPassphrase(opts.home, current, next);
+      openHome(opts.home, next).db.close(); // re-encrypts the database now, not at the next unlock
+      emit(!!opts.json, { diskProtected: true }, () => [current === undefined ? 'The passphrase is set.' : 'The passphrase is changed.', DISK_PROTECTED]);
+    });
+
+  withPassphrase(withJson(withHome(program.command('unlock'))), 'the passphrase')
+    .description('unlock the identity in the running `parley run` for this home')
+    .action(async (opts: CommonOpts & PassOpts) => {
+      const api = readApiInfo(opts.home);
+      if (!api) throw CliError.NOT_SERVED(opts.home);
+      const passphrase = await readPassphrase('Passphrase: ', opts.passphraseFile);
+      try {
+        const state = await new ApiClient(api.url, apiToken(opts.home)).unlock(passphrase);
+        emit(!!opts.json, state, () => `Unlocked: Parley is ${state.status} for ${state.me?.id ?? 'this home'}.`);
+      } catch (err) {
+        if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+        throw CliError.DAEMON_GONE();
+      }
+    });
+
+  withJson(withHome(program.command('status')))
+    .description('your ID, whether a Parley serves this home, and whether the disk is protected')
+    .action(async (opts: CommonOpts) => {
+      const present = hasIdentity(opts.home);
+      const diskProtected = present && isLocked(opts.home);
+      const served = readApiInfo(opts.home) !== null;
+      const serving = served || lockOwner(opts.home) !== null;
+      const id = !present ? null : !diskProtected ? readId(opts.home) : served ? (await daemonState(opts.home)).me?.id ?? null : null;
+      emit(!!opts.json, { home: opts.home, id, serving, diskProtected }, () =>
+        !present
+          ? `No identity in ${opts.home} yet: create one with \`parley init --passphrase\`.`
+          : [
+              `ID:      ${id ?? 'sealed with your passphrase (unlock to see it)'}`,
+              `Running: ${serving ? 'yes, a Parley serves this home' : 'no'}`,
+              diskProtected ? DISK_PROTECTED : DISK_NOT_PROTECTED,
+            ],
+      );
     });
 }

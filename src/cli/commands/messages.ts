@@ -7,6 +7,8 @@ import type { RouteReceipt } from '../../routing/receipt.js';
 import { emit, formatTime, markServing } from '../output.js';
 import { readTestnet } from '../network.js';
 import { serviceFor } from '../service.js';
+import { DISK_NOT_PROTECTED } from './identity.js';
+import { readPassphrase, wantsPassphrase, withPassphrase, type PassOpts } from '../passphrase.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
 import {
   ApiClient, ApiClientError, Daemon, apiToken, messageView, readApiInfo, removeApiInfo, startApi, toMessage, writeApiInfo, type ApiEvent, type Message,
@@ -110,17 +112,19 @@ export function registerMessages(program: Command): void {
       );
     });
 
-  withNetwork(withHome(program.command('run')))
+  withPassphrase(withNetwork(withHome(program.command('run'))), 'unlock the identity at start')
     .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1')
     .option('--ui-port <n>', 'port of the web UI and API on 127.0.0.1 (default: any free port)')
     .option('--no-ui', 'no web UI or API: messages only print here')
     .option('--attestor <url>', 'the attestor the web UI offers for email/phone sign-up (default: the running `parley testnet --attestor`)')
-    .action(async (opts: CommonOpts & NetOpts & { ui: boolean; uiPort?: string; attestor?: string }) => {
-      if (!opts.ui) return runHeadless(opts);
+    .action(async (opts: CommonOpts & NetOpts & PassOpts & { ui: boolean; uiPort?: string; attestor?: string }) => {
+      const passphrase = wantsPassphrase(opts) ? await readPassphrase('Passphrase: ', opts.passphraseFile) : undefined;
+      if (!opts.ui) return runHeadless(opts, passphrase);
       const attestor = opts.attestor ?? readTestnet()?.attestor?.url;
       const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts), ...(attestor ? { attestor } : {}) });
       if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
       await daemon.open();
+      if (passphrase !== undefined && daemon.state().status === 'locked') await daemon.unlock(passphrase);
       const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
       writeApiInfo(opts.home, api.url);
       markServing();
@@ -135,6 +139,7 @@ export function registerMessages(program: Command): void {
             ? 'Parley is running; your identity is locked: open the web UI to unlock it.\n'
             : 'Parley is running with no identity yet: open the web UI to create one (or use `parley init`).\n',
       );
+      if (status.status === 'running' && !status.diskProtected) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
       process.stdout.write(`Web UI: ${api.openUrl}\n  (the link carries this device's access token: keep it to yourself)\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -169,13 +174,14 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
   );
 }
 
-async function runHeadless(opts: CommonOpts & NetOpts): Promise<void> {
-  const node = await startNode(opts);
+async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | undefined): Promise<void> {
+  const node = await startNode(opts, passphrase !== undefined ? { passphrase } : {});
   markServing();
   const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
   node.on('message', (m: MessageRow) => process.stdout.write(line(toMessage(m, null), names()) + '\n'));
   node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
   process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
+  if (passphrase === undefined) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
