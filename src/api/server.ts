@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { ParleyError, describeError } from '../wire/errors.js';
 import { ApiError, statusOf } from './errors.js';
-import { sameToken } from './token.js';
+import { installGuard, refuseUnroutable, type GuardedRoute } from './guard.js';
 import { INDEX_HTML, uiAssets } from './ui-bundle.js';
 import { AddContact, Find, HistoryQuery, ImportContacts, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, SignupStart, SignupVerify, Unlink, Unlock, Verify } from './schema.js';
 import type { ApiEvent } from './schema.js';
@@ -25,10 +25,10 @@ export interface RunningApi {
   /** The URL to open: carries the token in the fragment (never sent to a server, never in a Referer). */
   openUrl: string;
   port: number;
+  /** The route table as fastify registered it: what the guard protects (tests walk it). */
+  routes: readonly GuardedRoute[];
   close(): Promise<void>;
 }
-
-const TOKEN_PROTOCOL = 'parley-token.';
 
 /** Reads and validates input; a failure is a 400 that says which field is wrong and why. */
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -40,38 +40,23 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 }
 
 /**
- * The daemon's HTTP + WebSocket API on 127.0.0.1, and the web UI. Every /api request needs the
- * per-install token; every request must name a loopback Host (DNS rebinding) and, if it has an
- * Origin, our own (cross-site requests). No CORS headers are ever sent.
+ * The daemon's HTTP + WebSocket API on 127.0.0.1, and the web UI. Every route but the static page
+ * needs the per-install token, decided by the route that matched (guard.ts); every request must name
+ * a loopback Host (DNS rebinding) and, if it has an Origin, our own (other web pages). No CORS
+ * headers are ever sent.
  */
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const host = opts.host ?? '127.0.0.1';
   if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw ApiError.BAD_REQUEST('the API listens on a 127.x.x.x address only');
   const { daemon, token } = opts;
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true });
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, frameworkErrors: refuseUnroutable });
   await app.register(websocket, {
     options: { maxPayload: 4096, handleProtocols: (protocols: Set<string>) => (protocols.has('parley') ? 'parley' : false) },
   });
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a clear 415
-  const allowed = { hosts: new Set<string>(), origins: new Set<string>() };
+  const guard = installGuard(app, token);
   const sockets = new Set<WebSocket>();
 
-  app.addHook('onRequest', async (req) => {
-    if (!allowed.hosts.has(req.headers.host ?? '')) throw ApiError.FOREIGN_HOST();
-    const origin = req.headers.origin;
-    if (origin !== undefined && !allowed.origins.has(origin)) throw ApiError.FOREIGN_ORIGIN();
-    if (req.headers['sec-fetch-site'] === 'cross-site') throw ApiError.FOREIGN_ORIGIN();
-    if (req.url.startsWith('/api/') || req.url === '/api') {
-      const auth = req.headers.authorization;
-      const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-      const fromProtocol = String(req.headers['sec-websocket-protocol'] ?? '')
-        .split(',')
-        .map((p) => p.trim())
-        .find((p) => p.startsWith(TOKEN_PROTOCOL))
-        ?.slice(TOKEN_PROTOCOL.length);
-      if (!sameToken(bearer ?? fromProtocol, token)) throw ApiError.UNAUTHORIZED();
-    }
-  });
   app.addHook('onSend', async (req, reply) => {
     void reply.header('X-Content-Type-Options', 'nosniff');
     void reply.header('Referrer-Policy', 'no-referrer');
@@ -100,10 +85,11 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } }));
 
-  // The UI: static, holds no data, so no token needed (the Host check still applies).
-  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(INDEX_HTML));
-  app.get('/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send((await uiAssets())['app.js']));
-  app.get('/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send((await uiAssets())['app.css']));
+  // The UI: static, holds no data, so no token needed (the Host and Origin checks still apply).
+  const open = { config: { public: true } };
+  app.get('/', open, (_req, reply) => reply.type('text/html; charset=utf-8').send(INDEX_HTML));
+  app.get('/app.js', open, async (_req, reply) => reply.type('text/javascript; charset=utf-8').send((await uiAssets())['app.js']));
+  app.get('/app.css', open, async (_req, reply) => reply.type('text/css; charset=utf-8').send((await uiAssets())['app.css']));
 
   type Id = { Params: { id: string } };
   app.get('/api/state', async () => daemon.state());
@@ -159,15 +145,13 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
 
   await app.listen({ host, port: opts.port ?? 0 });
   const port = (app.server.address() as { port: number }).port;
-  for (const h of [host, 'localhost']) {
-    allowed.hosts.add(`${h}:${port}`);
-    allowed.origins.add(`http://${h}:${port}`);
-  }
+  guard.allow(host, port);
   const url = `http://${host}:${port}/`;
   return {
     url,
     openUrl: `${url}#token=${token}`,
     port,
+    routes: guard.routes,
     async close() {
       daemon.off('event', broadcast);
       for (const s of sockets) s.terminate();

@@ -82,9 +82,9 @@ export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000)
 };
 
 /** Collects a daemon's events as the UI receives them, over the WebSocket (token as subprotocol, our Origin). */
-export function listenEvents(port: number | string, token: string): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {
+export function listenEvents(port: number | string, token: string, path = '/api/events'): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {
   const events: ApiEvent[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events`, ['parley', `parley-token.${token}`], { origin: `http://127.0.0.1:${port}` });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, ['parley', `parley-token.${token}`], { origin: `http://127.0.0.1:${port}` });
   ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
   return { events, opened: new Promise((resolve) => ws.once('open', () => resolve())), close: () => ws.close() };
 }
