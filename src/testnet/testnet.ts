@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
-import { RelayServer, descriptorPublisher, dhtRelays } from '../relay/index.js';
+import { RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayServerOptions } from '../relay/index.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { startAttestor, type TestnetAttestor } from './attestor.js';
 
@@ -38,6 +38,8 @@ export interface Testnet {
   relayServers: RelayServer[];
   /** The attestor, when asked for. */
   attestor?: TestnetAttestor;
+  /** Options for a relay a test starts beside the testnet: its circuits may lead to the testnet's relays. */
+  hops: Pick<RelayServerOptions, 'relays' | 'allowPrivateHops'>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,8 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras);
     const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
     if (attestor) extras.unshift(attestor);
-    return { bootstrap, nodes, relays, relayServers, ...(attestor ? { attestor } : {}), stop };
+    const hops = { relays: configuredRelays(relays), allowPrivateHops: true };
+    return { bootstrap, nodes, relays, relayServers, ...(attestor ? { attestor } : {}), hops, stop };
   } catch (err) {
     await stop();
     throw err;
