@@ -19,7 +19,7 @@ import { handBack } from './script-section.js';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1000);
 const REGISTERED = Number(process.env.BENCH_REGISTERED ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const unlimited = { startsPerIdentifier: 10, startsPerIp: 1e9, verifiesPerIp: 1e9, evaluationsPerIp: 1e12 };
+const unlimited = { startsPerIdentifier: 10, startsPerIp: 1e9, verifiesPerIp: 1e9, evaluationsPerIp: 1e12, startsPerHour: 1e9, evaluationsPerHour: 1e12 };
 
 const net = await startTestnet({ dhtNodes: 8 });
 const codes = new Map<string, string>();

@@ -4,6 +4,10 @@ import type { AttestorKeys } from './keys.js';
 import type { CodeSender } from './email.js';
 import { PendingCodes } from './codes.js';
 import { WindowLimiter } from './rate-limit.js';
+import { sourceKey } from './source.js';
+
+/** The one key of the global budgets. */
+const ALL = 'all';
 import { AttestorError } from './errors.js';
 
 export interface AttestorLimits {
@@ -16,9 +20,25 @@ export interface AttestorLimits {
   /** Blinded elements evaluated for one IP per window. */
   evaluationsPerIp: number;
   windowMs: number;
+  /**
+   * Budgets for everyone together, per hour: whoever rotates through many addresses still cannot
+   * enumerate phone numbers (each evaluation is one lookup) or make the attestor send codes without end.
+   */
+  startsPerHour: number;
+  evaluationsPerHour: number;
 }
 
-export const DEFAULT_LIMITS: AttestorLimits = { startsPerIdentifier: 3, startsPerIp: 20, verifiesPerIp: 60, evaluationsPerIp: 2_000, windowMs: 3_600_000 };
+/** Per-IP limits count an IPv4 address or an IPv6 /64 (see source.ts). */
+export const DEFAULT_LIMITS: AttestorLimits = {
+  startsPerIdentifier: 3,
+  startsPerIp: 20,
+  verifiesPerIp: 60,
+  evaluationsPerIp: 2_000,
+  windowMs: 3_600_000,
+  startsPerHour: 2_000,
+  evaluationsPerHour: 200_000,
+};
+const HOUR_MS = 3_600_000;
 
 export interface AttestorComponents {
   keys: AttestorKeys;
@@ -58,7 +78,7 @@ export class Attestor {
   readonly #now: () => number;
   readonly #codes: PendingCodes;
   readonly #ttlS: number;
-  readonly #lim: { perIdentifier: WindowLimiter; startsPerIp: WindowLimiter; verifiesPerIp: WindowLimiter; evalsPerIp: WindowLimiter };
+  readonly #lim: Record<'perIdentifier' | 'startsPerIp' | 'verifiesPerIp' | 'evalsPerIp' | 'starts' | 'evals', WindowLimiter>;
   readonly counters: AttestorCounters = { started: 0, verified: 0, wrongCodes: 0, evaluations: 0, unlinked: 0, sendFailures: 0, rateLimited: 0 };
   readonly codeTtlSeconds: number;
   #lastSeq = 0;
@@ -70,8 +90,15 @@ export class Attestor {
     this.#codes = new PendingCodes({ now: this.#now, ttlMs: cfg.codeTtlMs ?? 600_000, maxAttempts: cfg.maxAttempts ?? 5, maxPending: cfg.maxPending ?? 10_000 });
     this.#ttlS = cfg.attestationTtlSeconds ?? 180 * 86_400;
     const l = { ...DEFAULT_LIMITS, ...cfg.limits };
-    const w = (limit: number, blindKeys = false) => new WindowLimiter({ limit, windowMs: l.windowMs, now: this.#now, blindKeys });
-    this.#lim = { perIdentifier: w(l.startsPerIdentifier, true), startsPerIp: w(l.startsPerIp), verifiesPerIp: w(l.verifiesPerIp), evalsPerIp: w(l.evaluationsPerIp) };
+    const w = (limit: number, blindKeys = false, windowMs = l.windowMs) => new WindowLimiter({ limit, windowMs, now: this.#now, blindKeys });
+    this.#lim = {
+      perIdentifier: w(l.startsPerIdentifier, true),
+      startsPerIp: w(l.startsPerIp),
+      verifiesPerIp: w(l.verifiesPerIp),
+      evalsPerIp: w(l.evaluationsPerIp),
+      starts: w(l.startsPerHour, false, HOUR_MS),
+      evals: w(l.evaluationsPerHour, false, HOUR_MS),
+    };
   }
 
 
@@ -83,7 +110,8 @@ export class Attestor {
   async start(ip: string, req: { kind: IdentifierKind; identifier: string; region?: string | undefined; idKey: Buffer }): Promise<{ pending: string; expiresAt: number }> {
     const sender = req.kind === 'email' ? this.#c.email : this.#c.sms;
     if (!sender) throw AttestorError.UNSUPPORTED_KIND(req.kind);
-    this.#limit(this.#lim.startsPerIp, ip, 1, 'sign-ups from your address');
+    this.#limit(this.#lim.startsPerIp, sourceKey(ip), 1, 'sign-ups from your address');
+    this.#limit(this.#lim.starts, ALL, 1, 'sign-ups at this attestor this hour');
     let id;
     try {
       id = normalise(req.kind, req.identifier, req.region);
@@ -107,7 +135,7 @@ export class Attestor {
 
   /** Checks the code and the ID key's signature; returns the signed attestation. */
   verify(ip: string, req: { pending: string; code: string; idSignature: Buffer }): MutableRecord {
-    this.#limit(this.#lim.verifiesPerIp, ip, 1, 'code checks from your address');
+    this.#limit(this.#lim.verifiesPerIp, sourceKey(ip), 1, 'code checks from your address');
     const entry = this.#codes.peek(req.pending);
     if (!checkSignature(entry.idKey, bindMessage(this.#c.keys.signing.publicKey, req.pending), req.idSignature)) throw AttestorError.BAD_ID_SIGNATURE();
     try {
@@ -123,7 +151,8 @@ export class Attestor {
 
   /** Evaluates blinded lookup keys with a batch DLEQ proof. */
   evaluate(ip: string, kind: IdentifierKind, blinded: Buffer[]): { evaluated: Buffer[]; proof: Buffer } {
-    this.#limit(this.#lim.evalsPerIp, ip, blinded.length, 'lookups from your address');
+    this.#limit(this.#lim.evalsPerIp, sourceKey(ip), blinded.length, 'lookups from your address');
+    this.#limit(this.#lim.evals, ALL, blinded.length, 'lookups at this attestor this hour');
     let out;
     try {
       out = evaluateBlinded(this.#c.keys.oprfSecret(), kind, blinded);
@@ -136,7 +165,7 @@ export class Attestor {
 
   /** Signs a tombstone for one of this attestor's attestations, asked for by the ID it names. */
   unlink(ip: string, req: { record: MutableRecord; idSignature: Buffer }): MutableRecord {
-    this.#limit(this.#lim.verifiesPerIp, ip, 1, 'requests from your address');
+    this.#limit(this.#lim.verifiesPerIp, sourceKey(ip), 1, 'requests from your address');
     const r = req.record;
     if (!r.publicKey.equals(this.#c.keys.signing.publicKey) || !hasValidSignature(r)) throw AttestorError.NOT_MINE();
     let v;

@@ -42,6 +42,9 @@ export class DhtError extends ParleyError {
   static EXPIRED(what: string) {
     return new DhtError('EXPIRED', `The ${what} has expired: its owner has not republished it, or your clock or theirs is wrong by days (check the date and time). Try again later.`);
   }
+  static OLDER_RECORD(what: string) {
+    return new DhtError('OLDER_RECORD', `The DHT returned an older ${what} than one already seen for this person (a replay); it was refused. Try again later.`);
+  }
   static PUT_FAILED(reason: string, cause?: unknown) {
     return new DhtError('PUT_FAILED', `No DHT node stored the record (${reason}).`, { cause });
   }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { DhtError } from './errors.js';
-import { isHostPort } from './host-port.js';
+import { isIP } from 'node:net';
+import { parseHostPort } from './host-port.js';
 
 /**
  * The intro record's value: a compact binary layout rather than a bencoded dict, so its size is
- * exact and bounded (at most 647 bytes), and decoding needs no bencode parser of our own.
+ * exact and bounded (at most 445 bytes), and decoding needs no bencode parser of our own.
  *
  *   offset size  field
  *   0      1     version = 1
@@ -13,7 +14,7 @@ import { isHostPort } from './host-port.js';
  *   6      33    s: libsignal identity public key (type byte 0x05 + 32)
  *   39     64    b: binding: identity key's signature over s (identity/binding.ts)
  *   103    32    t: transport public key                  only with flag 0x01
- *   ..     1+n   a: direct endpoint "host:port", UTF-8     only with flag 0x02 (n ≤ 255)
+ *   ..     1+n   a: direct endpoint "IP:port", UTF-8       only with flag 0x02 (an IP literal, never a name)
  *   ..     1+n   r: relay reference, opaque, n ≤ 255       only with flag 0x04
  *
  * Nothing may follow the last field. Everything is re-checked by the zod schema after decoding.
@@ -32,10 +33,19 @@ export const IntroFieldsSchema = z.strictObject({
   signalIdentityKey: bytes(33, 'the Signal identity key').refine((b) => b[0] === 0x05, 'the Signal identity key has the wrong type byte'),
   binding: bytes(64, 'the binding signature'),
   transportKey: bytes(32, 'the transport key').optional(),
-  endpoint: z.string().max(255).refine(isHostPort, 'the endpoint must be host:port').optional(),
+  endpoint: z.string().max(255).refine(isIpEndpoint, 'the endpoint must be an IP address and port (no host names)').optional(),
   relay: z.custom<Buffer>((v) => Buffer.isBuffer(v) && v.length <= MAX_RELAY_BYTES, { message: `the relay reference must be at most ${MAX_RELAY_BYTES} bytes` }).optional(),
   expiresAt: z.number().int().min(0).max(0xffffffff),
 });
+
+/**
+ * A direct endpoint is an IP literal and a port 1-65535: a record naming a host would make whoever
+ * reads it resolve and dial a name of a stranger's choosing.
+ */
+function isIpEndpoint(s: string): boolean {
+  const hp = parseHostPort(s);
+  return hp !== null && isIP(hp.host.replace(/^\[(.*)\]$/, '$1')) !== 0;
+}
 
 /** What an intro record says, before anyone has verified it. */
 export type IntroFields = z.infer<typeof IntroFieldsSchema>;

@@ -1,17 +1,19 @@
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { MAX_CIRCUIT_CHUNK, type RelayToClientOut } from '../wire/relay-frames.js';
 import { toB64 } from '../wire/bytes.js';
-import type { CircuitPolicy } from './allow.js';
+import { bindFor } from './allow.js';
 import { RelayError } from './errors.js';
 import { slices } from './flow.js';
 import type { RelayLimits } from './limits.js';
+import type { NextHops } from './next-hop.js';
 
 /** Above this many bytes queued towards the client, reading from the next relay pauses. */
 const PAUSE_AT_BYTES = 256 * 1024;
 
 export interface CircuitDeps {
   limits: RelayLimits;
-  policy: CircuitPolicy;
+  /** Decides whether the next hop is a relay, before any client byte goes there. */
+  hops: NextHops;
   /** Our own listening address: outgoing circuit sockets leave from it, never from a client's. */
   localAddress: string;
   /** Circuits open on the whole relay (shared by every connection). */
@@ -26,22 +28,40 @@ export interface CircuitDeps {
 
 /**
  * One connection's circuits: each splices the client's `circuit-data` frames to a TCP socket to
- * another relay, and back. The relay sees only the inner Noise stream's ciphertext.
+ * another relay, and back. The relay sees only the inner Noise stream's ciphertext. A circuit is
+ * first `verifying` (its next hop is proven to be a relay), and only then connected.
  */
 export class SessionCircuits {
-  readonly #open = new Map<number, Socket>();
+  readonly #open = new Map<number, Socket | symbol>();
+  #ended = false;
   constructor(private readonly deps: CircuitDeps) {}
 
-  open(id: number, c: number, host: string, port: number): void {
-    const { limits, policy, registry, localAddress } = this.deps;
-    if (!policy(host, port)) throw RelayError.CIRCUIT_REFUSED();
+  open(id: number, c: number, host: string, port: number, key: Buffer): void {
+    const { limits, hops, registry } = this.deps;
+    hops.checkAddress(host);
     if (this.#open.has(c)) throw RelayError.BAD_REQUEST('circuit number in use');
     if (this.#open.size >= limits.circuitsPerConnection || registry.open >= limits.maxCircuits) throw RelayError.TOO_MANY_CIRCUITS();
-    const bind = isIP(localAddress) === isIP(host) && !/^(0\.0\.0\.0|::)$/.test(localAddress);
-    const socket = connect({ host, port, ...(bind ? { localAddress } : {}) });
+    const verifying = Symbol('verifying');
+    this.#open.set(c, verifying);
+    registry.open++;
+    // Every request is answered once: opened, refused, or (closed by the client meanwhile) CLOSED.
+    hops.verify(host, port, key).then(
+      () => {
+        if (this.#open.get(c) === verifying) this.#connect(id, c, host, port);
+        else if (!this.#ended) this.deps.fail(id, 'CLOSED');
+      },
+      (err: unknown) => {
+        if (this.#open.get(c) === verifying) this.#forget(c);
+        if (!this.#ended) this.deps.fail(id, RelayError.is(err) ? err.code : 'CIRCUIT_FAILED');
+      },
+    );
+  }
+
+  #connect(id: number, c: number, host: string, port: number): void {
+    const { limits, localAddress, registry } = this.deps;
+    const socket = connect({ host, port, ...bindFor(localAddress, host) });
     socket.setNoDelay(true);
     this.#open.set(c, socket);
-    registry.open++;
     let connected = false;
     const timer = setTimeout(() => socket.destroy(), limits.circuitConnectTimeoutMs);
     timer.unref();
@@ -64,7 +84,7 @@ export class SessionCircuits {
 
   data(c: number, bytes: Buffer): void {
     const socket = this.#open.get(c);
-    if (!socket || socket.connecting) {
+    if (!socket || typeof socket === 'symbol' || socket.connecting) {
       this.deps.drop('UNKNOWN_CIRCUIT');
       return;
     }
@@ -80,11 +100,12 @@ export class SessionCircuits {
     const socket = this.#open.get(c);
     if (!socket) return;
     this.#forget(c);
-    socket.destroy();
+    if (typeof socket !== 'symbol') socket.destroy();
     if (tellClient) this.deps.send({ v: 1, t: 'circuit-close', c, reason });
   }
 
   closeAll(): void {
+    this.#ended = true;
     for (const c of [...this.#open.keys()]) this.close(c, 'CLOSED', false);
   }
 

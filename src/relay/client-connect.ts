@@ -7,7 +7,7 @@ export type ClientConnection = Connection<ClientToRelayOut, RelayToClient>;
 
 /** Whatever can open a circuit: a connected client of another relay. */
 export interface CircuitOpener {
-  openCircuitStream(host: string, port: number): Promise<Duplex>;
+  openCircuitStream(host: string, port: number, publicKey: Buffer): Promise<Duplex>;
 }
 
 export interface RelayConnectOptions {
@@ -41,7 +41,7 @@ export async function connectRelay(o: RelayConnectOptions): Promise<ClientConnec
       ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
     });
   }
-  const raw = await o.via.openCircuitStream(o.host, o.port);
+  const raw = await o.via.openCircuitStream(o.host, o.port, o.publicKey);
   // A CircuitStream offers the socket members Connection reads (see circuit-stream.ts).
   const conn: ClientConnection = new Connection(raw, true, relayClientCodec, common);
   await conn.waitOpen();

@@ -161,14 +161,19 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     return new RelayClient({ host, port, publicKey: remotePublicKey, via: this, requestTimeoutMs, connectTimeoutMs, idleTimeoutMs }).connect();
   }
 
-  /** The raw byte pipe of a new circuit to host:port (what `openCircuit` runs its Noise stream over). */
-  async openCircuitStream(host: string, port: number): Promise<CircuitStream> {
+  /**
+   * The raw byte pipe of a new circuit to the relay with Noise key `publicKey` at host:port (what
+   * `openCircuit` runs its Noise stream over). This relay checks that it is one before it connects.
+   */
+  async openCircuitStream(host: string, port: number, publicKey: Buffer | string): Promise<CircuitStream> {
     const circuits = this.#circuits;
     if (!circuits) throw RelayError.NOT_CONNECTED();
     if (!IpHost.safeParse(host).success || !Port.safeParse(port).success) throw RelayError.BAD_REQUEST('circuits lead to an IP address and port');
+    const key = typeof publicKey === 'string' ? Buffer.from(publicKey, 'base64') : publicKey;
+    if (key.length !== 32) throw RelayError.BAD_REQUEST('a relay key is 32 bytes');
     const stream = circuits.create();
     try {
-      await this.#request({ t: 'circuit-open', c: stream.c, host, port }, 'circuit-opened');
+      await this.#request({ t: 'circuit-open', c: stream.c, host, port, key: toB64(key) }, 'circuit-opened');
     } catch (err) {
       circuits.forget(stream.c);
       throw err;

@@ -51,7 +51,7 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
     case 'blob-get':
       return ctx.send({ v, t: 'blob', id: f.id, bytes: toB64(ctx.blobs.get(f.blob)) });
     case 'circuit-open':
-      return ctx.circuits.open(f.id, f.c, f.host, f.port);
+      return ctx.circuits.open(f.id, f.c, f.host, f.port, f.key);
     case 'circuit-data':
       return ctx.circuits.data(f.c, f.bytes);
     case 'circuit-close':

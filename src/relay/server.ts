@@ -1,13 +1,14 @@
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { Listener, type KeyPair } from '../transport/index.js';
 import { relayServerCodec, type ClientToRelay, type RelayToClientOut } from '../wire/relay-frames.js';
-import { defaultCircuitPolicy, type CircuitPolicy } from './allow.js';
 import { BlobStore } from './blobs.js';
 import { describeRelay, type RelayDescriptor } from './descriptor.js';
+import { configuredRelays, type RelayDirectory } from './directory.js';
 import { resolveLimits, type RelayLimits } from './limits.js';
 import { silentLogger, type RelayLogger } from './logger.js';
 import { MailboxStore } from './mailboxes.js';
 import { MetricsEndpoint } from './metrics-http.js';
+import { NextHops } from './next-hop.js';
 import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metrics.js';
 import { StorageBudget, type Clock } from './quota.js';
 import { RelaySession, type RelayConnection } from './session.js';
@@ -22,8 +23,10 @@ export interface RelayServerOptions {
   now?: Clock;
   logger?: RelayLogger;
   limits?: Partial<RelayLimits>;
-  /** Where circuits may lead; by default loopback peers for a loopback relay, nowhere otherwise. */
-  allowCircuitTo?: CircuitPolicy;
+  /** The relays circuits may lead to (the DHT's descriptors, the operator's list); none by default. */
+  relays?: RelayDirectory;
+  /** Closed local test networks only: circuits may lead to relays on loopback or private addresses. */
+  allowPrivateHops?: boolean;
   /** Serve Prometheus text at `GET /metrics` on this port (0: any free port) of `metricsHost`. */
   metricsPort?: number;
   metricsHost?: string;
@@ -58,7 +61,7 @@ export class RelayServer {
   #sweeper: NodeJS.Timeout | null = null;
   #observed: string[] | null = null;
   readonly #sessions = new Set<RelaySession>();
-  readonly #policy: CircuitPolicy;
+  readonly #hops: NextHops;
   #stopped = false;
 
   constructor(opts: RelayServerOptions) {
@@ -68,7 +71,13 @@ export class RelayServer {
     this.limits = resolveLimits(opts.limits);
     const keyPair = opts.keyPair ?? Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
     this.publicKey = keyPair.publicKey;
-    this.#policy = opts.allowCircuitTo ?? defaultCircuitPolicy(opts.host);
+    this.#hops = new NextHops({
+      directory: opts.relays ?? configuredRelays([]),
+      allowPrivateHops: opts.allowPrivateHops ?? false,
+      localAddress: opts.host,
+      timeoutMs: this.limits.circuitConnectTimeoutMs,
+      now: this.#now,
+    });
     const budget = new StorageBudget(this.limits.storedBytes);
     const drop = (reason: string, n: number) => this.#metrics.count(this.#metrics.drops, reason, n);
     const deps = { limits: this.limits, budget, now: this.#now, drop };
@@ -161,7 +170,7 @@ export class RelayServer {
       metrics: this.#metrics,
       mailboxes: this.#mailboxes,
       blobs: this.#blobs,
-      policy: this.#policy,
+      hops: this.#hops,
       localAddress: this.#opts.host,
       circuits: this.#circuits,
       now: this.#now,

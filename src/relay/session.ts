@@ -2,7 +2,6 @@ import type { Connection } from '../transport/index.js';
 import { toB64 } from '../wire/bytes.js';
 import type { ClientToRelay, RelayToClientOut } from '../wire/relay-frames.js';
 import type { BlobStore } from './blobs.js';
-import type { CircuitPolicy } from './allow.js';
 import { SessionCircuits } from './circuits.js';
 import { RelayError } from './errors.js';
 import { drained, queuedBytes } from './flow.js';
@@ -11,6 +10,7 @@ import type { RelayLimits } from './limits.js';
 import type { RelayLogger } from './logger.js';
 import type { MailboxStore, MailOwner, StoredItem } from './mailboxes.js';
 import type { RelayMetrics } from './metrics.js';
+import type { NextHops } from './next-hop.js';
 import { TokenBucket, type Clock } from './quota.js';
 
 export type RelayConnection = Connection<RelayToClientOut, ClientToRelay>;
@@ -20,7 +20,7 @@ export interface SessionDeps {
   metrics: RelayMetrics;
   mailboxes: MailboxStore;
   blobs: BlobStore;
-  policy: CircuitPolicy;
+  hops: NextHops;
   localAddress: string;
   circuits: { open: number; opened: number };
   now: Clock;
@@ -51,7 +51,7 @@ export class RelaySession implements MailOwner {
     this.#bytes = new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now);
     const circuits = new SessionCircuits({
       limits,
-      policy: deps.policy,
+      hops: deps.hops,
       localAddress: deps.localAddress,
       registry: deps.circuits,
       drop: (reason) => metrics.count(metrics.drops, reason),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -6,8 +7,18 @@ import { z } from 'zod';
  * published prekey bundle.
  */
 const Id = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
+/**
+ * A relay is named by an IP literal a relay can listen on: never a host name (a stranger's intro
+ * record would make us resolve and dial a name of their choosing), never an unspecified, multicast
+ * or broadcast address.
+ */
+const RelayHost = z
+  .string()
+  .max(45)
+  .refine((h) => isIP(h) !== 0, 'a relay is named by its IP address')
+  .refine((h) => !/^(0\.|2(2[4-9]|[3-5]\d)\.)/.test(h) && !/^(::|ff[0-9a-f]{2}:.*)$/i.test(h), 'not an address a relay listens on');
 export const RelayRef = z
-  .object({ h: z.string().max(45), p: z.number().int().min(1).max(65535), k: Id, m: Id, b: Id })
+  .object({ h: RelayHost, p: z.number().int().min(1).max(65535), k: Id, m: Id, b: Id })
   .strict();
 export type RelayRef = z.infer<typeof RelayRef>;
 

@@ -1,5 +1,5 @@
 import { SignupError } from './errors.js';
-import { MAX_CONTACTS_BYTES, type ContactCard } from './vcard.js';
+import { drain, drainAsync, LINES_PER_BATCH, MAX_CONTACTS_BYTES, type ContactCard } from './vcard.js';
 
 /**
  * Contacts exported as CSV (Google, Outlook, Apple, or hand-made): RFC 4180 quoting (quoted fields
@@ -9,9 +9,18 @@ import { MAX_CONTACTS_BYTES, type ContactCard } from './vcard.js';
  * address and every cell of digits is a phone number.
  */
 export function parseCsv(text: string): ContactCard[] {
+  return drain(csvSteps(text));
+}
+
+/** The same, yielding to the event loop between batches of rows, so a daemon keeps answering meanwhile. */
+export function parseCsvAsync(text: string): Promise<ContactCard[]> {
+  return drainAsync(csvSteps(text));
+}
+
+function* csvSteps(text: string): Generator<void, ContactCard[]> {
   if (text.length > MAX_CONTACTS_BYTES) throw SignupError.BAD_CONTACTS('the file is larger than 20 MiB');
   const body = text.replace(/^\uFEFF/, '');
-  const rows = splitRows(body, guessSeparator(body));
+  const rows = yield* rowSteps(body, guessSeparator(body));
   if (rows.length === 0) return [];
   const header = rows[0]!.map((h) => h.trim().toLowerCase());
   const emailCols = cols(header, /e-?mail/);
@@ -19,7 +28,8 @@ export function parseCsv(text: string): ContactCard[] {
   const nameCols = cols(header, /name/).filter((i) => !emailCols.includes(i) && !phoneCols.includes(i));
   const hasHeader = emailCols.length + phoneCols.length > 0;
   const cards: ContactCard[] = [];
-  for (const row of hasHeader ? rows.slice(1) : rows) {
+  for (const [n, row] of (hasHeader ? rows.slice(1) : rows).entries()) {
+    if (n % LINES_PER_BATCH === LINES_PER_BATCH - 1) yield;
     const card: ContactCard = { emails: [], phones: [] };
     if (hasHeader) {
       const name = nameCols.map((i) => row[i]?.trim() ?? '').filter(Boolean)[0];
@@ -50,7 +60,12 @@ function guessSeparator(text: string): ',' | ';' {
 
 /** RFC 4180 rows; a quote left open at the end of the file is an error. */
 export function splitRows(text: string, sep = ','): string[][] {
+  return drain(rowSteps(text, sep));
+}
+
+function* rowSteps(text: string, sep: string): Generator<void, string[][]> {
   const rows: string[][] = [];
+  let lines = 0;
   let row: string[] = [];
   let field = '';
   let quoted = false;
@@ -77,6 +92,7 @@ export function splitRows(text: string, sep = ','): string[][] {
       field = '';
       if (row.some((f) => f !== '')) rows.push(row);
       row = [];
+      if (++lines % LINES_PER_BATCH === 0) yield;
       if (c === '\r' && text[i + 1] === '\n') i++;
     } else field += c;
     i++;

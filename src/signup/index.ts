@@ -20,9 +20,9 @@ export { signAttestation, signTombstone, verifyAttestation, presigned, VerifiedA
 export { bindMessage, unlinkMessage, checkSignature } from './proofs.js';
 export * as api from './api.js';
 export { AttestorClient, type AttestorInfo } from './attestor-client.js';
-export { parseVcards, formatVcards, MAX_CONTACTS_BYTES, type ContactCard } from './vcard.js';
-export { parseCsv, formatCsv, splitRows } from './csv.js';
-export { parseContacts, type ContactsFormat } from './contacts.js';
+export { parseVcards, parseVcardsAsync, formatVcards, MAX_CONTACTS_BYTES, type ContactCard } from './vcard.js';
+export { parseCsv, parseCsvAsync, formatCsv, splitRows } from './csv.js';
+export { parseContacts, parseContactsAsync, type ContactsFormat } from './contacts.js';
 export { lookupKeys, findAttestations, type Finding } from './finder.js';
 export { AttestationKeeper, putSigned, type KeeperComponents } from './keeper.js';
 export { pinnedAttestors, pinAttestor, forgetAttestor, savedAttestations, getPending, type PinnedAttestor, type SavedAttestation, type SavedPending } from './saved.js';

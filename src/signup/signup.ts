@@ -5,7 +5,7 @@ import type { Db } from '../store/index.js';
 import { AttestorClient } from './attestor-client.js';
 import { verifyAttestation } from './attestation.js';
 import { decodeAttestationValue } from './attestation-codec.js';
-import { parseContacts, type ContactsFormat } from './contacts.js';
+import { parseContactsAsync, type ContactsFormat } from './contacts.js';
 import { SignupError } from './errors.js';
 import { findAttestations, lookupKeys } from './finder.js';
 import { normalise, normaliseAny, type Identifier, type IdentifierKind } from './identifier.js';
@@ -120,10 +120,11 @@ export class Signup {
     text: string,
     opts: { format?: ContactsFormat; region?: string; attestor?: string; onProgress?: (checked: number, total: number) => void } = {},
   ): Promise<ImportResult> {
-    const cards = parseContacts(text, opts.format);
+    const cards = await parseContactsAsync(text, opts.format);
     const byValue = new Map<string, { id: Identifier; name?: string }>();
     let invalid = 0;
-    for (const card of cards) {
+    for (const [n, card] of cards.entries()) {
+      if (n % 200 === 199) await new Promise<void>((resolve) => setImmediate(resolve)); // the daemon keeps answering
       const entries = [...card.emails.map((e) => ['email', e] as const), ...card.phones.map((p) => ['phone', p] as const)];
       for (const [kind, raw] of entries) {
         try {

@@ -13,10 +13,40 @@ export const MAX_CONTACTS_BYTES = 20 * 1024 * 1024;
  * vCard 2.1, 3.0 and 4.0 (RFC 6350), the parts contact discovery needs: FN (or N), every EMAIL and
  * every TEL (also as a `tel:` URI), with folded lines, property groups (`item1.EMAIL`), parameters
  * and backslash escapes. Unknown properties are skipped; a card left open at the end still counts.
+ * Linear in the size of the file.
  */
 export function parseVcards(text: string): ContactCard[] {
+  return drain(vcardSteps(text));
+}
+
+/** The same, yielding to the event loop between batches of lines, so a daemon keeps answering meanwhile. */
+export function parseVcardsAsync(text: string): Promise<ContactCard[]> {
+  return drainAsync(vcardSteps(text));
+}
+
+/** Lines handled between two chances for other work to run. */
+export const LINES_PER_BATCH = 2000;
+
+/** Runs a parser's steps to the end at once. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a parser's steps, letting the event loop run between them. */
+export async function drainAsync<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* vcardSteps(text: string): Generator<void, ContactCard[]> {
   if (text.length > MAX_CONTACTS_BYTES) throw SignupError.BAD_CONTACTS('the file is larger than 20 MiB');
-  const lines = unfold(text);
+  const lines = yield* unfold(text);
   const cards: ContactCard[] = [];
   let card: (ContactCard & { n?: string }) | null = null;
   let sawBegin = false;
@@ -26,7 +56,9 @@ export function parseVcards(text: string): ContactCard[] {
     cards.push({ ...(name ? { name } : {}), emails: card.emails, phones: card.phones });
     card = null;
   };
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    if (i % LINES_PER_BATCH === LINES_PER_BATCH - 1) yield;
+    const line = lines[i]!;
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const head = line.slice(0, colon);
@@ -58,15 +90,49 @@ export function parseVcards(text: string): ContactCard[] {
   return cards;
 }
 
-/** RFC 6350 §3.2: a line break followed by one space or tab continues the previous line. */
-function unfold(text: string): string[] {
-  return text.replace(/\r\n?/g, '\n').replace(/=\n/g, (m, offset: number, s: string) => (isQpLine(s, offset) ? '' : m)).replace(/\n[ \t]/g, '').split('\n');
-}
-
-/** A vCard 2.1 quoted-printable soft line break ("=" at the end of a line) inside a QP property. */
-function isQpLine(s: string, offset: number): boolean {
-  const start = s.lastIndexOf('\n', offset) + 1;
-  return /QUOTED-PRINTABLE/i.test(s.slice(start, s.indexOf(':', start) >>> 0));
+/**
+ * Logical lines, in one pass over the physical ones: RFC 6350 §3.2 folding (a line break followed
+ * by one space or tab continues the previous line), and vCard 2.1 quoted-printable soft line
+ * breaks ("=" at the end of a line of a property whose parameters say QUOTED-PRINTABLE). Each
+ * logical line is built from a list of parts joined once, never by growing a string.
+ */
+function* unfold(text: string): Generator<void, string[]> {
+  const physical = text.split(/\r\n|\r|\n/);
+  const out: string[] = [];
+  let parts: string[] = [];
+  let qp = false; // the current logical line is a quoted-printable property
+  let headKnown = false; // its first colon has been seen, so `qp` is decided
+  let head = ''; // what came before that colon, while it is not known yet
+  let soft = false; // the previous physical line ended with a QP soft break
+  const flush = () => {
+    if (parts.length) out.push(parts.length === 1 ? parts[0]! : parts.join(''));
+    parts = [];
+  };
+  for (let i = 0; i < physical.length; i++) {
+    if (i % LINES_PER_BATCH === LINES_PER_BATCH - 1) yield;
+    let line = physical[i]!;
+    if (soft) {
+      // continues the QP value as it is
+    } else if ((line[0] === ' ' || line[0] === '\t') && parts.length) {
+      line = line.slice(1);
+    } else {
+      flush();
+      qp = false;
+      headKnown = false;
+      head = '';
+    }
+    if (!headKnown) {
+      const colon = line.indexOf(':');
+      if (colon >= 0) {
+        headKnown = true;
+        qp = /QUOTED-PRINTABLE/i.test(head + line.slice(0, colon));
+      } else head += line;
+    }
+    soft = qp && line.endsWith('=');
+    parts.push(soft ? line.slice(0, -1) : line);
+  }
+  flush();
+  return out;
 }
 
 function quotedPrintable(v: string): string {
@@ -94,13 +160,13 @@ export function formatVcards(cards: ContactCard[]): string {
 /** Folds a line at 75 characters (RFC 6350 §3.2), never inside a UTF-16 surrogate pair. */
 function fold(line: string): string {
   const parts: string[] = [];
-  let rest = line;
-  while (rest.length > 75) {
-    let cut = 75;
-    if (/[\uD800-\uDBFF]/.test(rest[cut - 1]!)) cut--;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
+  let at = 0;
+  while (line.length - at > 75) {
+    let cut = at + 75;
+    if (/[\uD800-\uDBFF]/.test(line[cut - 1]!)) cut--;
+    parts.push(line.slice(at, cut));
+    at = cut;
   }
-  parts.push(rest);
+  parts.push(line.slice(at));
   return parts.join('\r\n ');
 }

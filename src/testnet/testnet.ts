@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
-import { RelayServer, descriptorPublisher } from '../relay/index.js';
+import { RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayServerOptions } from '../relay/index.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { startAttestor, type TestnetAttestor } from './attestor.js';
 
@@ -38,6 +38,8 @@ export interface Testnet {
   relayServers: RelayServer[];
   /** The attestor, when asked for. */
   attestor?: TestnetAttestor;
+  /** Options for a relay a test starts beside the testnet: its circuits may lead to the testnet's relays. */
+  hops: Pick<RelayServerOptions, 'relays' | 'allowPrivateHops'>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,8 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras);
     const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
     if (attestor) extras.unshift(attestor);
-    return { bootstrap, nodes, relays, relayServers, ...(attestor ? { attestor } : {}), stop };
+    const hops = { relays: configuredRelays(relays), allowPrivateHops: true };
+    return { bootstrap, nodes, relays, relayServers, ...(attestor ? { attestor } : {}), hops, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -114,22 +117,18 @@ async function connected(nodes: DhtNode[], timeoutMs: number): Promise<void> {
   }
 }
 
-/**
- * Extension point: relays will be started here, on the next loopback addresses after the DHT nodes,
- * publishing their descriptors through `bootstrap`; `stop()` will stop them before the DHT nodes.
- * Until the relay server is wired in, a request for relays starts none.
- */
 /** Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`). */
 async function startRelays(count: number, servers: RelayServer[], bootstrap: string[], extras: Array<{ stop(): Promise<void> }>): Promise<TestnetRelay[]> {
   const out: TestnetRelay[] = [];
   for (let i = 0; i < count; i++) {
     const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
-    const server = new RelayServer({ host: relayAddress(i), keyPair });
-    servers.push(server);
-    await server.start();
     const dht = new DhtNode({ bootstrap, host: relayAddress(i), loopbackOnly: true, queryTimeoutMs: QUERY_TIMEOUT_MS });
     extras.push(dht);
     await dht.start();
+    // Circuits lead to relays the DHT holds a descriptor for; on loopback, which only a testnet allows.
+    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true });
+    servers.push(server);
+    await server.start();
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());
     extras.unshift(publisher);
     await publisher.start();

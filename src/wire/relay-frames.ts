@@ -25,7 +25,10 @@ import type { Speaks } from './versions.js';
  *     C -> R  blob-put {id, secret, bytes}  ->  blob-stored {id, blob}
  *     C -> R  blob-get {id, blob}           ->  blob {id, bytes}   (or error NOT_FOUND)
  *   circuits (telescoping; inner bytes are a second Noise IK stream, to relay 2's key)
- *     C -> R1 circuit-open {id, c, host, port} R1 connects to a published relay, never elsewhere
+ *     C -> R1 circuit-open {id, c, host, port, key}  key: relay 2's Noise key. R1 first checks that a
+ *                                          relay descriptor (DHT, or its operator's list) puts that
+ *                                          key at host:port and completes a handshake of its own
+ *                                          with it; only then does it connect the circuit
  *     R1 -> C circuit-opened {id, c}
  *     C <-> R1 circuit-data {c, bytes}         R1 splices them to / from its TCP socket to R2
  *     C <-> R1 circuit-close {c, reason}       either side ends circuit c
@@ -69,7 +72,7 @@ export const ClientToRelayBlobPut = z
   .strict();
 export const ClientToRelayBlobGet = z.object({ v, t: z.literal('blob-get'), id, blob: Id32 }).strict();
 export const ClientToRelayCircuitOpen = z
-  .object({ v, t: z.literal('circuit-open'), id, c: circuit, host: IpHost, port: Port })
+  .object({ v, t: z.literal('circuit-open'), id, c: circuit, host: IpHost, port: Port, key: b64(32, 32) })
   .strict();
 export const CircuitData = z.object({ v, t: z.literal('circuit-data'), c: circuit, bytes: b64(1, MAX_CIRCUIT_CHUNK) }).strict();
 export const CircuitClose = z.object({ v, t: z.literal('circuit-close'), c: circuit, reason: code }).strict();

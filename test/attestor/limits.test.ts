@@ -66,6 +66,51 @@ describe('attestor limits and trust', () => {
   });
 });
 
+describe('attestor limits against rotating addresses', () => {
+  const keys = AttestorKeys.generate();
+  const numbers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+4179${String(1_000_000 + from + i)}`);
+  const lookups = (n: number, from = 0) => blind('phone', numbers(n, from), keys.oprfPublic).blinded;
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+      return 'evaluated';
+    } catch (err) {
+      return AttestorError.is(err) ? `${err.code}: ${err.message}` : String(err);
+    }
+  };
+
+  it('counts every IPv6 address of one /64 as one source', () => {
+    const att = new Attestor({ keys, sms: { send: async () => {} } }, { limits: { evaluationsPerIp: 10 } });
+    // Ten addresses of one /64, each asking for one lookup, use up that network's budget...
+    for (let i = 1; i <= 10; i++) expect(code(() => att.evaluate(`2001:db8:1:2::${i.toString(16)}`, 'phone', lookups(1, i)))).toBe('evaluated');
+    expect(code(() => att.evaluate('2001:db8:1:2:ffff:ffff:ffff:ffff', 'phone', lookups(1, 11)))).toMatch(/RATE_LIMITED: .*lookups from your address/);
+    expect(code(() => att.evaluate('2001:DB8:1:2:0:0:0:77', 'phone', lookups(1, 12)))).toMatch(/RATE_LIMITED/);
+    // ...while the next /64 and an IPv4 client have their own.
+    expect(code(() => att.evaluate('2001:db8:1:3::1', 'phone', lookups(10)))).toBe('evaluated');
+    expect(code(() => att.evaluate('198.51.100.7', 'phone', lookups(10)))).toBe('evaluated');
+    expect(code(() => att.evaluate('::ffff:198.51.100.7', 'phone', lookups(1)))).toMatch(/RATE_LIMITED/);
+  });
+
+  it('keeps a global budget per hour that rotating through addresses cannot escape', async () => {
+    let t = 0;
+    const att = new Attestor(
+      { keys, sms: { send: async () => {} }, email: { send: async () => {} }, now: () => t },
+      { limits: { evaluationsPerIp: 100, evaluationsPerHour: 250, startsPerHour: 5 } },
+    );
+    // An enumerator with a fresh address for every batch of lookups.
+    let evaluated = 0;
+    for (let i = 0; i < 10; i++) if (code(() => att.evaluate(`203.0.113.${i + 1}`, 'phone', lookups(50, i * 50))) === 'evaluated') evaluated += 50;
+    expect(evaluated).toBe(250);
+    expect(code(() => att.evaluate('192.0.2.99', 'phone', lookups(1)))).toMatch(/RATE_LIMITED: .*lookups at this attestor this hour/);
+    const start = (i: number) => att.start(`198.51.100.${i}`, { kind: 'email', identifier: `r${i}@example.org`, idKey: randomBytes(32) });
+    for (let i = 1; i <= 5; i++) await start(i);
+    await expect(start(6)).rejects.toThrow(/sign-ups at this attestor this hour/);
+    t += 3_600_000; // the next hour has a fresh budget
+    expect(code(() => att.evaluate('192.0.2.99', 'phone', lookups(1)))).toBe('evaluated');
+    await start(7);
+  });
+});
+
 describe('trust on first use of an attestor', () => {
   it('refuses an attestor whose keys changed since first use', async () => {
     const w = await world(3);

@@ -32,15 +32,30 @@ describe('intro record value: version, flags, optional fields behind flag bits',
   }
 
   it('stays far below the BEP44 limit even with every field at its maximum', () => {
-    const value = encodeIntro(introOf(alice, { endpoint: `${'h'.repeat(249)}:65535`, relay: randomBytes(MAX_RELAY_BYTES) }));
-    expect(value.length).toBe(647);
+    const longest = '[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535';
+    const value = encodeIntro(introOf(alice, { endpoint: longest, relay: randomBytes(MAX_RELAY_BYTES) }));
+    expect(value.length).toBe(103 + 32 + 1 + longest.length + 1 + MAX_RELAY_BYTES);
     expect(encodedLength(value)).toBeLessThan(MAX_VALUE_BYTES);
   });
 
   it('refuses to encode fields that break the schema', () => {
     expectSchemaError(() => encodeIntro(introOf(alice, { relay: randomBytes(MAX_RELAY_BYTES + 1) })), /relay reference/);
-    expectSchemaError(() => encodeIntro(introOf(alice, { endpoint: 'no-port' })), /host:port/);
-    expectSchemaError(() => encodeIntro(introOf(alice, { endpoint: '127.0.0.1:70000' })), /host:port/);
+    expectSchemaError(() => encodeIntro(introOf(alice, { endpoint: 'no-port' })), /IP address and port/);
+    expectSchemaError(() => encodeIntro(introOf(alice, { endpoint: '127.0.0.1:70000' })), /IP address and port/);
+    expectSchemaError(() => encodeIntro(introOf(alice, { endpoint: '127.0.0.1:0' })), /IP address and port/);
+  });
+
+  it('refuses a record whose direct endpoint names a host instead of an IP address', () => {
+    for (const endpoint of ['internal.corp:22', 'localhost:6379', 'attacker.example:443', '[::1:443']) {
+      const fields = introOf(alice, { endpoint: '127.0.0.1:4000' });
+      const good = encodeIntro(fields);
+      // The same record as a stranger would write it by hand, with a name where the IP belongs.
+      const named = Buffer.concat([good.subarray(0, 103 + 32), Buffer.from([endpoint.length]), Buffer.from(endpoint)]);
+      expectSchemaError(() => decodeIntroValue(named), /IP address and port/);
+    }
+    for (const endpoint of ['127.0.0.1:4000', '203.0.113.7:443', '[2001:db8::1]:7000']) {
+      expect(decodeIntroValue(encodeIntro(introOf(alice, { endpoint }))).endpoint).toBe(endpoint);
+    }
     expectSchemaError(() => encodeIntro(introOf(alice, { transportKey: randomBytes(31) })), /transport key/);
     expectSchemaError(() => encodeIntro(introOf(alice, { signalIdentityKey: randomBytes(33).fill(7, 0, 1) })), /type byte/);
     expectSchemaError(() => encodeIntro(introOf(alice, { expiresAt: -1 })), /./);

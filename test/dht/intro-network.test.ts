@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Identity, randomBytes } from '../../src/identity/index.js';
 import {
-  CLOCK_SKEW_S, DhtError, DhtNode, MAX_RELAY_BYTES, encodeIntro, INTRO_SALT, lookupIntro, publishIntro, targetOf, verifyIntro, type IntroOptions,
+  CLOCK_SKEW_S, DhtError, DhtNode, IntroSeqs, MAX_RELAY_BYTES, encodeIntro, INTRO_SALT, lookupIntro, publishIntro, targetOf, verifyIntro, type IntroOptions,
 } from '../../src/dht/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import { introOf, signedRecord } from './helpers.js';
@@ -148,5 +148,31 @@ describe('intro records on an 8-node local network', () => {
     const reader = await client();
     const { record } = await reader.getMutable(alice.identityKey.publicKey, INTRO_SALT);
     expect(verifyIntro(alice.id, record!, now()).seq).toBe(2);
+  });
+
+  it('never goes back to an older record than one already seen for that person (a replayed copy is refused)', async () => {
+    const carol = Identity.generate();
+    // Another closed network holds an old, validly signed copy of Carol's record, as a replaying DHT would.
+    const elsewhere = await startTestnet({ dhtNodes: 3 });
+    try {
+      const fresh = await client();
+      await publishIntro(fresh, carol, options('127.0.0.201:4001'), 10);
+      const stale = new DhtNode({ bootstrap: elsewhere.bootstrap, host: `127.0.0.${hostByte++}`, loopbackOnly: true });
+      await stale.start();
+      started.push(stale);
+      await publishIntro(stale, carol, options('127.0.0.202:4002'), 3);
+
+      const seqs = new IntroSeqs();
+      const reader = await client();
+      expect((await lookupIntro(reader, carol.id, now(), seqs)).seq).toBe(10);
+      expect(await codeOf(lookupIntro(stale, carol.id, now(), seqs))).toBe('OLDER_RECORD');
+      // The same seq again, or a newer one, is fine.
+      expect((await lookupIntro(reader, carol.id, now(), seqs)).endpoint).toBe('127.0.0.201:4001');
+      // By default each DHT client remembers what it saw.
+      expect((await lookupIntro(reader, carol.id, now())).seq).toBe(10);
+      expect((await lookupIntro(stale, carol.id, now())).seq).toBe(3); // a client that never saw seq 10
+    } finally {
+      await elsewhere.stop();
+    }
   });
 });

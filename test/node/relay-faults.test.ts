@@ -22,7 +22,7 @@ describe('relays failing and people offline', () => {
 
   it('relay killed mid-conversation: nothing goes direct, the outbox says why, then drains once it returns', async () => {
     const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
-    let relay = new RelayServer({ host: '127.0.2.50', keyPair });
+    let relay = new RelayServer({ host: '127.0.2.50', keyPair, ...w.net.hops });
     await relay.start();
     const { port } = relay.address();
     const mine = { host: '127.0.2.50', port, publicKey: keyPair.publicKey.toString('base64') };
@@ -40,7 +40,7 @@ describe('relays failing and people offline', () => {
     await until(() => alice.outbox().length === 5 && alice.outbox().every((o) => /your relay is unreachable/.test(o.last_error ?? '')));
     expect(bobSaw).toEqual([]);
 
-    relay = new RelayServer({ host: '127.0.2.50', port, keyPair });
+    relay = new RelayServer({ host: '127.0.2.50', port, keyPair, ...w.net.hops });
     await relay.start();
     try {
       await delivered(alice, bob.id, 10, 20_000);

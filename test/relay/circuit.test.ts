@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '../../src/identity/index.js';
-import { defaultCircuitPolicy, RelayError } from '../../src/relay/index.js';
-import { cleanup, closed, clientOf, eventually, nextMail, startRelay, track } from './helpers.js';
+import { isPublicAddress, RelayError } from '../../src/relay/index.js';
+import { cleanup, closed, clientOf, eventually, nextHops, nextMail, startRelay, track } from './helpers.js';
 
 const CLIENT = '127.0.0.31';
 const RELAY1 = '127.0.0.32';
@@ -15,8 +15,8 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) =>
 
 describe('relay circuits', () => {
   it('reaches a second relay through the first: relay 2 never sees the client, relay 1 never sees the mailbox', async () => {
-    const relay1 = await startRelay(RELAY1);
     const relay2 = await startRelay(RELAY2);
+    const relay1 = await startRelay(RELAY1, nextHops(relay2));
     const seenBy1 = relay1.forTest().observeRemotes();
     const seenBy2 = relay2.forTest().observeRemotes();
 
@@ -48,8 +48,8 @@ describe('relay circuits', () => {
   });
 
   it('closes circuits when the outer connection goes, and the inner client says so', async () => {
-    const relay1 = await startRelay(RELAY1);
     const relay2 = await startRelay(RELAY2);
+    const relay1 = await startRelay(RELAY1, nextHops(relay2));
     const client = await clientOf(relay1, CLIENT);
     const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
     const farClosed = closed(far);
@@ -59,50 +59,53 @@ describe('relay circuits', () => {
     await eventually(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0);
   });
 
-  it('is never an open proxy: refuses destinations its policy does not list', async () => {
+  it('is never an open proxy: leads only to relays it knows, at the address and key it knows', async () => {
     const relay2 = await startRelay(RELAY2);
     const relay3 = await startRelay(RELAY3);
-    const allowed = `${RELAY2}:${relay2.address().port}`;
-    const relay1 = await startRelay(RELAY1, { allowCircuitTo: (host, port) => `${host}:${port}` === allowed });
+    const relay1 = await startRelay(RELAY1, nextHops(relay2));
     const client = await clientOf(relay1, CLIENT);
     expect(await codeOf(client.openCircuit(RELAY3, relay3.address().port, relay3.publicKey))).toBe('CIRCUIT_REFUSED');
+    expect(await codeOf(client.openCircuit(RELAY2, relay2.address().port, relay3.publicKey))).toBe('CIRCUIT_REFUSED');
+    expect(await codeOf(client.openCircuit(RELAY2, relay2.address().port, randomBytes(32)))).toBe('CIRCUIT_REFUSED');
     expect(await codeOf(client.openCircuit('192.0.2.1', 443, relay3.publicKey))).toBe('CIRCUIT_REFUSED');
+    expect(relay3.metrics().connections.accepted).toBe(0);
+    expect(relay2.metrics().connections.accepted).toBe(0);
     const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
     expect(far.connected).toBe(true);
-    expect(relay3.metrics().connections.accepted).toBe(0);
-    expect(relay1.metrics().errors.CIRCUIT_REFUSED).toBe(2);
-  });
-
-  it('by default a loopback relay reaches only loopback, and a public relay opens no circuits', () => {
-    expect(defaultCircuitPolicy('127.0.0.32')('127.0.0.33', 7000)).toBe(true);
-    expect(defaultCircuitPolicy('127.0.0.32')('10.0.0.1', 7000)).toBe(false);
-    expect(defaultCircuitPolicy('203.0.113.7')('127.0.0.1', 6379)).toBe(false);
-    expect(defaultCircuitPolicy('0.0.0.0')('198.51.100.2', 7000)).toBe(false);
-  });
-
-  it('refuses non-loopback destinations by default and reports unreachable relays', async () => {
-    const relay1 = await startRelay(RELAY1);
-    const client = await clientOf(relay1, CLIENT);
-    expect(await codeOf(client.openCircuitStream('10.1.2.3', 7000))).toBe('CIRCUIT_REFUSED');
-    const gone = await startRelay(RELAY3);
-    const { port } = gone.address();
-    await gone.stop();
-    expect(await codeOf(client.openCircuitStream(RELAY3, port))).toBe('CIRCUIT_FAILED');
+    expect(relay1.metrics().errors.CIRCUIT_REFUSED).toBe(4);
     expect(client.connected).toBe(true);
   });
 
-  it('fails the handshake through a circuit when the far relay does not hold the expected key', async () => {
-    const relay1 = await startRelay(RELAY1);
+  it('refuses a next hop on loopback or a private network unless started for a local test network', async () => {
     const relay2 = await startRelay(RELAY2);
+    const relay1 = await startRelay(RELAY1, { relays: nextHops(relay2).relays! });
     const client = await clientOf(relay1, CLIENT);
-    const err = await client.openCircuit(RELAY2, relay2.address().port, randomBytes(32)).catch((e: unknown) => e);
-    expect((err as { code?: string }).code).toMatch(/HANDSHAKE_FAILED|CLOSED/);
-    await eventually(() => relay1.metrics().circuits.open === 0);
+    expect(await codeOf(client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey))).toBe('CIRCUIT_REFUSED');
+    expect(await codeOf(client.openCircuitStream('10.1.2.3', 7000, relay2.publicKey))).toBe('CIRCUIT_REFUSED');
+    expect(relay2.metrics().connections.accepted).toBe(0);
+    expect(client.connected).toBe(true);
+  });
+
+  it('tells public addresses from loopback, link-local and private ones', () => {
+    for (const host of ['198.51.100.2', '8.8.8.8', '2001:db8::1', '2a00:1450::1']) expect(isPublicAddress(host), host).toBe(true);
+    const inside = ['127.0.0.1', '127.9.9.9', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255'];
+    const inside6 = ['::1', '::', 'fe80::1', 'fd00::1', 'fc00::2', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip'];
+    for (const host of [...inside, ...inside6]) expect(isPublicAddress(host), host).toBe(false);
+  });
+
+  it('reports a known relay that does not answer, and keeps the connection', async () => {
+    const gone = await startRelay(RELAY3);
+    const relay1 = await startRelay(RELAY1, nextHops(gone));
+    const client = await clientOf(relay1, CLIENT);
+    const { port } = gone.address();
+    await gone.stop();
+    expect(await codeOf(client.openCircuitStream(RELAY3, port, gone.publicKey))).toBe('CIRCUIT_FAILED');
+    expect(client.connected).toBe(true);
   });
 
   it('carries the largest mail item through a circuit', async () => {
-    const relay1 = await startRelay(RELAY1);
     const relay2 = await startRelay(RELAY2);
+    const relay1 = await startRelay(RELAY1, nextHops(relay2));
     const client = await clientOf(relay1, CLIENT);
     const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
     const mailbox = await far.registerMailbox(randomBytes(32));

@@ -77,7 +77,7 @@ describe('relay client', () => {
     expect(await codeOf(client.send(Buffer.alloc(32).toString('base64'), Buffer.alloc(47 * 1024)))).toBe('TOO_LARGE');
     expect(await codeOf(client.send('not-a-mailbox-id', Buffer.from('x')))).toBe('BAD_REQUEST');
     expect(await codeOf(client.getBlob('AAAA'))).toBe('BAD_REQUEST');
-    expect(await codeOf(client.openCircuitStream('relay.example.org', 443))).toBe('BAD_REQUEST');
+    expect(await codeOf(client.openCircuitStream('relay.example.org', 443, randomBytes(32)))).toBe('BAD_REQUEST');
     expect(client.connected).toBe(true);
     await client.close();
     const err = await client.putBlob(randomBytes(32), Buffer.from('x')).catch((e: unknown) => e);

@@ -21,7 +21,7 @@ const fromClient: ClientToRelayOut[] = [
   { v: 1, t: 'ack', id: 4, mailbox: id32, items: [1, 2] },
   { v: 1, t: 'blob-put', id: 5, secret: id32, bytes },
   { v: 1, t: 'blob-get', id: 6, blob: id32 },
-  { v: 1, t: 'circuit-open', id: 7, c: 1, host: '127.0.0.2', port: 4000 },
+  { v: 1, t: 'circuit-open', id: 7, c: 1, host: '127.0.0.2', port: 4000, key: toB64(Buffer.alloc(32, 7)) },
   { v: 1, t: 'circuit-data', c: 1, bytes },
   { v: 1, t: 'circuit-close', c: 1, reason: 'END' },
 ];
@@ -58,7 +58,7 @@ describe('relay frames', () => {
       { v: 1, t: 'send', id: 2, mailbox: id32, bytes: toB64(Buffer.alloc(MAX_MAIL_BYTES + 1)) },
       { v: 1, t: 'blob-put', id: 5, secret: id32, bytes: toB64(Buffer.alloc(MAX_BLOB_BYTES + 1)) },
       { v: 1, t: 'register', id: 1, secret: toB64(Buffer.alloc(31)) },
-      { v: 1, t: 'circuit-open', id: 7, c: 1, host: 'relay.example.org', port: 4000 },
+      { v: 1, t: 'circuit-open', id: 7, c: 1, host: 'relay.example.org', port: 4000, key: toB64(Buffer.alloc(32, 7)) },
       { v: 1, t: 'send', id: 2, mailbox: id32, bytes, extra: 1 },
       { v: 1, t: 'mail', mailbox: id32, item: 1, bytes },
     ];

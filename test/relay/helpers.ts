@@ -1,4 +1,4 @@
-import { RelayClient, RelayServer, type MailItem, type RelayServerOptions } from '../../src/relay/index.js';
+import { configuredRelays, RelayClient, RelayServer, type MailItem, type RelayServerOptions } from '../../src/relay/index.js';
 
 /** Starts a relay on `host` and remembers to stop it. */
 export async function startRelay(host: string, opts: Omit<RelayServerOptions, 'host'> = {}): Promise<RelayServer> {
@@ -6,6 +6,11 @@ export async function startRelay(host: string, opts: Omit<RelayServerOptions, 'h
   await server.start();
   cleanups.push(() => server.stop());
   return server;
+}
+
+/** Options for a loopback relay whose circuits may lead to `next` (named as an operator would). */
+export function nextHops(...next: RelayServer[]): Pick<RelayServerOptions, 'relays' | 'allowPrivateHops'> {
+  return { relays: configuredRelays(next.map((r) => ({ ...r.address(), publicKey: r.publicKey }))), allowPrivateHops: true };
 }
 
 /** A client of `server` whose socket leaves from `localAddress`; closed at cleanup. */

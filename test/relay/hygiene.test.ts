@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { randomBytes } from '../../src/identity/index.js';
 import { mailboxIdFor } from '../../src/relay/index.js';
 import { capturingLogger } from '../helpers/log-capture.js';
-import { cleanup, clientOf, nextMail, startRelay, track } from './helpers.js';
+import { cleanup, clientOf, nextHops, nextMail, startRelay, track } from './helpers.js';
 
 const RELAY1 = '127.0.0.61';
 const ALICE = '127.0.0.62';
@@ -18,8 +18,8 @@ describe('relay hygiene', () => {
   it('logs and metrics hold no address, no id, no key and no content', async () => {
     const log1 = capturingLogger();
     const log2 = capturingLogger();
-    const relay1 = await startRelay(RELAY1, { logger: log1.logger, metricsPort: 0 });
     const relay2 = await startRelay(RELAY2, { logger: log2.logger });
+    const relay1 = await startRelay(RELAY1, { logger: log1.logger, metricsPort: 0, ...nextHops(relay2) });
     const payload = 'top secret payload 4711';
     const secret = randomBytes(32);
     const mailbox = mailboxIdFor(secret);

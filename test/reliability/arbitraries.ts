@@ -78,7 +78,7 @@ export function clientFrame(atCap = true, circuitHosts: fc.Arbitrary<string> = i
     fc.record({ v, t: fc.constant('ack' as const), id: reqId, mailbox: id32, items: fc.array(item, { minLength: 1, maxLength: MAX_ACK_ITEMS }) }),
     fc.record({ v, t: fc.constant('blob-put' as const), id: reqId, secret: id32, bytes: bytesOf(MAX_BLOB_BYTES, atCap).map(toB64) }),
     fc.record({ v, t: fc.constant('blob-get' as const), id: reqId, blob: id32 }),
-    fc.record({ v, t: fc.constant('circuit-open' as const), id: reqId, c: circuit, host: circuitHosts, port }),
+    fc.record({ v, t: fc.constant('circuit-open' as const), id: reqId, c: circuit, host: circuitHosts, port, key: id32 }),
     circuitData(atCap),
     circuitClose,
   );

@@ -70,7 +70,7 @@ describe('kill -9', () => {
   it('of a relay mid-conversation: messages wait, then flow once it is back; nothing lost, nothing twice', async () => {
     const watch = watchProcess();
     const seed = randomBytes(32).toString('hex');
-    const relayArgs = (port: number) => ['relay', '--host', '127.0.2.80', '--port', String(port)];
+    const relayArgs = (port: number) => ['relay', '--host', '127.0.2.80', '--port', String(port), '--bootstrap', ...w.net.bootstrap, '--allow-private-hops'];
     let relayProc = await startParley(relayArgs(0), /\}\n/, { PARLEY_RELAY_SEED: seed });
     const descriptor = JSON.parse(relayProc.output().trim().split('\n').at(-1)!) as { host: string; port: number; publicKey: string };
     const mine = { host: descriptor.host, port: descriptor.port, publicKey: descriptor.publicKey };

@@ -24,7 +24,7 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'ack', id: 4, mailbox: id32, items: [1, 2, 3] },
     { v: 1, t: 'blob-put', id: 5, secret, bytes },
     { v: 1, t: 'blob-get', id: 6, blob: id32 },
-    { v: 1, t: 'circuit-open', id: 7, c: 1, host: '192.0.2.1', port: 4000 },
+    { v: 1, t: 'circuit-open', id: 7, c: 1, host: '192.0.2.1', port: 4000, key: Buffer.alloc(32, 5).toString('base64') },
     { v: 1, t: 'circuit-data', c: 1, bytes },
     { v: 1, t: 'circuit-close', c: 1, reason: 'DONE' },
   ] satisfies ClientToRelayOut[],

@@ -2,11 +2,10 @@
 // relays on that namespace's addresses (never loopback, never a public address). Prints one JSON
 // line, {bootstrap, relays}, then runs until SIGTERM.
 import { DhtNode, formatHostPort } from '../../../src/dht/index.js';
-import { RelayServer } from '../../../src/relay/index.js';
+import { RelayServer, configuredRelays, type RelayDirectory } from '../../../src/relay/index.js';
 
 const [dhtHost, ...relayHosts] = process.argv.slice(2);
 if (!dhtHost || relayHosts.length === 0) throw new Error('usage: services.ts <dht-host> <relay-host>...');
-const inside = (h: string) => h.startsWith('10.201.');
 
 const nodes: DhtNode[] = [];
 let bootstrap: string[] = [];
@@ -17,12 +16,16 @@ for (let i = 0; i < 4; i++) {
   if (i === 0) bootstrap = [formatHostPort(node.address())];
 }
 const relays: RelayServer[] = [];
+// Circuits may lead to the other relays of this closed network only (named as an operator would:
+// they are known once all have started). Its addresses are private, hence allowPrivateHops.
+let known: RelayDirectory = configuredRelays([]);
+const directory: RelayDirectory = { isRelayAt: (host, port, key) => known.isRelayAt(host, port, key) };
 for (const host of relayHosts) {
-  // Circuits may lead to the other relays of this closed network only.
-  const relay = new RelayServer({ host, allowCircuitTo: (h) => inside(h) && relayHosts.includes(h) });
+  const relay = new RelayServer({ host, relays: directory, allowPrivateHops: true });
   await relay.start();
   relays.push(relay);
 }
+known = configuredRelays(relays.map((r) => ({ ...r.address(), publicKey: r.publicKey })));
 process.stdout.write(
   JSON.stringify({ bootstrap, relays: relays.map((r) => ({ ...r.address(), publicKey: r.publicKey.toString('base64') })) }) + '\n',
 );
