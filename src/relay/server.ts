@@ -9,8 +9,9 @@ import { silentLogger, type RelayLogger } from './logger.js';
 import { MailboxStore } from './mailboxes.js';
 import { MetricsEndpoint } from './metrics-http.js';
 import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metrics.js';
-import { StorageBudget, type Clock } from './quota.js';
+import type { Clock } from './quota.js';
 import { RelaySession, type RelayConnection } from './session.js';
+import { SourceShares } from './shares.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -52,6 +53,7 @@ export class RelayServer {
   readonly #metrics = new RelayMetrics();
   readonly #mailboxes: MailboxStore;
   readonly #blobs: BlobStore;
+  readonly #shares: SourceShares;
   readonly #circuits = { open: 0, opened: 0 };
   readonly #listener: Listener<RelayToClientOut, ClientToRelay>;
   #endpoint: MetricsEndpoint | null = null;
@@ -69,9 +71,9 @@ export class RelayServer {
     const keyPair = opts.keyPair ?? Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
     this.publicKey = keyPair.publicKey;
     this.#policy = opts.allowCircuitTo ?? defaultCircuitPolicy(opts.host);
-    const budget = new StorageBudget(this.limits.storedBytes);
     const drop = (reason: string, n: number) => this.#metrics.count(this.#metrics.drops, reason, n);
-    const deps = { limits: this.limits, budget, now: this.#now, drop };
+    this.#shares = new SourceShares(this.limits);
+    const deps = { limits: this.limits, shares: this.#shares, now: this.#now, drop };
     this.#mailboxes = new MailboxStore(deps);
     this.#blobs = new BlobStore(deps);
     this.#listener = new Listener(
@@ -81,6 +83,9 @@ export class RelayServer {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         keyPair,
         maxConnections: this.limits.maxConnections,
+        maxHandshakes: this.limits.maxHandshakes,
+        connectionsPerSource: this.limits.connectionsPerSource,
+        handshakesPerSource: this.limits.handshakesPerSource,
         handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
         idleTimeoutMs: this.limits.idleTimeoutMs,
         maxQueuedBytes: this.limits.maxQueuedBytes,
@@ -161,6 +166,7 @@ export class RelayServer {
       metrics: this.#metrics,
       mailboxes: this.#mailboxes,
       blobs: this.#blobs,
+      source: this.#shares.tagFor(conn.remoteHost),
       policy: this.#policy,
       localAddress: this.#opts.host,
       circuits: this.#circuits,
