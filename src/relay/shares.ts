@@ -44,6 +44,8 @@ export class SourceShares {
   used = 0;
   readonly #limits: ShareLimits;
   readonly #shares = new Map<string, Share>();
+  /** Sources holding at least one byte (what the store is divided among). */
+  #holders = 0;
   readonly #key = randomBytes(32);
 
   constructor(limits: ShareLimits) {
@@ -73,6 +75,7 @@ export class SourceShares {
       throw err;
     }
     const charge: Charge = { source, bytes: n, evict, released: false };
+    if (mine.bytes === 0) this.#holders++;
     mine.bytes += n;
     mine.charges.push(charge);
     this.used += n;
@@ -87,6 +90,7 @@ export class SourceShares {
     const share = this.#shares.get(charge.source);
     if (!share) return;
     share.bytes -= charge.bytes;
+    if (share.bytes === 0) this.#holders--;
     if (share.head > 256 && share.head * 2 > share.charges.length) {
       share.charges = share.charges.slice(share.head).filter((c) => !c.released);
       share.head = 0;
@@ -118,8 +122,8 @@ export class SourceShares {
   }
 
   #makeRoom(source: string, mineAfter: number, needed: number, keep?: Charge): void {
-    const holders = [...this.#shares.entries()].filter(([tag, s]) => s.bytes > 0 || tag === source).length;
-    const fair = this.#limits.storedBytes / Math.max(1, holders);
+    const holders = this.#holders + (this.#shares.get(source)?.bytes ? 0 : 1);
+    const fair = this.#limits.storedBytes / holders;
     if (mineAfter > fair) throw RelayError.RELAY_FULL();
     while (needed > 0) {
       const heaviest = this.#heaviest(source);
