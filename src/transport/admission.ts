@@ -38,7 +38,8 @@ export class Admission {
   #pending = 0;
 
   constructor(limits: Partial<AdmissionLimits> = {}) {
-    const merged = { ...DEFAULT_ADMISSION, ...limits };
+    const given = Object.fromEntries(Object.entries(limits).filter(([k, v]) => k in DEFAULT_ADMISSION && v !== undefined));
+    const merged: AdmissionLimits = { ...DEFAULT_ADMISSION, ...given };
     merged.maxHandshakes = Math.min(merged.maxHandshakes, merged.maxConnections);
     this.#limits = merged;
   }
