@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
- * Sections: rtt, tox, dht, relay, daemon, ui, signup, atrest (default: all, in that order). Progress goes to stderr;
+ * Sections: rtt, tox, dht, relay, relay-attack, daemon, ui, signup, atrest, importers (default: all, in that order). Progress goes to stderr;
  * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
  * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
@@ -11,6 +11,7 @@ import { rttSection } from './rtt.js';
 import { toxSection } from './tox.js';
 import { dhtSection } from './dht.js';
 import { relaySection } from './relay.js';
+import { relayAttackSection } from './relay-attack.js';
 import { daemonSection } from './daemon.js';
 import { renderMarkdown, type Results } from './report.js';
 import { scriptSection } from './script-section.js';
@@ -21,6 +22,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   tox: { run: toxSection, timeoutMs: 5 * 60_000 },
   dht: { run: dhtSection, timeoutMs: 4 * 60_000 },
   relay: { run: relaySection, timeoutMs: 5 * 60_000 },
+  'relay-attack': { run: relayAttackSection, timeoutMs: 5 * 60_000 },
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
   ui: { run: scriptSection('bench/ui.ts'), timeoutMs: 4 * 60_000 },
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },

@@ -1,15 +1,19 @@
 import { RelayError } from './errors.js';
 import type { RelayLimits } from './limits.js';
-import type { Clock, StorageBudget } from './quota.js';
+import type { Clock } from './quota.js';
+import type { Charge, SourceShares } from './shares.js';
 
 interface Blob {
   bytes: Buffer;
   expiresAt: number;
+  charge: Charge;
+  /** The source that created it (its slot counts against that source until it goes). */
+  creator: string;
 }
 
 export interface BlobDeps {
   limits: RelayLimits;
-  budget: StorageBudget;
+  shares: SourceShares;
   now: Clock;
   drop: (reason: string, n: number) => void;
 }
@@ -23,15 +27,36 @@ export class BlobStore {
   #bytes = 0;
   constructor(private readonly deps: BlobDeps) {}
 
-  put(id: string, bytes: Buffer): void {
-    const { limits, budget, now } = this.deps;
+  /** Writes (or rewrites) a blob, charged to the writer's `source`. */
+  put(id: string, bytes: Buffer, source: string): void {
+    const { limits, shares, now } = this.deps;
     if (bytes.length > limits.blobBytes) throw RelayError.TOO_LARGE(bytes.length, limits.blobBytes);
     const old = this.#blobs.get(id);
     if (!old && this.#blobs.size >= limits.maxBlobs) this.sweep();
     if (!old && this.#blobs.size >= limits.maxBlobs) throw RelayError.RELAY_FULL();
-    budget.reserve(bytes.length);
-    if (old) this.#remove(id, old);
-    this.#blobs.set(id, { bytes, expiresAt: now() + limits.blobTtlMs });
+    const expiresAt = now() + limits.blobTtlMs;
+    const creator = old?.creator ?? source;
+    if (!old) shares.add(source, 'blobs');
+    let blob: Blob | null = null;
+    let charge: Charge;
+    try {
+      charge = shares.reserve(
+      source,
+      bytes.length,
+      () => {
+        if (!blob || this.#blobs.get(id) !== blob) return;
+        this.#remove(id, blob);
+        this.deps.drop('EVICTED', 1);
+      },
+      old?.charge,
+      );
+    } catch (err) {
+      if (!old) shares.remove(source, 'blobs');
+      throw err;
+    }
+    if (old) this.#drop(id, old);
+    blob = { bytes, expiresAt, charge, creator };
+    this.#blobs.set(id, blob);
     this.#bytes += bytes.length;
   }
 
@@ -69,8 +94,14 @@ export class BlobStore {
   }
 
   #remove(id: string, blob: Blob): void {
+    this.#drop(id, blob);
+    this.deps.shares.remove(blob.creator, 'blobs');
+  }
+
+  /** Forgets a blob's bytes (its slot stays counted: a rewrite keeps it). */
+  #drop(id: string, blob: Blob): void {
     this.#blobs.delete(id);
     this.#bytes -= blob.bytes.length;
-    this.deps.budget.release(blob.bytes.length);
+    this.deps.shares.release(blob.charge);
   }
 }

@@ -24,7 +24,10 @@ export class RelayError extends ParleyError {
     return new RelayError('RELAY_FULL', 'the relay has no room left; try again later or use another relay');
   }
   static TOO_MANY_MAILBOXES() {
-    return new RelayError('TOO_MANY_MAILBOXES', 'this connection registered as many mailboxes as the relay allows');
+    return new RelayError('TOO_MANY_MAILBOXES', 'this connection or address registered as many mailboxes as the relay allows');
+  }
+  static SOURCE_FULL() {
+    return new RelayError('SOURCE_FULL', 'your address already stores as much as this relay allows one address; retry once recipients have fetched their mail');
   }
   static TOO_LARGE(size: number, max: number) {
     return new RelayError('TOO_LARGE', `${size} bytes exceed this relay's limit of ${max}`);
@@ -60,6 +63,7 @@ export class RelayError extends ParleyError {
       UNKNOWN_MAILBOX: RelayError.UNKNOWN_MAILBOX,
       MAILBOX_FULL: RelayError.MAILBOX_FULL,
       RELAY_FULL: RelayError.RELAY_FULL,
+      SOURCE_FULL: RelayError.SOURCE_FULL,
       TOO_MANY_MAILBOXES: RelayError.TOO_MANY_MAILBOXES,
       NOT_FOUND: RelayError.NOT_FOUND,
       RATE_LIMITED: RelayError.RATE_LIMITED,

@@ -16,6 +16,8 @@ export interface RequestContext {
   /** Mailbox ids this connection proved it owns (by sending their secrets). */
   owned: Set<string>;
   owner: MailOwner;
+  /** The tag of this connection's source address: what it stores and creates is charged to it. */
+  source: string;
   send: (frame: RelayToClientOut) => void;
 }
 
@@ -26,12 +28,12 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
     case 'register': {
       const mailbox = mailboxIdFor(f.secret);
       if (!ctx.owned.has(mailbox) && ctx.owned.size >= ctx.limits.mailboxesPerConnection) throw RelayError.TOO_MANY_MAILBOXES();
-      ctx.mailboxes.register(mailbox, ctx.owner);
+      ctx.mailboxes.register(mailbox, ctx.owner, ctx.source);
       ctx.owned.add(mailbox);
       return ctx.send({ v, t: 'registered', id: f.id, mailbox });
     }
     case 'send':
-      ctx.mailboxes.put(f.mailbox, f.bytes);
+      ctx.mailboxes.put(f.mailbox, f.bytes, ctx.source);
       return ctx.send({ v, t: 'accepted', id: f.id });
     case 'fetch': {
       if (!ctx.owned.has(f.mailbox)) throw RelayError.NOT_OWNER();
@@ -45,7 +47,7 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
     }
     case 'blob-put': {
       const blob = blobIdFor(f.secret);
-      ctx.blobs.put(blob, f.bytes);
+      ctx.blobs.put(blob, f.bytes, ctx.source);
       return ctx.send({ v, t: 'blob-stored', id: f.id, blob });
     }
     case 'blob-get':

@@ -8,6 +8,11 @@ const DAY = 24 * 60 * 60 * 1000;
 export interface RelayLimits {
   /** TCP connections in handshake or open at once. */
   maxConnections: number;
+  /** Unfinished handshakes at once: the rest of `maxConnections` is headroom for clients that finished one. */
+  maxHandshakes: number;
+  /** Per source address (IPv4 address, IPv6 /64): connections, and unfinished handshakes among them. */
+  connectionsPerSource: number;
+  handshakesPerSource: number;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
   /** Mailboxes on the relay, and per connection. */
@@ -22,6 +27,10 @@ export interface RelayLimits {
   itemTtlMs: number;
   /** How long a mailbox whose owner is away is kept (re-registering refreshes it). */
   mailboxTtlMs: number;
+  /** How long a mailbox nobody ever fetched from (or acknowledged in) is kept once its owner is away. */
+  unfetchedMailboxTtlMs: number;
+  /** Mailboxes registered from one source address. */
+  mailboxesPerSource: number;
   /** Items and bytes returned by one fetch. */
   fetchItems: number;
   fetchBytes: number;
@@ -31,6 +40,12 @@ export interface RelayLimits {
   blobTtlMs: number;
   /** Mail and blob bytes held in memory, all together. */
   storedBytes: number;
+  /** Stored bytes charged to one source address (the sender of mail, the writer of a blob). */
+  sourceStoredBytes: number;
+  /** Charged for each stored item on top of its bytes: what an item costs in memory whatever its size. */
+  itemOverheadBytes: number;
+  /** Blobs created from one source address. */
+  blobsPerSource: number;
   /** Per connection: frames and payload bytes per second, with bursts. */
   framesPerSecond: number;
   frameBurst: number;
@@ -48,7 +63,10 @@ export interface RelayLimits {
 
 export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxConnections: 1024,
-  handshakeTimeoutMs: 10_000,
+  maxHandshakes: 128,
+  connectionsPerSource: 32,
+  handshakesPerSource: 8,
+  handshakeTimeoutMs: 5_000,
   idleTimeoutMs: 60_000,
   maxMailboxes: 100_000,
   mailboxesPerConnection: 64,
@@ -57,12 +75,17 @@ export const DEFAULT_LIMITS: Readonly<RelayLimits> = Object.freeze({
   mailItemBytes: MAX_MAIL_BYTES,
   itemTtlMs: 7 * DAY,
   mailboxTtlMs: 30 * DAY,
+  unfetchedMailboxTtlMs: 1 * DAY,
+  mailboxesPerSource: 1024,
   fetchItems: 64,
   fetchBytes: 512 * KiB,
   maxBlobs: 100_000,
   blobBytes: MAX_BLOB_BYTES,
   blobTtlMs: 7 * DAY,
   storedBytes: 256 * MiB,
+  sourceStoredBytes: 16 * MiB,
+  itemOverheadBytes: 128,
+  blobsPerSource: 1024,
   framesPerSecond: 100,
   frameBurst: 300,
   bytesPerSecond: 1 * MiB,

@@ -1,11 +1,16 @@
 import { RelayError } from './errors.js';
 import type { RelayLimits } from './limits.js';
-import type { Clock, StorageBudget } from './quota.js';
+import type { Clock } from './quota.js';
+import type { Charge, SourceShares } from './shares.js';
 
 export interface StoredItem {
   item: number;
   bytes: Buffer;
   expiresAt: number;
+}
+
+interface HeldItem extends StoredItem {
+  charge: Charge;
 }
 
 /** The connection that receives a mailbox's items live. */
@@ -14,23 +19,28 @@ export interface MailOwner {
 }
 
 interface Mailbox {
-  items: Map<number, StoredItem>; // in item order, which is also expiry order
+  items: Map<number, HeldItem>; // in item order, which is also expiry order
   bytes: number;
   next: number;
   owner: MailOwner | null;
   keepUntil: number;
+  /** The source it is counted against (whoever created it). */
+  source: string;
+  /** Whether its owner ever fetched from it or acknowledged in it: a mailbox nobody reads goes sooner. */
+  read: boolean;
 }
 
 export interface MailboxDeps {
   limits: RelayLimits;
-  budget: StorageBudget;
+  shares: SourceShares;
   now: Clock;
   drop: (reason: string, n: number) => void;
 }
 
 /**
  * Mailboxes keyed by id (= hash of the owner's secret: the secret itself is never kept). Items are
- * ciphertext, kept in memory until acknowledged or expired, within per-mailbox and relay-wide quotas.
+ * ciphertext, kept in memory until acknowledged or expired, within per-mailbox, per-source and
+ * relay-wide quotas.
  */
 export class MailboxStore {
   readonly #boxes = new Map<string, Mailbox>();
@@ -38,13 +48,15 @@ export class MailboxStore {
   #bytes = 0;
   constructor(private readonly deps: MailboxDeps) {}
 
-  register(id: string, owner: MailOwner): void {
-    const { limits, now } = this.deps;
+  /** `source` is the registering connection's (a new mailbox counts against it). */
+  register(id: string, owner: MailOwner, source: string): void {
+    const { limits, now, shares } = this.deps;
     let box = this.#boxes.get(id);
     if (!box) {
       if (this.#boxes.size >= limits.maxMailboxes) this.sweep();
       if (this.#boxes.size >= limits.maxMailboxes) throw RelayError.RELAY_FULL();
-      box = { items: new Map(), bytes: 0, next: 1, owner: null, keepUntil: 0 };
+      shares.add(source, 'mailboxes');
+      box = { items: new Map(), bytes: 0, next: 1, owner: null, keepUntil: 0, source, read: false };
       this.#boxes.set(id, box);
     }
     box.owner = owner;
@@ -56,20 +68,25 @@ export class MailboxStore {
     const box = this.#boxes.get(id);
     if (!box || box.owner !== owner) return;
     box.owner = null;
-    box.keepUntil = this.deps.now() + this.deps.limits.mailboxTtlMs;
+    const { mailboxTtlMs, unfetchedMailboxTtlMs } = this.deps.limits;
+    box.keepUntil = this.deps.now() + (box.read ? mailboxTtlMs : unfetchedMailboxTtlMs);
   }
 
-  /** Stores `bytes` and pushes them to the owner if connected. */
-  put(id: string, bytes: Buffer): StoredItem {
-    const { limits, budget, now } = this.deps;
+  /** Stores `bytes`, charged to the sender's `source`, and pushes them to the owner if connected. */
+  put(id: string, bytes: Buffer, source: string): StoredItem {
+    const { limits, shares, now } = this.deps;
     const box = this.#boxes.get(id);
     if (!box) throw RelayError.UNKNOWN_MAILBOX();
     if (bytes.length > limits.mailItemBytes) throw RelayError.TOO_LARGE(bytes.length, limits.mailItemBytes);
     this.#expire(box);
     if (box.items.size >= limits.mailboxItems || box.bytes + bytes.length > limits.mailboxBytes) throw RelayError.MAILBOX_FULL();
-    budget.reserve(bytes.length);
-    const stored: StoredItem = { item: box.next++, bytes, expiresAt: now() + limits.itemTtlMs };
-    box.items.set(stored.item, stored);
+    const item = box.next;
+    const charge = shares.reserve(source, bytes.length, () => {
+      if (this.#delete(box, item)) this.deps.drop('EVICTED', 1);
+    });
+    box.next++;
+    const stored: HeldItem = { item, bytes, expiresAt: now() + limits.itemTtlMs, charge };
+    box.items.set(item, stored);
     box.bytes += bytes.length;
     this.#items++;
     this.#bytes += bytes.length;
@@ -82,6 +99,7 @@ export class MailboxStore {
     const { fetchItems, fetchBytes } = this.deps.limits;
     const box = this.#boxes.get(id);
     if (!box) return { items: [], more: false };
+    box.read = true;
     this.#expire(box);
     const items: StoredItem[] = [];
     let bytes = 0;
@@ -98,6 +116,7 @@ export class MailboxStore {
   ack(id: string, items: number[]): number {
     const box = this.#boxes.get(id);
     if (!box) return 0;
+    box.read = true;
     let n = 0;
     for (const item of items) if (this.#delete(box, item)) n++;
     return n;
@@ -112,6 +131,7 @@ export class MailboxStore {
         if (box.items.size > 0) this.deps.drop('MAILBOX_EXPIRED', box.items.size);
         for (const item of [...box.items.keys()]) this.#delete(box, item);
         this.#boxes.delete(id);
+        this.deps.shares.remove(box.source, 'mailboxes');
       }
     }
   }
@@ -126,10 +146,11 @@ export class MailboxStore {
   }
 
   clear(): void {
-    this.#boxes.clear();
-    this.deps.budget.release(this.#bytes);
-    this.#items = 0;
-    this.#bytes = 0;
+    for (const [id, box] of this.#boxes) {
+      for (const item of [...box.items.keys()]) this.#delete(box, item);
+      this.#boxes.delete(id);
+      this.deps.shares.remove(box.source, 'mailboxes');
+    }
   }
 
   #expire(box: Mailbox): void {
@@ -148,7 +169,7 @@ export class MailboxStore {
     box.bytes -= it.bytes.length;
     this.#items--;
     this.#bytes -= it.bytes.length;
-    this.deps.budget.release(it.bytes.length);
+    this.deps.shares.release(it.charge);
     return true;
   }
 }

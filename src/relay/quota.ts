@@ -1,5 +1,3 @@
-import { RelayError } from './errors.js';
-
 export type Clock = () => number;
 
 /**
@@ -26,21 +24,5 @@ export class TokenBucket {
     this.#tokens -= cost;
     if (this.#tokens >= 0) return 'ok';
     return this.#tokens < -this.burst ? 'flood' : 'limited';
-  }
-}
-
-/** The relay-wide budget of stored bytes (mail and blobs share it). */
-export class StorageBudget {
-  used = 0;
-  constructor(private readonly max: number) {}
-
-  /** Reserves `n` bytes or throws RELAY_FULL. */
-  reserve(n: number): void {
-    if (this.used + n > this.max) throw RelayError.RELAY_FULL();
-    this.used += n;
-  }
-
-  release(n: number): void {
-    this.used = Math.max(0, this.used - n);
   }
 }

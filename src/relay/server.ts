@@ -10,8 +10,9 @@ import { MailboxStore } from './mailboxes.js';
 import { MetricsEndpoint } from './metrics-http.js';
 import { NextHops } from './next-hop.js';
 import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metrics.js';
-import { StorageBudget, type Clock } from './quota.js';
+import type { Clock } from './quota.js';
 import { RelaySession, type RelayConnection } from './session.js';
+import { SourceShares } from './shares.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -55,6 +56,7 @@ export class RelayServer {
   readonly #metrics = new RelayMetrics();
   readonly #mailboxes: MailboxStore;
   readonly #blobs: BlobStore;
+  readonly #shares: SourceShares;
   readonly #circuits = { open: 0, opened: 0 };
   readonly #listener: Listener<RelayToClientOut, ClientToRelay>;
   #endpoint: MetricsEndpoint | null = null;
@@ -78,9 +80,9 @@ export class RelayServer {
       timeoutMs: this.limits.circuitConnectTimeoutMs,
       now: this.#now,
     });
-    const budget = new StorageBudget(this.limits.storedBytes);
     const drop = (reason: string, n: number) => this.#metrics.count(this.#metrics.drops, reason, n);
-    const deps = { limits: this.limits, budget, now: this.#now, drop };
+    this.#shares = new SourceShares(this.limits);
+    const deps = { limits: this.limits, shares: this.#shares, now: this.#now, drop };
     this.#mailboxes = new MailboxStore(deps);
     this.#blobs = new BlobStore(deps);
     this.#listener = new Listener(
@@ -90,6 +92,9 @@ export class RelayServer {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         keyPair,
         maxConnections: this.limits.maxConnections,
+        maxHandshakes: this.limits.maxHandshakes,
+        connectionsPerSource: this.limits.connectionsPerSource,
+        handshakesPerSource: this.limits.handshakesPerSource,
         handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
         idleTimeoutMs: this.limits.idleTimeoutMs,
         maxQueuedBytes: this.limits.maxQueuedBytes,
@@ -171,6 +176,7 @@ export class RelayServer {
       mailboxes: this.#mailboxes,
       blobs: this.#blobs,
       hops: this.#hops,
+      source: this.#shares.tagFor(conn.remoteHost),
       localAddress: this.#opts.host,
       circuits: this.#circuits,
       now: this.#now,

@@ -21,6 +21,8 @@ export interface SessionDeps {
   mailboxes: MailboxStore;
   blobs: BlobStore;
   hops: NextHops;
+  /** The opaque tag this connection's source address is counted under. */
+  source: string;
   localAddress: string;
   circuits: { open: number; opened: number };
   now: Clock;
@@ -64,7 +66,7 @@ export class RelaySession implements MailOwner {
       onDrain: (resume) => conn.stream.once('drain', resume),
     });
     const send = (frame: RelayToClientOut) => this.send(frame);
-    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, send };
+    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, source: deps.source, send };
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
     conn.once('close', (reason: string) => this.#onClose(reason));
   }

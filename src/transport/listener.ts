@@ -1,12 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FrameCodec } from '../wire/json-codec.js';
+import { Admission, type AdmissionLimits } from './admission.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 
-export interface ListenerOptions extends Omit<ConnectionOptions, 'remotePublicKey'> {
+/** How long a socket gets to finish the Noise handshake (a few round trips, even through a circuit). */
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+
+export interface ListenerOptions extends Omit<ConnectionOptions, 'remotePublicKey'>, Partial<AdmissionLimits> {
   host: string;
   port?: number;
-  /** Connections still in their handshake or open at once; beyond it new sockets are dropped. */
-  maxConnections?: number;
   /** Told why a connection that never completed its handshake was dropped (a reason code, nothing else). */
   onRejected?: (reason: string) => void;
 }
@@ -20,6 +22,7 @@ export class Listener<In, Out> {
   readonly #opts: ListenerOptions;
   readonly #codec: FrameCodec<In, Out>;
   readonly #onConnection: (conn: Connection<In, Out>) => void;
+  readonly #admission: Admission;
   readonly connections = new Set<Connection<In, Out>>();
   droppedForCapacity = 0;
 
@@ -27,6 +30,7 @@ export class Listener<In, Out> {
     this.#codec = codec;
     this.#opts = opts;
     this.#onConnection = onConnection;
+    this.#admission = new Admission(opts);
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.on('error', () => {});
   }
@@ -54,18 +58,25 @@ export class Listener<In, Out> {
 
   #accept(socket: Socket): void {
     socket.on('error', () => {});
-    if (this.connections.size >= (this.#opts.maxConnections ?? 1024)) {
+    const admitted = this.#admission.admit(socket.remoteAddress ?? '');
+    if ('refused' in admitted) {
       this.droppedForCapacity++;
-      this.#opts.onRejected?.('AT_CAPACITY');
+      this.#opts.onRejected?.(admitted.refused);
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, false, this.#codec, this.#opts);
+    const conn = new Connection(socket, false, this.#codec, { ...this.#opts, handshakeTimeoutMs: this.#opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS });
     this.connections.add(conn);
+    let opened = false;
     conn.once('close', (reason: string) => {
       this.connections.delete(conn);
-      if (!conn.opened) this.#opts.onRejected?.(reason);
+      this.#admission.closed(admitted.source, opened);
+      if (!opened) this.#opts.onRejected?.(reason);
     });
-    conn.once('open', () => this.#onConnection(conn));
+    conn.once('open', () => {
+      opened = true;
+      this.#admission.opened(admitted.source);
+      this.#onConnection(conn);
+    });
   }
 }

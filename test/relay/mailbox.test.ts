@@ -75,6 +75,30 @@ describe('relay mailboxes', () => {
     expect(relay.metrics().drops.ITEM_EXPIRED).toBe(1);
   });
 
+  it('forgets a mailbox nobody ever read a day after its owner left, and keeps one that was read', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    const relay = await startRelay(RELAY, { now: () => now, sweepIntervalMs: 20 });
+    const alice = await clientOf(relay, ALICE);
+    const mallory = await clientOf(relay, MALLORY);
+    const secret = randomBytes(32);
+    const read = await alice.registerMailbox(secret);
+    await alice.fetch(read);
+    const unread = await mallory.registerMailbox(randomBytes(32));
+    await Promise.all([alice.close(), mallory.close()]);
+    const bob = await clientOf(relay, BOB);
+    await bob.send(unread, Buffer.from('into the void'));
+    await bob.send(read, Buffer.from('for alice'));
+
+    now += DAY + 1;
+    await eventually(() => relay.metrics().stored.mailboxes === 1);
+    expect(await codeOf(bob.send(unread, Buffer.from('again')))).toBe('UNKNOWN_MAILBOX');
+    await bob.send(read, Buffer.from('still for alice'));
+    expect(relay.metrics().drops.MAILBOX_EXPIRED).toBe(1);
+    const back = await clientOf(relay, ALICE);
+    await back.registerMailbox(secret);
+    expect((await back.fetch(read)).map((i) => i.bytes.toString())).toEqual(['for alice', 'still for alice']);
+  });
+
   it('lets only the holder of the secret fetch or acknowledge', async () => {
     const relay = await startRelay(RELAY);
     const alice = await clientOf(relay, ALICE);
@@ -108,7 +132,7 @@ describe('relay mailboxes', () => {
   });
 
   it('refuses new mail when the relay-wide storage budget is spent', async () => {
-    const relay = await startRelay(RELAY, { limits: { storedBytes: 100 } });
+    const relay = await startRelay(RELAY, { limits: { storedBytes: 100, itemOverheadBytes: 0 } }); // bytes alone, to count them here
     const alice = await clientOf(relay, ALICE);
     const mailbox = await alice.registerMailbox(randomBytes(32));
     await alice.send(mailbox, Buffer.alloc(80));
