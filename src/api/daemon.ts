@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
-import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
+import { NodeError, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { conversationPage, getKv, getMessage, markRead, searchMessages, setKv, type MessageRow } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
@@ -91,7 +91,7 @@ export class Daemon extends EventEmitter {
 
   contact(id: string): Contact {
     const [found] = this.#views(parseId(id));
-    if (!found) throw ApiError.BAD_REQUEST('that ID is not in your contacts');
+    if (!found) throw NodeError.UNKNOWN_CONTACT();
     return found;
   }
 
@@ -100,19 +100,12 @@ export class Daemon extends EventEmitter {
     return this.#emitContact(row.id);
   }
 
-  patchContact(id: string, patch: { name?: string | undefined; visibility?: 'direct' | 'relayed' | undefined }): Contact {
-    const node = this.running();
-    if (patch.name !== undefined) node.rename(id, patch.name);
-    if (patch.visibility !== undefined) node.setVisibility(id, patch.visibility);
-    return this.#emitContact(parseId(id));
+  patchContact(id: string, patch: ContactPatch): Contact {
+    return this.#emitContact(this.running().patchContact(id, patch).id);
   }
 
   accept(id: string): Contact {
-    const node = this.running();
-    const c = node.contacts().find((x) => x.id === parseId(id));
-    if (c?.state !== 'request') throw ApiError.BAD_REQUEST('there is no pending contact request from that ID');
-    node.addContact(id);
-    return this.#emitContact(c.id);
+    return this.#emitContact(this.running().accept(id).id);
   }
 
   decline(id: string): void {
@@ -120,10 +113,7 @@ export class Daemon extends EventEmitter {
   }
 
   block(id: string, blocked: boolean): Contact {
-    const node = this.running();
-    if (blocked) node.block(id);
-    else node.unblock(id);
-    return this.#emitContact(parseId(id));
+    return this.patchContact(id, { blocked });
   }
 
   messages(contactId: string, page: { before?: number | undefined; limit?: number | undefined }): Message[] {
@@ -204,19 +194,15 @@ export class Daemon extends EventEmitter {
 
   async safety(contactId: string): Promise<Safety> {
     const node = this.running();
-    const n = await node.safetyNumber(contactId);
-    if (!n) throw ApiError.BAD_REQUEST('no key of this contact is known yet: exchange a message first, then compare safety numbers');
-    return safetyView(n, node.trust(contactId));
+    return safetyView(await node.safetyNumber(contactId), node.trust(contactId));
   }
 
   async acceptNewKey(contactId: string): Promise<Contact> {
-    await this.running().acceptNewKey(contactId);
-    return this.#emitContact(parseId(contactId));
+    return this.#emitContact((await this.running().acceptNewKey(contactId)).id);
   }
 
   setVerified(contactId: string, verified: boolean): Contact {
-    this.running().setVerified(contactId, verified);
-    return this.#emitContact(parseId(contactId));
+    return this.#emitContact(this.running().setVerified(contactId, verified).id);
   }
 
   async #start(passphrase?: string, name?: string): Promise<void> {

@@ -2,11 +2,10 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadIdentity, parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
-import { E2E } from '../e2e/index.js';
+import { E2E, type Trust } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
 import {
-  openDb, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
-  setContactState, deleteRequest, setVisibility, setContactName, getMessage,
+  openDb, writeTx, getContact, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv, getMessage,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
 import type { PeerFrame } from '../wire/peer-frames.js';
@@ -25,6 +24,7 @@ import { encodeRelayRef } from '../routing/relay-ref.js';
 import { receiveEnvelope } from './receiver.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
+import { Contacts, type ContactPatch } from './contacts.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
 
@@ -63,6 +63,7 @@ export class ParleyNode extends EventEmitter {
   readonly #logger: Logger;
   readonly #now: () => number;
   #e2e: E2E;
+  readonly #contacts: Contacts;
   #dht: DhtNode | null = null;
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
@@ -82,6 +83,7 @@ export class ParleyNode extends EventEmitter {
     this.identity = loadIdentity(opts.home, opts.passphrase);
     this.db = openDb(join(opts.home, 'parley.db'));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
+    this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
   }
 
   get id(): ParleyId {
@@ -242,53 +244,63 @@ export class ParleyNode extends EventEmitter {
     return this.#peers.address();
   }
 
+  /** Contact operations (one copy, shared with commands that run no node: see contacts.ts). */
   addContact(input: string, name?: string): ContactRow {
-    return addContact(this.db, this.id, input, this.#now(), name);
+    return this.#contacts.add(input, name);
   }
 
   contacts(): ContactRow[] {
-    return listContacts(this.db);
+    return this.#contacts.list();
   }
 
-  setVisibility(id: string, visibility: Visibility): void {
-    if (!setVisibility(this.db, parseId(id), visibility)) throw NodeError.UNKNOWN_CONTACT();
-  }
-
-  block(id: string): void {
-    if (!setContactState(this.db, parseId(id), 'blocked')) throw NodeError.UNKNOWN_CONTACT();
-  }
-
-  unblock(id: string): void {
-    if (!setContactState(this.db, parseId(id), 'added')) throw NodeError.UNKNOWN_CONTACT();
+  accept(id: string): ContactRow {
+    return this.#contacts.accept(id);
   }
 
   /** Declines a contact request: it and its messages are deleted. */
   decline(id: string): void {
-    if (!deleteRequest(this.db, parseId(id))) throw NodeError.NOT_A_REQUEST();
+    this.#contacts.decline(id);
   }
 
-  /** The safety number with this contact (null until a key of theirs is known). */
-  safetyNumber(id: string): Promise<{ digits: string; scannable: Buffer } | null> {
-    return this.#e2e.safetyNumber(parseId(id));
+  patchContact(id: string, patch: ContactPatch): ContactRow {
+    return this.#contacts.patch(id, patch);
   }
 
-  trust(id: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
-    return this.#e2e.trust(parseId(id));
+  setVisibility(id: string, visibility: Visibility): void {
+    this.#contacts.patch(id, { visibility });
   }
 
-  /** Accepts the new key a contact offered; waiting messages to them go out again on a new session. */
-  async acceptNewKey(id: string): Promise<void> {
-    if (!(await this.#e2e.acceptNewKey(parseId(id)))) throw NodeError.NO_KEY_CHANGE();
-    this.#router?.forget(parseId(id)); // a new install publishes a new intro (new mailbox)
-    this.#delivery?.kick();
+  block(id: string): void {
+    this.#contacts.patch(id, { blocked: true });
   }
 
-  setVerified(id: string, verified: boolean): void {
-    if (!this.#e2e.setVerified(parseId(id), verified)) throw NodeError.NO_KEY_YET();
+  unblock(id: string): void {
+    this.#contacts.patch(id, { blocked: false });
   }
 
   rename(id: string, name: string): void {
-    if (!setContactName(this.db, parseId(id), name)) throw NodeError.UNKNOWN_CONTACT();
+    this.#contacts.patch(id, { name });
+  }
+
+  /** The safety number with this contact, once a key of theirs is known. */
+  safetyNumber(id: string): Promise<{ digits: string; scannable: Buffer }> {
+    return this.#contacts.safetyNumber(id);
+  }
+
+  trust(id: string): Trust {
+    return this.#contacts.trust(id);
+  }
+
+  setVerified(id: string, verified: boolean): ContactRow {
+    return this.#contacts.setVerified(id, verified);
+  }
+
+  /** Accepts the new key a contact offered; waiting messages to them go out again on a new session. */
+  async acceptNewKey(id: string): Promise<ContactRow> {
+    const row = await this.#contacts.acceptNewKey(id);
+    this.#router?.forget(row.id); // a new install publishes a new intro (new mailbox)
+    this.#delivery?.kick();
+    return row;
   }
 
   /** Writes the message to the outbox (before any attempt) and starts delivering it. */
@@ -384,12 +396,6 @@ export async function startLockedNode(opts: NodeOptions, busy: () => Error): Pro
 export async function stopLockedNode(node: ParleyNode): Promise<void> {
   await node.stop();
   releaseLock(node.home);
-}
-
-export function addContact(db: Db, selfId: string, input: string, now: number, name?: string): ContactRow {
-  const id = parseId(input);
-  if (id === selfId) throw NodeError.SELF();
-  return upsertContact(db, id, 'added', now, name ?? null);
 }
 
 /** The outbox-first write shared by the running node and commands that hand work to it. */
