@@ -157,7 +157,7 @@ export class Daemon extends EventEmitter {
   /** Starts email/phone sign-up: the attestor sends a code to the address or number. */
   async signupStart(input: { kind: 'email' | 'phone'; identifier: string; region?: string | undefined }): Promise<{ kind: string; expiresAt: number }> {
     const attestor = this.#opts.attestor;
-    if (!attestor) throw ApiError.BAD_REQUEST('no attestor is configured: start Parley with --attestor <url> to sign up by email or phone');
+    if (!attestor) throw ApiError.NO_ATTESTOR_CONFIGURED();
     return this.running().signup().startSignup({ attestor, kind: input.kind, identifier: input.identifier, ...(input.region ? { region: input.region } : {}) });
   }
 
@@ -211,7 +211,7 @@ export class Daemon extends EventEmitter {
     try {
       node = await startLockedNode(
         { ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) },
-        () => ApiError.BAD_REQUEST('another Parley process is running for this home'),
+        () => ApiError.HOME_BUSY(),
       );
     } catch (err) {
       this.#status = hasIdentity(this.home) && isLocked(this.home) ? 'locked' : 'new';

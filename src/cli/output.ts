@@ -1,4 +1,5 @@
 import { ParleyError } from '../wire/errors.js';
+import { withHint } from './hints.js';
 
 /** Prints data as JSON (for scripts) or as text lines (for people). */
 export function emit(json: boolean, data: unknown, human: () => string | string[]): void {
@@ -20,8 +21,9 @@ const wantsJson = () => process.argv.slice(2).includes('--json');
  */
 export function fail(err: unknown): never {
   if (ParleyError.is(err)) {
-    if (wantsJson()) process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message } }) + '\n');
-    process.stderr.write(`parley: ${err.message}\n`);
+    const { message } = withHint(err);
+    if (wantsJson()) process.stdout.write(JSON.stringify({ error: { code: err.code, message } }) + '\n');
+    process.stderr.write(`parley: ${message}\n`);
     process.exit(1);
   }
   const code = (err as { code?: unknown })?.code;

@@ -42,7 +42,7 @@ function throughDaemon(client: ApiClient): Service {
     try {
       return await p;
     } catch (err) {
-      if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+      if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
       throw CliError.DAEMON_GONE();
     }
   };

@@ -1,6 +1,9 @@
 import { ParleyError } from '../wire/errors.js';
 
-export class StoreError extends ParleyError {
+export const STORE_ERROR_CODES = ['NEWER_SCHEMA', 'DISK'] as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
+export class StoreError extends ParleyError<StoreErrorCode> {
   static NEWER_SCHEMA(found: number, known: number) {
     return new StoreError('NEWER_SCHEMA', `this database was written by a newer Parley (schema ${found}, this one knows ${known}); upgrade Parley`);
   }
