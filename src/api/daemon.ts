@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { NodeError, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
-import { conversationPage, getKv, getMessage, markRead, searchMessages, setKv, type MessageRow } from '../store/index.js';
+import { getMessage, type MessageRow } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
 import { NOT_SENT_YET } from './client.js';
@@ -74,7 +74,7 @@ export class Daemon extends EventEmitter {
 
   async setName(name: string): Promise<Me> {
     const node = this.running();
-    setKv(node.db, 'profile.name', name);
+    node.setProfileName(name);
     this.#me = await this.#describeMe(node);
     return this.#me;
   }
@@ -120,9 +120,7 @@ export class Daemon extends EventEmitter {
     const node = this.running();
     const id = parseId(contactId);
     const waiting = waitingReasons(node.db, id);
-    return conversationPage(node.db, id, { ...(page.before ? { before: page.before } : {}), ...(page.limit ? { limit: page.limit } : {}) }).map((m) =>
-      toMessage(m, waiting.get(m.id) ?? null),
-    );
+    return node.conversation(id, page).map((m) => toMessage(m, waiting.get(m.id) ?? null));
   }
 
   /** The newest messages of all conversations (or one), oldest first. */
@@ -142,13 +140,12 @@ export class Daemon extends EventEmitter {
   }
 
   markRead(contactId: string): Contact {
-    markRead(this.running().db, parseId(contactId));
+    this.running().markRead(contactId);
     return this.#emitContact(parseId(contactId));
   }
 
   search(q: string, contactId?: string): SearchHit[] {
-    const node = this.running();
-    return searchMessages(node.db, q, { ...(contactId ? { contactId: parseId(contactId) } : {}), limit: 100 }).map((h) => ({
+    return this.running().search(q, { contactId, limit: 100 }).map((h) => ({
       ...toMessage(h, null),
       snippet: h.snippet,
     }));
@@ -217,7 +214,7 @@ export class Daemon extends EventEmitter {
       this.#status = hasIdentity(this.home) && isLocked(this.home) ? 'locked' : 'new';
       throw err;
     }
-    if (name !== undefined) setKv(node.db, 'profile.name', name);
+    if (name !== undefined) node.setProfileName(name);
     this.#node = node;
     this.#me = await this.#describeMe(node);
     this.#status = 'running';
@@ -261,6 +258,6 @@ export class Daemon extends EventEmitter {
 
   async #describeMe(node: ParleyNode): Promise<Me> {
     const link = linkOf(node.id);
-    return { id: node.id, link, name: getKv(node.db, 'profile.name') ?? '', qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
+    return { id: node.id, link, name: node.profileName(), qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
   }
 }

@@ -4,3 +4,4 @@ export * from './lock.js';
 export * from './backoff.js';
 export type { RelayAddress } from './my-relay.js';
 export * from './contacts.js';
+export { KV } from './kv-keys.js';

@@ -3,25 +3,25 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadIdentity, parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
-import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
+import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
-  openDb, writeTx, getContact, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv, getMessage,
+  openDb, writeTx, getContact, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv, getMessage, markRead,
+  searchMessages, conversationPage, type SearchHit,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
-import type { PeerFrame } from '../wire/peer-frames.js';
 import { MAX_TEXT_BYTES } from '../wire/limits.js';
 import { describeError } from '../wire/errors.js';
-import { Peers, type PeerConn, type DirectEndpoint } from './peers.js';
+import { Peers, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
-import { peerCodec } from '../wire/peer-frames.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
-import { encodeRelayRef } from '../routing/relay-ref.js';
-import { receiveEnvelope } from './receiver.js';
+import { Inbound } from './inbound.js';
+import { introValue } from './intro.js';
+import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
 import { Contacts, type ContactPatch } from './contacts.js';
@@ -47,9 +47,6 @@ export interface NodeOptions {
   passphrase?: string;
 }
 
-/** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
-const BUNDLES_PER_CONNECTION = 4;
-
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
  * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
@@ -58,6 +55,7 @@ const BUNDLES_PER_CONNECTION = 4;
 export class ParleyNode extends EventEmitter {
   readonly home: string;
   readonly identity: Identity;
+  /** The store, for the API's read-only views (src/api/views.ts); every write goes through a method here. */
   readonly db: Db;
   readonly #opts: NodeOptions;
   readonly #logger: Logger;
@@ -72,7 +70,7 @@ export class ParleyNode extends EventEmitter {
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
   readonly #bundles = new BundleRequests();
-  readonly #bundleCounts = new WeakMap<PeerConn, number>();
+  readonly #inbound: Inbound;
 
   constructor(opts: NodeOptions) {
     super();
@@ -84,6 +82,10 @@ export class ParleyNode extends EventEmitter {
     this.db = openDb(join(opts.home, 'parley.db'));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
     this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
+    this.#inbound = new Inbound({
+      identity: this.identity, e2e: this.#e2e, bundles: this.#bundles, logger: this.#logger,
+      myRelay: () => this.#myRelay, receiver: () => this.#receiverComponents(),
+    });
   }
 
   get id(): ParleyId {
@@ -101,7 +103,7 @@ export class ParleyNode extends EventEmitter {
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
         relay,
       );
-      this.#myRelay.on('mail', (m: MailItem) => void this.#onMail(m));
+      this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
     }
     this.#router = new Router({
@@ -118,21 +120,9 @@ export class ParleyNode extends EventEmitter {
     this.#republisher = new Republisher({
       dht: this.#dht,
       keyPair: this.identity.identityKey,
-      salt: 'parley/intro/1',
-      value: () => {
-        const ref = this.#myRelay?.ref();
-        // With a relay, strangers learn only the relay and a mailbox; without one (a network with
-        // no relays), the direct endpoint is the only way in, and the intro says so.
-        return encodeIntro({
-          signalIdentityKey: this.identity.signalIdentityPublic,
-          binding: this.identity.binding,
-          ...(this.#myRelay
-            ? ref ? { relay: encodeRelayRef(ref) } : {}
-            : { transportKey: this.identity.transportKey.publicKey, endpoint: `${ep.host}:${ep.port}` }),
-          expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
-        });
-      },
-      intervalMs: this.#opts.republishMs ?? 30 * 60_000,
+      salt: INTRO_SALT,
+      value: () => introValue(this.identity, this.#myRelay ? { relay: this.#myRelay.ref() } : { direct: ep }, this.#now()),
+      intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS,
       logger: this.#logger,
     });
     await this.#myRelay?.start();
@@ -163,9 +153,9 @@ export class ParleyNode extends EventEmitter {
   /** The relay this node uses, stable across restarts (remembered), or null on a network without relays. */
   #chooseRelay(relays: RelayAddress[]): RelayAddress | null {
     if (relays.length === 0) return null;
-    const remembered = getKv(this.db, 'relay.chosen');
+    const remembered = getKv(this.db, KV.relayChosen);
     const pick = relays.find((r) => `${r.host}:${r.port}` === remembered) ?? relays[randomBytes(1)[0]! % relays.length]!;
-    setKv(this.db, 'relay.chosen', `${pick.host}:${pick.port}`);
+    setKv(this.db, KV.relayChosen, `${pick.host}:${pick.port}`);
     return pick;
   }
 
@@ -196,28 +186,10 @@ export class ParleyNode extends EventEmitter {
       ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.identity.transportKey.publicKey) }
       : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
-    const key = `reachSent.${id}`;
+    const key = KV.reachSent(id);
     const last = getKv(this.db, key);
     if (last === sent || (last === undefined && contact?.visibility !== 'direct')) return null;
     return { content: reach, commit: () => setKv(this.db, key, sent) };
-  }
-
-  async #onMail(m: MailItem): Promise<void> {
-    let frame: PeerFrame;
-    try {
-      const opened = this.identity.identityKey.openSealed(m.bytes);
-      if (!opened) throw new Error('not sealed to us');
-      frame = peerCodec.decode(opened);
-    } catch {
-      await this.#myRelay?.ack([m.itemId]).catch(() => {});
-      return;
-    }
-    try {
-      if (frame.t === 'env') await receiveEnvelope(this.#receiverComponents(), frame, { conn: null });
-      await this.#myRelay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
-    } catch (err) {
-      this.#logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
-    }
   }
 
   #receiverComponents() {
@@ -310,6 +282,30 @@ export class ParleyNode extends EventEmitter {
     return row;
   }
 
+  /** The name this person shows their contacts. */
+  profileName(): string {
+    return getKv(this.db, KV.profileName) ?? '';
+  }
+
+  setProfileName(name: string): void {
+    setKv(this.db, KV.profileName, name);
+  }
+
+  /** Marks a conversation read up to its newest message. */
+  markRead(contactId: string): void {
+    markRead(this.db, parseId(contactId));
+  }
+
+  /** Full-text search over all history (or one conversation), best matches first. */
+  search(text: string, opts: { contactId?: string | undefined; limit: number }): SearchHit[] {
+    return searchMessages(this.db, text, { limit: opts.limit, ...(opts.contactId ? { contactId: parseId(opts.contactId) } : {}) });
+  }
+
+  /** One conversation, a page at a time: the newest `limit` messages before `before` (a seq), oldest first. */
+  conversation(contactId: string, page: { before?: number | undefined; limit?: number | undefined } = {}): MessageRow[] {
+    return conversationPage(this.db, parseId(contactId), { ...(page.before ? { before: page.before } : {}), ...(page.limit ? { limit: page.limit } : {}) });
+  }
+
   history(contactId?: string, limit?: number): MessageRow[] {
     return history(this.db, contactId ? parseId(contactId) : undefined, limit);
   }
@@ -322,12 +318,12 @@ export class ParleyNode extends EventEmitter {
     const make = (port: number) =>
       new Peers(
         {
-          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
+          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#inbound.onFrame(c, f),
           onPresence: (id, online) => this.emit('presence', id, online),
         },
         { host, port },
       );
-    const remembered = Number(getKv(this.db, 'listen.port') ?? this.#opts.port ?? 0);
+    const remembered = Number(getKv(this.db, KV.listenPort) ?? this.#opts.port ?? 0);
     let peers = make(remembered);
     try {
       await peers.start();
@@ -335,7 +331,7 @@ export class ParleyNode extends EventEmitter {
       peers = make(0);
       await peers.start();
     }
-    setKv(this.db, 'listen.port', String(peers.address().port));
+    setKv(this.db, KV.listenPort, String(peers.address().port));
     return peers;
   }
 
@@ -349,30 +345,6 @@ export class ParleyNode extends EventEmitter {
     if (!intro.endpoint || !intro.transportKey) return null;
     const [host, port] = splitEndpoint(intro.endpoint);
     return { host, port, transportKey: intro.transportKey };
-  }
-
-  #onFrame(conn: PeerConn, frame: PeerFrame): void {
-    switch (frame.t) {
-      case 'bundle-req': {
-        const n = (this.#bundleCounts.get(conn) ?? 0) + 1;
-        this.#bundleCounts.set(conn, n);
-        if (n > BUNDLES_PER_CONNECTION) return conn.close('TOO_MANY_BUNDLE_REQUESTS');
-        this.#e2e.createBundle().then(
-          (bundle) => conn.send({ v: 1, t: 'bundle', n: frame.n, bundle: bundle as unknown as Record<string, unknown> }),
-          (err) => this.#logger.warn({ err: describeError(err) }, 'could not mint a prekey bundle'),
-        );
-        return;
-      }
-      case 'bundle':
-        this.#bundles.answer(frame.n, frame.bundle);
-        return;
-      case 'env':
-        void receiveEnvelope(this.#receiverComponents(), frame, { conn }).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
-        return;
-      case 'bye':
-        conn.close('PEER_BYE');
-        return;
-    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Identity, groupedId, linkOf, readId, saveIdentity } from '../../identity/index.js';
 import { openDb, setKv, getKv } from '../../store/index.js';
+import { KV } from '../../node/index.js';
 import { join } from 'node:path';
 import { emit } from '../output.js';
 import { withHome, withJson, type CommonOpts } from '../common.js';
@@ -13,7 +14,7 @@ export function registerIdentity(program: Command): void {
       const identity = Identity.generate();
       saveIdentity(opts.home, identity);
       const db = openDb(join(opts.home, 'parley.db'));
-      setKv(db, 'profile.name', opts.name);
+      setKv(db, KV.profileName, opts.name);
       db.close();
       emit(!!opts.json, { id: identity.id, link: linkOf(identity.id), name: opts.name, home: opts.home }, () => [
         `Created an incognito identity in ${opts.home}.`,
@@ -28,7 +29,7 @@ export function registerIdentity(program: Command): void {
     .action((opts: CommonOpts) => {
       const id = readId(opts.home);
       const db = openDb(join(opts.home, 'parley.db'));
-      const name = getKv(db, 'profile.name') ?? '';
+      const name = getKv(db, KV.profileName) ?? '';
       db.close();
       emit(!!opts.json, { id, link: linkOf(id), name }, () => [id, linkOf(id)]);
     });
