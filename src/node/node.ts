@@ -5,11 +5,9 @@ import { loadIdentity, parseId, randomBytes, type Identity, type ParleyId } from
 import { E2E, type Trust } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
-  openDb, writeTx, getContact, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv, getMessage, markRead,
-  searchMessages, conversationPage, type SearchHit,
+  openDb, getContact, history, listOutbox, getKv, setKv, getMessage, markRead, searchMessages, conversationPage, type SearchHit,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
-import { MAX_TEXT_BYTES } from '../wire/limits.js';
 import { describeError } from '../wire/errors.js';
 import { Peers, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
@@ -25,7 +23,7 @@ import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
 import { Contacts, type ContactPatch } from './contacts.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { queueMessage } from './queue.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
 
 export interface NodeOptions {
@@ -346,49 +344,6 @@ export class ParleyNode extends EventEmitter {
     const [host, port] = splitEndpoint(intro.endpoint);
     return { host, port, transportKey: intro.transportKey };
   }
-}
-
-/**
- * Starts a node for a home while holding the home's lock (one running node per home); the lock is
- * released if the start fails. `busy` makes the error for a home another process serves.
- */
-export async function startLockedNode(opts: NodeOptions, busy: () => Error): Promise<ParleyNode> {
-  if (!acquireLock(opts.home)) throw busy();
-  try {
-    const node = new ParleyNode(opts);
-    await node.start();
-    return node;
-  } catch (err) {
-    releaseLock(opts.home);
-    throw err;
-  }
-}
-
-/** Stops a node started with `startLockedNode` and releases its home. */
-export async function stopLockedNode(node: ParleyNode): Promise<void> {
-  await node.stop();
-  releaseLock(node.home);
-}
-
-/** The outbox-first write shared by the running node and commands that hand work to it. */
-export function queueMessage(db: Db, selfId: string, to: string, text: string, now: number): MessageRow {
-  const id = parseId(to);
-  if (id === selfId) throw NodeError.SELF();
-  if (text.length === 0) throw NodeError.EMPTY_TEXT();
-  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) throw NodeError.TEXT_TOO_LONG(MAX_TEXT_BYTES);
-  const contact = getContact(db, id);
-  if (!contact) throw NodeError.UNKNOWN_CONTACT();
-  if (contact.state === 'blocked') throw NodeError.BLOCKED();
-  const messageId = randomBytes(16).toString('hex');
-  writeTx(db, () => {
-    if (contact.state === 'request') upsertContact(db, id, 'added', now);
-    insertMessage(db, {
-      id: messageId, contactId: id, direction: 'out', convSeq: takeOutSeq(db, id), body: text,
-      sentAt: now, receivedAt: null, state: 'queued', route: null,
-    });
-    enqueue(db, messageId, now);
-  });
-  return getMessage(db, messageId)!;
 }
 
 function splitEndpoint(endpoint: string): [string, number] {
