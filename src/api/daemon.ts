@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
-import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
-import { conversationPage, getKv, getMessage, markRead, searchMessages, setKv, type MessageRow } from '../store/index.js';
+import { NodeError, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
+import { getMessage, type MessageRow } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
 import { NOT_SENT_YET } from './client.js';
@@ -74,7 +74,7 @@ export class Daemon extends EventEmitter {
 
   async setName(name: string): Promise<Me> {
     const node = this.running();
-    setKv(node.db, 'profile.name', name);
+    node.setProfileName(name);
     this.#me = await this.#describeMe(node);
     return this.#me;
   }
@@ -91,7 +91,7 @@ export class Daemon extends EventEmitter {
 
   contact(id: string): Contact {
     const [found] = this.#views(parseId(id));
-    if (!found) throw ApiError.BAD_REQUEST('that ID is not in your contacts');
+    if (!found) throw NodeError.UNKNOWN_CONTACT();
     return found;
   }
 
@@ -100,19 +100,12 @@ export class Daemon extends EventEmitter {
     return this.#emitContact(row.id);
   }
 
-  patchContact(id: string, patch: { name?: string | undefined; visibility?: 'direct' | 'relayed' | undefined }): Contact {
-    const node = this.running();
-    if (patch.name !== undefined) node.rename(id, patch.name);
-    if (patch.visibility !== undefined) node.setVisibility(id, patch.visibility);
-    return this.#emitContact(parseId(id));
+  patchContact(id: string, patch: ContactPatch): Contact {
+    return this.#emitContact(this.running().patchContact(id, patch).id);
   }
 
   accept(id: string): Contact {
-    const node = this.running();
-    const c = node.contacts().find((x) => x.id === parseId(id));
-    if (c?.state !== 'request') throw ApiError.BAD_REQUEST('there is no pending contact request from that ID');
-    node.addContact(id);
-    return this.#emitContact(c.id);
+    return this.#emitContact(this.running().accept(id).id);
   }
 
   decline(id: string): void {
@@ -120,19 +113,14 @@ export class Daemon extends EventEmitter {
   }
 
   block(id: string, blocked: boolean): Contact {
-    const node = this.running();
-    if (blocked) node.block(id);
-    else node.unblock(id);
-    return this.#emitContact(parseId(id));
+    return this.patchContact(id, { blocked });
   }
 
   messages(contactId: string, page: { before?: number | undefined; limit?: number | undefined }): Message[] {
     const node = this.running();
     const id = parseId(contactId);
     const waiting = waitingReasons(node.db, id);
-    return conversationPage(node.db, id, { ...(page.before ? { before: page.before } : {}), ...(page.limit ? { limit: page.limit } : {}) }).map((m) =>
-      toMessage(m, waiting.get(m.id) ?? null),
-    );
+    return node.conversation(id, page).map((m) => toMessage(m, waiting.get(m.id) ?? null));
   }
 
   /** The newest messages of all conversations (or one), oldest first. */
@@ -152,13 +140,12 @@ export class Daemon extends EventEmitter {
   }
 
   markRead(contactId: string): Contact {
-    markRead(this.running().db, parseId(contactId));
+    this.running().markRead(contactId);
     return this.#emitContact(parseId(contactId));
   }
 
   search(q: string, contactId?: string): SearchHit[] {
-    const node = this.running();
-    return searchMessages(node.db, q, { ...(contactId ? { contactId: parseId(contactId) } : {}), limit: 100 }).map((h) => ({
+    return this.running().search(q, { contactId, limit: 100 }).map((h) => ({
       ...toMessage(h, null),
       snippet: h.snippet,
     }));
@@ -167,7 +154,7 @@ export class Daemon extends EventEmitter {
   /** Starts email/phone sign-up: the attestor sends a code to the address or number. */
   async signupStart(input: { kind: 'email' | 'phone'; identifier: string; region?: string | undefined }): Promise<{ kind: string; expiresAt: number }> {
     const attestor = this.#opts.attestor;
-    if (!attestor) throw ApiError.BAD_REQUEST('no attestor is configured: start Parley with --attestor <url> to sign up by email or phone');
+    if (!attestor) throw ApiError.NO_ATTESTOR_CONFIGURED();
     return this.running().signup().startSignup({ attestor, kind: input.kind, identifier: input.identifier, ...(input.region ? { region: input.region } : {}) });
   }
 
@@ -204,19 +191,15 @@ export class Daemon extends EventEmitter {
 
   async safety(contactId: string): Promise<Safety> {
     const node = this.running();
-    const n = await node.safetyNumber(contactId);
-    if (!n) throw ApiError.BAD_REQUEST('no key of this contact is known yet: exchange a message first, then compare safety numbers');
-    return safetyView(n, node.trust(contactId));
+    return safetyView(await node.safetyNumber(contactId), node.trust(contactId));
   }
 
   async acceptNewKey(contactId: string): Promise<Contact> {
-    await this.running().acceptNewKey(contactId);
-    return this.#emitContact(parseId(contactId));
+    return this.#emitContact((await this.running().acceptNewKey(contactId)).id);
   }
 
   setVerified(contactId: string, verified: boolean): Contact {
-    this.running().setVerified(contactId, verified);
-    return this.#emitContact(parseId(contactId));
+    return this.#emitContact(this.running().setVerified(contactId, verified).id);
   }
 
   async #start(passphrase?: string, name?: string): Promise<void> {
@@ -225,13 +208,13 @@ export class Daemon extends EventEmitter {
     try {
       node = await startLockedNode(
         { ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) },
-        () => ApiError.BAD_REQUEST('another Parley process is running for this home'),
+        () => ApiError.HOME_BUSY(),
       );
     } catch (err) {
       this.#status = hasIdentity(this.home) && isLocked(this.home) ? 'locked' : 'new';
       throw err;
     }
-    if (name !== undefined) setKv(node.db, 'profile.name', name);
+    if (name !== undefined) node.setProfileName(name);
     this.#node = node;
     this.#me = await this.#describeMe(node);
     this.#status = 'running';
@@ -275,6 +258,6 @@ export class Daemon extends EventEmitter {
 
   async #describeMe(node: ParleyNode): Promise<Me> {
     const link = linkOf(node.id);
-    return { id: node.id, link, name: getKv(node.db, 'profile.name') ?? '', qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
+    return { id: node.id, link, name: node.profileName(), qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
   }
 }

@@ -15,8 +15,8 @@ export const Onboard = z.object({
 export const Unlock = z.object({ passphrase: z.string().min(1).max(1024) });
 export const AddContact = z.object({ id: text(200), name: text(64).optional() });
 export const PatchContact = z
-  .object({ name: text(64).optional(), visibility: z.enum(['direct', 'relayed']).optional() })
-  .refine((p) => p.name !== undefined || p.visibility !== undefined, 'nothing to change: give a name or a visibility');
+  .object({ name: text(64).optional(), visibility: z.enum(['direct', 'relayed']).optional(), blocked: z.boolean().optional() })
+  .refine((p) => p.name !== undefined || p.visibility !== undefined || p.blocked !== undefined, 'nothing to change: give a name, a visibility or blocked');
 export const SendMessage = z.object({
   text: z
     .string()

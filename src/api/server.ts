@@ -78,12 +78,13 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
         : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'send JSON (Content-Type: application/json)'
         : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'the body is too large'
         : 'the request is malformed';
-      return reply.code(err.statusCode).send({ error: { code: 'BAD_REQUEST', message } });
+      return reply.code(err.statusCode).send({ error: { code: ApiError.BAD_REQUEST(message).code, message } });
     }
     opts.logger?.error({ err: describeError(err), route: req.routeOptions.url }, 'API request failed');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'something went wrong inside Parley; nothing was lost, try again' } });
+    const internal = ApiError.INTERNAL();
+    return reply.code(internal.status).send({ error: { code: internal.code, message: internal.message } });
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } }));
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: ApiError.NOT_FOUND().code, message: ApiError.NOT_FOUND().message } }));
 
   // The UI: static, holds no data, so no token needed (the Host and Origin checks still apply).
   const open = { config: { public: true } };

@@ -116,7 +116,7 @@ export class Attestor {
     try {
       id = normalise(req.kind, req.identifier, req.region);
     } catch (err) {
-      if (SignupError.is(err)) throw AttestorError.BAD_IDENTIFIER(err.code, err.message);
+      if (SignupError.is(err)) throw AttestorError.BAD_IDENTIFIER(err.message);
       throw err;
     }
     const lookupKey = evaluateIdentifier(this.#c.keys.oprfSecret(), id);

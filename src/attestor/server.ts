@@ -94,9 +94,9 @@ export class AttestorServer {
       if (typeof status === 'number' && status >= 400 && status < 500) {
         // fastify's own refusals (unparsable JSON, wrong content type, body too large): say which, without echoing input.
         const code = (err as { code?: unknown }).code;
-        return reply.code(status).send({ error: 'BAD_REQUEST', message: `The request was refused (${typeof code === 'string' ? code : status}); send JSON with content-type application/json, at most 64 KiB.` });
+        return send(reply, AttestorError.REFUSED_BODY(status, typeof code === 'string' ? code : String(status)));
       }
-      return reply.code(500).send({ error: 'INTERNAL', message: 'The attestor failed to handle the request; try again later.' });
+      return send(reply, AttestorError.INTERNAL());
     });
   }
 }

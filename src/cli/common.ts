@@ -3,7 +3,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
-import { ParleyError } from '../wire/errors.js';
+import { CliError } from './errors.js';
+
+export { CliError } from './errors.js';
 
 export interface CommonOpts {
   home: string;
@@ -35,24 +37,6 @@ export function withNetwork(cmd: Command): Command {
     .option('--relay <key-or-host:port:key...>', 'relays to use, by public key (found in the DHT) or address (default: the running testnet\'s)')
     .option('--host <addr>', 'local address to listen on', '127.0.0.1')
     .option('--port <n>', 'port for direct connections (default: last used, else any free one)');
-}
-
-export class CliError extends ParleyError {
-  static BUSY(home: string) {
-    return new CliError('BUSY', `another parley process is serving ${home}`);
-  }
-  static DAEMON_GONE() {
-    return new CliError('DAEMON_GONE', 'the running Parley for this home did not answer; is `parley run` still running?');
-  }
-  static PASSPHRASE(reason: string) {
-    return new CliError('PASSPHRASE', `${reason}; give it with --passphrase (asked on the terminal, or one line on standard input) or --passphrase-file`);
-  }
-  static NOT_SERVED(home: string) {
-    return new CliError('NOT_SERVED', `no running Parley serves ${home}; start one with \`parley run --home ${home} --passphrase\``);
-  }
-  static BAD_NUMBER(flag: string) {
-    return new CliError('BAD_NUMBER', `${flag} must be a positive whole number`);
-  }
 }
 
 export function positiveInt(flag: string, value: string | undefined, fallback: number): number {

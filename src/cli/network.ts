@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ParleyError } from '../wire/errors.js';
+import { CliError } from './errors.js';
 
 /** The public Mainline DHT routers, used only with `--network mainline`. */
 export const MAINLINE_BOOTSTRAP = ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881'];
@@ -12,21 +12,6 @@ const AttestorEntry = z.object({ url: z.string(), signingKey: z.string(), oprfKe
 const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(RelayEntry).default([]), attestor: AttestorEntry.optional(), pid: z.number() });
 export type RelayEntry = z.infer<typeof RelayEntry>;
 export type TestnetInfo = z.infer<typeof TestnetFile>;
-
-export class NetworkError extends ParleyError {
-  static NONE() {
-    return new NetworkError(
-      'NO_NETWORK',
-      'no network to join: start a local one with `parley testnet`, or pass --bootstrap host:port, or --network mainline for the public DHT',
-    );
-  }
-  static BAD_RELAY(entry: string) {
-    return new NetworkError('BAD_RELAY', `"${entry}" is not host:port:publicKey (the key in base64)`);
-  }
-  static BAD_BOOTSTRAP(entry: string) {
-    return new NetworkError('BAD_BOOTSTRAP', `"${entry}" is not host:port`);
-  }
-}
 
 /** Where `parley testnet` tells other commands how to join it (override with PARLEY_TESTNET_FILE). */
 export function testnetFile(): string {
@@ -58,13 +43,13 @@ export function readTestnet(): TestnetInfo | null {
 /** Decides the bootstrap list: explicit flags first, then a running local testnet. */
 export function resolveBootstrap(opts: { bootstrap?: string[]; network?: string }): string[] {
   if (opts.bootstrap?.length) {
-    for (const b of opts.bootstrap) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw NetworkError.BAD_BOOTSTRAP(b);
+    for (const b of opts.bootstrap) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw CliError.BAD_BOOTSTRAP(b);
     return opts.bootstrap;
   }
   if (opts.network === 'mainline') return MAINLINE_BOOTSTRAP;
   const testnet = readTestnet();
   if (testnet) return testnet.bootstrap;
-  throw NetworkError.NONE();
+  throw CliError.NO_NETWORK();
 }
 
 /** Relays to use: `--relay host:port:key` flags first, then the running local testnet's. */
@@ -72,7 +57,7 @@ export function resolveRelays(opts: { relay?: string[]; bootstrap?: string[]; ne
   if (opts.relay?.length) {
     return opts.relay.filter((r) => !isRelayKey(r)).map((r) => {
       const m = /^([0-9.]+):(\d{1,5}):([A-Za-z0-9+/]{43}=)$/.exec(r);
-      if (!m) throw NetworkError.BAD_RELAY(r);
+      if (!m) throw CliError.BAD_RELAY(r);
       return { host: m[1]!, port: Number(m[2]), publicKey: m[3]! };
     });
   }

@@ -1,4 +1,5 @@
 import { ParleyError } from '../wire/errors.js';
+import { withHint } from './hints.js';
 
 /** Prints data as JSON (for scripts) or as text lines (for people). */
 export function emit(json: boolean, data: unknown, human: () => string | string[]): void {
@@ -10,13 +11,24 @@ export function emit(json: boolean, data: unknown, human: () => string | string[
   process.stdout.write((Array.isArray(text) ? text.join('\n') : text) + '\n');
 }
 
-/** Turns any failure into one sentence on stderr and an exit code; never a stack trace. */
+/** Whether this command line asked for JSON (errors are printed as JSON too, before options are parsed or after). */
+const wantsJson = () => process.argv.slice(2).includes('--json');
+
+/**
+ * Turns any failure into one sentence on stderr and an exit code; never a stack trace. With `--json`,
+ * stdout also gets the error as the API gives it, `{"error":{"code","message"}}`, so a script reads
+ * the same code whether or not `parley run` serves the home.
+ */
 export function fail(err: unknown): never {
   if (ParleyError.is(err)) {
-    process.stderr.write(`parley: ${err.message}\n`);
+    const { message } = withHint(err);
+    if (wantsJson()) process.stdout.write(JSON.stringify({ error: { code: err.code, message } }) + '\n');
+    process.stderr.write(`parley: ${message}\n`);
     process.exit(1);
   }
   const code = (err as { code?: unknown })?.code;
+  const message = 'unexpected error; run with PARLEY_DEBUG=1 for details';
+  if (wantsJson()) process.stdout.write(JSON.stringify({ error: { code: 'INTERNAL', message } }) + '\n');
   process.stderr.write(`parley: unexpected error${typeof code === 'string' ? ` (${code})` : ''}; run with PARLEY_DEBUG=1 for details\n`);
   if (process.env.PARLEY_DEBUG) console.error(err);
   process.exit(2);

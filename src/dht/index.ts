@@ -9,4 +9,4 @@ export { INTRO_VERSION, MAX_RELAY_BYTES, decodeIntroValue } from './intro-codec.
 export { INTRO_SALT, CLOCK_SKEW_S, encodeIntro, verifyIntro, VerifiedIntro, type IntroFields } from './intro-record.js';
 export { publishIntro, lookupIntro, type IntroOptions } from './intro-lookup.js';
 export { IntroSeqs, introSeqsOf } from './intro-seqs.js';
-export { Republisher, type RepublisherOptions, type RepublisherComponents, type RepublisherStatus } from './republisher.js';
+export { Republisher, DEFAULT_REPUBLISH_MS, type RepublisherOptions, type RepublisherComponents, type RepublisherStatus } from './republisher.js';

@@ -4,6 +4,9 @@ import type { DhtNode } from './dht-node.js';
 import type { MutableSigner } from './bep44.js';
 import { DhtError } from './errors.js';
 
+/** How often a record is republished unless told otherwise. */
+export const DEFAULT_REPUBLISH_MS = 30 * 60_000;
+
 export interface RepublisherComponents {
   dht: Pick<DhtNode, 'putMutable'> & Partial<Pick<DhtNode, 'getMutable'>>;
   keyPair: MutableSigner;
@@ -134,7 +137,7 @@ export class Republisher {
   }
 
   #interval(): number {
-    return this.#o.intervalMs ?? 30 * 60_000;
+    return this.#o.intervalMs ?? DEFAULT_REPUBLISH_MS;
   }
 
   #backoff(failures: number): number {

@@ -1,6 +1,9 @@
 import { ParleyError } from '../wire/errors.js';
 
-export class E2EError extends ParleyError {
+export const E2E_ERROR_CODES = ['BAD_BUNDLE', 'DECRYPT_FAILED', 'UNTRUSTED_IDENTITY', 'NO_SESSION'] as const;
+export type E2EErrorCode = (typeof E2E_ERROR_CODES)[number];
+
+export class E2EError extends ParleyError<E2EErrorCode> {
   static BAD_BUNDLE(reason: string) {
     return new E2EError('BAD_BUNDLE', `the contact's prekey bundle was refused (${reason})`);
   }

@@ -1,8 +1,14 @@
 import { ParleyError } from '../wire/errors.js';
 
-export class NodeError extends ParleyError {
+export const NODE_ERROR_CODES = [
+  'UNKNOWN_CONTACT', 'BLOCKED', 'SELF', 'TEXT_TOO_LONG', 'EMPTY_TEXT', 'UNREACHABLE', 'BAD_SENDER', 'NOT_A_REQUEST', 'NO_KEY_YET',
+  'NO_KEY_CHANGE', 'NODE_NOT_STARTED',
+] as const;
+export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
+
+export class NodeError extends ParleyError<NodeErrorCode> {
   static UNKNOWN_CONTACT() {
-    return new NodeError('UNKNOWN_CONTACT', 'that ID is not in your contacts; add it first with `parley contact add <ID>`');
+    return new NodeError('UNKNOWN_CONTACT', 'that ID is not in your contacts; add it first');
   }
   static BLOCKED() {
     return new NodeError('BLOCKED', 'you blocked this contact; unblock them before sending');
@@ -26,13 +32,13 @@ export class NodeError extends ParleyError {
     return new NodeError('NOT_A_REQUEST', 'there is no pending contact request from that ID');
   }
   static NO_KEY_YET() {
-    return new NodeError('NO_KEY_YET', "no key of this contact is known yet: exchange a message first, then compare safety numbers");
+    return new NodeError('NO_KEY_YET', 'no key of this contact is known yet: exchange a message first, then compare safety numbers');
   }
   static NO_KEY_CHANGE() {
     return new NodeError('NO_KEY_CHANGE', 'this contact has not offered a new key');
   }
   static NOT_STARTED() {
-    return new NodeError('NOT_STARTED', 'the node is not running');
+    return new NodeError('NODE_NOT_STARTED', 'the node is not running');
   }
   static override is(err: unknown): err is NodeError {
     return err instanceof NodeError;

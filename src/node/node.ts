@@ -1,30 +1,28 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
-import { E2E } from '../e2e/index.js';
-import { DhtNode, lookupIntro, Republisher, encodeIntro, type VerifiedIntro } from '../dht/index.js';
+import { E2E, type Trust } from '../e2e/index.js';
+import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
-  openHome, writeTx, getContact, listContacts, upsertContact, insertMessage, enqueue, takeOutSeq, history, listOutbox, getKv, setKv,
-  setContactState, deleteRequest, setVisibility, setContactName, getMessage,
+  openHome, getContact, history, listOutbox, getKv, setKv, getMessage, markRead, searchMessages, conversationPage, type SearchHit,
   type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
 } from '../store/index.js';
-import type { PeerFrame } from '../wire/peer-frames.js';
-import { MAX_TEXT_BYTES } from '../wire/limits.js';
 import { describeError } from '../wire/errors.js';
-import { Peers, type PeerConn, type DirectEndpoint } from './peers.js';
+import { Peers, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
-import { peerCodec } from '../wire/peer-frames.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
-import { encodeRelayRef } from '../routing/relay-ref.js';
-import { receiveEnvelope } from './receiver.js';
+import { Inbound } from './inbound.js';
+import { introValue } from './intro.js';
+import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { Contacts, type ContactPatch } from './contacts.js';
+import { queueMessage } from './queue.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
 
 export interface NodeOptions {
@@ -46,9 +44,6 @@ export interface NodeOptions {
   passphrase?: string;
 }
 
-/** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
-const BUNDLES_PER_CONNECTION = 4;
-
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
  * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
@@ -57,11 +52,13 @@ const BUNDLES_PER_CONNECTION = 4;
 export class ParleyNode extends EventEmitter {
   readonly home: string;
   readonly identity: Identity;
+  /** The store, for the API's read-only views (src/api/views.ts); every write goes through a method here. */
   readonly db: Db;
   readonly #opts: NodeOptions;
   readonly #logger: Logger;
   readonly #now: () => number;
   #e2e: E2E;
+  readonly #contacts: Contacts;
   #dht: DhtNode | null = null;
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
@@ -70,7 +67,7 @@ export class ParleyNode extends EventEmitter {
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
   readonly #bundles = new BundleRequests();
-  readonly #bundleCounts = new WeakMap<PeerConn, number>();
+  readonly #inbound: Inbound;
 
   constructor(opts: NodeOptions) {
     super();
@@ -80,6 +77,11 @@ export class ParleyNode extends EventEmitter {
     this.#now = opts.now ?? Date.now;
     ({ identity: this.identity, db: this.db } = openHome(opts.home, opts.passphrase));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
+    this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
+    this.#inbound = new Inbound({
+      identity: this.identity, e2e: this.#e2e, bundles: this.#bundles, logger: this.#logger,
+      myRelay: () => this.#myRelay, receiver: () => this.#receiverComponents(),
+    });
   }
 
   get id(): ParleyId {
@@ -97,7 +99,7 @@ export class ParleyNode extends EventEmitter {
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
         relay,
       );
-      this.#myRelay.on('mail', (m: MailItem) => void this.#onMail(m));
+      this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
     }
     this.#router = new Router({
@@ -114,21 +116,9 @@ export class ParleyNode extends EventEmitter {
     this.#republisher = new Republisher({
       dht: this.#dht,
       keyPair: this.identity.identityKey,
-      salt: 'parley/intro/1',
-      value: () => {
-        const ref = this.#myRelay?.ref();
-        // With a relay, strangers learn only the relay and a mailbox; without one (a network with
-        // no relays), the direct endpoint is the only way in, and the intro says so.
-        return encodeIntro({
-          signalIdentityKey: this.identity.signalIdentityPublic,
-          binding: this.identity.binding,
-          ...(this.#myRelay
-            ? ref ? { relay: encodeRelayRef(ref) } : {}
-            : { transportKey: this.identity.transportKey.publicKey, endpoint: `${ep.host}:${ep.port}` }),
-          expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
-        });
-      },
-      intervalMs: this.#opts.republishMs ?? 30 * 60_000,
+      salt: INTRO_SALT,
+      value: () => introValue(this.identity, this.#myRelay ? { relay: this.#myRelay.ref() } : { direct: ep }, this.#now()),
+      intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS,
       logger: this.#logger,
     });
     await this.#myRelay?.start();
@@ -159,9 +149,9 @@ export class ParleyNode extends EventEmitter {
   /** The relay this node uses, stable across restarts (remembered), or null on a network without relays. */
   #chooseRelay(relays: RelayAddress[]): RelayAddress | null {
     if (relays.length === 0) return null;
-    const remembered = getKv(this.db, 'relay.chosen');
+    const remembered = getKv(this.db, KV.relayChosen);
     const pick = relays.find((r) => `${r.host}:${r.port}` === remembered) ?? relays[randomBytes(1)[0]! % relays.length]!;
-    setKv(this.db, 'relay.chosen', `${pick.host}:${pick.port}`);
+    setKv(this.db, KV.relayChosen, `${pick.host}:${pick.port}`);
     return pick;
   }
 
@@ -192,28 +182,10 @@ export class ParleyNode extends EventEmitter {
       ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.identity.transportKey.publicKey) }
       : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
-    const key = `reachSent.${id}`;
+    const key = KV.reachSent(id);
     const last = getKv(this.db, key);
     if (last === sent || (last === undefined && contact?.visibility !== 'direct')) return null;
     return { content: reach, commit: () => setKv(this.db, key, sent) };
-  }
-
-  async #onMail(m: MailItem): Promise<void> {
-    let frame: PeerFrame;
-    try {
-      const opened = this.identity.identityKey.openSealed(m.bytes);
-      if (!opened) throw new Error('not sealed to us');
-      frame = peerCodec.decode(opened);
-    } catch {
-      await this.#myRelay?.ack([m.itemId]).catch(() => {});
-      return;
-    }
-    try {
-      if (frame.t === 'env') await receiveEnvelope(this.#receiverComponents(), frame, { conn: null });
-      await this.#myRelay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
-    } catch (err) {
-      this.#logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
-    }
   }
 
   #receiverComponents() {
@@ -240,53 +212,63 @@ export class ParleyNode extends EventEmitter {
     return this.#peers.address();
   }
 
+  /** Contact operations (one copy, shared with commands that run no node: see contacts.ts). */
   addContact(input: string, name?: string): ContactRow {
-    return addContact(this.db, this.id, input, this.#now(), name);
+    return this.#contacts.add(input, name);
   }
 
   contacts(): ContactRow[] {
-    return listContacts(this.db);
+    return this.#contacts.list();
   }
 
-  setVisibility(id: string, visibility: Visibility): void {
-    if (!setVisibility(this.db, parseId(id), visibility)) throw NodeError.UNKNOWN_CONTACT();
-  }
-
-  block(id: string): void {
-    if (!setContactState(this.db, parseId(id), 'blocked')) throw NodeError.UNKNOWN_CONTACT();
-  }
-
-  unblock(id: string): void {
-    if (!setContactState(this.db, parseId(id), 'added')) throw NodeError.UNKNOWN_CONTACT();
+  accept(id: string): ContactRow {
+    return this.#contacts.accept(id);
   }
 
   /** Declines a contact request: it and its messages are deleted. */
   decline(id: string): void {
-    if (!deleteRequest(this.db, parseId(id))) throw NodeError.NOT_A_REQUEST();
+    this.#contacts.decline(id);
   }
 
-  /** The safety number with this contact (null until a key of theirs is known). */
-  safetyNumber(id: string): Promise<{ digits: string; scannable: Buffer } | null> {
-    return this.#e2e.safetyNumber(parseId(id));
+  patchContact(id: string, patch: ContactPatch): ContactRow {
+    return this.#contacts.patch(id, patch);
   }
 
-  trust(id: string): { verified: boolean; keyChanged: boolean; keyPending: boolean } {
-    return this.#e2e.trust(parseId(id));
+  setVisibility(id: string, visibility: Visibility): void {
+    this.#contacts.patch(id, { visibility });
   }
 
-  /** Accepts the new key a contact offered; waiting messages to them go out again on a new session. */
-  async acceptNewKey(id: string): Promise<void> {
-    if (!(await this.#e2e.acceptNewKey(parseId(id)))) throw NodeError.NO_KEY_CHANGE();
-    this.#router?.forget(parseId(id)); // a new install publishes a new intro (new mailbox)
-    this.#delivery?.kick();
+  block(id: string): void {
+    this.#contacts.patch(id, { blocked: true });
   }
 
-  setVerified(id: string, verified: boolean): void {
-    if (!this.#e2e.setVerified(parseId(id), verified)) throw NodeError.NO_KEY_YET();
+  unblock(id: string): void {
+    this.#contacts.patch(id, { blocked: false });
   }
 
   rename(id: string, name: string): void {
-    if (!setContactName(this.db, parseId(id), name)) throw NodeError.UNKNOWN_CONTACT();
+    this.#contacts.patch(id, { name });
+  }
+
+  /** The safety number with this contact, once a key of theirs is known. */
+  safetyNumber(id: string): Promise<{ digits: string; scannable: Buffer }> {
+    return this.#contacts.safetyNumber(id);
+  }
+
+  trust(id: string): Trust {
+    return this.#contacts.trust(id);
+  }
+
+  setVerified(id: string, verified: boolean): ContactRow {
+    return this.#contacts.setVerified(id, verified);
+  }
+
+  /** Accepts the new key a contact offered; waiting messages to them go out again on a new session. */
+  async acceptNewKey(id: string): Promise<ContactRow> {
+    const row = await this.#contacts.acceptNewKey(id);
+    this.#router?.forget(row.id); // a new install publishes a new intro (new mailbox)
+    this.#delivery?.kick();
+    return row;
   }
 
   /** Writes the message to the outbox (before any attempt) and starts delivering it. */
@@ -294,6 +276,30 @@ export class ParleyNode extends EventEmitter {
     const row = queueMessage(this.db, this.id, to, text, this.#now());
     this.#delivery?.kick();
     return row;
+  }
+
+  /** The name this person shows their contacts. */
+  profileName(): string {
+    return getKv(this.db, KV.profileName) ?? '';
+  }
+
+  setProfileName(name: string): void {
+    setKv(this.db, KV.profileName, name);
+  }
+
+  /** Marks a conversation read up to its newest message. */
+  markRead(contactId: string): void {
+    markRead(this.db, parseId(contactId));
+  }
+
+  /** Full-text search over all history (or one conversation), best matches first. */
+  search(text: string, opts: { contactId?: string | undefined; limit: number }): SearchHit[] {
+    return searchMessages(this.db, text, { limit: opts.limit, ...(opts.contactId ? { contactId: parseId(opts.contactId) } : {}) });
+  }
+
+  /** One conversation, a page at a time: the newest `limit` messages before `before` (a seq), oldest first. */
+  conversation(contactId: string, page: { before?: number | undefined; limit?: number | undefined } = {}): MessageRow[] {
+    return conversationPage(this.db, parseId(contactId), { ...(page.before ? { before: page.before } : {}), ...(page.limit ? { limit: page.limit } : {}) });
   }
 
   history(contactId?: string, limit?: number): MessageRow[] {
@@ -308,12 +314,12 @@ export class ParleyNode extends EventEmitter {
     const make = (port: number) =>
       new Peers(
         {
-          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
+          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#inbound.onFrame(c, f),
           onPresence: (id, online) => this.emit('presence', id, online),
         },
         { host, port },
       );
-    const remembered = Number(getKv(this.db, 'listen.port') ?? this.#opts.port ?? 0);
+    const remembered = Number(getKv(this.db, KV.listenPort) ?? this.#opts.port ?? 0);
     let peers = make(remembered);
     try {
       await peers.start();
@@ -321,7 +327,7 @@ export class ParleyNode extends EventEmitter {
       peers = make(0);
       await peers.start();
     }
-    setKv(this.db, 'listen.port', String(peers.address().port));
+    setKv(this.db, KV.listenPort, String(peers.address().port));
     return peers;
   }
 
@@ -336,79 +342,6 @@ export class ParleyNode extends EventEmitter {
     const [host, port] = splitEndpoint(intro.endpoint);
     return { host, port, transportKey: intro.transportKey };
   }
-
-  #onFrame(conn: PeerConn, frame: PeerFrame): void {
-    switch (frame.t) {
-      case 'bundle-req': {
-        const n = (this.#bundleCounts.get(conn) ?? 0) + 1;
-        this.#bundleCounts.set(conn, n);
-        if (n > BUNDLES_PER_CONNECTION) return conn.close('TOO_MANY_BUNDLE_REQUESTS');
-        this.#e2e.createBundle().then(
-          (bundle) => conn.send({ v: 1, t: 'bundle', n: frame.n, bundle: bundle as unknown as Record<string, unknown> }),
-          (err) => this.#logger.warn({ err: describeError(err) }, 'could not mint a prekey bundle'),
-        );
-        return;
-      }
-      case 'bundle':
-        this.#bundles.answer(frame.n, frame.bundle);
-        return;
-      case 'env':
-        void receiveEnvelope(this.#receiverComponents(), frame, { conn }).catch((err) => this.#logger.warn({ err: describeError(err) }, 'envelope handling failed'));
-        return;
-      case 'bye':
-        conn.close('PEER_BYE');
-        return;
-    }
-  }
-}
-
-/**
- * Starts a node for a home while holding the home's lock (one running node per home); the lock is
- * released if the start fails. `busy` makes the error for a home another process serves.
- */
-export async function startLockedNode(opts: NodeOptions, busy: () => Error): Promise<ParleyNode> {
-  if (!acquireLock(opts.home)) throw busy();
-  try {
-    const node = new ParleyNode(opts);
-    await node.start();
-    return node;
-  } catch (err) {
-    releaseLock(opts.home);
-    throw err;
-  }
-}
-
-/** Stops a node started with `startLockedNode` and releases its home. */
-export async function stopLockedNode(node: ParleyNode): Promise<void> {
-  await node.stop();
-  releaseLock(node.home);
-}
-
-export function addContact(db: Db, selfId: string, input: string, now: number, name?: string): ContactRow {
-  const id = parseId(input);
-  if (id === selfId) throw NodeError.SELF();
-  return upsertContact(db, id, 'added', now, name ?? null);
-}
-
-/** The outbox-first write shared by the running node and commands that hand work to it. */
-export function queueMessage(db: Db, selfId: string, to: string, text: string, now: number): MessageRow {
-  const id = parseId(to);
-  if (id === selfId) throw NodeError.SELF();
-  if (text.length === 0) throw NodeError.EMPTY_TEXT();
-  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) throw NodeError.TEXT_TOO_LONG(MAX_TEXT_BYTES);
-  const contact = getContact(db, id);
-  if (!contact) throw NodeError.UNKNOWN_CONTACT();
-  if (contact.state === 'blocked') throw NodeError.BLOCKED();
-  const messageId = randomBytes(16).toString('hex');
-  writeTx(db, () => {
-    if (contact.state === 'request') upsertContact(db, id, 'added', now);
-    insertMessage(db, {
-      id: messageId, contactId: id, direction: 'out', convSeq: takeOutSeq(db, id), body: text,
-      sentAt: now, receivedAt: null, state: 'queued', route: null,
-    });
-    enqueue(db, messageId, now);
-  });
-  return getMessage(db, messageId)!;
 }
 
 function splitEndpoint(endpoint: string): [string, number] {

@@ -1,10 +1,17 @@
 import { ParleyError } from '../wire/errors.js';
 
+export const RELAY_ERROR_CODES = [
+  'BAD_REQUEST', 'BAD_REPLY', 'NOT_OWNER', 'UNKNOWN_MAILBOX', 'MAILBOX_FULL', 'RELAY_FULL', 'TOO_MANY_MAILBOXES', 'TOO_LARGE', 'NOT_FOUND',
+  'RATE_LIMITED', 'CIRCUIT_REFUSED', 'CIRCUIT_FAILED', 'TOO_MANY_CIRCUITS', 'TIMEOUT', 'CLOSED', 'NOT_CONNECTED', 'REFUSED', 'SOURCE_FULL',
+] as const;
+export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
+
 /**
  * Errors of the relay layer. The same codes travel in `error` frames (relay to client), so a client
- * turns a frame back into the same error with `fromCode`. Messages never contain ids or addresses.
+ * turns a frame back into the same error with `fromCode`; they are the relay protocol's words, so
+ * the other layers' codes keep clear of them. Messages never contain ids or addresses.
  */
-export class RelayError extends ParleyError {
+export class RelayError extends ParleyError<RelayErrorCode> {
   static BAD_REQUEST(what: string) {
     return new RelayError('BAD_REQUEST', `the relay refused a malformed request (${what})`);
   }
@@ -56,9 +63,13 @@ export class RelayError extends ParleyError {
   static NOT_CONNECTED() {
     return new RelayError('NOT_CONNECTED', 'connect() to the relay first');
   }
+  /** An `error` frame with a code this client does not know (a newer relay's). */
+  static REFUSED(code: string) {
+    return new RelayError('REFUSED', `the relay refused the request (${code})`);
+  }
   /** A code received in an `error` frame, as an error a program can branch on. */
   static fromCode(code: string): RelayError {
-    const known: Record<string, () => RelayError> = {
+    const known: Partial<Record<string, () => RelayError>> = {
       NOT_OWNER: RelayError.NOT_OWNER,
       UNKNOWN_MAILBOX: RelayError.UNKNOWN_MAILBOX,
       MAILBOX_FULL: RelayError.MAILBOX_FULL,
@@ -70,7 +81,9 @@ export class RelayError extends ParleyError {
       CIRCUIT_REFUSED: RelayError.CIRCUIT_REFUSED,
       TOO_MANY_CIRCUITS: RelayError.TOO_MANY_CIRCUITS,
     };
-    return known[code]?.() ?? new RelayError(code, `the relay refused the request (${code})`);
+    const make = known[code];
+    if (make) return make();
+    return (RELAY_ERROR_CODES as readonly string[]).includes(code) ? new RelayError(code as RelayErrorCode, `the relay refused the request (${code})`) : RelayError.REFUSED(code);
   }
   static override is(err: unknown): err is RelayError {
     return err instanceof RelayError;

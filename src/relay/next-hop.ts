@@ -57,7 +57,7 @@ export class NextHops {
       // A relay answers a read of a blob nobody wrote with "not found": proof it speaks the protocol.
       await probe.getBlob(randomBytes(32).toString('base64'));
     } catch (err) {
-      if (TransportError.is(err) && (err.code === 'CONNECT_FAILED' || err.code === 'TIMEOUT')) throw RelayError.CIRCUIT_FAILED('unreachable');
+      if (TransportError.is(err) && (err.code === 'CONNECT_FAILED' || err.code === 'CONNECT_TIMEOUT')) throw RelayError.CIRCUIT_FAILED('unreachable');
       throw RelayError.CIRCUIT_REFUSED();
     } finally {
       await probe.close().catch(() => {});

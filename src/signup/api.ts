@@ -61,6 +61,8 @@ export const UnlinkRequest = z.strictObject({
   idSignature: b64(64, 64),
 });
 
+export { ATTESTOR_CODES, isAttestorCode, type AttestorCode } from './attestor-codes.js';
+
 export const ErrorReply = z.object({ error: z.string(), message: z.string() });
 
 export function recordToJson(r: MutableRecord): z.input<typeof RecordJson> {

@@ -15,7 +15,7 @@ export function openEncrypted(path: string, disk: DiskKeys): Db {
   try {
     return openDb(path, { key: disk.key });
   } catch (err) {
-    if (!(StoreError.is(err) && err.code === 'LOCKED') || disk.previous === null) throw err;
+    if (!(StoreError.is(err) && err.code === 'DB_LOCKED') || disk.previous === null) throw err;
   }
   const old = openDb(path, { key: disk.previous === 'clear' ? null : disk.previous });
   const tmp = `${path}.rekey`;

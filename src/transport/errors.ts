@@ -1,7 +1,10 @@
 import { ParleyError } from '../wire/errors.js';
 import { rangeText, type Speaks } from '../wire/versions.js';
 
-export class TransportError extends ParleyError {
+export const TRANSPORT_ERROR_CODES = ['CONNECT_FAILED', 'HANDSHAKE_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'INCOMPATIBLE_RELEASE'] as const;
+export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number];
+
+export class TransportError extends ParleyError<TransportErrorCode> {
   static CONNECT_FAILED(reason: string) {
     return new TransportError('CONNECT_FAILED', `could not connect (${reason})`);
   }
@@ -9,10 +12,10 @@ export class TransportError extends ParleyError {
     return new TransportError('HANDSHAKE_FAILED', 'the encrypted handshake failed: the other side does not hold the expected key');
   }
   static TIMEOUT(what: string) {
-    return new TransportError('TIMEOUT', `${what} timed out`);
+    return new TransportError('CONNECT_TIMEOUT', `${what} timed out`);
   }
   static CLOSED(reason: string) {
-    return new TransportError('CLOSED', `connection closed (${reason})`);
+    return new TransportError('CONNECTION_CLOSED', `connection closed (${reason})`);
   }
   /** The two releases share no protocol version; says which side is the older one when it can. */
   static UNSUPPORTED_VERSION(mine: Speaks, theirs: Speaks | null) {

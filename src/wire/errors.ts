@@ -1,11 +1,14 @@
 /**
- * One error class per layer, each with a string `code`, static factories and a narrowing `is()`.
- * A person reads `message` (a sentence that says what to do); a program reads `code`.
- * Messages never contain message text, keys, or addresses.
+ * One error class per layer, each with static factories, a narrowing `is()` and a `code` from the
+ * layer's own list (`*_ERROR_CODES`, a literal union): no code is used by two layers, so a code
+ * names one thing wherever it surfaces (test/wire/error-codes.test.ts holds them to that).
+ * A person reads `message`: one sentence, lower-case first, no full stop at the end (the CLI
+ * prints it after `parley: `), that says what to do; it names no command of the CLI (the CLI adds
+ * its own hints). A program reads `code`. Messages never contain message text, keys, or addresses.
  */
-export class ParleyError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+export class ParleyError<C extends string = string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -15,7 +18,10 @@ export class ParleyError extends Error {
   }
 }
 
-export class WireError extends ParleyError {
+export const WIRE_ERROR_CODES = ['BAD_FRAME', 'FRAME_TOO_LARGE', 'UNSUPPORTED_VERSION'] as const;
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
+
+export class WireError extends ParleyError<WireErrorCode> {
   static BAD_FRAME(reason: string) {
     return new WireError('BAD_FRAME', `malformed frame: ${reason}`);
   }

@@ -91,7 +91,7 @@ describe('the daemon API, used as the UI uses it', () => {
     expect((await alice.client.patchContact(ids.bob!, { name: 'Bobby', visibility: 'direct' })).name).toBe('Bobby');
     expect((await alice.client.contact(ids.bob!)).visibility).toBe('direct');
     const stranger = 'y'.repeat(52);
-    expect(await failure(alice.client.safety(stranger))).toMatch(/^400 no key of this contact is known yet/);
+    expect(await failure(alice.client.safety(stranger))).toMatch(/^404 that ID is not in your contacts/);
   });
 
   it('presence: a contact connected device to device shows online, and offline when they stop', async () => {

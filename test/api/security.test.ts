@@ -107,7 +107,7 @@ describe('the daemon API guards', () => {
       ['PATCH', `/api/contacts/${bobId}`, { visibility: 'public' }, 400, /visibility/],
       ['PATCH', `/api/contacts/${bobId}`, {}, 400, /nothing to change/],
       ['POST', '/api/contacts/zzz/messages', { text: 'hi' }, 400, /ID|id/],
-      ['POST', `/api/contacts/${bobId}/accept`, {}, 400, /no pending contact request/],
+      ['POST', `/api/contacts/${bobId}/accept`, {}, 404, /no pending contact request/],
       ['POST', '/api/onboard', { mode: 'incognito', name: 'Again' }, 409, /already has an identity/],
       ['POST', '/api/unlock', { passphrase: 'x' }, 409, /not locked/],
     ];

@@ -86,9 +86,9 @@ describe('DhtNode', () => {
     await sleep(50);
     const t0 = Date.now();
     await n.stop();
-    await expect(pending).rejects.toMatchObject({ code: 'STOPPED' });
+    await expect(pending).rejects.toMatchObject({ code: 'DHT_STOPPED' });
     expect(Date.now() - t0).toBeLessThan(1_000);
-    await expect(n.getMutable(Buffer.alloc(32), INTRO_SALT)).rejects.toMatchObject({ code: 'NOT_STARTED' });
+    await expect(n.getMutable(Buffer.alloc(32), INTRO_SALT)).rejects.toMatchObject({ code: 'DHT_NOT_STARTED' });
   });
 
   it('survives datagrams that make bittorrent-dht throw, and keeps serving', async () => {

@@ -89,7 +89,7 @@ describe('intro records on an 8-node local network', () => {
     const err = await lookupIntro(bobNode, carol.id, now()).catch((e: unknown) => e);
     expect(DhtError.is(err) && err.code).toBe('BAD_SIGNATURE');
     expect((err as DhtError).message).toBe(
-      'No valid intro record was found: 1 response rejected (bad signature). Someone may be forging records for this ID; try again later.',
+      'no valid intro record was found: 1 response rejected (bad signature); someone may be forging records for this ID, try again later',
     );
     expect((err as DhtError).rejected).toEqual(['bad signature']);
   });
@@ -122,9 +122,9 @@ describe('intro records on an 8-node local network', () => {
 
     const frank = Identity.generate();
     await publish(frank, encodeIntro(introOf(frank, { expiresAt: now() - CLOCK_SKEW_S - 60 })));
-    expect(await codeOf(lookupIntro(reader, frank.id, now()))).toBe('EXPIRED');
+    expect(await codeOf(lookupIntro(reader, frank.id, now()))).toBe('RECORD_EXPIRED');
 
-    expect(await codeOf(lookupIntro(reader, Identity.generate().id, now()))).toBe('NOT_FOUND');
+    expect(await codeOf(lookupIntro(reader, Identity.generate().id, now()))).toBe('NO_RECORD');
   });
 
   it('does not make anyone wait for a node that left: start and lookup stay well under a query timeout (2 s)', async () => {
@@ -141,7 +141,7 @@ describe('intro records on an 8-node local network', () => {
     const writer = await client();
     const before = writer.queryCount();
     const put = writer.putMutable({ keyPair: alice.identityKey, salt: INTRO_SALT, value: randomBytes(997), seq: 5 });
-    await expect(put).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await expect(put).rejects.toMatchObject({ code: 'VALUE_TOO_LARGE' });
     await expect(publishIntro(writer, alice, { ...options('127.0.0.1:1'), relay: randomBytes(MAX_RELAY_BYTES + 1) }, 5)).rejects.toMatchObject({ code: 'BAD_SCHEMA' });
     expect(writer.queryCount()).toBe(before);
     // Still Alice's genuine record.

@@ -35,14 +35,14 @@ describe('verifyIntro', () => {
     expect(codeOf(() => verifyIntro(alice.id, { ...good, signature: randomBytes(64) }, NOW))).toBe('BAD_SIGNATURE');
     expect(codeOf(() => verifyIntro(alice.id, { ...good, seq: 2 }, NOW))).toBe('BAD_SIGNATURE');
     expect(codeOf(() => verifyIntro(alice.id, signedRecord(alice, value, 1, 'parley/other/1'), NOW))).toBe('BAD_SCHEMA');
-    expect(codeOf(() => verifyIntro(alice.id, signedRecord(alice, randomBytes(997)), NOW))).toBe('TOO_LARGE');
+    expect(codeOf(() => verifyIntro(alice.id, signedRecord(alice, randomBytes(997)), NOW))).toBe('VALUE_TOO_LARGE');
     expect(codeOf(() => verifyIntro(alice.id, signedRecord(alice, randomBytes(120)), NOW))).toBe('BAD_SCHEMA');
     // Alice's key signed the record, but the Signal key inside is bound by Mallory's.
     const rebound = encodeIntro(introOf(alice, { signalIdentityKey: mallory.signalIdentityPublic, binding: mallory.binding }));
     expect(codeOf(() => verifyIntro(alice.id, signedRecord(alice, rebound), NOW))).toBe('BAD_BINDING');
     // Expired only once past its expiry by more than the clock skew allowed between two people.
     expect(verifyIntro(alice.id, good, NOW + 7200 + CLOCK_SKEW_S - 1).seq).toBe(1);
-    expect(codeOf(() => verifyIntro(alice.id, good, NOW + 7200 + CLOCK_SKEW_S))).toBe('EXPIRED');
+    expect(codeOf(() => verifyIntro(alice.id, good, NOW + 7200 + CLOCK_SKEW_S))).toBe('RECORD_EXPIRED');
   });
 
   it('is the only way to make a VerifiedIntro, and one prints without ID or endpoint', () => {

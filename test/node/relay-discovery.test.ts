@@ -22,7 +22,7 @@ describe('relays found in the DHT by their key', () => {
         expect(d).toMatchObject({ host: r.host, port: r.port, publicKey: r.publicKey });
       }
       const missing = await lookupRelay(client, randomBytes(32)).catch((e) => e);
-      expect(DhtError.is(missing) && missing.code).toBe('NOT_FOUND');
+      expect(DhtError.is(missing) && missing.code).toBe('NO_RECORD');
     } finally {
       await client.stop();
     }

@@ -72,9 +72,9 @@ describe('attestation record', () => {
     };
     expect(codeOf(() => verifyAttestation(rec, { trusted: [Buffer.alloc(32)], nowSeconds: 0 }))).toBe('UNKNOWN_ATTESTOR');
     expect(codeOf(() => verifyAttestation(rec, { trusted: [attestor.publicKey], salt: Buffer.alloc(32, 9), nowSeconds: 0 }))).toBe('WRONG_SALT');
-    expect(codeOf(() => verifyAttestation(rec, { trusted: [attestor.publicKey], nowSeconds: 1000 + CLOCK_SKEW_S }))).toBe('EXPIRED');
+    expect(codeOf(() => verifyAttestation(rec, { trusted: [attestor.publicKey], nowSeconds: 1000 + CLOCK_SKEW_S }))).toBe('ATTESTATION_EXPIRED');
     expect(codeOf(() => verifyAttestation(signTombstone(attestor, salt, 2, 1000), { trusted: [attestor.publicKey], nowSeconds: 0 }))).toBe('WITHDRAWN');
-    expect(codeOf(() => verifyAttestation({ ...rec, value: Buffer.alloc(1200) }, { trusted: [attestor.publicKey], nowSeconds: 0 }))).toBe('TOO_LARGE');
+    expect(codeOf(() => verifyAttestation({ ...rec, value: Buffer.alloc(1200) }, { trusted: [attestor.publicKey], nowSeconds: 0 }))).toBe('ATTESTATION_TOO_LARGE');
   });
 });
 

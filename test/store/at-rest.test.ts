@@ -91,7 +91,7 @@ describe('the database at rest', () => {
         return e;
       }
     })();
-    expect(StoreError.is(err) && err.code).toBe('LOCKED');
+    expect(StoreError.is(err) && err.code).toBe('DB_LOCKED');
     expect((err as Error).message).toMatch(/encrypted: unlock it with your passphrase/);
     expect(codeOf(() => openHome(home))).toBe('LOCKED');
   });
@@ -104,7 +104,7 @@ describe('the database at rest', () => {
     const { db } = openHome(home, 'staple tuna envelope');
     expect(searchMessages(db, 'marmalade').map((h) => h.id)).toEqual(['m77']);
     db.close();
-    expect(codeOf(() => openDb(dbPath(home), { key: oldKey }))).toBe('LOCKED');
+    expect(codeOf(() => openDb(dbPath(home), { key: oldKey }))).toBe('DB_LOCKED');
   });
 
   it('an interrupted re-encryption (a half-written copy left behind) is redone on the next unlock', () => {

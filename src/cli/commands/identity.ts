@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Identity, IdentityError, parseId, type ParleyId, groupedId, hasIdentity, isLocked, linkOf, readId, saveIdentity, setPassphrase } from '../../identity/index.js';
 import { openDb, openHome, dbPath, setKv, getKv } from '../../store/index.js';
-import { lockOwner } from '../../node/index.js';
+import { KV, lockOwner } from '../../node/index.js';
 import { ApiClient, ApiClientError, apiToken, readApiInfo, type State } from '../../api/index.js';
 import { emit } from '../output.js';
 import { CliError, withHome, withJson, type CommonOpts } from '../common.js';
@@ -16,7 +16,7 @@ async function daemonState(home: string): Promise<State> {
   try {
     return await new ApiClient(readApiInfo(home)!.url, apiToken(home)).state();
   } catch (err) {
-    if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+    if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
     throw CliError.DAEMON_GONE();
   }
 }
@@ -30,7 +30,7 @@ export function registerIdentity(program: Command): void {
       const identity = Identity.generate();
       saveIdentity(opts.home, identity, passphrase !== undefined ? { passphrase } : {});
       const { db } = openHome(opts.home, passphrase);
-      setKv(db, 'profile.name', opts.name);
+      setKv(db, KV.profileName, opts.name);
       db.close();
       emit(!!opts.json, { id: identity.id, link: linkOf(identity.id), name: opts.name, home: opts.home, diskProtected: passphrase !== undefined }, () => [
         `Created an incognito identity in ${opts.home}.`,
@@ -55,7 +55,7 @@ export function registerIdentity(program: Command): void {
       } else {
         id = readId(opts.home);
         const db = openDb(dbPath(opts.home));
-        name = getKv(db, 'profile.name') ?? '';
+        name = getKv(db, KV.profileName) ?? '';
         db.close();
       }
       emit(!!opts.json, { id, link: linkOf(id), name }, () => [id, linkOf(id)]);
@@ -85,7 +85,7 @@ export function registerIdentity(program: Command): void {
         const state = await new ApiClient(api.url, apiToken(opts.home)).unlock(passphrase);
         emit(!!opts.json, state, () => `Unlocked: Parley is ${state.status} for ${state.me?.id ?? 'this home'}.`);
       } catch (err) {
-        if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+        if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
         throw CliError.DAEMON_GONE();
       }
     });

@@ -164,7 +164,7 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
       m = (await client.messages(id, { limit: 200 })).find((x) => x.id === m.id) ?? m;
     }
   } catch (err) {
-    if (err instanceof ApiClientError) throw new CliError(err.code, err.message);
+    if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
     throw err;
   }
   emit(json, m, () =>

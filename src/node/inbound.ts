@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { Identity } from '../identity/index.js';
+import type { E2E } from '../e2e/index.js';
+import type { MailItem } from '../relay/index.js';
+import { peerCodec, type PeerFrame } from '../wire/peer-frames.js';
+import { describeError } from '../wire/errors.js';
+import type { PeerConn } from './peers.js';
+import type { BundleRequests } from './bundle-requests.js';
+import type { MyRelay } from './my-relay.js';
+import { receiveEnvelope, type ReceiverComponents } from './receiver.js';
+
+/** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
+const BUNDLES_PER_CONNECTION = 4;
+
+export interface InboundComponents {
+  identity: Identity;
+  e2e: E2E;
+  bundles: BundleRequests;
+  logger: Logger;
+  /** The relay whose mailbox delivers to us (acks go there), if any. */
+  myRelay: () => MyRelay | null;
+  /** What receiving an envelope needs (built when the node has started). */
+  receiver: () => ReceiverComponents;
+}
+
+/**
+ * What arrives: frames on direct links (prekey bundle requests and answers, envelopes, goodbyes) and
+ * items from our relay mailbox (sealed to our identity key). An envelope goes to `receiveEnvelope`; a
+ * mailbox item is acknowledged only once it is dealt with, so a crash means a refetch, not a loss.
+ */
+export class Inbound {
+  readonly #c: InboundComponents;
+  readonly #bundleCounts = new WeakMap<PeerConn, number>();
+
+  constructor(components: InboundComponents) {
+    this.#c = components;
+  }
+
+  onFrame(conn: PeerConn, frame: PeerFrame): void {
+    switch (frame.t) {
+      case 'bundle-req': {
+        const n = (this.#bundleCounts.get(conn) ?? 0) + 1;
+        this.#bundleCounts.set(conn, n);
+        if (n > BUNDLES_PER_CONNECTION) return conn.close('TOO_MANY_BUNDLE_REQUESTS');
+        this.#c.e2e.createBundle().then(
+          (bundle) => conn.send({ v: 1, t: 'bundle', n: frame.n, bundle: bundle as unknown as Record<string, unknown> }),
+          (err) => this.#c.logger.warn({ err: describeError(err) }, 'could not mint a prekey bundle'),
+        );
+        return;
+      }
+      case 'bundle':
+        this.#c.bundles.answer(frame.n, frame.bundle);
+        return;
+      case 'env':
+        void receiveEnvelope(this.#c.receiver(), frame, { conn }).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'envelope handling failed'));
+        return;
+      case 'bye':
+        conn.close('PEER_BYE');
+        return;
+    }
+  }
+
+  async onMail(m: MailItem): Promise<void> {
+    const relay = this.#c.myRelay();
+    let frame: PeerFrame;
+    try {
+      const opened = this.#c.identity.identityKey.openSealed(m.bytes);
+      if (!opened) throw new Error('not sealed to us');
+      frame = peerCodec.decode(opened);
+    } catch {
+      await relay?.ack([m.itemId]).catch(() => {});
+      return;
+    }
+    try {
+      if (frame.t === 'env') await receiveEnvelope(this.#c.receiver(), frame, { conn: null });
+      await relay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
+    } catch (err) {
+      this.#c.logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/** The node's entries in the store's key-value table, named once. */
+export const KV = {
+  /** The name this person shows (set at `init` or onboarding, changed in the UI). */
+  profileName: 'profile.name',
+  /** The relay this node uses, host:port, kept across restarts. */
+  relayChosen: 'relay.chosen',
+  /** The port of the direct listener, kept across restarts. */
+  listenPort: 'listen.port',
+  /** The last reach-me content sent to a contact (base64), so a change is sent once. */
+  reachSent: (contactId: string) => `reachSent.${contactId}`,
+} as const;
