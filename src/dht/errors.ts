@@ -49,7 +49,7 @@ export class DhtError extends ParleyError<DhtErrorCode> {
     return new DhtError('RECORD_EXPIRED', `the ${what} has expired: its owner has not republished it, or your clock or theirs is wrong by days (check the date and time); try again later`);
   }
   static OLDER_RECORD(what: string) {
-    return new DhtError('OLDER_RECORD', `The DHT returned an older ${what} than one already seen for this person (a replay); it was refused. Try again later.`);
+    return new DhtError('OLDER_RECORD', `the DHT returned an older ${what} than one already seen for this person (a replay), so it was refused; try again later`);
   }
   static PUT_FAILED(reason: string, cause?: unknown) {
     return new DhtError('PUT_FAILED', `no DHT node stored the record (${reason})`, { cause });

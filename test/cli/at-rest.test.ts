@@ -53,7 +53,7 @@ describe('encryption at rest, from the command line', () => {
     expect(a.diskProtected).toBe(true);
 
     // Locked, and nothing serves the homes: commands say how to unlock.
-    expect((await failing('history', '--home', alice)).stderr).toMatch(/protected by a passphrase: start `parley run --passphrase`/);
+    expect((await failing('history', '--home', alice)).stderr).toMatch(/protected by a passphrase; unlock it first; start `parley run --passphrase`/);
     expect((await parley('status', '--home', alice)).stdout).toMatch(/The disk is protected/);
 
     const stops: (() => Promise<unknown>)[] = [];
