@@ -185,7 +185,9 @@ function MessageList({ messages, name, onReceipt, onNearTop, complete }: ListPro
             <div
               key={item.key}
               data-index={item.index}
-              ref={(el) => el && v.measureElement(el)}
+              ref={(el) => {
+                if (el) v.measureElement(el);
+              }}
               class={`msg-row ${m.direction}`}
               style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
             >
