@@ -85,6 +85,6 @@ export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000)
 export function listenEvents(port: number | string, token: string): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {
   const events: ApiEvent[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events`, ['parley', `parley-token.${token}`], { origin: `http://127.0.0.1:${port}` });
-  ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
+  ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString('utf8')) as ApiEvent));
   return { events, opened: new Promise((resolve) => ws.once('open', () => resolve())), close: () => ws.close() };
 }

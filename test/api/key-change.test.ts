@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { PrivateKey } from '@signalapp/libsignal-client';
 import { Identity, SecretKey, loadIdentity, saveIdentity } from '../../src/identity/index.js';
 import { ApiClient, Daemon, apiToken, startApi } from '../../src/api/index.js';

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Identity } from '../../src/identity/index.js';
 import { DhtNode, encodeIntro, INTRO_SALT, lookupIntro, Republisher } from '../../src/dht/index.js';
-import { startTestnet, type Testnet } from '../../src/testnet/index.js';
+import { startTestnet } from '../../src/testnet/index.js';
 import { capturingLogger } from '../helpers/log-capture.js';
 import { introOf } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { addContact, queueMessage } from '../../src/node/index.js';
 import { history, setVisibility, type MessageRow, type Visibility } from '../../src/store/index.js';
-import { startParley, startProgram, withDb, type Child } from './processes.js';
+import { startProgram, withDb, type Child } from './processes.js';
 import { until } from './soak.js';
 
 /*

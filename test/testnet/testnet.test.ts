@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Identity } from '../../src/identity/index.js';
 import { DhtNode, lookupIntro, publishIntro } from '../../src/dht/index.js';
@@ -72,9 +73,7 @@ describe('startTestnet', () => {
 
   it('leaves nothing running: a process that starts and stops one exits by itself', async () => {
     const script = fileURLToPath(new URL('./exit-after-stop.ts', import.meta.url));
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', script], { timeout: 15_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-    });
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { timeout: 15_000 });
     expect(out).toBe('stopped\n');
   });
 
