@@ -73,13 +73,6 @@ export function raw(port: number, method: string, path: string, headers: Record<
   });
 }
 
-export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** Collects a daemon's events as the UI receives them, over the WebSocket (token as subprotocol, our Origin). */
 export function listenEvents(port: number | string, token: string): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {

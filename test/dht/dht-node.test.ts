@@ -4,6 +4,7 @@ import { Identity } from '../../src/identity/index.js';
 import { DhtError, DhtNode, INTRO_SALT, type DhtNodeOptions } from '../../src/dht/index.js';
 import { guardedVerify } from '../../src/dht/verify.js';
 import { capturingLogger } from '../helpers/log-capture.js';
+import { until } from '../helpers/until.js';
 
 const started: DhtNode[] = [];
 const sockets: Socket[] = [];
@@ -104,7 +105,7 @@ describe('DhtNode', () => {
     const s = createSocket('udp4');
     sockets.push(s);
     for (const m of junk) s.send(Buffer.from(m), port, host);
-    for (let i = 0; i < 100 && target.stats().droppedIncoming < junk.length; i++) await sleep(10);
+    await until(() => target.stats().droppedIncoming >= junk.length, () => `${junk.length} junk packets dropped (${target.stats().droppedIncoming} were)`, 5_000);
     expect(target.stats().droppedIncoming).toBe(junk.length);
     // The junk's sender id got into the routing table; a short query timeout skips it quickly.
     const joiner = await node({ bootstrap: [`${host}:${port}`], queryTimeoutMs: 200 });

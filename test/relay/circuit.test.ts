@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '../../src/identity/index.js';
 import { defaultCircuitPolicy, RelayError } from '../../src/relay/index.js';
-import { cleanup, closed, clientOf, eventually, nextMail, startRelay, track } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { cleanup, closed, clientOf, nextMail, startRelay, track } from './helpers.js';
 
 const CLIENT = '127.0.0.31';
 const RELAY1 = '127.0.0.32';
@@ -43,7 +44,7 @@ describe('relay circuits', () => {
     expect(relay2.metrics().stored.mailboxes).toBe(1);
 
     await far.close();
-    await eventually(() => relay1.metrics().circuits.open === 0);
+    await until(() => relay1.metrics().circuits.open === 0, 'the first relay to close the circuit');
     expect(client.connected).toBe(true); // closing a circuit leaves the outer connection up
   });
 
@@ -56,7 +57,7 @@ describe('relay circuits', () => {
     await client.close();
     expect(await farClosed).toBeTruthy();
     expect(await codeOf(far.registerMailbox(randomBytes(32)))).toBe('CLOSED');
-    await eventually(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0);
+    await until(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0, 'no circuit open on the first relay and no connection on the second');
   });
 
   it('is never an open proxy: refuses destinations its policy does not list', async () => {
@@ -97,7 +98,7 @@ describe('relay circuits', () => {
     const client = await clientOf(relay1, CLIENT);
     const err = await client.openCircuit(RELAY2, relay2.address().port, randomBytes(32)).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toMatch(/HANDSHAKE_FAILED|CLOSED/);
-    await eventually(() => relay1.metrics().circuits.open === 0);
+    await until(() => relay1.metrics().circuits.open === 0, 'the first relay to close the circuit');
   });
 
   it('carries the largest mail item through a circuit', async () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '../../src/identity/index.js';
 import { blobIdFor, mailboxIdFor, RelayError } from '../../src/relay/index.js';
-import { cleanup, clientOf, eventually, nextMail, startRelay } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { cleanup, clientOf, nextMail, startRelay } from './helpers.js';
 
 const RELAY = '127.0.0.41';
 const ALICE = '127.0.0.42';
@@ -143,6 +144,6 @@ describe('relay blobs', () => {
     expect((await alice.getBlob(blobId))?.length).toBe(4096);
     now += 7 * DAY + 1;
     expect(await alice.getBlob(blobId)).toBeNull();
-    await eventually(() => relay.metrics().stored.blobs === 0);
+    await until(() => relay.metrics().stored.blobs === 0, () => `the relay to hold no blobs (holds ${relay.metrics().stored.blobs})`);
   });
 });

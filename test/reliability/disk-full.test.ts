@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { world, received, delivered } from '../helpers/people.js';
 import { StoreError } from '../../src/store/index.js';
 import type { ParleyNode } from '../../src/node/index.js';
-import { sleep, until, watchProcess } from './soak.js';
+import { until } from '../helpers/until.js';
+import { sleep, watchProcess } from './soak.js';
 
 /*
  * The disk under a running node's home fills up while messages keep arriving (test/store/disk-full
@@ -83,7 +84,7 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
       await until(() => alice.outbox().length === 0, "Alice's outbox to empty");
       // What Bob could not store he did not acknowledge; it must not stay on his relay for good either.
       const onRelays = () => w.net.relayServers.reduce((n, r) => n + r.metrics().stored.items, 0);
-      await until(() => onRelays() === 0, `the relays to hold no mail for Bob (still ${onRelays()})`, 15_000);
+      await until(() => onRelays() === 0, () => `the relays to hold no mail for Bob (still ${onRelays()})`, 15_000);
       bob.send(alice.id, 'all good here');
       await received(alice, bob.id, 1);
       console.log(`disk full: ${stuck} messages waited in Alice's outbox while Bob's disk was full`);

@@ -5,7 +5,8 @@ import { Identity, saveIdentity, randomBytes } from '../../src/identity/index.js
 import { addContact, queueMessage } from '../../src/node/index.js';
 import { history, listOutbox } from '../../src/store/index.js';
 import { startParley, withDb, type Child } from './processes.js';
-import { budget, scale, until, watchProcess } from './soak.js';
+import { until } from '../helpers/until.js';
+import { budget, scale, watchProcess } from './soak.js';
 
 /*
  * kill -9 of a sending node and of a relay, each a real separate process. Nothing that was written

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { world, received, delivered } from '../helpers/people.js';
-import { sleep, until } from './soak.js';
+import { until } from '../helpers/until.js';
+import { sleep } from './soak.js';
 
 /*
  * Per-conversation order when the receiver fails to store one message but not the next (found by

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Identity } from '../../src/identity/index.js';
 import { DhtNode, lookupIntro, publishIntro } from '../../src/dht/index.js';
 import { loopbackAddress, startTestnet, TestnetError } from '../../src/testnet/index.js';
+import { until } from '../helpers/until.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -49,8 +50,7 @@ describe('startTestnet', () => {
       await visitor.start();
       expect(net.nodes.map((n) => n.nodeCount())).toEqual([4, 4, 4, 4]);
       await visitor.stop();
-      const deadline = Date.now() + 5_000;
-      while (net.nodes.some((n) => n.nodeCount() !== 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until(() => net.nodes.every((n) => n.nodeCount() === 3), () => `every node to forget the visitor (counts ${net.nodes.map((n) => n.nodeCount()).join(', ')})`, 5_000);
       expect(net.nodes.map((n) => n.nodeCount())).toEqual([3, 3, 3, 3]);
     } finally {
       await net.stop();
