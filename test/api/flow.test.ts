@@ -76,7 +76,12 @@ describe('the daemon API, used as the UI uses it', () => {
     expect((await alice.client.block(ids.carol!)).state).toBe('blocked');
     expect(await failure(alice.client.send(ids.carol!, 'no'))).toMatch(/^409 you blocked this contact/);
     await carol.client.send(ids.alice!, 'are you there?');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Alice's node acks an item of her relay mailbox only once it has dealt with it: once Carol's
+    // message has reached that mailbox (Carol sees it sent) and the mailbox is empty again, Alice's
+    // node has had it in hand (and dropped it).
+    const relay = w.net.relayServers[0]!;
+    await until(async () => (await carol.client.messages(ids.alice!)).find((m) => m.body === 'are you there?')?.state === 'sent', "Carol's message to reach Alice's mailbox");
+    await until(() => relay.metrics().stored.items === 0, () => `Alice's node to take it from her mailbox (the relay holds ${relay.metrics().stored.items} items)`);
     expect((await alice.client.messages(ids.carol!)).some((m) => m.body === 'are you there?')).toBe(false);
     expect((await alice.client.unblock(ids.carol!)).state).toBe('added');
   });

@@ -45,7 +45,13 @@ describe("a contact's key changes (they reinstalled, or someone impersonates the
 
       await until(async () => (await alice.client.contact(bobId)).keyPending, "Alice to hold back Bob's new key", 30_000);
       expect(await alice.client.contact(bobId)).toMatchObject({ keyPending: true, keyChanged: true, verified: true });
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Bob resends until he hears a receipt, and Alice's node acks each copy in her relay mailbox
+      // once it has dealt with it: one more ack (Alice is the only client of that relay) means a
+      // resend came and was held back too.
+      const relay = w.net.relayServers[0]!;
+      const acks = () => relay.metrics().framesIn.ack ?? 0;
+      const acked = acks();
+      await until(() => acks() > acked && relay.metrics().stored.items === 0, () => `a resend of Bob's message to be handled (acks ${acked} -> ${acks()})`);
       expect((await alice.client.messages(bobId)).map((m) => m.body)).toEqual(['before']); // held back, not shown
 
       const accepted = await alice.client.acceptNewKey(bobId);
