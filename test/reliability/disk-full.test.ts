@@ -7,7 +7,8 @@ import { world, received, delivered } from '../helpers/people.js';
 import { StoreError } from '../../src/store/index.js';
 import type { ParleyNode } from '../../src/node/index.js';
 import { until } from '../helpers/until.js';
-import { sleep, watchProcess } from './soak.js';
+import { capturingLogger } from '../helpers/log-capture.js';
+import { watchProcess } from './soak.js';
 
 /*
  * The disk under a running node's home fills up while messages keep arriving (test/store/disk-full
@@ -54,7 +55,8 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
     try {
       const alice = await w.start('alice', { relays: [w.net.relays[0]!] });
       // Bob's home lives on the small filesystem (a symlink would do too; the world helper takes a name).
-      const bob: ParleyNode = await w.start(join('..', '..', mountpoint, 'bob'), { relays: [w.net.relays[1]!] });
+      const { logger, lines } = capturingLogger();
+      const bob: ParleyNode = await w.start(join('..', '..', mountpoint, 'bob'), { relays: [w.net.relays[1]!], logger });
       alice.addContact(bob.id);
       bob.addContact(alice.id);
       const texts: string[] = [];
@@ -68,9 +70,13 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
       await received(bob, alice.id, 3);
 
       fill(mountpoint);
+      const mark = lines.length;
       say(20, 'while full');
-      // Bob cannot store them, so Alice hears no receipt and keeps them.
-      await sleep(3_000);
+      // Bob cannot store them, so Alice hears no receipt and keeps them. Bob's log saying he could
+      // not handle one (on a full disk the Signal session cannot be saved, so it reads as an
+      // envelope that did not decrypt) is the signal that they reached him.
+      const failed = () => lines.slice(mark).filter((l) => /did not decrypt|handling failed/.test(l)).length;
+      await until(() => failed() > 0, "Bob's node to fail to store a message");
       const stuck = alice.outbox().length;
       expect(stuck).toBeGreaterThan(0);
       // Bob's own writes fail with a sentence that says what to do.
