@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { ParleyNode, type NodeOptions } from '../../src/node/index.js';
 import { startTestnet } from '../../src/testnet/index.js';
-import type { MessageRow } from '../../src/store/index.js';
+import type { MessageRow, Visibility } from '../../src/store/index.js';
 import { until } from './until.js';
 
 /** A temp folder of homes plus a local testnet, torn down together. */
@@ -34,6 +34,21 @@ export async function world(dhtNodes = 6, relays = 0) {
       await node.start();
       running.add(node);
       return node;
+    },
+    /**
+     * Starts two people who added each other by ID (nothing else exchanged). `visibility` is what
+     * each lets the other see; left out, the default (relayed) stands.
+     */
+    async pair(a: string, b: string, o: { a?: Partial<NodeOptions>; b?: Partial<NodeOptions>; visibility?: Visibility } = {}): Promise<[ParleyNode, ParleyNode]> {
+      const first = await this.start(a, o.a);
+      const second = await this.start(b, o.b);
+      first.addContact(second.id);
+      second.addContact(first.id);
+      if (o.visibility) {
+        first.setVisibility(second.id, o.visibility);
+        second.setVisibility(first.id, o.visibility);
+      }
+      return [first, second];
     },
     async stop(node: ParleyNode): Promise<void> {
       running.delete(node);

@@ -12,13 +12,8 @@ describe('two people on the local DHT', () => {
   });
 
   it('find each other only through the DHT and exchange 100 messages both ways, in order', async () => {
-    const alice = await w.start('alice');
-    const bob = await w.start('bob');
     // Only IDs are exchanged: no address is passed by hand.
-    alice.addContact(bob.id);
-    alice.setVisibility(bob.id, 'direct');
-    bob.addContact(alice.id);
-    bob.setVisibility(alice.id, 'direct');
+    const [alice, bob] = await w.pair('alice', 'bob', { visibility: 'direct' });
     for (let i = 0; i < 100; i++) {
       alice.send(bob.id, `a→b ${i}`);
       bob.send(alice.id, `b→a ${i}`);
@@ -52,12 +47,7 @@ describe('two people on the local DHT', () => {
   });
 
   it('delivers from the outbox once an offline receiver starts', async () => {
-    const carol = await w.start('carol');
-    const dave = await w.start('dave');
-    carol.addContact(dave.id);
-    carol.setVisibility(dave.id, 'direct');
-    dave.addContact(carol.id);
-    dave.setVisibility(carol.id, 'direct');
+    const [carol, dave] = await w.pair('carol', 'dave', { visibility: 'direct' });
     await w.stop(dave);
     const sent = carol.send(dave.id, 'are you there?');
     // A failed attempt, recorded with its reason, is the signal that Carol tried and kept it.

@@ -52,10 +52,7 @@ describe('relays failing and people offline', () => {
   });
 
   it('offline recipient: the message waits in their relay mailbox and is delivered once when they start', async () => {
-    const carol = await w.start('carol', { relays: [w.net.relays[0]!] });
-    const dave = await w.start('dave', { relays: [w.net.relays[1]!] });
-    carol.addContact(dave.id);
-    dave.addContact(carol.id);
+    const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[1]!] } });
     carol.send(dave.id, 'warm-up');
     await delivered(carol, dave.id, 1);
     await w.stop(dave);

@@ -28,10 +28,7 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
   });
 
   it("mail waiting for an offline person is sealed: the relay's stored items name no sender, no recipient, no address, no text", async () => {
-    const alice = await w.start('alice', { host: ALICE, relays: [ref] });
-    const bob = await w.start('bob', { host: BOB, relays: [ref] });
-    alice.addContact(bob.id);
-    bob.addContact(alice.id);
+    const [alice, bob] = await w.pair('alice', 'bob', { a: { host: ALICE, relays: [ref] }, b: { host: BOB, relays: [ref] } });
     alice.send(bob.id, 'warm-up');
     await delivered(alice, bob.id, 1);
     await w.stop(bob);
@@ -61,10 +58,7 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
   });
 
   it('1,000 garbage connections against the relay while two people chat: the chat keeps working', async () => {
-    const carol = await w.start('carol', { relays: [ref] });
-    const dave = await w.start('dave', { relays: [ref] });
-    carol.addContact(dave.id);
-    dave.addContact(carol.id);
+    const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [ref] }, b: { relays: [ref] } });
     carol.send(dave.id, 'before');
     await received(dave, carol.id, 1);
 

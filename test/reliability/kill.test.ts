@@ -76,10 +76,7 @@ describe('kill -9', () => {
     const descriptor = JSON.parse(relayProc.output().trim().split('\n').at(-1)!) as { host: string; port: number; publicKey: string };
     const mine = { host: descriptor.host, port: descriptor.port, publicKey: descriptor.publicKey };
     try {
-      const carol = await w.start('carol', { relays: [mine] });
-      const dave = await w.start('dave', { relays: [w.net.relays[1]!] });
-      carol.addContact(dave.id);
-      dave.addContact(carol.id);
+      const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [mine] }, b: { relays: [w.net.relays[1]!] } });
       const fromCarol: string[] = [];
       const fromDave: string[] = [];
       const say = (n: number, tag: string) => {

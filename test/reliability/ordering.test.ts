@@ -22,13 +22,8 @@ describe('a message the receiver could not store', () => {
 
   for (const setting of ['direct', 'relayed'] as const) {
     it(`does not let the next one overtake it (${setting})`, async () => {
-      const alice = await w.start(`alice-${setting}`, { relays: [w.net.relays[0]!] });
       const { logger, lines } = capturingLogger();
-      const bob = await w.start(`bob-${setting}`, { relays: [w.net.relays[1]!], logger });
-      alice.addContact(bob.id);
-      bob.addContact(alice.id);
-      alice.setVisibility(bob.id, setting);
-      bob.setVisibility(alice.id, setting);
+      const [alice, bob] = await w.pair(`alice-${setting}`, `bob-${setting}`, { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[1]!], logger }, visibility: setting });
       alice.send(bob.id, 'first');
       await delivered(alice, bob.id, 1);
 
