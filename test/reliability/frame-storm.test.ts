@@ -192,7 +192,6 @@ describe('a frame storm against a live node and a live relay', () => {
       await until(() => answers >= requests, () => `the relay to answer every request (answered ${answers} of ${requests})`, budget(60_000, 600_000));
       const caughtUpMs = Date.now() - started - stormMs;
       // A mutant that is still a valid envelope is dropped too: at most one per broken connection.
-      expect(counts.dropped - envelopesSent).toBeGreaterThanOrEqual(0);
       expect(counts.dropped - envelopesSent).toBeLessThanOrEqual(BROKEN);
       expect(answers).toBe(requests);
       for (const s of [...nodeSessions, ...relaySessions]) expect(s.closeReason).toBeNull();
