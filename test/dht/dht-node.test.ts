@@ -10,7 +10,6 @@ const started: DhtNode[] = [];
 const sockets: Socket[] = [];
 let hostByte = 140 + Math.floor(Math.random() * 100);
 const nextHost = () => `127.0.0.${(hostByte++ % 240) + 10}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function node(opts: Partial<DhtNodeOptions> = {}): Promise<DhtNode> {
   const n = new DhtNode({ bootstrap: [], host: nextHost(), ...opts });
@@ -37,7 +36,9 @@ describe('DhtNode', () => {
   it('with an empty bootstrap list contacts nobody (the library never falls back to its public routers)', async () => {
     const lone = await node({ loopbackOnly: false });
     expect(lone.forTest().dht._rpc.bootstrap).toEqual([]);
-    await sleep(200);
+    // The library's bootstrap phase is over once it says ready: a fallback to its public routers
+    // would have sent (or, blocked, counted) its first queries by then.
+    await until(() => lone.forTest().dht.ready, 'the library to finish bootstrapping', 5_000);
     expect(lone.stats()).toMatchObject({ queriesSent: 0, blockedSends: 0, nodes: 0 });
   });
 
@@ -83,8 +84,9 @@ describe('DhtNode', () => {
 
   it('settles operations still in flight when stopped', async () => {
     const n = await node({ bootstrap: [await blackHole()], readyTimeoutMs: 50, queryTimeoutMs: 10_000 });
+    const sentBefore = n.stats().queriesSent;
     const pending = n.getMutable(Identity.generate().identityKey.publicKey, INTRO_SALT);
-    await sleep(50);
+    await until(() => n.stats().queriesSent > sentBefore, 'the lookup to be on its way to the black hole', 5_000);
     const t0 = Date.now();
     await n.stop();
     await expect(pending).rejects.toMatchObject({ code: 'STOPPED' });

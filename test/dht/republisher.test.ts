@@ -73,7 +73,13 @@ describe('Republisher', () => {
     expect(later.seq).toBeGreaterThan(first.lastSeq!);
     await republisher.stop();
     const stoppedAt = republisher.status().lastSeq;
-    await new Promise((r) => setTimeout(r, 400));
+    // A witness on the same interval, still running: once it has republished twice, the stopped
+    // one would have too.
+    const witness = republisherFor(Identity.generate(), await client(net.bootstrap), { intervalMs: 150 });
+    await witness.start();
+    const witnessFrom = witness.status().lastSeq!;
+    await until(() => witness.status().lastSeq! >= witnessFrom + 2, 'the witness to republish twice', 10_000);
+    await witness.stop();
     expect(republisher.status().lastSeq).toBe(stoppedAt);
   });
 
