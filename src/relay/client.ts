@@ -207,6 +207,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         if (f.id === undefined) return this.#conn?.close(f.code);
         this.#requests.settle(f);
         return;
+      case 'accepted': case 'acked': case 'blob-stored': case 'blob': case 'circuit-opened': case 'fetched': case 'registered':
       default:
         this.#requests.settle(f);
     }

@@ -69,6 +69,8 @@ export function mailboxReceipt(via: SenderPath | undefined): RouteReceipt {
         senderReported: true,
         sees: [{ party: 'their-relay', ips: ['theirs'] }, { party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
       };
+    case 'direct': // cannot come out of a mailbox: what I know
+    case undefined:
     default:
       return MAILBOX_RECEIPT;
   }

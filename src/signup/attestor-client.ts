@@ -63,7 +63,10 @@ export class AttestorClient {
     let res: Response;
     try {
       // A GET is safe to repeat once: a kept-alive connection the server has just closed fails the first try.
-      res = await attempt().catch((err: unknown) => (method === 'GET' ? attempt() : Promise.reject(err)));
+      res = await attempt().catch((err: unknown) => {
+        if (method !== 'GET') throw err;
+        return attempt();
+      });
     } catch {
       throw SignupError.ATTESTOR_UNREACHABLE();
     }

@@ -22,9 +22,10 @@ function takeToken(): string | null {
 
 /** A contact's row after a message of theirs arrived or changed: newest message first, unread counted. */
 function withMessage(c: Contact, m: Message, isNew: boolean, inView: boolean): Contact {
-  const newer = !c.last || c.last.id === m.id || m.seq >= c.last.seq;
+  const at = m.receivedAt ?? m.sentAt;
+  const newer = !c.last || at >= c.last.at;
   const unread = isNew && m.direction === 'in' && !inView ? c.unread + 1 : c.unread;
-  return { ...c, last: newer ? m : c.last, unread };
+  return { ...c, last: newer ? { body: m.body, at, direction: m.direction } : c.last, unread };
 }
 
 export function App() {

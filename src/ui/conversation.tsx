@@ -111,14 +111,14 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
             {name} has a new security key. Until you accept it, their messages are held back (nothing is lost: they are sent again).
             Did {name} reinstall Parley? Ask them by another channel before you accept, then compare safety numbers.
           </p>
-          <button type="button" onClick={() => client.acceptNewKey(contact.id).catch((e: unknown) => setError(errorText(e)))}>Accept the new key</button>
+          <button type="button" onClick={() => void client.acceptNewKey(contact.id).catch((e: unknown) => setError(errorText(e)))}>Accept the new key</button>
         </div>
       ) : (
         contact.keyChanged && (
           <p class="warning" role="alert">{name}'s security key changed and is not verified yet: compare safety numbers before trusting this conversation.</p>
         )
       )}
-      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={loadOlder} complete={complete} {...(focus ? { focus } : {})} />}
+      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={() => void loadOlder()} {...(focus ? { focus } : {})} />}
       {error && <p role="alert" class="error pad">{error}</p>}
       {contact.state === 'blocked' ? (
         <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
@@ -152,7 +152,6 @@ interface ListProps {
   name: string;
   onReceipt: (m: Message) => void;
   onNearTop: () => void;
-  complete: boolean;
   focus?: string;
 }
 
@@ -166,7 +165,7 @@ function dayOf(m: Message): string {
   return d.toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
-function MessageList({ messages, name, onReceipt, onNearTop, complete, focus }: ListProps) {
+function MessageList({ messages, name, onReceipt, onNearTop, focus }: ListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   const [v] = useState(
@@ -224,7 +223,9 @@ function MessageList({ messages, name, onReceipt, onNearTop, complete, focus }: 
             <div
               key={item.key}
               data-index={item.index}
-              ref={(el) => el && v.measureElement(el)}
+              ref={(el) => {
+                if (el) v.measureElement(el);
+              }}
               class={`msg-row ${m.direction}`}
               data-day={day}
               style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
@@ -274,7 +275,7 @@ function Composer({ onSend, name }: { onSend: (text: string) => Promise<boolean>
     if (await onSend(t)) setText('');
   };
   return (
-    <form class="composer" onSubmit={submit}>
+    <form class="composer" onSubmit={(e) => void submit(e)}>
       <label class="sr-only" for="composer">Message to {name}</label>
       <textarea
         id="composer"
@@ -343,7 +344,7 @@ function Settings({ client, contact, onClose, onGone }: { client: ApiClient; con
         <legend>Let {name} see my IP address</legend>
         {(['relayed', 'direct'] as const).map((v) => (
           <label class="choice" key={v}>
-            <input type="radio" name="visibility" value={v} checked={contact.visibility === v} onChange={() => act(client.patchContact(contact.id, { visibility: v }))} />
+            <input type="radio" name="visibility" value={v} checked={contact.visibility === v} onChange={() => void act(client.patchContact(contact.id, { visibility: v }))} />
             <span>
               <strong>{v === 'relayed' ? 'No: go through relays' : 'Yes: allow direct'}</strong>
               <br />
@@ -352,7 +353,7 @@ function Settings({ client, contact, onClose, onGone }: { client: ApiClient; con
           </label>
         ))}
       </fieldset>
-      <form class="row" onSubmit={(e) => (e.preventDefault(), newName.trim() && act(client.patchContact(contact.id, { name: newName.trim() })))}>
+      <form class="row" onSubmit={(e) => (e.preventDefault(), newName.trim() && void act(client.patchContact(contact.id, { name: newName.trim() })))}>
         <label class="grow">
           Name
           <input name="rename" value={newName} maxLength={64} onInput={(e) => setNewName(e.currentTarget.value)} />
@@ -361,9 +362,9 @@ function Settings({ client, contact, onClose, onGone }: { client: ApiClient; con
       </form>
       <p class="mono hint">{contact.id}</p>
       {contact.state === 'blocked' ? (
-        <button type="button" onClick={() => act(client.unblock(contact.id))}>Unblock {name}</button>
+        <button type="button" onClick={() => void act(client.unblock(contact.id))}>Unblock {name}</button>
       ) : (
-        <button type="button" class="danger" onClick={() => act(client.block(contact.id)).then(onGone)}>Block {name}</button>
+        <button type="button" class="danger" onClick={() => void act(client.block(contact.id)).then(onGone)}>Block {name}</button>
       )}
       {error && <p role="alert" class="error">{error}</p>}
     </Dialog>
@@ -392,9 +393,9 @@ function SafetyDialog({ client, contact, onClose }: { client: ApiClient; contact
           <img class="qr" src={svgDataUrl(safety.qrSvg)} alt="QR code of the safety number" width={200} height={200} />
           <p role="status">{safety.verified ? <span class="ok">✓ Verified</span> : 'Not verified yet.'}</p>
           {safety.verified ? (
-            <button type="button" onClick={() => mark(false)}>Clear verification</button>
+            <button type="button" onClick={() => void mark(false)}>Clear verification</button>
           ) : (
-            <button type="button" class="primary" onClick={() => mark(true)}>Mark as verified</button>
+            <button type="button" class="primary" onClick={() => void mark(true)}>Mark as verified</button>
           )}
         </>
       )}

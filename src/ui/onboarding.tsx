@@ -41,7 +41,7 @@ export function Onboarding({ client, attestor, onDone }: { client: ApiClient; at
   }
   return (
     <main class="center">
-      <form class="card onboarding" onSubmit={submit}>
+      <form class="card onboarding" onSubmit={(e) => void submit(e)}>
         <h1>Welcome to Parley</h1>
         <p>Private conversations, device to device, end-to-end encrypted. No company in the middle keeps a list of who you talk to.</p>
         <fieldset>
@@ -95,7 +95,7 @@ export function Unlock({ client, onDone }: { client: ApiClient; onDone: (s: Stat
   };
   return (
     <main class="center">
-      <form class="card" onSubmit={submit}>
+      <form class="card" onSubmit={(e) => void submit(e)}>
         <h1>Unlock Parley</h1>
         <label>
           Passphrase

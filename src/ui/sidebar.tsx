@@ -63,9 +63,9 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
                     <span class="mono">{displayName(c)}</span>
                     {c.last && <span class="preview" dir="auto">{c.last.body}</span>}
                     <div class="row">
-                      <button type="button" class="primary" onClick={() => client.accept(c.id).then(() => (refresh(), onOpen(c.id)), () => {})}>Accept</button>
-                      <button type="button" onClick={() => client.decline(c.id).then(refresh, () => {})}>Decline</button>
-                      <button type="button" class="danger" onClick={() => client.block(c.id).then(refresh, () => {})}>Block</button>
+                      <button type="button" class="primary" onClick={() => void client.accept(c.id).then(() => { void refresh(); onOpen(c.id); }, () => {})}>Accept</button>
+                      <button type="button" onClick={() => void client.decline(c.id).then(refresh, () => {})}>Decline</button>
+                      <button type="button" class="danger" onClick={() => void client.block(c.id).then(refresh, () => {})}>Block</button>
                     </div>
                   </li>
                 ))}
@@ -148,8 +148,8 @@ function MyId({ client, me, attestor, onClose }: { client: ApiClient; me: Me; at
       <p>Give this ID to people you want to talk to. It holds your public key and nothing personal.</p>
       <p class="mono id-text" aria-label="Your ID">{me.id}</p>
       <div class="row">
-        <button type="button" onClick={() => copy('ID', me.id)}>Copy ID</button>
-        <button type="button" onClick={() => copy('link', me.link)}>Copy link</button>
+        <button type="button" onClick={() => void copy('ID', me.id)}>Copy ID</button>
+        <button type="button" onClick={() => void copy('link', me.link)}>Copy link</button>
       </div>
       {copied && <p role="status" class="hint">Copied {copied}.</p>}
       <p>
@@ -176,7 +176,7 @@ function AddContact({ client, onClose, onAdded }: { client: ApiClient; onClose: 
   };
   return (
     <Dialog title="Add a contact" onClose={onClose}>
-      <form onSubmit={submit}>
+      <form onSubmit={(e) => void submit(e)}>
         <label>
           Their Parley ID or parley: link
           <input name="contact-id" required value={id} onInput={(e) => setId(e.currentTarget.value)} autoFocus spellcheck={false} autoComplete="off" />

@@ -37,7 +37,7 @@ export function SignupSteps({ client, kind, onDone, onSkip }: { client: ApiClien
   return (
     <div class="signup-steps">
       {!sent ? (
-        <form onSubmit={(e) => (e.preventDefault(), act(async () => {
+        <form onSubmit={(e) => (e.preventDefault(), void act(async () => {
           await client.signupStart({ kind, identifier: identifier.trim(), ...(region.trim() ? { region: region.trim().toUpperCase() } : {}) });
           setSent(true);
         }))}>
@@ -58,7 +58,7 @@ export function SignupSteps({ client, kind, onDone, onSkip }: { client: ApiClien
           </div>
         </form>
       ) : (
-        <form onSubmit={(e) => (e.preventDefault(), act(async () => onDone(await client.signupVerify(code.trim()))))}>
+        <form onSubmit={(e) => (e.preventDefault(), void act(async () => onDone(await client.signupVerify(code.trim()))))}>
           <p>We sent a six-digit code {kind === 'email' ? 'by email' : 'by text message'}. It is valid for a few minutes.</p>
           <label>
             Code
@@ -93,7 +93,7 @@ export function FindableBy({ client, attestor }: { client: ApiClient; attestor: 
           {active.map((a) => (
             <li key={a.kind}>
               By your {a.kind === 'email' ? 'email address' : 'phone number'} (until {new Date(a.expiresAt * 1000).toLocaleDateString()}){' '}
-              <button type="button" onClick={() => client.unlink(a.kind).then(setList, (e: unknown) => setError(errorText(e)))}>Unlink</button>
+              <button type="button" onClick={() => void client.unlink(a.kind).then(setList, (e: unknown) => setError(errorText(e)))}>Unlink</button>
             </li>
           ))}
         </ul>
@@ -166,13 +166,13 @@ export function FindFriends({ client, onClose, onAdded }: { client: ApiClient; o
         <strong>{m.name || m.identifier}</strong>
         {m.name && <span class="hint"> · {m.identifier}</span>}
       </span>
-      {m.known || added.has(m.id) ? <span class="hint">in your contacts</span> : <button type="button" class="primary" onClick={() => add(m)}>Add {m.name ? m.name.split(' ')[0] : ''}</button>}
+      {m.known || added.has(m.id) ? <span class="hint">in your contacts</span> : <button type="button" class="primary" onClick={() => void add(m)}>Add {m.name ? m.name.split(' ')[0] : ''}</button>}
     </li>
   );
   return (
     <Dialog title="Find friends" onClose={onClose}>
       <p class="hint">The attestor gets only blinded values, so it cannot tell which addresses or numbers you look up; the DHT is asked for keyed hashes only; your address book is neither uploaded nor kept.</p>
-      <form class="row" onSubmit={find}>
+      <form class="row" onSubmit={(e) => void find(e)}>
         <label class="grow">
           Email address or phone number
           <input name="find" required value={q} onInput={(e) => setQ(e.currentTarget.value)} />

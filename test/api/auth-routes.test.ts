@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { GuardedRoute } from '../../src/api/guard.js';
-import { apiWorld, listenEvents, raw, until, type Person } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { apiWorld, listenEvents, raw, type Person } from './helpers.js';
 
 /*
  * The API decides who may call a route by the route fastify matched, so no spelling of a path reaches
@@ -60,7 +61,8 @@ const REFUSAL_CODES = new Set(['UNAUTHORIZED', 'FOREIGN_HOST', 'FOREIGN_ORIGIN',
 /** The `error.code` of an API answer, '' when the body is not one. */
 function errorCode(body: string): string {
   try {
-    return String((JSON.parse(body) as { error?: { code?: unknown } }).error?.code ?? '');
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' ? code : '';
   } catch {
     return '';
   }
@@ -235,7 +237,7 @@ describe('the API authorizes by the route that matched, not by how the URL is sp
     for (const path of ['/api/events', '/%61pi/events', '/%61%70%69/%65vents?x=1']) {
       const l = listenEvents(alice.api.port, alice.token, path);
       await l.opened;
-      await until(() => l.events.length > 0);
+      await until(() => l.events.length > 0, 'an event on the socket');
       expect(l.events[0]).toMatchObject({ type: 'state', state: { me: { name: 'Alice' } } });
       l.close();
     }

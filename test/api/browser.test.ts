@@ -30,7 +30,7 @@ describe('the web UI in a real browser (Debian chromium)', () => {
     await page.goto(person.api.openUrl);
     await expect.poll(() => page.url()).not.toContain('token='); // the token leaves the address bar
     await page.getByRole('heading', { name: 'Welcome to Parley' }).waitFor();
-    await expect(page.getByText('Only people you give your Parley ID to can find you')).toBeTruthy();
+    await page.getByText('Only people you give your Parley ID to can find you').waitFor();
     await page.getByLabel(/Display name/).fill(name);
     await shot(page, `${name.toLowerCase()}-1-onboarding`);
     await page.getByRole('button', { name: 'Create my identity' }).click();

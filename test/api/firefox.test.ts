@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { launchFirefox } from '../helpers/browsers.js';
-import { apiWorld, until, type Person } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { apiWorld, type Person } from './helpers.js';
 
 /*
  * The web UI in Debian's Firefox ESR. Playwright drives only its own patched Firefox, so this test
@@ -61,7 +62,7 @@ describe('the web UI in a real browser (Debian firefox-esr)', () => {
     const aliceId = (await text(await aria(page, 'Your ID'))).trim();
     expect(aliceId).toMatch(/^[a-z0-9]{52}$/);
     const qr = await page.waitForSelector('img[alt="QR code of your parley: link"]', { visible: true });
-    await until(() => qr!.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
+    await until(() => qr!.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0), 'the QR code image to load');
     await shot(page, 'alice-2-my-id');
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog[open]', { hidden: true });
@@ -82,11 +83,11 @@ describe('the web UI in a real browser (Debian firefox-esr)', () => {
     // Chat: Enter sends; Bob's reply appears without a reload (the WebSocket event).
     await (await page.waitForSelector('#composer', { visible: true }))!.type('Hello Bob, from Firefox.');
     await page.keyboard.press('Enter');
-    await until(async () => (await bob.client.messages(aliceId)).some((m) => m.body === 'Hello Bob, from Firefox.'), 30_000);
+    await until(async () => (await bob.client.messages(aliceId)).some((m) => m.body === 'Hello Bob, from Firefox.'), "Alice's message to reach Bob", 30_000);
     await bob.client.send(aliceId, 'Hi Alice, Bob here.');
     const log = await aria(page, 'Messages', 'log');
-    await until(async () => (await text(log)).includes('Hi Alice, Bob here.'), 30_000);
-    await until(async () => (await text(log)).includes('Delivered'), 30_000);
+    await until(async () => (await text(log)).includes('Hi Alice, Bob here.'), "Bob's reply to show in Alice's Firefox", 30_000);
+    await until(async () => (await text(log)).includes('Delivered'), 'a Delivered mark in Firefox', 30_000);
     await shot(page, 'alice-3-chat');
 
     // The route receipt in a native <dialog>: Alice's relay, then Bob's, and no IP of Bob for Alice.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon, apiToken, startApi, ApiClient, ApiClientError } from '../../src/api/index.js';
-import { apiWorld, listenEvents, until, type Person } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { apiWorld, listenEvents, type Person } from './helpers.js';
 
 const listen = (p: Person) => listenEvents(p.api.port, p.token);
 
@@ -40,8 +41,8 @@ describe('the daemon API, used as the UI uses it', () => {
     await bob.client.addContact({ id: ids.alice!, name: 'Alice' });
     const sent = await alice.client.send(ids.bob!, 'first words');
     expect(sent.state).toBe('waiting');
-    await until(() => a.events.some((e) => e.type === 'delivery' && e.message.id === sent.id && e.message.state === 'delivered'));
-    await until(() => b.events.some((e) => e.type === 'message' && e.message.body === 'first words'));
+    await until(() => a.events.some((e) => e.type === 'delivery' && e.message.id === sent.id && e.message.state === 'delivered'), 'a delivery event to Alice');
+    await until(() => b.events.some((e) => e.type === 'message' && e.message.body === 'first words'), 'a message event to Bob');
     expect(a.events).toContainEqual({ type: 'route', contactId: ids.bob, route: 'two-relays' });
     const bobsView = (await bob.client.contacts()).find((c) => c.id === ids.alice)!;
     expect(bobsView).toMatchObject({ unread: 1, last: { body: 'first words', direction: 'in' }, visibility: 'relayed' });
@@ -58,7 +59,7 @@ describe('the daemon API, used as the UI uses it', () => {
   it('a stranger who writes becomes a request: accept, decline and block each do what they say', async () => {
     await carol.client.addContact({ id: ids.alice! });
     await carol.client.send(ids.alice!, 'hi, we met at the conference');
-    await until(async () => (await alice.client.contacts()).some((c) => c.id === ids.carol && c.state === 'request'));
+    await until(async () => (await alice.client.contacts()).some((c) => c.id === ids.carol && c.state === 'request'), 'Carol to show as a request');
     const request = (await alice.client.contacts()).find((c) => c.id === ids.carol)!;
     expect(request.last?.body).toBe('hi, we met at the conference');
 
@@ -67,15 +68,20 @@ describe('the daemon API, used as the UI uses it', () => {
     expect(await alice.client.search('conference')).toEqual([]); // declined: what they said is gone too
 
     await carol.client.send(ids.alice!, 'second try');
-    await until(async () => (await alice.client.contacts()).some((c) => c.id === ids.carol && c.state === 'request'));
+    await until(async () => (await alice.client.contacts()).some((c) => c.id === ids.carol && c.state === 'request'), 'Carol to show as a request again');
     expect((await alice.client.accept(ids.carol!)).state).toBe('added');
     await alice.client.send(ids.carol!, 'welcome');
-    await until(async () => (await carol.client.messages(ids.alice!)).some((m) => m.body === 'welcome'));
+    await until(async () => (await carol.client.messages(ids.alice!)).some((m) => m.body === 'welcome'), "Alice's welcome to reach Carol");
 
     expect((await alice.client.block(ids.carol!)).state).toBe('blocked');
     expect(await failure(alice.client.send(ids.carol!, 'no'))).toMatch(/^409 you blocked this contact/);
     await carol.client.send(ids.alice!, 'are you there?');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Alice's node acks an item of her relay mailbox only once it has dealt with it: once Carol's
+    // message has reached that mailbox (Carol sees it sent) and the mailbox is empty again, Alice's
+    // node has had it in hand (and dropped it).
+    const relay = w.net.relayServers[0]!;
+    await until(async () => (await carol.client.messages(ids.alice!)).find((m) => m.body === 'are you there?')?.state === 'sent', "Carol's message to reach Alice's mailbox");
+    await until(() => relay.metrics().stored.items === 0, () => `Alice's node to take it from her mailbox (the relay holds ${relay.metrics().stored.items} items)`);
     expect((await alice.client.messages(ids.carol!)).some((m) => m.body === 'are you there?')).toBe(false);
     expect((await alice.client.unblock(ids.carol!)).state).toBe('added');
   });
@@ -106,11 +112,11 @@ describe('the daemon API, used as the UI uses it', () => {
     expect((await dave.client.contact(erinId)).online).toBe(false);
     const d = listen(dave);
     await dave.client.send(erinId, 'direct hello');
-    await until(() => d.events.some((e) => e.type === 'presence' && e.contactId === erinId && e.online));
+    await until(() => d.events.some((e) => e.type === 'presence' && e.contactId === erinId && e.online), 'Erin to show online to Dave');
     expect((await dave.client.contact(erinId)).online).toBe(true);
     expect((await alice.client.contact(ids.carol!)).online).toBe(null); // relayed: presence is not observable
     await erin.daemon.close();
-    await until(() => d.events.some((e) => e.type === 'presence' && e.contactId === erinId && !e.online));
+    await until(() => d.events.some((e) => e.type === 'presence' && e.contactId === erinId && !e.online), 'Erin to show offline to Dave');
     expect((await dave.client.contact(erinId)).online).toBe(false);
     d.close();
   });

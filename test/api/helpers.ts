@@ -73,18 +73,11 @@ export function raw(port: number, method: string, path: string, headers: Record<
   });
 }
 
-export const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** Collects a daemon's events as the UI receives them, over the WebSocket (token as subprotocol, our Origin). */
 export function listenEvents(port: number | string, token: string, path = '/api/events'): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {
   const events: ApiEvent[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, ['parley', `parley-token.${token}`], { origin: `http://127.0.0.1:${port}` });
-  ws.on('message', (d) => events.push(JSON.parse(String(d)) as ApiEvent));
+  ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString('utf8')) as ApiEvent));
   return { events, opened: new Promise((resolve) => ws.once('open', () => resolve())), close: () => ws.close() };
 }

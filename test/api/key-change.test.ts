@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { PrivateKey } from '@signalapp/libsignal-client';
 import { Identity, SecretKey, loadIdentity, saveIdentity } from '../../src/identity/index.js';
 import { ApiClient, Daemon, apiToken, startApi } from '../../src/api/index.js';
-import { apiWorld, until, type Person } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { apiWorld, type Person } from './helpers.js';
 
 describe("a contact's key changes (they reinstalled, or someone impersonates them)", () => {
   let w: Awaited<ReturnType<typeof apiWorld>>;
@@ -24,7 +24,7 @@ describe("a contact's key changes (they reinstalled, or someone impersonates the
     await alice.client.addContact({ id: bobId, name: 'Bob' });
     await bob.client.addContact({ id: aliceId });
     await bob.client.send(aliceId, 'before');
-    await until(async () => (await alice.client.messages(bobId)).length === 1);
+    await until(async () => (await alice.client.messages(bobId)).length === 1, "Bob's first message to reach Alice");
     await alice.client.verify(bobId, true);
     const before = await alice.client.safety(bobId);
 
@@ -43,20 +43,26 @@ describe("a contact's key changes (they reinstalled, or someone impersonates the
       await bob2.addContact({ id: aliceId });
       await bob2.send(aliceId, 'after reinstalling');
 
-      await until(async () => (await alice.client.contact(bobId)).keyPending, 30_000);
+      await until(async () => (await alice.client.contact(bobId)).keyPending, "Alice to hold back Bob's new key", 30_000);
       expect(await alice.client.contact(bobId)).toMatchObject({ keyPending: true, keyChanged: true, verified: true });
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Bob resends until he hears a receipt, and Alice's node acks each copy in her relay mailbox
+      // once it has dealt with it: one more ack (Alice is the only client of that relay) means a
+      // resend came and was held back too.
+      const relay = w.net.relayServers[0]!;
+      const acks = () => relay.metrics().framesIn.ack ?? 0;
+      const acked = acks();
+      await until(() => acks() > acked && relay.metrics().stored.items === 0, () => `a resend of Bob's message to be handled (acks ${acked} -> ${acks()})`);
       expect((await alice.client.messages(bobId)).map((m) => m.body)).toEqual(['before']); // held back, not shown
 
       const accepted = await alice.client.acceptNewKey(bobId);
       expect(accepted).toMatchObject({ keyPending: false, keyChanged: true, verified: false });
-      await until(async () => (await alice.client.messages(bobId)).some((m) => m.body === 'after reinstalling'), 30_000);
+      await until(async () => (await alice.client.messages(bobId)).some((m) => m.body === 'after reinstalling'), 'the held-back message to arrive once the key is accepted', 30_000);
       const after = await alice.client.safety(bobId);
       expect(after.number).not.toBe(before.number);
       expect(after).toMatchObject({ verified: false, keyChanged: true });
       expect((await alice.client.verify(bobId, true)).keyChanged).toBe(false);
       expect(await alice.client.acceptNewKey(bobId).catch((e: Error) => e.message)).toMatch(/has not offered a new key/);
-      await until(async () => (await bob2.messages(aliceId)).find((m) => m.body === 'after reinstalling')?.state === 'delivered', 30_000);
+      await until(async () => (await bob2.messages(aliceId)).find((m) => m.body === 'after reinstalling')?.state === 'delivered', "a receipt for Bob's held-back message", 30_000);
     } finally {
       await api.close();
       await daemon.close();

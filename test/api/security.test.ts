@@ -129,8 +129,8 @@ describe('the daemon API guards', () => {
       new Promise<string>((resolve) => {
         const ws = new WebSocket(url, protocols, origin ? { origin } : {});
         ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
-        ws.on('message', (data) => {
-          resolve(String(data));
+        ws.on('message', (data: Buffer) => {
+          resolve(data.toString('utf8'));
           ws.close();
         });
         ws.on('error', () => resolve('error'));

@@ -15,10 +15,12 @@ describe('SMS gateways', () => {
   it('the HTTP adapter posts {to, text} with the bearer token; a failing gateway is a clear 502', async () => {
     const got: Array<{ auth?: string; json: { to: string; text: string } }> = [];
     let status = 200;
-    const gw = createServer(async (req, res) => {
-      got.push({ ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), json: JSON.parse(await body(req)) });
-      res.statusCode = status;
-      res.end('{}');
+    const gw = createServer((req, res) => {
+      void body(req).then((text) => {
+        got.push({ ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), json: JSON.parse(text) });
+        res.statusCode = status;
+        res.end('{}');
+      });
     });
     await new Promise<void>((r) => gw.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(gw.address() as AddressInfo).port}/sms`;

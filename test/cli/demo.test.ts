@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ApiClient } from '../../src/api/index.js';
+import { until } from '../helpers/until.js';
 
 let child: ChildProcess | null = null;
 afterAll(async () => {
@@ -28,11 +29,7 @@ describe('npm start (parley demo)', () => {
     const [contact] = await alice.contacts();
     expect(contact).toMatchObject({ id: bobId, name: 'Bob', visibility: 'relayed' });
     const sent = await alice.send(bobId, 'hello from the demo');
-    const deadline = Date.now() + 30_000;
-    while ((await alice.messages(bobId)).find((m) => m.id === sent.id)?.state !== 'delivered') {
-      if (Date.now() > deadline) throw new Error('not delivered in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(async () => (await alice.messages(bobId)).find((m) => m.id === sent.id)?.state === 'delivered', "a receipt for Alice's demo message", 30_000);
     const [got] = await bob.messages((await alice.state()).me!.id);
     expect(got).toMatchObject({ body: 'hello from the demo', direction: 'in' });
     child.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ApiClient, type ApiEvent } from '../../src/api/index.js';
 import { listenEvents } from '../api/helpers.js';
 import { cliHarness } from './harness.js';
+import { until } from '../helpers/until.js';
 
 const { root, parley, background, close } = cliHarness('parley-run-ui-');
 afterAll(close);
@@ -40,11 +41,10 @@ describe('parley run serves the web UI, and the CLI goes through the same API', 
     expect(added).toMatchObject({ name: 'Fay', visibility: 'direct', state: 'added', verified: false });
     const set = JSON.parse((await parley('contact', 'set', '--home', dana, eliId, '--name', 'Eli S.', '--json')).stdout);
     expect(set).toEqual(await ui.contact(eliId));
-    await new Promise((r) => setTimeout(r, 200));
+    const changed = () => events.filter((e): e is Extract<ApiEvent, { type: 'contact' }> => e.type === 'contact').map((e) => [e.contact.id, e.contact.name]);
+    const has = (id: string, name: string) => changed().some(([i, n]) => i === id && n === name);
+    await until(() => has(fayId, 'Fay') && has(eliId, 'Eli S.'), () => `contact events for Fay and Eli S. (saw ${JSON.stringify(changed())})`, 10_000);
     stopListening();
-    const changed = events.filter((e): e is Extract<ApiEvent, { type: 'contact' }> => e.type === 'contact').map((e) => [e.contact.id, e.contact.name]);
-    expect(changed).toContainEqual([fayId, 'Fay']);
-    expect(changed).toContainEqual([eliId, 'Eli S.']);
 
     // Data commands print what the API gives, whether a daemon serves the home (Dana) or not (Eli).
     const danaHistory = JSON.parse((await parley('history', '--home', dana, '--json')).stdout);

@@ -4,12 +4,12 @@ import { Identity } from '../../src/identity/index.js';
 import { DhtError, DhtNode, INTRO_SALT, type DhtNodeOptions } from '../../src/dht/index.js';
 import { guardedVerify } from '../../src/dht/verify.js';
 import { capturingLogger } from '../helpers/log-capture.js';
+import { until } from '../helpers/until.js';
 
 const started: DhtNode[] = [];
 const sockets: Socket[] = [];
 let hostByte = 140 + Math.floor(Math.random() * 100);
 const nextHost = () => `127.0.0.${(hostByte++ % 240) + 10}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function node(opts: Partial<DhtNodeOptions> = {}): Promise<DhtNode> {
   const n = new DhtNode({ bootstrap: [], host: nextHost(), ...opts });
@@ -36,7 +36,9 @@ describe('DhtNode', () => {
   it('with an empty bootstrap list contacts nobody (the library never falls back to its public routers)', async () => {
     const lone = await node({ loopbackOnly: false });
     expect(lone.forTest().dht._rpc.bootstrap).toEqual([]);
-    await sleep(200);
+    // The library's bootstrap phase is over once it says ready: a fallback to its public routers
+    // would have sent (or, blocked, counted) its first queries by then.
+    await until(() => lone.forTest().dht.ready, 'the library to finish bootstrapping', 5_000);
     expect(lone.stats()).toMatchObject({ queriesSent: 0, blockedSends: 0, nodes: 0 });
   });
 
@@ -82,8 +84,9 @@ describe('DhtNode', () => {
 
   it('settles operations still in flight when stopped', async () => {
     const n = await node({ bootstrap: [await blackHole()], readyTimeoutMs: 50, queryTimeoutMs: 10_000 });
+    const sentBefore = n.stats().queriesSent;
     const pending = n.getMutable(Identity.generate().identityKey.publicKey, INTRO_SALT);
-    await sleep(50);
+    await until(() => n.stats().queriesSent > sentBefore, 'the lookup to be on its way to the black hole', 5_000);
     const t0 = Date.now();
     await n.stop();
     await expect(pending).rejects.toMatchObject({ code: 'DHT_STOPPED' });
@@ -104,7 +107,7 @@ describe('DhtNode', () => {
     const s = createSocket('udp4');
     sockets.push(s);
     for (const m of junk) s.send(Buffer.from(m), port, host);
-    for (let i = 0; i < 100 && target.stats().droppedIncoming < junk.length; i++) await sleep(10);
+    await until(() => target.stats().droppedIncoming >= junk.length, () => `${junk.length} junk packets dropped (${target.stats().droppedIncoming} were)`, 5_000);
     expect(target.stats().droppedIncoming).toBe(junk.length);
     // The junk's sender id got into the routing table; a short query timeout skips it quickly.
     const joiner = await node({ bootstrap: [`${host}:${port}`], queryTimeoutMs: 200 });

@@ -2,23 +2,15 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Identity } from '../../src/identity/index.js';
 import { DhtNode, encodeIntro, INTRO_SALT, lookupIntro, Republisher } from '../../src/dht/index.js';
-import { startTestnet, type Testnet } from '../../src/testnet/index.js';
+import { startTestnet } from '../../src/testnet/index.js';
 import { capturingLogger } from '../helpers/log-capture.js';
+import { until } from '../helpers/until.js';
 import { introOf } from './helpers.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const cleanup: Array<() => Promise<void>> = [];
 let hostByte = 20 + Math.floor(Math.random() * 200);
 
-async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function client(bootstrap: string[], extra: Partial<ConstructorParameters<typeof DhtNode>[0]> = {}): Promise<DhtNode> {
   const node = new DhtNode({ bootstrap, host: `127.0.1.${hostByte++ % 250 + 2}`, loopbackOnly: true, ...extra });
@@ -54,7 +46,7 @@ describe('Republisher', () => {
     await ahead.stop();
     const restored = republisherFor(alice, await client(net.bootstrap), { retry: { baseMs: 60_000, maxMs: 60_000 } });
     await restored.start(); // most nodes refuse (they hold a higher seq): it looks that up and publishes past it at once
-    const status = await eventually(() => (restored.status().lastSeq! > stored ? restored.status() : undefined), 5_000);
+    const status = await until(() => (restored.status().lastSeq! > stored ? restored.status() : undefined), 'the restored republisher to publish a higher seq', 5_000);
     expect(status).toMatchObject({ lastSeq: stored + 1, failures: 0 });
     expect(status.lastStoredOn).toBeGreaterThanOrEqual(4);
     expect((await lookupIntro(await client(net.bootstrap), alice.id, now())).seq).toBe(stored + 1);
@@ -74,14 +66,20 @@ describe('Republisher', () => {
     await republisher.refresh();
     expect(republisher.status().lastSeq).toBeGreaterThan(first.lastSeq!);
 
-    const later = await eventually(async () => {
+    const later = await until(async () => {
       const intro = await lookupIntro(reader, alice.id, now());
       return intro.seq >= first.lastSeq! + 2 ? intro : undefined;
-    });
+    }, 'two more republications in the DHT', 10_000);
     expect(later.seq).toBeGreaterThan(first.lastSeq!);
     await republisher.stop();
     const stoppedAt = republisher.status().lastSeq;
-    await new Promise((r) => setTimeout(r, 400));
+    // A witness on the same interval, still running: once it has republished twice, the stopped
+    // one would have too.
+    const witness = republisherFor(Identity.generate(), await client(net.bootstrap), { intervalMs: 150 });
+    await witness.start();
+    const witnessFrom = witness.status().lastSeq!;
+    await until(() => witness.status().lastSeq! >= witnessFrom + 2, 'the witness to republish twice', 10_000);
+    await witness.stop();
     expect(republisher.status().lastSeq).toBe(stoppedAt);
   });
 
@@ -98,11 +96,11 @@ describe('Republisher', () => {
     const republisher = republisherFor(alice, dht, { logger, retry: { baseMs: 50, maxMs: 200 } });
     await republisher.start();
     expect(republisher.status().failures).toBeGreaterThanOrEqual(1);
-    await eventually(() => (republisher.status().failures >= 2 ? true : undefined));
+    await until(() => republisher.status().failures >= 2, () => `two failed attempts (status: ${JSON.stringify(republisher.status())})`);
 
     const net = await startTestnet({ dhtNodes: 3, basePort: port });
     cleanup.push(() => net.stop());
-    await eventually(() => (republisher.status().failures === 0 ? true : undefined));
+    await until(() => republisher.status().failures === 0, () => `a publish once the network is up (status: ${JSON.stringify(republisher.status())})`);
     const reader = await client(net.bootstrap);
     expect((await lookupIntro(reader, alice.id, now())).id).toBe(alice.id);
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { ParleyNode, type NodeOptions } from '../../src/node/index.js';
 import { startTestnet } from '../../src/testnet/index.js';
-import type { MessageRow } from '../../src/store/index.js';
+import type { MessageRow, Visibility } from '../../src/store/index.js';
+import { until } from './until.js';
 
 /** A temp folder of homes plus a local testnet, torn down together. */
 export async function world(dhtNodes = 6, relays = 0) {
@@ -34,6 +35,21 @@ export async function world(dhtNodes = 6, relays = 0) {
       running.add(node);
       return node;
     },
+    /**
+     * Starts two people who added each other by ID (nothing else exchanged). `visibility` is what
+     * each lets the other see; left out, the default (relayed) stands.
+     */
+    async pair(a: string, b: string, o: { a?: Partial<NodeOptions>; b?: Partial<NodeOptions>; visibility?: Visibility } = {}): Promise<[ParleyNode, ParleyNode]> {
+      const first = await this.start(a, o.a);
+      const second = await this.start(b, o.b);
+      first.addContact(second.id);
+      second.addContact(first.id);
+      if (o.visibility) {
+        first.setVisibility(second.id, o.visibility);
+        second.setVisibility(first.id, o.visibility);
+      }
+      return [first, second];
+    },
     async stop(node: ParleyNode): Promise<void> {
       running.delete(node);
       await node.stop();
@@ -46,23 +62,14 @@ export async function world(dhtNodes = 6, relays = 0) {
   };
 }
 
-/** Resolves once `node` has received `count` messages in total (history included). */
-export async function received(node: ParleyNode, from: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = node.history(from, 100_000).filter((m) => m.direction === 'in');
-    if (rows.length >= count) return rows;
-    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} messages arrived`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Resolves once `node` has received `count` messages from `from` in total (history included). */
+export function received(node: ParleyNode, from: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
+  const rows = () => node.history(from, 100_000).filter((m) => m.direction === 'in');
+  return until(() => (rows().length >= count ? rows() : undefined), () => `${count} messages to arrive (${rows().length} did)`, timeoutMs);
 }
 
-export async function delivered(node: ParleyNode, to: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = node.history(to, 100_000).filter((m) => m.direction === 'out' && m.state === 'delivered');
-    if (rows.length >= count) return rows;
-    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${count} receipts arrived`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Resolves once `count` of `node`'s messages to `to` have a receipt. */
+export function delivered(node: ParleyNode, to: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
+  const rows = () => node.history(to, 100_000).filter((m) => m.direction === 'out' && m.state === 'delivered');
+  return until(() => (rows().length >= count ? rows() : undefined), () => `${count} receipts to arrive (${rows().length} did)`, timeoutMs);
 }

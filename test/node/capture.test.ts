@@ -24,12 +24,7 @@ describe('what the wire shows', () => {
   });
 
   it('carries neither the plaintext nor either identity key', async () => {
-    const alice = await w.start('alice');
-    const bob = await w.start('bob');
-    alice.addContact(bob.id);
-    alice.setVisibility(bob.id, 'direct');
-    bob.addContact(alice.id);
-    bob.setVisibility(alice.id, 'direct');
+    const [alice, bob] = await w.pair('alice', 'bob', { visibility: 'direct' });
     const tap = tapTcp();
     try {
       const secret = 'the source meets at noon by the river';

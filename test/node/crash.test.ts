@@ -5,6 +5,7 @@ import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { addContact } from '../../src/node/index.js';
 import { openDb, setVisibility, history } from '../../src/store/index.js';
 import { world, delivered } from '../helpers/people.js';
+import { until } from '../helpers/until.js';
 
 /** Bob runs as a real separate process, so he can be killed with SIGKILL mid-conversation. */
 function runBob(home: string, bootstrap: string[]): Promise<ChildProcess> {
@@ -52,7 +53,7 @@ describe('a receiver killed with SIGKILL mid-conversation', () => {
     let bob = await runBob(bobHome, w.net.bootstrap);
     const total = 60;
     for (let i = 0; i < total; i++) alice.send(bobIdentity.id, `msg ${i}`);
-    while (bobInbox(bobHome).length < 5) await new Promise((r) => setTimeout(r, 10));
+    await until(() => bobInbox(bobHome).length >= 5, () => `the first 5 messages in Bob's inbox (${bobInbox(bobHome).length} are)`);
     bob.kill('SIGKILL');
     await new Promise((r) => bob.once('exit', r));
     const before = bobInbox(bobHome).length;

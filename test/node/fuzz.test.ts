@@ -26,12 +26,7 @@ describe('a live node fed random and mutated frames', () => {
   });
 
   it('drops them all, crashes never, and keeps serving a real contact', async () => {
-    const bob = await w.start('bob');
-    const alice = await w.start('alice');
-    alice.addContact(bob.id);
-    alice.setVisibility(bob.id, 'direct');
-    bob.addContact(alice.id);
-    bob.setVisibility(alice.id, 'direct');
+    const [bob, alice] = await w.pair('bob', 'alice', { visibility: 'direct' });
 
     // Schema-valid envelopes with random senders and bodies: each fails to decrypt, the link stays up.
     const envelopes = fc.sample(

@@ -5,6 +5,7 @@ import { capturingLogger } from '../helpers/log-capture.js';
 import { dial } from '../../src/transport/index.js';
 import { peerCodec } from '../../src/wire/peer-frames.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
+import { until } from '../helpers/until.js';
 
 async function rawSend(host: string, port: number, bytes: Buffer): Promise<void> {
   const s = connect({ host, port, localAddress: '127.0.0.250' });
@@ -14,13 +15,6 @@ async function rawSend(host: string, port: number, bytes: Buffer): Promise<void>
   await new Promise((r) => s.once('close', r));
 }
 
-const until = async (cond: () => boolean, ms = 5_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('a node under hostile input', () => {
   let w: Awaited<ReturnType<typeof world>>;
@@ -41,7 +35,7 @@ describe('a node under hostile input', () => {
 
     await rawSend(host, port, randomBytes(4096));
     await rawSend(host, port, Buffer.from([0xff, 0xff, 0xff, 1, 2, 3]));
-    await until(() => lines.filter((l) => l.includes('rejected a connection')).length >= 2);
+    await until(() => lines.filter((l) => l.includes('rejected a connection')).length >= 2, 'two "rejected a connection" log lines', 5_000);
     expect(lines.join('')).toMatch(/FRAME_TOO_LARGE/);
 
     // A genuine Noise session that then sends a frame the schema refuses, and one cut short.
@@ -49,7 +43,7 @@ describe('a node under hostile input', () => {
     const bad = await dial(peerCodec, { host, port, remotePublicKey: bob.identity.transportKey.publicKey, keyPair });
     bad.stream.write(Buffer.from('{"v":1,"t":"env","from":"x"}'));
     await new Promise((r) => bad.once('close', r));
-    await until(() => lines.some((l) => l.includes('BAD_FRAME')));
+    await until(() => lines.some((l) => l.includes('BAD_FRAME')), 'a BAD_FRAME log line', 5_000);
 
     const cut = await dial(peerCodec, { host, port, remotePublicKey: bob.identity.transportKey.publicKey, keyPair });
     const socket = (cut.stream as unknown as { rawStream: import('node:net').Socket }).rawStream;

@@ -26,10 +26,7 @@ describe('relays found in the DHT by their key', () => {
     } finally {
       await client.stop();
     }
-    const alice = await w.start('alice', { relayKeys: [w.net.relays[0]!.publicKey] });
-    const bob = await w.start('bob', { relayKeys: [w.net.relays[1]!.publicKey] });
-    alice.addContact(bob.id);
-    bob.addContact(alice.id);
+    const [alice, bob] = await w.pair('alice', 'bob', { a: { relayKeys: [w.net.relays[0]!.publicKey] }, b: { relayKeys: [w.net.relays[1]!.publicKey] } });
     alice.send(bob.id, 'found my relay in the DHT');
     const [m] = await delivered(alice, bob.id, 1);
     expect(JSON.parse(m!.route!)).toMatchObject({ route: 'two-relays' });

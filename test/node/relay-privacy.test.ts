@@ -3,19 +3,13 @@ import { connect } from 'node:net';
 import { world, received, delivered } from '../helpers/people.js';
 import { RelayServer } from '../../src/relay/index.js';
 import { Ed25519KeyPair, parseId, publicKeyOf, randomBytes } from '../../src/identity/index.js';
+import { until } from '../helpers/until.js';
 
 const RELAY = '127.0.2.80';
 const ALICE = '127.0.2.81';
 const BOB = '127.0.2.82';
 const ATTACKERS = ['127.0.2.90', '127.0.2.91', '127.0.2.92', '127.0.2.93'];
 
-const until = async (cond: () => boolean, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('what a relay holds, and a relay under attack, with real Parley users', () => {
   let w: Awaited<ReturnType<typeof world>>;
@@ -34,17 +28,14 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
   });
 
   it("mail waiting for an offline person is sealed: the relay's stored items name no sender, no recipient, no address, no text", async () => {
-    const alice = await w.start('alice', { host: ALICE, relays: [ref] });
-    const bob = await w.start('bob', { host: BOB, relays: [ref] });
-    alice.addContact(bob.id);
-    bob.addContact(alice.id);
+    const [alice, bob] = await w.pair('alice', 'bob', { a: { host: ALICE, relays: [ref] }, b: { host: BOB, relays: [ref] } });
     alice.send(bob.id, 'warm-up');
     await delivered(alice, bob.id, 1);
     await w.stop(bob);
 
     const secrets = ['the drop is at pier 9', 'bring the ledger'];
     for (const s of secrets) alice.send(bob.id, s);
-    await until(() => alice.history(bob.id).filter((m) => m.state === 'sent').length === 2);
+    await until(() => alice.history(bob.id).filter((m) => m.state === 'sent').length === 2, "both of Alice's messages to reach Bob's mailbox", 15_000);
     expect(relay.metrics().stored.items).toBeGreaterThanOrEqual(2);
 
     const dump = relay.forTest().dumpStored();
@@ -63,14 +54,11 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
     const got = await received(bob2, alice.id, 3);
     expect(got.map((m) => m.body)).toEqual(['warm-up', ...secrets]);
     await delivered(alice, bob.id, 3);
-    await until(() => relay.metrics().stored.items === 0); // acked items are gone from the relay
+    await until(() => relay.metrics().stored.items === 0, () => `the relay to hold no items once acked (holds ${relay.metrics().stored.items})`, 15_000);
   });
 
   it('1,000 garbage connections against the relay while two people chat: the chat keeps working', async () => {
-    const carol = await w.start('carol', { relays: [ref] });
-    const dave = await w.start('dave', { relays: [ref] });
-    carol.addContact(dave.id);
-    dave.addContact(carol.id);
+    const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [ref] }, b: { relays: [ref] } });
     carol.send(dave.id, 'before');
     await received(dave, carol.id, 1);
 

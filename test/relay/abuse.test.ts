@@ -6,7 +6,8 @@ import { dial } from '../../src/transport/index.js';
 import { toB64 } from '../../src/wire/bytes.js';
 import { relayClientCodec } from '../../src/wire/relay-frames.js';
 import { mailboxIdFor } from '../../src/relay/index.js';
-import { cleanup, closed, clientOf, eventually, sleep, startRelay } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { cleanup, closed, clientOf, sleep, startRelay } from './helpers.js';
 
 const RELAY = '127.0.0.51';
 const ALICE = '127.0.0.52';
@@ -103,7 +104,7 @@ describe('relay under abuse', () => {
     await chatter;
 
     expect(exchanged).toBeGreaterThan(20);
-    await eventually(() => got.alice.size === exchanged && got.bob.size === exchanged);
+    await until(() => got.alice.size === exchanged && got.bob.size === exchanged, () => `every mail exchanged during the attack (${exchanged} each way; Alice has ${got.alice.size}, Bob ${got.bob.size})`);
     expect(relay.metrics().stored.items).toBe(2 * exchanged); // delivered live, kept until acked
     const m = relay.metrics();
     expect(m.disconnects.FRAME_TOO_LARGE).toBeGreaterThanOrEqual(kinds.oversizedLength!);
@@ -139,7 +140,7 @@ describe('relay under abuse', () => {
     const arrived = new Promise((resolve) => alice.once('mail', resolve));
     await bob.send(aliceBox, Buffer.from('unaffected'));
     expect(await arrived).toMatchObject({ mailboxId: aliceBox });
-    await eventually(() => relay.metrics().disconnects.FLOOD === 1);
+    await until(() => relay.metrics().disconnects.FLOOD === 1, () => `one FLOOD disconnect (disconnects: ${JSON.stringify(relay.metrics().disconnects)})`);
     expect(relay.metrics().drops.RATE_LIMITED).toBeGreaterThan(30);
     expect(relay.metrics().connections.open).toBe(2);
   });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '../../src/identity/index.js';
 import { isPublicAddress, RelayError } from '../../src/relay/index.js';
-import { cleanup, closed, clientOf, eventually, nextHops, nextMail, startRelay, track } from './helpers.js';
+import { cleanup, closed, clientOf, nextHops, nextMail, startRelay, track } from './helpers.js';
+import { until } from '../helpers/until.js';
 
 const CLIENT = '127.0.0.31';
 const RELAY1 = '127.0.0.32';
@@ -43,7 +44,7 @@ describe('relay circuits', () => {
     expect(relay2.metrics().stored.mailboxes).toBe(1);
 
     await far.close();
-    await eventually(() => relay1.metrics().circuits.open === 0);
+    await until(() => relay1.metrics().circuits.open === 0, 'the first relay to close the circuit');
     expect(client.connected).toBe(true); // closing a circuit leaves the outer connection up
   });
 
@@ -54,9 +55,9 @@ describe('relay circuits', () => {
     const far = track(await client.openCircuit(RELAY2, relay2.address().port, relay2.publicKey));
     const farClosed = closed(far);
     await client.close();
-    expect(await farClosed).toBeTruthy();
+    expect(await farClosed).toBe('CLOSED'); // the inner client says why it closed
     expect(await codeOf(far.registerMailbox(randomBytes(32)))).toBe('CLOSED');
-    await eventually(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0);
+    await until(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0, 'no circuit open on the first relay and no connection on the second');
   });
 
   it('is never an open proxy: leads only to relays it knows, at the address and key it knows', async () => {

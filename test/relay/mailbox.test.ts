@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '../../src/identity/index.js';
 import { blobIdFor, mailboxIdFor, RelayError } from '../../src/relay/index.js';
-import { cleanup, clientOf, eventually, nextMail, startRelay } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { cleanup, clientOf, nextMail, startRelay } from './helpers.js';
 
 const RELAY = '127.0.0.41';
 const ALICE = '127.0.0.42';
@@ -90,7 +91,7 @@ describe('relay mailboxes', () => {
     await bob.send(read, Buffer.from('for alice'));
 
     now += DAY + 1;
-    await eventually(() => relay.metrics().stored.mailboxes === 1);
+    await until(() => relay.metrics().stored.mailboxes === 1, 'the relay to hold the mailbox');
     expect(await codeOf(bob.send(unread, Buffer.from('again')))).toBe('UNKNOWN_MAILBOX');
     await bob.send(read, Buffer.from('still for alice'));
     expect(relay.metrics().drops.MAILBOX_EXPIRED).toBe(1);
@@ -167,6 +168,6 @@ describe('relay blobs', () => {
     expect((await alice.getBlob(blobId))?.length).toBe(4096);
     now += 7 * DAY + 1;
     expect(await alice.getBlob(blobId)).toBeNull();
-    await eventually(() => relay.metrics().stored.blobs === 0);
+    await until(() => relay.metrics().stored.blobs === 0, () => `the relay to hold no blobs (holds ${relay.metrics().stored.blobs})`);
   });
 });

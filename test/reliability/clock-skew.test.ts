@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { world, received, delivered } from '../helpers/people.js';
 import type { ParleyNode } from '../../src/node/index.js';
-import { until } from './soak.js';
+import { until } from '../helpers/until.js';
 
 /*
  * Clocks are wrong in real life. Intro records carry an expiry written with the publisher's clock

@@ -4,6 +4,7 @@ import { toB64 } from '../../src/wire/bytes.js';
 import { peerCodec } from '../../src/wire/peer-frames.js';
 import { contentCodec } from '../../src/wire/content.js';
 import { WireError } from '../../src/wire/errors.js';
+import { MAX_FRAME_BYTES } from '../../src/wire/limits.js';
 import type { FrameCodec } from '../../src/wire/json-codec.js';
 import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
 import { Identity } from '../../src/identity/index.js';
@@ -77,6 +78,19 @@ describe('wire codecs: round trips for every frame type', () => {
   });
 });
 
+describe('wire codecs: a newer sender', () => {
+  it("has its unknown content fields dropped, while known fields stay checked", () => {
+    const text = { v: 1, t: 'text', id: 'a'.repeat(32), n: 3, body: 'hi', at: 1, via: 'both-relays' };
+    const newer = Buffer.from(JSON.stringify({ ...text, reactions: ['👍'], edited: { at: 2 } }));
+    expect(contentCodec.decode(newer)).toEqual(text);
+    const receipt = Buffer.from(JSON.stringify({ v: 1, t: 'receipt', ids: ['b'.repeat(32)], readAt: 5 }));
+    expect(contentCodec.decode(receipt)).toEqual({ v: 1, t: 'receipt', ids: ['b'.repeat(32)] });
+    for (const bad of [{ ...text, via: 'teleport' }, { ...text, n: 0 }, { ...text, id: 'short' }, { ...text, v: 2 }]) {
+      expect(() => contentCodec.decode(Buffer.from(JSON.stringify(bad)))).toThrow(WireError);
+    }
+  });
+});
+
 describe('wire codecs: any bytes decode to a frame or a WireError', () => {
   const cases: Array<[string, (b: Buffer) => unknown, fc.Arbitrary<Buffer>]> = [
     ['peer frames', peerCodec.decode, peerFrames.map((f) => peerCodec.encode(f))],
@@ -86,6 +100,17 @@ describe('wire codecs: any bytes decode to a frame or a WireError', () => {
   ];
   it.each(cases)('%s', (_name, decode, valid) => {
     fc.assert(fc.property(garbage(valid), wireSafe(decode)), fcParams(GARBAGE_RUNS));
+  });
+
+  it('refuses frames over the size cap before parsing them', () => {
+    const big = Buffer.alloc(MAX_FRAME_BYTES + 1, 0x20);
+    let err: unknown;
+    try {
+      peerCodec.decode(big);
+    } catch (e) {
+      err = e;
+    }
+    expect(WireError.is(err) && err.code).toBe('FRAME_TOO_LARGE');
   });
 
   it('a frame of one direction is refused by the other side', () => {

@@ -6,7 +6,8 @@ import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
 import type { ParleyNode } from '../../src/node/index.js';
 import type { Visibility } from '../../src/store/index.js';
 import type { KeyPair } from '../../src/transport/index.js';
-import { budget, fcParams, scale, sleep, until, watchProcess } from './soak.js';
+import { until } from '../helpers/until.js';
+import { budget, fcParams, scale, sleep, watchProcess } from './soak.js';
 
 /*
  * Model-based test of delivery over real nodes, real relays and the real DHT: fast-check draws a

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { world, received, delivered } from '../helpers/people.js';
 import { StoreError } from '../../src/store/index.js';
 import type { ParleyNode } from '../../src/node/index.js';
-import { sleep, until, watchProcess } from './soak.js';
+import { until } from '../helpers/until.js';
+import { capturingLogger } from '../helpers/log-capture.js';
+import { watchProcess } from './soak.js';
 
 /*
  * The disk under a running node's home fills up while messages keep arriving (test/store/disk-full
@@ -53,7 +55,8 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
     try {
       const alice = await w.start('alice', { relays: [w.net.relays[0]!] });
       // Bob's home lives on the small filesystem (a symlink would do too; the world helper takes a name).
-      const bob: ParleyNode = await w.start(join('..', '..', mountpoint, 'bob'), { relays: [w.net.relays[1]!] });
+      const { logger, lines } = capturingLogger();
+      const bob: ParleyNode = await w.start(join('..', '..', mountpoint, 'bob'), { relays: [w.net.relays[1]!], logger });
       alice.addContact(bob.id);
       bob.addContact(alice.id);
       const texts: string[] = [];
@@ -67,9 +70,13 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
       await received(bob, alice.id, 3);
 
       fill(mountpoint);
+      const mark = lines.length;
       say(20, 'while full');
-      // Bob cannot store them, so Alice hears no receipt and keeps them.
-      await sleep(3_000);
+      // Bob cannot store them, so Alice hears no receipt and keeps them. Bob's log saying he could
+      // not handle one (on a full disk the Signal session cannot be saved, so it reads as an
+      // envelope that did not decrypt) is the signal that they reached him.
+      const failed = () => lines.slice(mark).filter((l) => /did not decrypt|handling failed/.test(l)).length;
+      await until(() => failed() > 0, "Bob's node to fail to store a message");
       const stuck = alice.outbox().length;
       expect(stuck).toBeGreaterThan(0);
       // Bob's own writes fail with a sentence that says what to do.
@@ -83,7 +90,7 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
       await until(() => alice.outbox().length === 0, "Alice's outbox to empty");
       // What Bob could not store he did not acknowledge; it must not stay on his relay for good either.
       const onRelays = () => w.net.relayServers.reduce((n, r) => n + r.metrics().stored.items, 0);
-      await until(() => onRelays() === 0, `the relays to hold no mail for Bob (still ${onRelays()})`, 15_000);
+      await until(() => onRelays() === 0, () => `the relays to hold no mail for Bob (still ${onRelays()})`, 15_000);
       bob.send(alice.id, 'all good here');
       await received(alice, bob.id, 1);
       console.log(`disk full: ${stuck} messages waited in Alice's outbox while Bob's disk was full`);

@@ -12,7 +12,8 @@ import { RelayServer } from '../../src/relay/index.js';
 import { drained } from '../../src/relay/flow.js';
 import type { ParleyNode } from '../../src/node/index.js';
 import { clientFrame, envelope, garbage, jsonObject, peerFrame } from './arbitraries.js';
-import { scale, budget, watchProcess, until, sleep, SEED } from './soak.js';
+import { until } from '../helpers/until.js';
+import { scale, budget, watchProcess, sleep, SEED } from './soak.js';
 
 /*
  * A frame storm against a live node (its direct listener) and a live relay, while two people chat
@@ -187,11 +188,10 @@ describe('a frame storm against a live node and a live relay', () => {
       clearInterval(sampler);
 
       // Every envelope dropped and counted; every relay request answered; every steady session still open.
-      await until(() => counts.dropped >= envelopesSent, `node dropped ${counts.dropped} of ${envelopesSent} envelopes`, budget(60_000, 600_000));
-      await until(() => answers >= requests, `relay answered ${answers} of ${requests} requests`, budget(60_000, 600_000));
+      await until(() => counts.dropped >= envelopesSent, () => `the node to drop every envelope (dropped ${counts.dropped} of ${envelopesSent})`, budget(60_000, 600_000));
+      await until(() => answers >= requests, () => `the relay to answer every request (answered ${answers} of ${requests})`, budget(60_000, 600_000));
       const caughtUpMs = Date.now() - started - stormMs;
       // A mutant that is still a valid envelope is dropped too: at most one per broken connection.
-      expect(counts.dropped - envelopesSent).toBeGreaterThanOrEqual(0);
       expect(counts.dropped - envelopesSent).toBeLessThanOrEqual(BROKEN);
       expect(answers).toBe(requests);
       for (const s of [...nodeSessions, ...relaySessions]) expect(s.closeReason).toBeNull();

@@ -5,7 +5,8 @@ import { Identity, saveIdentity, randomBytes } from '../../src/identity/index.js
 import { addContact, queueMessage } from '../../src/node/index.js';
 import { history, listOutbox } from '../../src/store/index.js';
 import { startParley, withDb, type Child } from './processes.js';
-import { budget, scale, until, watchProcess } from './soak.js';
+import { until } from '../helpers/until.js';
+import { budget, scale, watchProcess } from './soak.js';
 
 /*
  * kill -9 of a sending node and of a relay, each a real separate process. Nothing that was written
@@ -75,10 +76,7 @@ describe('kill -9', () => {
     const descriptor = JSON.parse(relayProc.output().trim().split('\n').at(-1)!) as { host: string; port: number; publicKey: string };
     const mine = { host: descriptor.host, port: descriptor.port, publicKey: descriptor.publicKey };
     try {
-      const carol = await w.start('carol', { relays: [mine] });
-      const dave = await w.start('dave', { relays: [w.net.relays[1]!] });
-      carol.addContact(dave.id);
-      dave.addContact(carol.id);
+      const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [mine] }, b: { relays: [w.net.relays[1]!] } });
       const fromCarol: string[] = [];
       const fromDave: string[] = [];
       const say = (n: number, tag: string) => {

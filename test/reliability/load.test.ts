@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { world } from '../helpers/people.js';
 import type { ParleyNode } from '../../src/node/index.js';
-import { budget, scale, until, watchProcess } from './soak.js';
+import { until } from '../helpers/until.js';
+import { budget, scale, watchProcess } from './soak.js';
 
 /*
  * Load: many people chatting pairwise at once through three relays (relayed, the default, so most
@@ -62,7 +63,7 @@ describe('load: people chatting pairwise through three relays', () => {
           expect(got.map((m) => m.body)).toEqual(sent.get(peer));
         }
         // Every item acknowledged: the relays hold no mail, only mailboxes and one prekey blob per person.
-        await until(() => stored() === 0, `round ${round}: relays to hold no mail (still ${stored()})`);
+        await until(() => stored() === 0, () => `round ${round}: relays to hold no mail (still ${stored()})`);
         const totals = relays.map((r) => r.metrics().stored);
         expect(totals.reduce((n, s) => n + s.bytes, 0)).toBe(0);
         expect(totals.reduce((n, s) => n + s.blobs, 0)).toBe(PEOPLE);

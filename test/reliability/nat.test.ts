@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { addContact, queueMessage } from '../../src/node/index.js';
 import { history, setVisibility, type MessageRow, type Visibility } from '../../src/store/index.js';
-import { startParley, startProgram, withDb, type Child } from './processes.js';
-import { until } from './soak.js';
+import { startProgram, withDb, type Child } from './processes.js';
+import { until } from '../helpers/until.js';
 
 /*
  * Two people behind two separate NATs (network namespaces, iptables MASQUERADE) and one on the

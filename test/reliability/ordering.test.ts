@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { world, received, delivered } from '../helpers/people.js';
-import { sleep, until } from './soak.js';
+import { until } from '../helpers/until.js';
+import { capturingLogger } from '../helpers/log-capture.js';
 
 /*
  * Per-conversation order when the receiver fails to store one message but not the next (found by
@@ -21,22 +22,21 @@ describe('a message the receiver could not store', () => {
 
   for (const setting of ['direct', 'relayed'] as const) {
     it(`does not let the next one overtake it (${setting})`, async () => {
-      const alice = await w.start(`alice-${setting}`, { relays: [w.net.relays[0]!] });
-      const bob = await w.start(`bob-${setting}`, { relays: [w.net.relays[1]!] });
-      alice.addContact(bob.id);
-      bob.addContact(alice.id);
-      alice.setVisibility(bob.id, setting);
-      bob.setVisibility(alice.id, setting);
+      const { logger, lines } = capturingLogger();
+      const [alice, bob] = await w.pair(`alice-${setting}`, `bob-${setting}`, { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[1]!], logger }, visibility: setting });
       alice.send(bob.id, 'first');
       await delivered(alice, bob.id, 1);
 
       // Bob's storage refuses one message, as a full or failing disk would.
+      let refused = 0;
+      bob.db.function('refused', () => ++refused);
       bob.db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.body = 'second'
-                   BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+                   BEGIN SELECT refused(); SELECT RAISE(ABORT, 'disk I/O error'); END`);
       alice.send(bob.id, 'second');
       alice.send(bob.id, 'third');
-      await until(() => alice.outbox().every((o) => o.attempts > 0), 'both to be attempted');
-      await sleep(500);
+      // The scenario, seen from Bob: 'second' refused by his storage, and 'third' arrived and held back.
+      await until(() => refused > 0, "Bob's storage to refuse 'second'");
+      await until(() => lines.some((l) => l.includes('held back a message that arrived before an earlier one')), "Bob to hold back 'third'");
       bob.db.exec('DROP TRIGGER refuse');
 
       await received(bob, alice.id, 3);

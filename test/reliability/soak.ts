@@ -48,11 +48,3 @@ function explain(err: unknown): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `cond` until it holds, or throws `what` (a function: evaluated then, to say how things stand) after `ms`. */
-export async function until(cond: () => boolean, what: string | (() => string), ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${typeof what === 'string' ? what : what()}`);
-    await sleep(25);
-  }
-}

@@ -3,6 +3,7 @@ import { world } from '../helpers/people.js';
 import { attestorWorld } from '../attestor/helpers.js';
 import { DhtNode } from '../../src/dht/index.js';
 import { AttestationKeeper } from '../../src/signup/index.js';
+import { until } from '../helpers/until.js';
 
 describe('the keeper republishes attestations', () => {
   let w: Awaited<ReturnType<typeof world>>;
@@ -32,8 +33,7 @@ describe('the keeper republishes attestations', () => {
       expect((await quinn.signup().lookup('pat@example.org'))?.id).toBe(pat.id);
       // Forgotten again: the next interval brings it back.
       for (const n of w.net.nodes) (n.forTest().dht._values as unknown as { clear(): void }).clear();
-      await new Promise((r) => setTimeout(r, 400));
-      expect((await quinn.signup().lookup('pat@example.org'))?.id).toBe(pat.id);
+      await until(async () => (await quinn.signup().lookup('pat@example.org'))?.id === pat.id, 'the keeper to publish the attestation again', 10_000);
     } finally {
       await keeper.stop();
       await dht.stop();

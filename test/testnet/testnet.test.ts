@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Identity } from '../../src/identity/index.js';
 import { DhtNode, lookupIntro, publishIntro } from '../../src/dht/index.js';
 import { loopbackAddress, startTestnet, TestnetError } from '../../src/testnet/index.js';
+import { until } from '../helpers/until.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -48,8 +50,7 @@ describe('startTestnet', () => {
       await visitor.start();
       expect(net.nodes.map((n) => n.nodeCount())).toEqual([4, 4, 4, 4]);
       await visitor.stop();
-      const deadline = Date.now() + 5_000;
-      while (net.nodes.some((n) => n.nodeCount() !== 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until(() => net.nodes.every((n) => n.nodeCount() === 3), () => `every node to forget the visitor (counts ${net.nodes.map((n) => n.nodeCount()).join(', ')})`, 5_000);
       expect(net.nodes.map((n) => n.nodeCount())).toEqual([3, 3, 3, 3]);
     } finally {
       await net.stop();
@@ -72,9 +73,7 @@ describe('startTestnet', () => {
 
   it('leaves nothing running: a process that starts and stops one exits by itself', async () => {
     const script = fileURLToPath(new URL('./exit-after-stop.ts', import.meta.url));
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', script], { timeout: 15_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-    });
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { timeout: 15_000 });
     expect(out).toBe('stopped\n');
   });
 

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { dial, Listener, TransportError, type Connection } from '../../src/transport/index.js';
 import { peerCodec, type PeerFrame, type PeerFrameOut } from '../../src/wire/peer-frames.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
+import { until } from '../helpers/until.js';
 
 type Conn = Connection<PeerFrameOut, PeerFrame>;
 const keys = () => Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
@@ -40,7 +41,7 @@ describe('Noise IK connection', () => {
     conn.send({ v: 1, t: 'bundle-req', n: 'abc' });
     expect(await reply).toEqual({ v: 1, t: 'bundle', n: 'abc', bundle: {} });
     conn.send({ v: 1, t: 'env', from: ID, kind: 'whisper', body: Buffer.from('ciphertext').toString('base64') });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => received[1], 'the envelope to reach the listener', 5_000);
     expect(received[1]).toMatchObject({ t: 'env', kind: 'whisper' });
     expect((received[1] as { body: Buffer }).body.toString()).toBe('ciphertext');
     conn.close();

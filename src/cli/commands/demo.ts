@@ -72,7 +72,7 @@ export function registerDemo(program: Command): void {
         process.exit(0);
       };
       markServing();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
     });
 }
