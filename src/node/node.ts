@@ -16,6 +16,7 @@ import { Peers, type PeerConn, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
+import { Door, doorKey, mayConnectDirectly } from './door.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
 import { peerCodec } from '../wire/peer-frames.js';
@@ -70,6 +71,7 @@ export class ParleyNode extends EventEmitter {
   #myRelay: MyRelay | null = null;
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
+  #door: Door | null = null;
   readonly #bundles = new BundleRequests();
   readonly #bundleCounts = new WeakMap<PeerConn, number>();
 
@@ -93,6 +95,8 @@ export class ParleyNode extends EventEmitter {
     this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
     await this.#dht.start();
     this.#peers = await this.#startPeers(host);
+    this.#door = new Door({ db: this.db, identity: this.identity, peers: this.#peers, logger: this.#logger, onRotated: () => void this.#republisher?.refresh().catch(() => {}) });
+    await this.#door.review(); // settings changed while the node was down
     const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
     if (relay) {
       this.#myRelay = new MyRelay(
@@ -112,13 +116,14 @@ export class ParleyNode extends EventEmitter {
         reachUpdate: (id) => this.#reachUpdate(id) },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
     );
-    const ep = this.#peers.address();
+    const peers = this.#peers;
     this.#republisher = new Republisher({
       dht: this.#dht,
       keyPair: this.identity.identityKey,
       salt: 'parley/intro/1',
       value: () => {
         const ref = this.#myRelay?.ref();
+        const ep = peers.address();
         // With a relay, strangers learn only the relay and a mailbox; without one (a network with
         // no relays), the direct endpoint is the only way in, and the intro says so.
         return encodeIntro({
@@ -126,7 +131,7 @@ export class ParleyNode extends EventEmitter {
           binding: this.identity.binding,
           ...(this.#myRelay
             ? ref ? { relay: encodeRelayRef(ref) } : {}
-            : { transportKey: this.identity.transportKey.publicKey, endpoint: `${ep.host}:${ep.port}` }),
+            : { transportKey: peers.publicKey(), endpoint: `${ep.host}:${ep.port}` }),
           expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
         });
       },
@@ -191,7 +196,7 @@ export class ParleyNode extends EventEmitter {
     const contact = getContact(this.db, id);
     const ep = this.#peers.address();
     const reach = contact?.visibility === 'direct'
-      ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.identity.transportKey.publicKey) }
+      ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.#peers.publicKey()) }
       : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
     const key = `reachSent.${id}`;
@@ -227,9 +232,10 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
-  forTest(): { observeInbound: () => string[] } {
-    if (!this.#peers) throw NodeError.NOT_STARTED();
-    return { observeInbound: this.#peers.forTest().observeRemotes };
+  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer } {
+    const peers = this.#peers;
+    if (!peers) throw NodeError.NOT_STARTED();
+    return { observeInbound: peers.forTest().observeRemotes, transportKey: () => peers.publicKey() };
   }
 
   /** Contacts connected directly right now (through relays, presence is not observable, by design). */
@@ -252,10 +258,12 @@ export class ParleyNode extends EventEmitter {
 
   setVisibility(id: string, visibility: Visibility): void {
     if (!setVisibility(this.db, parseId(id), visibility)) throw NodeError.UNKNOWN_CONTACT();
+    void this.#door?.changed(parseId(id)); // a `relayed` contact's direct links close now; the door may move
   }
 
   block(id: string): void {
     if (!setContactState(this.db, parseId(id), 'blocked')) throw NodeError.UNKNOWN_CONTACT();
+    void this.#door?.changed(parseId(id));
   }
 
   unblock(id: string): void {
@@ -310,10 +318,11 @@ export class ParleyNode extends EventEmitter {
     const make = (port: number) =>
       new Peers(
         {
-          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
+          logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
           onPresence: (id, online) => this.emit('presence', id, online),
+          mayConnect: (id) => mayConnectDirectly(getContact(this.db, id)),
         },
-        { host, port },
+        { host, port, keyPair: doorKey(this.db, this.identity) },
       );
     const remembered = Number(getKv(this.db, 'listen.port') ?? this.#opts.port ?? 0);
     let peers = make(remembered);
