@@ -17,6 +17,7 @@ import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
 import { Door, doorKey, mayConnectDirectly } from './door.js';
+import { PrekeySchedule } from './prekey-schedule.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
 import { peerCodec } from '../wire/peer-frames.js';
@@ -72,6 +73,7 @@ export class ParleyNode extends EventEmitter {
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
   #door: Door | null = null;
+  #prekeys: PrekeySchedule | null = null;
   readonly #bundles = new BundleRequests();
   readonly #bundleCounts = new WeakMap<PeerConn, number>();
 
@@ -138,6 +140,8 @@ export class ParleyNode extends EventEmitter {
       intervalMs: this.#opts.republishMs ?? 30 * 60_000,
       logger: this.#logger,
     });
+    this.#prekeys = new PrekeySchedule({ e2e: this.#e2e, logger: this.#logger, publish: async () => this.#myRelay?.refreshBundle() });
+    await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
     await this.#republisher.start();
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
@@ -153,6 +157,7 @@ export class ParleyNode extends EventEmitter {
 
   async stop(): Promise<void> {
     this.#delivery?.stop();
+    this.#prekeys?.stop();
     await this.#keeper?.stop();
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
@@ -354,7 +359,7 @@ export class ParleyNode extends EventEmitter {
         const n = (this.#bundleCounts.get(conn) ?? 0) + 1;
         this.#bundleCounts.set(conn, n);
         if (n > BUNDLES_PER_CONNECTION) return conn.close('TOO_MANY_BUNDLE_REQUESTS');
-        this.#e2e.createBundle().then(
+        this.#e2e.createBundle(false, conn.remoteHost).then( // one-time prekeys rationed per address
           (bundle) => conn.send({ v: 1, t: 'bundle', n: frame.n, bundle: bundle as unknown as Record<string, unknown> }),
           (err) => this.#logger.warn({ err: describeError(err) }, 'could not mint a prekey bundle'),
         );
