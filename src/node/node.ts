@@ -237,10 +237,11 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
-  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer } {
+  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void> } {
     const peers = this.#peers;
-    if (!peers) throw NodeError.NOT_STARTED();
-    return { observeInbound: peers.forTest().observeRemotes, transportKey: () => peers.publicKey() };
+    const prekeys = this.#prekeys;
+    if (!peers || !prekeys) throw NodeError.NOT_STARTED();
+    return { observeInbound: peers.forTest().observeRemotes, transportKey: () => peers.publicKey(), rotatePrekeys: () => prekeys.tick() };
   }
 
   /** Contacts connected directly right now (through relays, presence is not observable, by design). */
