@@ -25,11 +25,13 @@ export function doorKey(db: Db, identity: Identity): Ed25519KeyPair {
   return Ed25519KeyPair.fromSeed(seed);
 }
 
-/** Whether a contact may hold a direct link to me now: `direct`, or a stranger writing first. */
-export function mayConnectDirectly(contact: ContactRow | undefined): boolean {
-  if (!contact) return true;
-  if (contact.state === 'blocked') return false;
-  return contact.state === 'request' || contact.visibility === 'direct';
+/**
+ * Whether someone may hold a direct link to me now: a contact I set `direct`, or a stranger (or a
+ * request I have not answered) when I chose to be reachable directly by strangers.
+ */
+export function mayConnectDirectly(contact: ContactRow | undefined, strangersWelcome: boolean): boolean {
+  if (!contact || contact.state === 'request') return strangersWelcome;
+  return contact.state !== 'blocked' && contact.visibility === 'direct';
 }
 
 export interface DoorComponents {
@@ -73,7 +75,7 @@ export class Door {
   async #review(): Promise<void> {
     const { db, peers } = this.#c;
     const contacts = listContacts(db);
-    for (const c of contacts) if (!mayConnectDirectly(c)) peers.drop(c.id, 'NOT_DIRECT');
+    for (const c of contacts) if (!peers.mayConnect(c.id)) peers.drop(c.id, 'NOT_DIRECT');
     const direct = contacts.filter((c) => c.visibility === 'direct' && c.state !== 'blocked').map((c) => c.id);
     const exposed = new Set([...this.#exposed(), ...direct]);
     const stale = [...exposed].some((id) => !direct.includes(id));

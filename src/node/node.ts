@@ -18,6 +18,7 @@ import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
 import { Door, doorKey, mayConnectDirectly } from './door.js';
 import { PrekeySchedule } from './prekey-schedule.js';
+import { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
 import { peerCodec } from '../wire/peer-frames.js';
@@ -47,7 +48,10 @@ export interface NodeOptions {
   relayKeys?: string[];
   /** Unlocks an identity saved with a passphrase. */
   passphrase?: string;
+  /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
+  reachableByStrangers?: boolean;
 }
+
 
 /** Bundle requests one connection may make: each mints one-time prekeys, so they are rationed. */
 const BUNDLES_PER_CONNECTION = 4;
@@ -126,14 +130,13 @@ export class ParleyNode extends EventEmitter {
       value: () => {
         const ref = this.#myRelay?.ref();
         const ep = peers.address();
-        // With a relay, strangers learn only the relay and a mailbox; without one (a network with
-        // no relays), the direct endpoint is the only way in, and the intro says so.
+        // Strangers learn the relay and a mailbox; the direct endpoint only when the person chose
+        // to be reachable directly by strangers (never because no relay is at hand).
         return encodeIntro({
           signalIdentityKey: this.identity.signalIdentityPublic,
           binding: this.identity.binding,
-          ...(this.#myRelay
-            ? ref ? { relay: encodeRelayRef(ref) } : {}
-            : { transportKey: peers.publicKey(), endpoint: `${ep.host}:${ep.port}` }),
+          ...(ref ? { relay: encodeRelayRef(ref) } : {}),
+          ...(this.reachableByStrangers() ? { transportKey: peers.publicKey(), endpoint: `${ep.host}:${ep.port}` } : {}),
           expiresAt: Math.floor(this.#now() / 1000) + 2 * 3600,
         });
       },
@@ -197,7 +200,9 @@ export class ParleyNode extends EventEmitter {
 
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
   #reachUpdate(id: string): { content: Content; commit: () => void } | null {
-    if (!this.#myRelay || !this.#peers) return null; // without relays, the intro record already carries it
+    // Without relays a reach could not follow a move (no route to say so): only an intro record
+    // published with consent ("reachable directly by strangers") names the endpoint then.
+    if (!this.#myRelay || !this.#peers) return null;
     const contact = getContact(this.db, id);
     const ep = this.#peers.address();
     const reach = contact?.visibility === 'direct'
@@ -260,6 +265,18 @@ export class ParleyNode extends EventEmitter {
 
   contacts(): ContactRow[] {
     return listContacts(this.db);
+  }
+
+  /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
+  reachableByStrangers(): boolean {
+    return this.#opts.reachableByStrangers ?? reachableByStrangers(this.db);
+  }
+
+  /** Turns "reachable directly by strangers" on or off (saved) and republishes the intro record. */
+  async setReachableByStrangers(on: boolean): Promise<void> {
+    setReachableByStrangers(this.db, on);
+    await this.#door?.review(); // turned off: strangers' direct links close
+    await this.#republisher?.refresh();
   }
 
   setVisibility(id: string, visibility: Visibility): void {
@@ -326,7 +343,7 @@ export class ParleyNode extends EventEmitter {
         {
           logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#onFrame(c, f),
           onPresence: (id, online) => this.emit('presence', id, online),
-          mayConnect: (id) => mayConnectDirectly(getContact(this.db, id)),
+          mayConnect: (id) => mayConnectDirectly(getContact(this.db, id), this.reachableByStrangers()),
         },
         { host, port, keyPair: doorKey(this.db, this.identity) },
       );
