@@ -41,7 +41,8 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
   const known = getContact(c.db, frame.from);
   if (known?.state === 'blocked') return;
   // A contact I set `relayed` gets nothing over a direct link, whatever they still know of my door.
-  if (source.conn && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
+  // (An unknown sender's claim proves nothing yet: binding refuses it once it decrypts, below.)
+  if (source.conn && known && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
   let content: Content;
   try {
     const { plaintext } = await c.e2e.decrypt(frame.from, frame.kind, frame.body, frame.bind);
