@@ -23,6 +23,7 @@ declare module 'sodium-native' {
     crypto_sign_ed25519_pk_to_curve25519(curvePk: Buffer, edPk: Buffer): void;
     crypto_sign_ed25519_sk_to_curve25519(curveSk: Buffer, edSk: Buffer): void;
     randombytes_buf(buf: Buffer): void;
+    crypto_kdf_derive_from_key(subkey: Buffer, subkeyId: number, ctx: Buffer, key: Buffer): void;
     sodium_malloc(n: number): Buffer;
     sodium_memzero(buf: Buffer): void;
     /** ISO/IEC 7816-4 padding of the first `unpaddedLength` bytes of `buf` to a multiple of `blockSize`; returns the padded length. */

@@ -12,14 +12,17 @@ function load(db: Db, slot: BatchSlot, table: string, id: number): Uint8Array<Ar
   return u8(bytes);
 }
 
-/** One-time prekeys: deleted once used. */
+/** One-time prekeys: deleted once used (or, never used, after the grace period: see rotation.ts). */
 export class SqlPreKeyStore extends PreKeyStore {
-  constructor(private readonly db: Db, private readonly slot = new BatchSlot()) {
+  constructor(private readonly db: Db, private readonly slot = new BatchSlot(), private readonly now: () => Date = () => new Date()) {
     super();
   }
   async savePreKey(id: number, record: PreKeyRecord): Promise<void> {
     const bytes = Buffer.from(record.serialize());
-    this.slot.write(`signal_prekeys:${id}`, bytes, () => stmt(this.db, 'INSERT OR REPLACE INTO signal_prekeys (id, record) VALUES (?, ?)').run(id, bytes));
+    const at = this.now().getTime();
+    this.slot.write(`signal_prekeys:${id}`, bytes, () =>
+      stmt(this.db, 'INSERT OR REPLACE INTO signal_prekeys (id, record, created_at) VALUES (?, ?, ?)').run(id, bytes, at),
+    );
   }
   async getPreKey(id: number): Promise<PreKeyRecord> {
     return PreKeyRecord.deserialize(load(this.db, this.slot, 'signal_prekeys', id));
@@ -52,7 +55,7 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   async saveKyberPreKey(id: number, record: KyberPreKeyRecord): Promise<void> {
     const bytes = Buffer.from(record.serialize());
     this.slot.write(`signal_kyber_prekeys:${id}`, bytes, () =>
-      stmt(this.db, 'INSERT OR REPLACE INTO signal_kyber_prekeys (id, record) VALUES (?, ?)').run(id, bytes),
+      stmt(this.db, 'INSERT OR REPLACE INTO signal_kyber_prekeys (id, record, created_at) VALUES (?, ?, ?)').run(id, bytes, record.timestamp()),
     );
   }
   async getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {

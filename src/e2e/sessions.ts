@@ -2,11 +2,13 @@ import {
   CiphertextMessageType, Fingerprint, PreKeySignalMessage, ProtocolAddress, PublicKey, SignalMessage,
   processPreKeyBundle, signalDecrypt, signalDecryptPreKey, signalEncrypt, LibSignalErrorBase, ErrorCode,
 } from '@signalapp/libsignal-client';
-import { stmt, deleteKv, getKv, type Db } from '../store/index.js';
+import { stmt, deleteKv, getKv, setKv, type Db } from '../store/index.js';
 import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
-import { mintBundle } from './prekeys.js';
+import { mintBundle, rotatePrekeys, PREKEY_POLICY } from './prekeys.js';
+import { unusedOneTimePreKeys } from './prekey-ages.js';
+import { MintLimiter } from './mint-limiter.js';
 import { Mutex } from './mutex.js';
 import { pad, unpad } from './padding.js';
 import { BatchSlot, WriteBatch } from './batch.js';
@@ -35,24 +37,55 @@ export class E2E {
   readonly #signed: SqlSignedPreKeyStore;
   readonly #kyber: SqlKyberPreKeyStore;
   readonly #self: ProtocolAddress;
+  readonly #policy: typeof PREKEY_POLICY;
+  readonly #mints: MintLimiter;
 
-  constructor({ db, identity, now }: { db: Db; identity: Identity; now?: () => Date }) {
+  constructor({ db, identity, now, policy }: { db: Db; identity: Identity; now?: () => Date; policy?: Partial<typeof PREKEY_POLICY> }) {
     this.#db = db;
     this.#identity = identity;
     this.#now = now ?? (() => new Date());
     this.#sessions = new SqlSessionStore(db, this.#slot);
     this.#identities = new SqlIdentityStore(db, identity, this.#now, this.#slot);
-    this.#prekeys = new SqlPreKeyStore(db, this.#slot);
+    this.#policy = { ...PREKEY_POLICY, ...policy };
+    this.#mints = new MintLimiter(this.#policy);
+    this.#prekeys = new SqlPreKeyStore(db, this.#slot, this.#now);
     this.#signed = new SqlSignedPreKeyStore(db, this.#slot);
     this.#kyber = new SqlKyberPreKeyStore(db, this.#slot);
     this.#self = ProtocolAddress.new(identity.id, 1);
   }
 
-  /** A bundle for one asker (one-time prekeys), or with `published` one that many may use. */
-  createBundle(published = false): Promise<BundleJson> {
-    return this.#mutex.run(() =>
-      mintBundle(this.#db, this.#identity, { prekeys: this.#prekeys, signed: this.#signed, kyber: this.#kyber }, this.#now(), !published),
-    );
+  /**
+   * A bundle for one asker (one-time prekeys), or with `published` one that many may use. A
+   * `requester` past its share of one-time bundles, or any asker while the store already holds
+   * `maxOneTime` unused one-time prekeys, gets the published bundle: a session still opens, and the
+   * store stays bounded whoever asks.
+   */
+  createBundle(published = false, requester?: string): Promise<BundleJson> {
+    return this.#mutex.run(async () => {
+      const now = this.#now();
+      const oneTime = !published
+        && unusedOneTimePreKeys(this.#db) < this.#policy.maxOneTime
+        && (requester === undefined || this.#mints.take(requester, now.getTime()));
+      const bundle = await mintBundle(this.#db, this.#identity, this.#stores(), now, oneTime, this.#policy);
+      if (published) setKv(this.#db, PUBLISHED, publishedIds(bundle));
+      return bundle;
+    });
+  }
+
+  /**
+   * Rotates the signed and last-resort Kyber prekeys on schedule and deletes those past their grace
+   * period. True when the bundle published last no longer names the current keys: publish again.
+   */
+  rotatePrekeys(): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      await rotatePrekeys(this.#db, this.#identity, this.#stores(), this.#now(), this.#policy);
+      const published = getKv(this.#db, PUBLISHED);
+      return published !== undefined && published !== `${getKv(this.#db, 'e2e.signed.current')}:${getKv(this.#db, 'e2e.kyber.lastResort')}`;
+    });
+  }
+
+  #stores() {
+    return { prekeys: this.#prekeys, signed: this.#signed, kyber: this.#kyber };
   }
 
   /** Opens a session from a peer's bundle, after checking its key is bound to `peerId`. */
@@ -183,6 +216,10 @@ export class E2E {
     return { digits: fp.displayableFingerprint().toString(), scannable: Buffer.from(fp.scannableFingerprint().toBuffer()) };
   }
 }
+
+/** The signed and Kyber prekey IDs the bundle published last names. */
+const PUBLISHED = 'e2e.published';
+const publishedIds = (b: BundleJson) => `${b.signedPreKeyId}:${b.kyberPreKeyId}`;
 
 function address(peerId: string): ProtocolAddress {
   return ProtocolAddress.new(peerId, 1);

@@ -7,3 +7,4 @@ export * from './backoff.js';
 export type { RelayAddress } from './my-relay.js';
 export * from './contacts.js';
 export { KV } from './kv-keys.js';
+export { reachableByStrangers, setReachableByStrangers } from './strangers.js';

@@ -55,6 +55,12 @@ export class MyRelay extends EventEmitter {
     await this.#client?.close();
   }
 
+  /** Puts the current prekey bundle on the relay again (after a rotation); a no-op while disconnected. */
+  async refreshBundle(): Promise<void> {
+    const client = this.client;
+    if (client) this.#blob = await client.putBlob(this.#secret('relay.blob'), await this.c.bundle());
+  }
+
   async ack(itemIds: number[]): Promise<void> {
     if (this.#client?.connected && this.#mailbox) await this.#client.ack(this.#mailbox, itemIds);
   }

@@ -12,6 +12,9 @@ import { Peers, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
 import { Router, reachOf } from './router.js';
+import { Door, doorKey, mayConnectDirectly } from './door.js';
+import { PrekeySchedule } from './prekey-schedule.js';
+import { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
 import { contentCodec, type Content } from '../wire/content.js';
@@ -42,6 +45,8 @@ export interface NodeOptions {
   relayKeys?: string[];
   /** Unlocks an identity saved with a passphrase. */
   passphrase?: string;
+  /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
+  reachableByStrangers?: boolean;
 }
 
 /**
@@ -66,6 +71,8 @@ export class ParleyNode extends EventEmitter {
   #myRelay: MyRelay | null = null;
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
+  #door: Door | null = null;
+  #prekeys: PrekeySchedule | null = null;
   readonly #bundles = new BundleRequests();
   readonly #inbound: Inbound;
 
@@ -93,6 +100,8 @@ export class ParleyNode extends EventEmitter {
     this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
     await this.#dht.start();
     this.#peers = await this.#startPeers(host);
+    this.#door = new Door({ db: this.db, identity: this.identity, peers: this.#peers, logger: this.#logger, onRotated: () => void this.#republisher?.refresh().catch(() => {}) });
+    await this.#door.review(); // settings changed while the node was down
     const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
     if (relay) {
       this.#myRelay = new MyRelay(
@@ -112,15 +121,24 @@ export class ParleyNode extends EventEmitter {
         reachUpdate: (id) => this.#reachUpdate(id) },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
     );
-    const ep = this.#peers.address();
+    const peers = this.#peers;
     this.#republisher = new Republisher({
       dht: this.#dht,
       keyPair: this.identity.identityKey,
       salt: INTRO_SALT,
-      value: () => introValue(this.identity, this.#myRelay ? { relay: this.#myRelay.ref() } : { direct: ep }, this.#now()),
+      // Strangers learn the relay and a mailbox; the direct endpoint only when the person chose to be
+      // reachable directly by strangers (never because no relay is at hand).
+      value: () =>
+        introValue(
+          this.identity,
+          { relay: this.#myRelay?.ref() ?? null, direct: this.reachableByStrangers() ? { ...peers.address(), transportKey: peers.publicKey() } : null },
+          this.#now(),
+        ),
       intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS,
       logger: this.#logger,
     });
+    this.#prekeys = new PrekeySchedule({ e2e: this.#e2e, logger: this.#logger, publish: async () => this.#myRelay?.refreshBundle() });
+    await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
     await this.#republisher.start();
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
@@ -136,6 +154,7 @@ export class ParleyNode extends EventEmitter {
 
   async stop(): Promise<void> {
     this.#delivery?.stop();
+    this.#prekeys?.stop();
     await this.#keeper?.stop();
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
@@ -175,11 +194,13 @@ export class ParleyNode extends EventEmitter {
 
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
   #reachUpdate(id: string): { content: Content; commit: () => void } | null {
-    if (!this.#myRelay || !this.#peers) return null; // without relays, the intro record already carries it
+    // Without relays a reach could not follow a move (no route to say so): only an intro record
+    // published with consent ("reachable directly by strangers") names the endpoint then.
+    if (!this.#myRelay || !this.#peers) return null;
     const contact = getContact(this.db, id);
     const ep = this.#peers.address();
     const reach = contact?.visibility === 'direct'
-      ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.identity.transportKey.publicKey) }
+      ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.#peers.publicKey()) }
       : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
     const key = KV.reachSent(id);
@@ -197,9 +218,11 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
-  forTest(): { observeInbound: () => string[] } {
-    if (!this.#peers) throw NodeError.NOT_STARTED();
-    return { observeInbound: this.#peers.forTest().observeRemotes };
+  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void> } {
+    const peers = this.#peers;
+    const prekeys = this.#prekeys;
+    if (!peers || !prekeys) throw NodeError.NOT_STARTED();
+    return { observeInbound: peers.forTest().observeRemotes, transportKey: () => peers.publicKey(), rotatePrekeys: () => prekeys.tick() };
   }
 
   /** Contacts connected directly right now (through relays, presence is not observable, by design). */
@@ -225,29 +248,44 @@ export class ParleyNode extends EventEmitter {
     return this.#contacts.accept(id);
   }
 
+  /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
+  reachableByStrangers(): boolean {
+    return this.#opts.reachableByStrangers ?? reachableByStrangers(this.db);
+  }
+
+  /** Turns "reachable directly by strangers" on or off (saved) and republishes the intro record. */
+  async setReachableByStrangers(on: boolean): Promise<void> {
+    setReachableByStrangers(this.db, on);
+    await this.#door?.review(); // turned off: strangers' direct links close
+    await this.#republisher?.refresh();
+  }
+
   /** Declines a contact request: it and its messages are deleted. */
   decline(id: string): void {
     this.#contacts.decline(id);
   }
 
   patchContact(id: string, patch: ContactPatch): ContactRow {
-    return this.#contacts.patch(id, patch);
+    const row = this.#contacts.patch(id, patch);
+    // A contact now `relayed` (or blocked) loses its direct links at once, and the door may move.
+    if (patch.visibility !== undefined || patch.blocked !== undefined) void this.#door?.changed(row.id);
+    return row;
   }
 
   setVisibility(id: string, visibility: Visibility): void {
-    this.#contacts.patch(id, { visibility });
+    this.patchContact(id, { visibility });
   }
 
   block(id: string): void {
-    this.#contacts.patch(id, { blocked: true });
+    this.patchContact(id, { blocked: true });
   }
 
   unblock(id: string): void {
-    this.#contacts.patch(id, { blocked: false });
+    this.patchContact(id, { blocked: false });
   }
 
   rename(id: string, name: string): void {
-    this.#contacts.patch(id, { name });
+    this.patchContact(id, { name });
   }
 
   /** The safety number with this contact, once a key of theirs is known. */
@@ -314,10 +352,11 @@ export class ParleyNode extends EventEmitter {
     const make = (port: number) =>
       new Peers(
         {
-          identity: this.identity, logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#inbound.onFrame(c, f),
+          logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#inbound.onFrame(c, f),
           onPresence: (id, online) => this.emit('presence', id, online),
+          mayConnect: (id) => mayConnectDirectly(getContact(this.db, id), this.reachableByStrangers()),
         },
-        { host, port },
+        { host, port, keyPair: doorKey(this.db, this.identity) },
       );
     const remembered = Number(getKv(this.db, KV.listenPort) ?? this.#opts.port ?? 0);
     let peers = make(remembered);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { dial, Listener, type Connection } from '../transport/index.js';
 import { peerCodec, type PeerFrame, type PeerFrameOut } from '../wire/peer-frames.js';
 import { describeError } from '../wire/errors.js';
-import type { Identity } from '../identity/index.js';
+import type { Ed25519KeyPair } from '../identity/index.js';
 import { NodeError } from './errors.js';
 
 export type PeerConn = Connection<PeerFrameOut, PeerFrame>;
@@ -15,13 +15,14 @@ export interface DirectEndpoint {
 }
 
 export interface PeersComponents {
-  identity: Identity;
   logger: Logger;
   /** Finds a contact's direct endpoint (from the DHT); null when they publish none. */
   resolve: (id: string) => Promise<DirectEndpoint | null>;
   onFrame: (conn: PeerConn, frame: PeerFrame) => void;
   /** A contact's proven direct link opened (true) or closed (false). */
   onPresence?: (id: string, online: boolean) => void;
+  /** Whether this contact (or stranger) may hold a direct link to me now, by my setting for them. */
+  mayConnect?: (id: string) => boolean;
 }
 
 /**
@@ -30,23 +31,35 @@ export interface PeersComponents {
  */
 export class Peers {
   readonly #c: PeersComponents;
-  readonly #listener: Listener<PeerFrameOut, PeerFrame>;
+  #listener: Listener<PeerFrameOut, PeerFrame>;
+  #keyPair: Ed25519KeyPair;
   readonly #byContact = new Map<string, PeerConn>();
+  /** Every link proven to be a contact's (a contact may have an inbound and an outbound one). */
+  readonly #links = new Map<string, Set<PeerConn>>();
+  /** Contacts by the transport key their links authenticated with, so a refused one is refused at the handshake. */
+  readonly #keyOwners = new Map<string, string>();
   readonly #dialing = new Map<string, Promise<PeerConn>>();
   readonly #endpoints = new Map<string, DirectEndpoint>();
   #host: string;
   #observed: string[] | null = null;
+  #stopped = false;
 
-  constructor(components: PeersComponents, init: { host: string; port?: number }) {
+  constructor(components: PeersComponents, init: { host: string; port?: number; keyPair: Ed25519KeyPair }) {
     this.#c = components;
     this.#host = init.host;
-    this.#listener = new Listener(
+    this.#keyPair = init.keyPair;
+    this.#listener = this.#listen(init.port ?? 0);
+  }
+
+  #listen(port: number): Listener<PeerFrameOut, PeerFrame> {
+    return new Listener(
       peerCodec,
       {
-        host: init.host,
-        port: init.port ?? 0,
-        keyPair: components.identity.transportKey.forNoise(),
-        onRejected: (reason) => components.logger.info({ reason }, 'rejected a connection'),
+        host: this.#host,
+        port,
+        keyPair: this.#keyPair.forNoise(),
+        admitRemote: (key) => this.#admits(key),
+        onRejected: (reason) => this.#c.logger.info({ reason }, 'rejected a connection'),
       },
       (conn) => {
         this.#observed?.push(conn.remoteHost);
@@ -55,12 +68,46 @@ export class Peers {
     );
   }
 
+  /** An initiator whose key belongs to a contact who may not connect directly gets no answer. */
+  #admits(key: Buffer): boolean {
+    const owner = this.#keyOwners.get(key.toString('hex'));
+    return !owner || (this.#c.mayConnect?.(owner) ?? true);
+  }
+
+  /** My current transport key (the one `direct` contacts are given). */
+  publicKey(): Buffer {
+    return this.#keyPair.publicKey;
+  }
+
+  /**
+   * Moves the door: a new key on a new port (the new listener binds before the old one closes, so the
+   * port differs). Every direct link closes; the old key and port lead nowhere from now on.
+   */
+  async rotate(keyPair: Ed25519KeyPair): Promise<void> {
+    if (this.#stopped) return;
+    const old = this.#listener;
+    this.#keyPair = keyPair;
+    const next = this.#listen(0);
+    await next.start();
+    if (this.#stopped) return next.stop();
+    this.#listener = next;
+    for (const set of this.#links.values()) for (const c of set) c.close('DOOR_MOVED');
+    this.#endpoints.clear();
+    await old.stop();
+  }
+
+  /** Closes at once every direct link of this contact. */
+  drop(id: string, reason: string): void {
+    for (const c of this.#links.get(id) ?? []) c.close(reason);
+  }
+
   async start(): Promise<void> {
     await this.#listener.start();
   }
 
   async stop(): Promise<void> {
-    for (const c of this.#byContact.values()) c.close('SHUTDOWN');
+    this.#stopped = true;
+    for (const set of this.#links.values()) for (const c of set) c.close('SHUTDOWN');
     await this.#listener.stop();
   }
 
@@ -73,10 +120,27 @@ export class Peers {
     return { observeRemotes: () => (this.#observed ??= []) };
   }
 
-  /** Records that `conn` is proven (by a decrypted message) to belong to contact `id`. */
-  bind(id: string, conn: PeerConn): void {
+  /**
+   * Records that `conn` is proven (by a decrypted message) to belong to contact `id`; false (and
+   * the link closed) when this contact may not hold a direct link.
+   */
+  bind(id: string, conn: PeerConn): boolean {
+    if (!this.mayConnect(id)) {
+      conn.close('NOT_DIRECT');
+      return false;
+    }
+    if (conn.remotePublicKey) this.#keyOwners.set(conn.remotePublicKey.toString('hex'), id);
+    let set = this.#links.get(id);
+    if (!set) this.#links.set(id, (set = new Set()));
+    if (!set.has(conn)) {
+      set.add(conn);
+      conn.once('close', () => {
+        set.delete(conn);
+        if (set.size === 0 && this.#links.get(id) === set) this.#links.delete(id);
+      });
+    }
     const old = this.#byContact.get(id);
-    if (old === conn) return;
+    if (old === conn) return true;
     this.#byContact.set(id, conn);
     if (!old || old.closeReason) this.#c.onPresence?.(id, true);
     conn.once('close', () => {
@@ -84,6 +148,12 @@ export class Peers {
       this.#byContact.delete(id);
       this.#c.onPresence?.(id, false);
     });
+    return true;
+  }
+
+  /** Whether `id` may hold a direct link to me now. */
+  mayConnect(id: string): boolean {
+    return this.#c.mayConnect?.(id) ?? true;
   }
 
   /** Contacts with an open, proven direct link now. */
@@ -125,11 +195,11 @@ export class Peers {
         host: ep.host,
         port: ep.port,
         remotePublicKey: ep.transportKey,
-        keyPair: this.#c.identity.transportKey.forNoise(),
+        keyPair: this.#keyPair.forNoise(),
         localAddress: this.#host,
       });
       this.#adopt(conn);
-      this.bind(id, conn);
+      if (!this.bind(id, conn)) throw NodeError.UNREACHABLE('this contact may not see your IP address');
       return conn;
     } catch (err) {
       this.forget(id);

@@ -40,6 +40,9 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
   if (frame.from === c.selfId) return;
   const known = getContact(c.db, frame.from);
   if (known?.state === 'blocked') return;
+  // A contact I set `relayed` gets nothing over a direct link, whatever they still know of my door.
+  // (An unknown sender's claim proves nothing yet: binding refuses it once it decrypts, below.)
+  if (source.conn && known && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
   let content: Content;
   try {
     const { plaintext } = await c.e2e.decrypt(frame.from, frame.kind, frame.body, frame.bind);
@@ -48,7 +51,7 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
     c.logger.info({ err: describeError(err) }, 'dropped an envelope that did not decrypt');
     return;
   }
-  if (source.conn) c.peers.bind(frame.from, source.conn);
+  if (source.conn && !c.peers.bind(frame.from, source.conn)) return;
   switch (content.t) {
     case 'receipt':
       for (const id of content.ids) {

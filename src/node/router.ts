@@ -143,7 +143,8 @@ export class Router {
     const mine = this.#c.myRelay;
     if (plan === 'two-relays') {
       const client = mine?.client;
-      if (!mine || !client) throw NodeError.UNREACHABLE('your relay is unreachable, and this contact may not see your IP address');
+      if (!mine) throw NodeError.UNREACHABLE('you have no relay, and this contact may not see your IP address: name a relay to reach them');
+      if (!client) throw NodeError.UNREACHABLE('your relay is unreachable, and this contact may not see your IP address');
       const same = mine.relay.host === ref.h && mine.relay.port === ref.p && mine.relay.publicKey === ref.k;
       if (same) return { link: client, same };
       return { link: await this.#cached(`circuit ${ref.h}:${ref.p}`, () => client.openCircuit(ref.h, ref.p, ref.k)), same };

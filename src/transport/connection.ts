@@ -8,6 +8,7 @@ import { MAX_FRAME_BYTES } from '../wire/limits.js';
 import { decodePreamble, encodePreamble, negotiate, type Speaks } from '../wire/versions.js';
 import { guardFrameSizes } from './frame-guard.js';
 import { TransportError } from './errors.js';
+import { gateResponder, type AdmitRemote } from './gate.js';
 
 export interface KeyPair {
   publicKey: Buffer;
@@ -24,6 +25,8 @@ export interface ConnectionOptions {
   idleTimeoutMs?: number;
   /** Bytes we allow to queue towards a slow reader before giving up on it. */
   maxQueuedBytes?: number;
+  /** Responder only: answer the handshake only for initiator keys this accepts (see gate.ts). */
+  admitRemote?: AdmitRemote;
 }
 
 /**
@@ -63,6 +66,7 @@ export class Connection<In, Out> extends EventEmitter {
       keyPair: opts.keyPair,
       ...(opts.remotePublicKey ? { remotePublicKey: opts.remotePublicKey } : {}),
     });
+    if (!isInitiator && opts.admitRemote) gateResponder(this.stream, opts.admitRemote, () => (this.closeReason ??= 'REFUSED'));
     // Runs until the connection opens: the Noise handshake and, with versions, the preambles.
     const handshakeTimer = setTimeout(() => this.close('HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs ?? 10_000);
     handshakeTimer.unref();

@@ -29,6 +29,8 @@ export async function world(dhtNodes = 6, relays = 0) {
         bootstrap: net.bootstrap,
         host: `127.0.0.${nextHost++}`,
         retry: { baseMs: 200, maxMs: 1_000 },
+        // A node without a relay is reachable only by direct address: these tests chose that.
+        ...(extra.relays || extra.relayKeys ? {} : { reachableByStrangers: true }),
         ...extra,
       });
       await node.start();

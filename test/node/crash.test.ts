@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
-import { addContact } from '../../src/node/index.js';
+import { addContact, setReachableByStrangers } from '../../src/node/index.js';
 import { openDb, setVisibility, history } from '../../src/store/index.js';
 import { world, delivered } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
@@ -46,6 +46,7 @@ describe('a receiver killed with SIGKILL mid-conversation', () => {
     const db = openDb(join(bobHome, 'parley.db'));
     addContact(db, bobIdentity.id, alice.id, Date.now());
     setVisibility(db, alice.id, 'direct');
+    setReachableByStrangers(db, true); // no relay in this world: Bob's intro must name his address
     db.close();
     alice.addContact(bobIdentity.id);
     alice.setVisibility(bobIdentity.id, 'direct');

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function peersOn(host: string, identity: Identity, resolve: PeersComponents['resolve']): Promise<Peers> {
-  const peers = new Peers({ identity, logger: pino({ level: 'silent' }), resolve, onFrame: () => {} }, { host });
+  const peers = new Peers({ logger: pino({ level: 'silent' }), resolve, onFrame: () => {} }, { host, keyPair: identity.transportKey });
   await peers.start();
   stops.push(() => peers.stop());
   return peers;
