@@ -12,6 +12,7 @@ import { toxSection } from './tox.js';
 import { dhtSection } from './dht.js';
 import { relaySection } from './relay.js';
 import { daemonSection } from './daemon.js';
+import { historySection } from './history.js';
 import { renderMarkdown, type Results } from './report.js';
 import { scriptSection } from './script-section.js';
 
@@ -21,6 +22,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   dht: { run: dhtSection, timeoutMs: 4 * 60_000 },
   relay: { run: relaySection, timeoutMs: 5 * 60_000 },
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
+  history: { run: historySection, timeoutMs: 20 * 60_000 },
   ui: { run: scriptSection('bench/ui.ts'), timeoutMs: 4 * 60_000 },
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },
 };
