@@ -136,7 +136,7 @@ async function daemonFigures(net: Testnet, home: string): Promise<Pick<Figures, 
     const token = readFileSync(join(home, 'api-token'), 'utf8').trim();
     const get = async () => {
       const s = process.hrtime.bigint();
-      const r = await fetch(`${url}/api/contacts`, { headers: { authorization: `Bearer ${token}` } });
+      const r = await fetch(new URL('api/contacts', url), { headers: { authorization: `Bearer ${token}` } });
       if (!r.ok) throw new Error(`GET /api/contacts: ${r.status}`);
       const body = (await r.json()) as unknown[];
       if (body.length !== CONTACTS) throw new Error(`GET /api/contacts gave ${body.length} contacts`);

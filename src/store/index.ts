@@ -4,3 +4,4 @@ export * from './contacts.js';
 export * from './messages.js';
 export * from './outbox.js';
 export * from './kv.js';
+export * from './summary.js';
