@@ -1,4 +1,4 @@
-import type { Db } from '../store/index.js';
+import { relaxedTx, type Db } from '../store/index.js';
 
 /**
  * The store writes of one libsignal operation (encrypt, decrypt, starting a session), held back and
@@ -22,8 +22,17 @@ export class WriteBatch {
     this.#overlay.set(key, value);
     this.#writes.push(write);
   }
+  /** A write of the caller's own (say, the message just decrypted), stored in the same transaction. */
+  also(write: () => void): void {
+    this.#writes.push(write);
+  }
+  /** Commit without an fsync (see `relaxedTx`): only for writes a repeat recovers. */
+  relaxed = false;
   commit(db: Db): void {
-    if (this.#writes.length) db.transaction(() => this.#writes.forEach((w) => w()))();
+    if (!this.#writes.length) return;
+    const all = () => this.#writes.forEach((w) => w());
+    if (this.relaxed) relaxedTx(db, all);
+    else db.transaction(all)();
   }
 }
 

@@ -16,6 +16,25 @@ import { SqlKyberPreKeyStore, SqlPreKeyStore, SqlSignedPreKeyStore } from './pre
 
 export type EnvelopeKind = 'prekey' | 'whisper';
 
+export interface Encrypted {
+  kind: EnvelopeKind;
+  body: Buffer;
+}
+
+/** What a caller of `decrypt` does with the plaintext inside the decryption's transaction. */
+export interface Then {
+  /** Stored in the same transaction as the session. */
+  write?: () => void;
+  /** Encrypted to the same peer, its session step stored in that transaction too. */
+  reply?: Uint8Array;
+  /**
+   * Commit without an fsync: only when losing this step to a power cut is recovered by a repeat
+   * (a receipt: the sender resends, the receiver answers again; no key is ever used twice, as only
+   * receiving-side state would be lost).
+   */
+  relaxed?: boolean;
+}
+
 /**
  * Signal sessions of one person, one device each: PQXDH (Kyber) first contact and the Double
  * Ratchet, with every store in SQLite so the ratchet survives restarts. All libsignal calls run
@@ -81,11 +100,11 @@ export class E2E {
   }
 
   /** Runs one libsignal operation with its store writes batched: all stored in one transaction, or none. */
-  async #atomically<T>(op: () => Promise<T>): Promise<T> {
+  async #atomically<T>(op: (batch: WriteBatch) => Promise<T>): Promise<T> {
     const batch = new WriteBatch();
     this.#slot.current = batch;
     try {
-      const out = await op();
+      const out = await op(batch);
       batch.commit(this.#db);
       return out;
     } finally {
@@ -98,36 +117,50 @@ export class E2E {
     return !!s && s.hasCurrentState();
   }
 
-  encrypt(peerId: string, plaintext: Uint8Array): Promise<{ kind: EnvelopeKind; body: Buffer }> {
-    return this.#mutex.run(() =>
-      this.#atomically(async () => {
-        try {
-          const msg = await signalEncrypt(u8(plaintext), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
-          return { kind: msg.type() === CiphertextMessageType.PreKey ? ('prekey' as const) : ('whisper' as const), body: Buffer.from(msg.serialize()) };
-        } catch (err) {
-          throw mapError(err, 'encrypt');
-        }
-      }),
-    );
+  encrypt(peerId: string, plaintext: Uint8Array): Promise<Encrypted> {
+    return this.#mutex.run(() => this.#atomically(() => this.#encryptNow(peerId, plaintext)));
   }
 
-  /** Decrypts; a first-contact (`prekey`) message must come with the sender's binding signature. */
-  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding?: Buffer): Promise<{ plaintext: Buffer }> {
+  async #encryptNow(peerId: string, plaintext: Uint8Array): Promise<Encrypted> {
+    try {
+      const msg = await signalEncrypt(u8(plaintext), address(peerId), this.#self, this.#sessions, this.#identities, this.#now());
+      return { kind: msg.type() === CiphertextMessageType.PreKey ? 'prekey' : 'whisper', body: Buffer.from(msg.serialize()) };
+    } catch (err) {
+      throw mapError(err, 'encrypt');
+    }
+  }
+
+  /**
+   * Decrypts; a first-contact (`prekey`) message must come with the sender's binding signature.
+   * `then` (optional) sees the plaintext while the session is still unsaved and may return a store
+   * write and a reply: the write, the advanced session and the reply's session are stored in ONE
+   * transaction (one fsync: a received message, its ratchet step and its receipt's), and the reply
+   * comes back encrypted. Nothing is stored if `then` or its write throws (the error passes through).
+   */
+  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding?: Buffer): Promise<{ plaintext: Buffer }>;
+  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding: Buffer | undefined, then: (plaintext: Buffer) => Then): Promise<{ plaintext: Buffer; reply: Encrypted | null }>;
+  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding?: Buffer, then?: (plaintext: Buffer) => Then): Promise<{ plaintext: Buffer; reply: Encrypted | null }> {
     return this.#mutex.run(async () => {
       const from = address(peerId);
       if (binding) this.#identities.pendingBindings.set(peerId, binding);
       try {
-        return await this.#atomically(async () => {
+        return await this.#atomically(async (batch) => {
+          let plaintext: Buffer;
           try {
-            const plaintext =
+            plaintext = Buffer.from(
               kind === 'prekey'
                 ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities,
                     this.#prekeys, this.#signed, this.#kyber)
-                : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities);
-            return { plaintext: Buffer.from(plaintext) };
+                : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities),
+            );
           } catch (err) {
             throw mapError(err, 'decrypt');
           }
+          const next = then?.(plaintext) ?? {};
+          if (next.write) batch.also(next.write);
+          batch.relaxed = next.relaxed === true;
+          const reply = next.reply ? await this.#encryptNow(peerId, next.reply) : null;
+          return { plaintext, reply };
         });
       } finally {
         this.#identities.pendingBindings.delete(peerId);
