@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { trustOf, type Trust } from '../e2e/index.js';
+import { trustOf, trustOfAll, type Trust } from '../e2e/index.js';
 import { getMessage, history, lastMessages, listOutbox, newestRoutes, outboxFor, unreadCounts, type ContactRow, type Db, type MessageRow, type OutboxItem as OutboxRow } from '../store/index.js';
 import { NOT_SENT_YET } from './client.js';
 import type { Contact, Message, OutboxItem, RouteReceipt, Safety } from './schema.js';
@@ -18,6 +18,7 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
   const unread = unreadCounts(db, only);
   const last = lastMessages(db, only);
   const routes = lastRoutes(db, only);
+  const trust = only === undefined ? trustOfAll(db) : null;
   const online = opts.online ?? new Set<string>();
   return wanted.map((c) => {
     const m = last.get(c.id);
@@ -30,7 +31,7 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
       last: m ? { body: m.body.slice(0, 140), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
       route: routes.get(c.id) ?? null,
       online: online.has(c.id) ? true : c.visibility === 'direct' && opts.online ? false : null,
-      ...trustOf(db, c.id),
+      ...(trust?.get(c.id) ?? trustOf(db, c.id)),
     };
   });
 }

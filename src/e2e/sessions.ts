@@ -236,11 +236,23 @@ export interface Trust {
   keyPending: boolean;
 }
 
+/** `trustOf` for every contact in one query (the contact list: 1,000 contacts were 2,000 queries). */
+export function trustOfAll(db: Db): Map<string, Trust> {
+  const rows = stmt(db,
+      `SELECT c.id AS id, i.verified AS verified, i.changed_at AS changed_at, k.key IS NOT NULL AS pending FROM contacts c
+       LEFT JOIN signal_identities i ON i.address = c.id LEFT JOIN kv k ON k.key = 'signal.keychange.' || c.id`,
+    ).all() as Array<{ id: string; verified: number | null; changed_at: number | null; pending: number }>;
+  return new Map(rows.map((r) => [r.id, trustFrom(r.verified, r.changed_at, r.pending === 1)]));
+}
+
+function trustFrom(verified: number | null, changedAt: number | null, keyPending: boolean): Trust {
+  return { verified: verified === 1, keyChanged: keyPending || (changedAt != null && verified === 0), keyPending };
+}
+
 /** What the user knows about a contact's key, read from the store alone (also with no node running). */
 export function trustOf(db: Db, peerId: string): Trust {
   const row = stmt(db, 'SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
     | { verified: number; changed_at: number | null }
     | undefined;
-  const keyPending = getKv(db, keyChangeKey(peerId)) !== undefined;
-  return { verified: row?.verified === 1, keyChanged: keyPending || (row?.changed_at != null && row.verified === 0), keyPending };
+  return trustFrom(row?.verified ?? null, row?.changed_at ?? null, getKv(db, keyChangeKey(peerId)) !== undefined);
 }

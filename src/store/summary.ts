@@ -20,8 +20,9 @@ export interface NewestRoutes {
   out: string | null;
 }
 
+// One max() probe of the partial index messages_routed per contact and direction.
 const newest = (direction: 'in' | 'out') =>
-  `(SELECT route FROM messages WHERE contact_id = c.id AND direction = '${direction}' AND route IS NOT NULL ORDER BY seq DESC LIMIT 1)`;
+  `(SELECT route FROM messages WHERE seq = (SELECT max(seq) FROM messages WHERE contact_id = c.id AND direction = '${direction}' AND route IS NOT NULL))`;
 
 /** Per contact (or for one): the routes of its newest routed message each way (see `NewestRoutes`). */
 export function newestRoutes(db: Db, contactId?: string): Map<string, NewestRoutes> {
