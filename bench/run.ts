@@ -22,7 +22,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   dht: { run: dhtSection, timeoutMs: 4 * 60_000 },
   relay: { run: relaySection, timeoutMs: 5 * 60_000 },
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
-  history: { run: historySection, timeoutMs: 20 * 60_000 },
+  history: { run: historySection, timeoutMs: 45 * 60_000 },
   ui: { run: scriptSection('bench/ui.ts'), timeoutMs: 4 * 60_000 },
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },
 };

@@ -195,6 +195,8 @@ export class E2E {
         stmt(this.#db, 'DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`);
         deleteKv(this.#db, keyChangeKey(peerId));
       })();
+      this.#identities.forget(peerId);
+      this.#sessions.forget(`${peerId}.1`);
       return true;
     });
   }
