@@ -15,6 +15,7 @@ import { daemonSection } from './daemon.js';
 import { historySection } from './history.js';
 import { renderMarkdown, type Results } from './report.js';
 import { scriptSection } from './script-section.js';
+import { renderSummary } from './summary.js';
 
 const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody>; timeoutMs: number }> = {
   rtt: { run: rttSection, timeoutMs: 6 * 60_000 },
@@ -63,8 +64,10 @@ for (const name of names) {
   progress(`${name} done in ${section.seconds.toFixed(0)} s`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/latest.json`, JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(`${OUT}/latest.md`, renderMarkdown(results));
+  writeFileSync(`${OUT}/latest.md`, renderMarkdown(results) + renderSummary(results));
 }
 process.stdout.write(renderMarkdown(results, names));
+// Last, so it is what stays on the screen: every goal of the run (and of earlier runs' sections).
+process.stdout.write(renderSummary(results));
 // A section that timed out may leave sockets or timers behind: the results are written, so leave.
 process.exit(failed ? 1 : 0);
