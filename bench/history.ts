@@ -240,6 +240,7 @@ export async function historySection(_ctx: BenchContext): Promise<SectionBody> {
     notes: [
       `Homes built once and cached in ${CACHE} (one per size; a tenth of the messages with Bob, the rest over 999 other contacts, half incoming and unread); each run works on a copy, migrated by the code under test before anything is measured.`,
       'Round trip: Alice (the stored home) and a fresh Bob as ParleyNodes in the bench process, both `direct`, on an 8-node local DHT; 10 warm-up round trips. Idle CPU: utime + stime of the `parley run` process from /proc over the window, 3 s after it is ready. GET /api/contacts: HTTP with the token, through the running daemon.',
+      'The empty home returns no last message, route or unread count for its 1,000 contacts, so the store-only contact list and unread rows also measure building 1,000 results instead of none; compare the 100,000 and 1,000,000 rows with each other for growth with history (the user-facing GET /api/contacts row carries the same work).',
       'Goal (issue 14): every ratio within 1.1 (the idle CPU row within a few tenths of a percent of a core: it is near the resolution of /proc, 10 ms); idle CPU under 1 % of a core.',
     ],
   };
