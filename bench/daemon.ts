@@ -52,9 +52,9 @@ async function stop(proc: ChildProcess, how: 'SIGINT' | 'stdin'): Promise<void> 
 
 interface Starts { ms: number[]; rss: number }
 
-async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; help: Starts; ui: Starts; headless: Starts }> {
+async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; help: Starts; id: Starts; ui: Starts; headless: Starts }> {
   const starts = (): Starts => ({ ms: [], rss: 0 });
-  const out = { bare: starts(), help: starts(), ui: starts(), headless: starts() };
+  const out = { bare: starts(), help: starts(), id: starts(), ui: starts(), headless: starts() };
   const home = join(root, 'daemon');
   saveIdentity(home, Identity.generate());
   const relay = net.relays[0]!;
@@ -72,6 +72,7 @@ async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; h
   for (let i = 0; i < STARTS; i++) {
     const b = await once(out.bare, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], /^up$/, 'kill');
     const m = await once(out.help, ['bin/parley.js', '--help'], /^Usage:/, 'none');
+    await once(out.id, ['bin/parley.js', 'id', '--home', home], /^[a-z0-9]{52}$/, 'none');
     const u = await once(out.ui, run, /Parley is running for/, 'SIGINT');
     const h = await once(out.headless, [...run, '--no-ui'], /Parley is running for/, 'SIGINT');
     progress(`  start ${i + 1}/${STARTS}: bare Node ${b.toFixed(0)} ms, parley --help ${m.toFixed(0)} ms, parley run ${u.toFixed(0)} ms, parley run --no-ui ${h.toFixed(0)} ms`);
@@ -148,6 +149,7 @@ export async function daemonSection(_ctx: BenchContext): Promise<SectionBody> {
     const search = searchRows(s.dbPath);
     const bare = summarize(c.bare.ms);
     const help = summarize(c.help.ms);
+    const id = summarize(c.id.ms);
     const ui = summarize(c.ui.ms);
     const headless = summarize(c.headless.ms);
     return {
@@ -155,6 +157,7 @@ export async function daemonSection(_ctx: BenchContext): Promise<SectionBody> {
       rows: [
         { measure: 'cold start: bare Node process, spawn → first line (baseline)', n: bare.n, median: bare.median, p99: bare.p99, unit: 'ms' },
         { measure: 'cold start: `parley --help`, spawn → first line (the cached CLI bundle, no network; second baseline)', n: help.n, median: help.median, p99: help.p99, unit: 'ms' },
+        { measure: 'cold start: `parley id`, spawn → the ID (identity and store only)', n: id.n, median: id.median, p99: id.p99, unit: 'ms' },
         { measure: 'cold start: `parley run` (node + web UI/API), spawn → "Parley is running for …"', n: ui.n, median: ui.median, p99: ui.p99, unit: 'ms' },
         { measure: 'cold start: `parley run --no-ui` (node only)', n: headless.n, median: headless.median, p99: headless.p99, unit: 'ms' },
         { measure: 'cold start ratio `parley run` / bare Node', n: ui.n, median: ui.median / bare.median, unit: 'ratio' },

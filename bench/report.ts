@@ -8,7 +8,7 @@ export interface Results {
   sections: Record<string, SectionResult>;
 }
 
-const ORDER = ['rtt', 'tox', 'dht', 'relay', 'daemon'];
+const ORDER = ['rtt', 'tox', 'dht', 'relay', 'daemon', 'history', 'ui', 'signup'];
 
 export function renderMarkdown(r: Results, only?: string[]): string {
   const names = Object.keys(r.sections)

@@ -23,6 +23,7 @@ async function timed(fn: () => Promise<number[]>): Promise<Timed> {
   return { ...summarize(samples), cpuMs: (c.user + c.system) / 1000 / samples.length };
 }
 import { tcpEchoRoundTrips } from './tcp-echo.js';
+import { durableLimit, type Limit } from './limit.js';
 
 type Vis = 'direct' | 'relayed';
 let people = 0;
@@ -107,7 +108,10 @@ export async function tcpEcho(ctx: BenchContext): Promise<Timed> {
 export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
   const { count, size } = ctx;
   const tcp = await tcpEcho(ctx);
+  let limit: Limit | undefined;
   const [direct, one, two] = await withNet(async (root, net) => {
+    progress('durable limit: commits, libsignal pairs, Noise round trips');
+    limit = await durableLimit(root, 300, size);
     const d = await parleyDirect(ctx, { root, net });
     progress(`Parley via 1 relay (their relay): ${count} round trips`);
     const o = await roundTrips(root, net, count, size, 'direct', 'relayed');
@@ -115,9 +119,12 @@ export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
     const t = await roundTrips(root, net, count, size, 'relayed', 'relayed');
     return [d, o, t];
   });
+  const lim = limit!;
   const row = (measure: string, s: Timed) => ({
-    measure, n: s.n, median_ms: s.median, p99_ms: s.p99, median_vs_tcp: s.median / tcp.median, cpu_ms_per_rt: s.cpuMs, cpu_vs_tcp: s.cpuMs / tcp.cpuMs,
+    measure, n: s.n, median_ms: s.median, p99_ms: s.p99, median_vs_tcp: s.median / tcp.median, median_vs_limit: s.median / lim.limitMs,
+    cpu_ms_per_rt: s.cpuMs, cpu_vs_tcp: s.cpuMs / tcp.cpuMs,
   });
+  const part = (measure: string, median: number) => ({ measure, n: 300, median_ms: median });
   return {
     title: `Message round trip, ${size} B`,
     rows: [
@@ -125,9 +132,14 @@ export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
       row('Parley direct (send → E2E receipt)', direct),
       row('Parley via their relay (1 relay)', one),
       row('Parley via my relay + circuit + theirs (2 relays)', two),
+      part('limit part: one SQLite commit (WAL, synchronous = FULL)', lim.commitMs),
+      part('limit part: one libsignal encrypt + decrypt, 200 B', lim.pairMs),
+      part('limit part: one Noise round trip (transport frames)', lim.noiseMs),
+      part('durable limit = 2 commits + 2 libsignal pairs + 1 Noise round trip', lim.limitMs),
     ],
     notes: [
       'Parley: Alice and Bob in this process on their own 127.0.0.x, real SQLite (synchronous = FULL), real libsignal, Noise over TCP; 20 warm-up round trips first.',
+      'Durable limit (issue 14 goal: direct within 2×): what any design that stores a message and its receipt before acknowledging pays, its parts measured in this run (bench/limit.ts); median_vs_limit reads against it.',
       'Raw TCP echo: one socket pair on 127.0.0.1, Nagle off, no encryption, no storage: the floor any design pays.',
       'cpu_ms_per_rt: CPU time (user + system) of the bench process, where both ends run, per round trip; unlike wall-clock time it hardly moves with the machine\'s load (fsync waits are not CPU). The testnet\'s relays and DHT nodes run in this process too, so the relay rows include the relays\' CPU.',
     ],

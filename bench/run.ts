@@ -13,9 +13,11 @@ import { dhtSection } from './dht.js';
 import { relaySection } from './relay.js';
 import { relayAttackSection } from './relay-attack.js';
 import { daemonSection } from './daemon.js';
+import { historySection } from './history.js';
 import { renderMarkdown, type Results } from './report.js';
 import { scriptSection } from './script-section.js';
 import { atRestSection } from './at-rest.js';
+import { renderSummary } from './summary.js';
 
 const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody>; timeoutMs: number }> = {
   rtt: { run: rttSection, timeoutMs: 6 * 60_000 },
@@ -24,6 +26,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   relay: { run: relaySection, timeoutMs: 5 * 60_000 },
   'relay-attack': { run: relayAttackSection, timeoutMs: 5 * 60_000 },
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
+  history: { run: historySection, timeoutMs: 45 * 60_000 },
   ui: { run: scriptSection('bench/ui.ts'), timeoutMs: 4 * 60_000 },
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },
   atrest: { run: atRestSection, timeoutMs: 5 * 60_000 },
@@ -66,8 +69,10 @@ for (const name of names) {
   progress(`${name} done in ${section.seconds.toFixed(0)} s`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/latest.json`, JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(`${OUT}/latest.md`, renderMarkdown(results));
+  writeFileSync(`${OUT}/latest.md`, renderMarkdown(results) + renderSummary(results));
 }
 process.stdout.write(renderMarkdown(results, names));
+// Last, so it is what stays on the screen: every goal of the run (and of earlier runs' sections).
+process.stdout.write(renderSummary(results));
 // A section that timed out may leave sockets or timers behind: the results are written, so leave.
 process.exit(failed ? 1 : 0);

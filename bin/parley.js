@@ -35,19 +35,27 @@ function sourcesKey() {
 async function bundled() {
   if (process.env.PARLEY_NO_BUNDLE) return null;
   try {
-    const file = join(cacheDir, `cli-${sourcesKey()}.mjs`);
+    const key = `cli-${sourcesKey()}`;
+    const file = join(cacheDir, `${key}.mjs`);
     if (!existsSync(file)) {
       const { build } = await import('esbuild');
+      // Split: each command's module (and the packages it imports) is a chunk loaded only when that
+      // command runs, so `parley --help` does not load libsignal, fastify and the rest.
       const out = await build({
         entryPoints: [join(src, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-        packages: 'external', write: false, outfile: file, logLevel: 'silent',
+        packages: 'external', write: false, outdir: cacheDir, splitting: true, entryNames: key, chunkNames: `${key}-[hash]`,
+        outExtension: { '.js': '.mjs' }, logLevel: 'silent',
       });
       mkdirSync(cacheDir, { recursive: true });
       // Bundles of older sources go; this one may be being written by a parallel launcher too.
-      for (const old of readdirSync(cacheDir)) if (old.startsWith('cli-') && old.endsWith('.mjs') && old !== basename(file)) rmSync(join(cacheDir, old), { force: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, out.outputFiles[0].contents);
-      renameSync(tmp, file); // atomic: a parallel launcher sees the whole file or none
+      for (const old of readdirSync(cacheDir)) if (old.startsWith('cli-') && !old.startsWith(key)) rmSync(join(cacheDir, old), { force: true });
+      // Chunks first, the entry last: a parallel launcher that sees the entry finds every chunk.
+      const files = out.outputFiles.sort((a, b) => (a.path === file) - (b.path === file));
+      for (const f of files) {
+        const tmp = `${f.path}.${process.pid}.tmp`;
+        writeFileSync(tmp, f.contents);
+        renameSync(tmp, f.path); // atomic: a parallel launcher sees the whole file or none
+      }
     }
     return file;
   } catch {

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
-import { trustOf, type Trust } from '../e2e/index.js';
-import { getMessage, history, listOutbox, outboxFor, stmt, unreadCounts, type ContactRow, type Db, type MessageRow, type OutboxItem as OutboxRow } from '../store/index.js';
+import { trustOf, trustOfAll, type Trust } from '../e2e/index.js';
+import { getMessage, history, lastMessages, listOutbox, newestRoutes, outboxFor, unreadCounts, type ContactRow, type Db, type MessageRow, type OutboxItem as OutboxRow } from '../store/index.js';
 import { NOT_SENT_YET } from './client.js';
 import type { Contact, Message, OutboxItem, RouteReceipt, Safety } from './schema.js';
 
@@ -18,6 +18,7 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
   const unread = unreadCounts(db, only);
   const last = lastMessages(db, only);
   const routes = lastRoutes(db, only);
+  const trust = only === undefined ? trustOfAll(db) : null;
   const online = opts.online ?? new Set<string>();
   return wanted.map((c) => {
     const m = last.get(c.id);
@@ -30,7 +31,7 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
       last: m ? { body: m.body.slice(0, 140), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
       route: routes.get(c.id) ?? null,
       online: online.has(c.id) ? true : c.visibility === 'direct' && opts.online ? false : null,
-      ...trustOf(db, c.id),
+      ...(trust?.get(c.id) ?? trustOf(db, c.id)),
     };
   });
 }
@@ -101,27 +102,15 @@ export function waitingReasons(db: Db, contactId?: string): Map<string, string> 
   return new Map((contactId === undefined ? listOutbox(db) : outboxFor(db, contactId)).map((o) => [o.message_id, reasonOf(o)]));
 }
 
-/** The newest message per contact (or of one contact). */
-function lastMessages(db: Db, contactId?: string): Map<string, MessageRow> {
-  const rows = stmt(db, 'SELECT * FROM messages WHERE seq IN (SELECT max(seq) FROM messages WHERE (@c IS NULL OR contact_id = @c) GROUP BY contact_id)')
-    .all({ c: contactId ?? null }) as MessageRow[];
-  return new Map(rows.map((r) => [r.contact_id, r]));
-}
-
 /**
  * The route in use per contact (or of one contact): how my newest delivered message travelled (what my
  * settings and theirs chose); before I have sent any, how their newest message reached me.
  */
 export function lastRoutes(db: Db, contactId?: string): Map<string, RouteReceipt['route']> {
-  const newest = (direction: 'in' | 'out') =>
-    stmt(db,
-      `SELECT contact_id, route FROM messages WHERE seq IN
-         (SELECT max(seq) FROM messages WHERE route IS NOT NULL AND direction = @direction AND (@c IS NULL OR contact_id = @c) GROUP BY contact_id)`,
-    ).all({ direction, c: contactId ?? null }) as Array<{ contact_id: string; route: string }>;
   const out = new Map<string, RouteReceipt['route']>();
-  for (const r of [...newest('in'), ...newest('out')]) {
-    const route = parseRoute(r.route)?.route;
-    if (route) out.set(r.contact_id, route);
+  for (const [id, r] of newestRoutes(db, contactId)) {
+    const route = parseRoute(r.out)?.route ?? parseRoute(r.in)?.route;
+    if (route) out.set(id, route);
   }
   return out;
 }

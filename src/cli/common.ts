@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { startLockedNode, stopLockedNode, type ParleyNode, type NodeOptions } from '../node/index.js';
+import type { ParleyNode, NodeOptions } from '../node/index.js';
 import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
 import { CliError } from './errors.js';
 
@@ -59,7 +59,12 @@ export function nodeOptionsFrom(opts: NetOpts): Omit<NodeOptions, 'home'> {
 
 /** Starts a node for this home, holding the home's lock for as long as it runs. */
 export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeOptions> = {}): Promise<ParleyNode> {
+  // Loaded here, not at the top: commands that start no node (id, --help) do not pay for the network stack.
+  const { startLockedNode } = await import('../node/index.js');
   return startLockedNode({ home: opts.home, ...nodeOptionsFrom(opts), ...extra }, () => CliError.BUSY(opts.home));
 }
 
-export const stopNode = stopLockedNode;
+export async function stopNode(node: ParleyNode): Promise<void> {
+  const { stopLockedNode } = await import('../node/index.js');
+  await stopLockedNode(node);
+}

@@ -1,27 +1,13 @@
 import { Command } from 'commander';
 import { fail, onStray } from './output.js';
-import { registerIdentity } from './commands/identity.js';
-import { registerContacts } from './commands/contacts.js';
-import { registerMessages } from './commands/messages.js';
-import { registerTestnet } from './commands/testnet.js';
-import { registerDemo } from './commands/demo.js';
-import { registerRelay } from './commands/relay.js';
-import { registerAttestor } from './commands/attestor.js';
-import { registerSignup } from './commands/signup.js';
+import { registerFor } from './commands/index.js';
 
 const program = new Command('parley')
   .description('Private chat: find people through the Mainline DHT, talk end-to-end encrypted, choose who sees your IP.')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerIdentity(program);
-registerContacts(program);
-registerMessages(program);
-registerTestnet(program);
-registerDemo(program);
-registerRelay(program);
-registerAttestor(program);
-registerSignup(program);
+await registerFor(program, process.argv.slice(2));
 
 process.on('unhandledRejection', onStray);
 try {

@@ -1,4 +1,4 @@
-import type { Db } from '../store/index.js';
+import { relaxedTx, type Db } from '../store/index.js';
 
 /**
  * The store writes of one libsignal operation (encrypt, decrypt, starting a session), held back and
@@ -10,6 +10,8 @@ import type { Db } from '../store/index.js';
 export class WriteBatch {
   readonly #overlay = new Map<string, Buffer | null>();
   readonly #writes: Array<() => void> = [];
+  /** Run once the transaction committed (the stores' memory caches), never after a rollback. */
+  readonly #afterCommit: Array<() => void> = [];
 
   has(key: string): boolean {
     return this.#overlay.has(key);
@@ -18,12 +20,23 @@ export class WriteBatch {
   get(key: string): Buffer | null | undefined {
     return this.#overlay.get(key);
   }
-  put(key: string, value: Buffer | null, write: () => void): void {
+  put(key: string, value: Buffer | null, write: () => void, afterCommit?: () => void): void {
     this.#overlay.set(key, value);
     this.#writes.push(write);
+    if (afterCommit) this.#afterCommit.push(afterCommit);
   }
+  /** A write of the caller's own (say, the message just decrypted), stored in the same transaction. */
+  also(write: () => void): void {
+    this.#writes.push(write);
+  }
+  /** Commit without an fsync (see `relaxedTx`): only for writes a repeat recovers. */
+  relaxed = false;
   commit(db: Db): void {
-    if (this.#writes.length) db.transaction(() => this.#writes.forEach((w) => w()))();
+    if (!this.#writes.length) return;
+    const all = () => this.#writes.forEach((w) => w());
+    if (this.relaxed) relaxedTx(db, all);
+    else db.transaction(all)();
+    this.#afterCommit.forEach((f) => f());
   }
 }
 
@@ -31,10 +44,13 @@ export class WriteBatch {
 export class BatchSlot {
   current: WriteBatch | null = null;
 
-  /** Runs `write` now, or as part of the current batch under `key` with `value` for reads. */
-  write(key: string, value: Buffer | null, write: () => void): void {
-    if (this.current) this.current.put(key, value, write);
-    else write();
+  /** Runs `write` now, or as part of the current batch under `key` with `value` for reads; `afterCommit` once it is stored. */
+  write(key: string, value: Buffer | null, write: () => void, afterCommit?: () => void): void {
+    if (this.current) this.current.put(key, value, write, afterCommit);
+    else {
+      write();
+      afterCommit?.();
+    }
   }
 
   /** The batch's value for `key` if it wrote one, else what `fromDb` reads. */

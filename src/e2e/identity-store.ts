@@ -15,6 +15,8 @@ export const keyChangeKey = (peerId: string) => `signal.keychange.${peerId}`;
 export class SqlIdentityStore extends IdentityKeyStore {
   /** Bindings offered with the message or bundle being processed, by peer ID. */
   readonly pendingBindings = new Map<string, Buffer>();
+  /** Stored keys by peer ID (read several times per message; updated once a write committed). */
+  readonly #cache = new Map<string, Buffer | null>();
 
   constructor(
     private readonly db: Db,
@@ -41,6 +43,7 @@ export class SqlIdentityStore extends IdentityKeyStore {
            ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
         )
         .run(address.name(), bytes, t, t),
+      () => this.#cache.set(address.name(), bytes),
     );
     return existing ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;
   }
@@ -71,8 +74,14 @@ export class SqlIdentityStore extends IdentityKeyStore {
   }
   #stored(name: string): Buffer | null {
     return this.slot.read(`identity:${name}`, () => {
+      if (this.#cache.has(name)) return this.#cache.get(name)!;
       const row = stmt(this.db, 'SELECT identity_key FROM signal_identities WHERE address = ?').get(name) as { identity_key: Buffer } | undefined;
+      this.#cache.set(name, row?.identity_key ?? null);
       return row?.identity_key ?? null;
     });
+  }
+  /** Drops the cached key of a peer whose row E2E changed in SQL directly. */
+  forget(name: string): void {
+    this.#cache.delete(name);
   }
 }

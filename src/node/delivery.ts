@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
-import { dueContacts, outboxFor, recordAttempt, setMessageState, getMessage, type Db } from '../store/index.js';
+import { dueContacts, outboxFor, recordAttempt, relaxedTx, setMessageState, getMessage, type Db } from '../store/index.js';
 import { nextDelay, type RetryPolicy } from './backoff.js';
 import type { Router } from './router.js';
 
@@ -26,6 +26,7 @@ export class Delivery {
   readonly #tickMs: number;
   readonly #busy = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
+  #kicked = false;
   #stopped = true;
 
   constructor(components: DeliveryComponents, init: { retry: RetryPolicy; tickMs?: number }) {
@@ -50,14 +51,21 @@ export class Delivery {
     await Promise.allSettled([...this.#busy.values()]);
   }
 
-  /** Look at the outbox now (after a new message, or when a contact shows up). */
+  /**
+   * Look at the outbox now (after a new message, or when a contact shows up): in this turn's check
+   * phase (setImmediate), once however many kicks; `setTimeout(fn, 0)` waited a whole millisecond.
+   */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), 0);
+    if (this.#stopped || this.#kicked) return;
+    this.#kicked = true;
+    setImmediate(() => {
+      this.#kicked = false;
+      this.#tick();
+    });
   }
 
   #tick(): void {
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#stopped) return;
     try {
@@ -85,20 +93,23 @@ export class Delivery {
       await this.#c.router.send(contactId, reach ? [reach.content, ...texts] : texts, (i, route) => {
         if (i < offset) return reach!.commit();
         const item = due[i - offset]!;
-        // One transaction (one fsync) for both writes.
-        const first = db.transaction(() => {
+        // One transaction for both writes, without an fsync: if a power cut loses it, the message is
+        // still in the outbox and goes again (the receiver deduplicates and answers again).
+        const first = relaxedTx(db, () => {
           recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), null);
           if (getMessage(db, item.message_id)?.state !== 'queued') return false;
           setMessageState(db, item.message_id, 'sent', JSON.stringify(route));
           return true;
-        })();
+        });
         if (first) this.#c.onSent(item.message_id);
       });
     } catch (err) {
       if (this.#stopped) return;
       const reason = describeError(err);
       this.#c.logger.info({ err: reason, waiting: due.length }, 'delivery attempt failed; will retry');
-      for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);
+      relaxedTx(db, () => {
+        for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);
+      });
     }
   }
 }

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { E2E } from '../e2e/index.js';
+import { E2EError, type E2E, type Encrypted, type Then } from '../e2e/index.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
 import {
-  getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, setKv, lastArrivedSeq, type Db, type MessageRow,
+  getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, setKv, lastArrivedSeq, type ContactRow, type Db, type MessageRow,
 } from '../store/index.js';
 import type { Envelope } from '../wire/peer-frames.js';
 import type { z } from 'zod';
@@ -40,60 +40,96 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
   if (frame.from === c.selfId) return;
   const known = getContact(c.db, frame.from);
   if (known?.state === 'blocked') return;
-  // A contact I set `relayed` gets nothing over a direct link, whatever they still know of my door.
-  // (An unknown sender's claim proves nothing yet: binding refuses it once it decrypts, below.)
-  if (source.conn && known && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
-  let content: Content;
+  // A contact I set `relayed` (or a stranger, without "reachable directly by strangers") gets nothing
+  // over a direct link, whatever they still know of my door: dropped before it costs a ratchet step.
+  if (source.conn && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
+  // Decided and written inside the decryption's transaction: the ratchet step, what the content
+  // asks to store and (for a text over a live link) the receipt's encryption commit together.
+  let handled: Handled = {};
+  let reply: Encrypted | null = null;
   try {
-    const { plaintext } = await c.e2e.decrypt(frame.from, frame.kind, frame.body, frame.bind);
-    content = contentCodec.decode(plaintext);
+    ({ reply } = await c.e2e.decrypt(frame.from, frame.kind, frame.body, frame.bind, (plaintext) => {
+      let content: Content;
+      try {
+        content = contentCodec.decode(plaintext);
+      } catch {
+        throw E2EError.DECRYPT_FAILED('unreadable content');
+      }
+      handled = handle(c, frame.from, known, content, source);
+      return handled.then ?? {};
+    }));
   } catch (err) {
-    c.logger.info({ err: describeError(err) }, 'dropped an envelope that did not decrypt');
+    // Either way nothing of it was stored (not even the ratchet step) and no receipt went out, so the
+    // sender, which keeps it until a receipt comes, sends it again.
+    if (E2EError.is(err)) c.logger.info({ err: describeError(err) }, 'dropped an envelope that did not decrypt');
+    else c.logger.warn({ err: describeError(err) }, 'could not store an envelope; the sender will send it again');
     return;
   }
   if (source.conn && !c.peers.bind(frame.from, source.conn)) return;
+  handled.after?.(reply);
+}
+
+interface Handled {
+  then?: Then;
+  /** After the commit: events, and the receipt (`reply`, when it was encrypted in the transaction). */
+  after?: (reply: Encrypted | null) => void;
+}
+
+function handle(c: ReceiverComponents, from: string, known: ContactRow | undefined, content: Content, source: Source): Handled {
   switch (content.t) {
-    case 'receipt':
-      for (const id of content.ids) {
-        const row = getMessage(c.db, id);
-        if (!row || row.contact_id !== frame.from || row.direction !== 'out') continue;
-        const changed = c.db.transaction(() => {
+    case 'receipt': {
+      const changed: string[] = [];
+      const write = () => {
+        for (const id of content.ids) {
+          const row = getMessage(c.db, id);
+          if (!row || row.contact_id !== from || row.direction !== 'out') continue;
           const was = dequeue(c.db, id);
-          if (!was && row.state === 'delivered') return false;
+          if (!was && row.state === 'delivered') continue;
           setMessageState(c.db, id, 'delivered');
-          return true;
-        })();
-        if (changed) c.onDelivered(getMessage(c.db, id)!);
-      }
-      return;
+          changed.push(id);
+        }
+      };
+      // A receipt's bookkeeping is recovered by a repeat if a power cut loses it: no fsync.
+      return { then: { write, relaxed: true }, after: () => changed.forEach((id) => c.onDelivered(getMessage(c.db, id)!)) };
+    }
     case 'reach':
-      setKv(c.db, `reach.${frame.from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '');
-      return;
+      return { then: { write: () => setKv(c.db, `reach.${from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '') } };
     case 'text': {
       // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
       // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged
       // in order, so the gap fills first. Only after a first stored message, so a conversation whose
       // start was declined (deleted) is not held up for ever.
-      const last = lastArrivedSeq(c.db, frame.from);
+      const last = lastArrivedSeq(c.db, from);
       if (last > 0 && content.n > last + 1) {
         c.logger.info({ gap: content.n - last - 1 }, 'held back a message that arrived before an earlier one');
-        return;
+        return {};
       }
-      if (!known) upsertContact(c.db, frame.from, 'request', c.now());
-      const fresh = insertMessage(c.db, {
-        id: content.id,
-        contactId: frame.from,
-        direction: 'in',
-        convSeq: content.n,
-        body: content.body,
-        sentAt: content.at,
-        receivedAt: c.now(),
-        state: 'received',
-        // My half of the way is what I observed; the sender's half, what they stated inside the message.
-        route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
-      });
-      if (fresh) c.onMessage(getMessage(c.db, content.id)!);
-      void sendReceipt(c, source, frame.from, [content.id]);
+      let fresh = false;
+      const write = () => {
+        if (!known) upsertContact(c.db, from, 'request', c.now());
+        fresh = insertMessage(c.db, {
+          id: content.id,
+          contactId: from,
+          direction: 'in',
+          convSeq: content.n,
+          body: content.body,
+          sentAt: content.at,
+          receivedAt: c.now(),
+          state: 'received',
+          // My half of the way is what I observed; the sender's half, what they stated inside the message.
+          route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
+        });
+      };
+      const receipt: Content = { v: 1, t: 'receipt', ids: [content.id] };
+      const live = source.conn && !source.conn.closeReason;
+      return {
+        then: { write, ...(live ? { reply: contentCodec.encode(receipt) } : {}) },
+        after: (reply) => {
+          if (fresh) c.onMessage(getMessage(c.db, content.id)!);
+          if (reply && source.conn && !source.conn.closeReason && c.router.sendEncrypted(source.conn, reply)) return;
+          void sendReceipt(c, source, from, [content.id]);
+        },
+      };
     }
   }
 }

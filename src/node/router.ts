@@ -129,12 +129,20 @@ export class Router {
     conn.send(await this.#frame(id, content, 'direct'));
   }
 
+  /** Sends an envelope already encrypted to the contact (a receipt sealed in the decryption's transaction); false if the link closed. */
+  sendEncrypted(conn: PeerConn, env: { kind: 'prekey' | 'whisper'; body: Buffer }): boolean {
+    return conn.send(this.#envelope(env));
+  }
+
   async stop(): Promise<void> {
     for (const p of this.#links.values()) await p.then((c) => c.close()).catch(() => {});
   }
 
   async #frame(id: string, content: Content, via: SenderPath): Promise<PeerFrameOut> {
-    const env = await this.#c.e2e.encrypt(id, contentCodec.encode(content.t === 'text' ? { ...content, via } : content));
+    return this.#envelope(await this.#c.e2e.encrypt(id, contentCodec.encode(content.t === 'text' ? { ...content, via } : content)));
+  }
+
+  #envelope(env: { kind: 'prekey' | 'whisper'; body: Buffer }): PeerFrameOut {
     const frame = { v: 1 as const, t: 'env' as const, from: this.#c.identity.id, kind: env.kind, body: toB64(env.body) };
     return env.kind === 'prekey' ? { ...frame, bind: toB64(this.#c.identity.binding) } : frame;
   }

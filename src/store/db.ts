@@ -93,6 +93,22 @@ export async function inTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T>
 }
 
 /**
+ * Runs `fn` in a transaction committed without an fsync (synchronous = NORMAL for this commit only;
+ * WAL: it survives a crash of the process, and a power loss only loses it until the next FULL commit
+ * syncs the log). Only for writes that a repeat recovers (a receipt's bookkeeping: the sender resends,
+ * the receiver deduplicates and answers again). Inside an open transaction it simply joins it.
+ */
+export function relaxedTx<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return db.transaction(fn)();
+  stmt(db, 'PRAGMA synchronous = NORMAL').run();
+  try {
+    return writeTx(db, fn);
+  } finally {
+    stmt(db, 'PRAGMA synchronous = FULL').run();
+  }
+}
+
+/**
  * Runs a synchronous write transaction, turning SQLite's disk errors into a StoreError a person can
  * act on. SQLite rolls the transaction back, so the database stays as it was.
  */

@@ -6,3 +6,4 @@ export * from './outbox.js';
 export * from './kv.js';
 export * from './at-rest.js';
 export * from './home.js';
+export * from './summary.js';

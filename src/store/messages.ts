@@ -89,13 +89,15 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
     .all({ query, contactId: opts.contactId ?? null, limit }) as SearchHit[];
 }
 
-/** Unread incoming messages per contact (after the contact's read marker); one contact's with `contactId`. */
+/**
+ * Unread incoming messages per contact (after the contact's read marker), contacts with none left
+ * out; one contact's with `contactId`. Read from `contact_summary`, which triggers keep in step
+ * (migration 004): no count over history.
+ */
 export function unreadCounts(db: Db, contactId?: string): Map<string, number> {
-  const rows = stmt(db,
-      `SELECT m.contact_id AS id, count(*) AS n FROM messages m JOIN contacts c ON c.id = m.contact_id
-       WHERE m.direction = 'in' AND m.seq > c.last_read_seq AND (@c IS NULL OR m.contact_id = @c) GROUP BY m.contact_id`,
-    )
-    .all({ c: contactId ?? null }) as Array<{ id: string; n: number }>;
+  const rows = (contactId === undefined
+    ? stmt(db, 'SELECT contact_id AS id, unread AS n FROM contact_summary WHERE unread > 0').all()
+    : stmt(db, 'SELECT contact_id AS id, unread AS n FROM contact_summary WHERE contact_id = ? AND unread > 0').all(contactId)) as Array<{ id: string; n: number }>;
   return new Map(rows.map((r) => [r.id, r.n]));
 }
 

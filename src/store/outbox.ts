@@ -11,34 +11,36 @@ export interface OutboxItem {
   last_error: string | null;
 }
 
+/** Puts a stored outgoing message in the outbox, with its contact and order (so the delivery loop reads the outbox alone). */
 export function enqueue(db: Db, messageId: string, now: number): void {
-  stmt(db, 'INSERT INTO outbox (message_id, next_attempt_at) VALUES (?, ?)').run(messageId, now);
+  const r = stmt(db, 'INSERT INTO outbox (message_id, contact_id, seq, next_attempt_at) SELECT id, contact_id, seq, ? FROM messages WHERE id = ?').run(now, messageId);
+  if (r.changes !== 1) throw new Error('enqueue: no such message');
 }
 
 /** Everything waiting, oldest first (per conversation order is the message order). */
 export function listOutbox(db: Db): OutboxItem[] {
   return stmt(db,
       `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
-       FROM outbox o JOIN messages m ON m.id = o.message_id ORDER BY m.seq`,
+       FROM outbox o CROSS JOIN messages m ON m.id = o.message_id ORDER BY o.seq`,
     )
     .all() as OutboxItem[];
 }
 
-/** Contacts with at least one message due now. */
+/** Contacts with at least one message due now (the outbox's own index: as fast with 1,000,000 messages stored as with none). */
 export function dueContacts(db: Db, now: number): string[] {
-  const rows = stmt(db,
-      `SELECT DISTINCT m.contact_id AS id FROM outbox o JOIN messages m ON m.id = o.message_id
-       WHERE o.next_attempt_at <= ?`,
-    )
-    .all(now) as Array<{ id: string }>;
-  return rows.map((r) => r.id);
+  return stmt(db, 'SELECT DISTINCT contact_id FROM outbox WHERE next_attempt_at <= ?').pluck().all(now) as string[];
+}
+
+/** When the next waiting message falls due (ms since the epoch); null when the outbox is empty. */
+export function nextDueAt(db: Db): number | null {
+  return (stmt(db, 'SELECT min(next_attempt_at) FROM outbox').pluck().get() as number | null) ?? null;
 }
 
 /** All waiting messages of one contact, in conversation order. */
 export function outboxFor(db: Db, contactId: string): OutboxItem[] {
   return stmt(db,
       `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
-       FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.contact_id = ? ORDER BY m.seq`,
+       FROM outbox o CROSS JOIN messages m ON m.id = o.message_id WHERE o.contact_id = ? ORDER BY o.seq`,
     )
     .all(contactId) as OutboxItem[];
 }

@@ -3,6 +3,7 @@ import * as m001 from './001_core.js';
 import * as m002 from './002_signal.js';
 import * as m003 from './003_search.js';
 import * as m004 from './004_prekey_ages.js';
+import * as m005 from './005_hot_paths.js';
 
 /** Every migration in order; migration N takes schema N-1 to N. Never edit one that has shipped. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; up: (db: Db) => void }> = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; up: (db: Db) => void }
   { version: 2, up: m002.up },
   { version: 3, up: m003.up },
   { version: 4, up: m004.up },
+  { version: 5, up: m005.up },
 ];
