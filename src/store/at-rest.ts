@@ -53,7 +53,9 @@ function copyInto(from: Db, to: string, disk: DiskKeys): void {
     fresh.transaction(() => {
       for (const t of tables) {
         const cols = (fresh.pragma(`main.table_info("${t}")`) as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
-        fresh.exec(`INSERT INTO main."${t}" (${cols}) SELECT ${cols} FROM src."${t}"`);
+        // OR REPLACE: tables kept by triggers (the contact summary) already hold rows the copied
+        // messages made; the source's own rows, copied after, are the same and win.
+        fresh.exec(`INSERT OR REPLACE INTO main."${t}" (${cols}) SELECT ${cols} FROM src."${t}"`);
       }
     })();
     fresh.exec('DETACH DATABASE src');

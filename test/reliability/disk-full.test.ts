@@ -73,9 +73,9 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
       const mark = lines.length;
       say(20, 'while full');
       // Bob cannot store them, so Alice hears no receipt and keeps them. Bob's log saying he could
-      // not handle one (on a full disk the Signal session cannot be saved, so it reads as an
-      // envelope that did not decrypt) is the signal that they reached him.
-      const failed = () => lines.slice(mark).filter((l) => /did not decrypt|handling failed/.test(l)).length;
+      // not store one (the message, its ratchet step and its receipt commit together, so a full disk
+      // refuses all three) is the signal that they reached him.
+      const failed = () => lines.slice(mark).filter((l) => /could not store an envelope/.test(l)).length;
       await until(() => failed() > 0, "Bob's node to fail to store a message");
       const stuck = alice.outbox().length;
       expect(stuck).toBeGreaterThan(0);

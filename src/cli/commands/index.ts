@@ -35,6 +35,9 @@ const entry = (name: string, args: string, options: boolean, module: keyof typeo
 export const COMMANDS: CommandEntry[] = [
   entry('init', '', true, 'identity', 'create a new incognito identity: keys only, no personal data'),
   entry('id', '', true, 'identity', 'print your Parley ID and parley: link'),
+  entry('passphrase', '', true, 'identity', 'set a passphrase (or change it): it seals your identity and encrypts the database at rest'),
+  entry('unlock', '', true, 'identity', 'unlock the identity in the running `parley run` for this home'),
+  entry('status', '', true, 'identity', 'your ID, whether a Parley serves this home, and whether the disk is protected'),
   entry('contact', '', false, 'contacts', 'manage your contacts'),
   entry('safety', '<id>', true, 'contacts', 'show the safety number you and a contact both see; compare it in person or on a call you trust, then --verify'),
   entry('send', '<id> <text>', true, 'messages', 'send a message; it waits in the outbox until the contact confirms it'),
