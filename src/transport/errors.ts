@@ -11,6 +11,14 @@ export class TransportError extends ParleyError {
   static TIMEOUT(what: string) {
     return new TransportError('TIMEOUT', `${what} timed out`);
   }
+  /** No relay answered a UDP address probe, so this side cannot offer a public candidate. */
+  static NO_REFLECTOR(why: string) {
+    return new TransportError('NO_REFLECTOR', `could not learn the public UDP address (${why})`);
+  }
+  /** Hole punching cannot or did not work: the message goes through a relay instead. */
+  static DIRECT_IMPOSSIBLE(why: string) {
+    return new TransportError('DIRECT_IMPOSSIBLE', `direct not possible: ${why}`);
+  }
   static CLOSED(reason: string) {
     return new TransportError('CLOSED', `connection closed (${reason})`);
   }

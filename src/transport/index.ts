@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './connection.js';
 export * from './listener.js';
 export * from './dial.js';
+export * from './udp/index.js';
