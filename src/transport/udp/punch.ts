@@ -29,6 +29,14 @@ export interface PunchOptions<In, Out> {
   /** The whole attempt (probes, UDX stream, Noise handshake) ends by then. */
   deadlineMs?: number;
   probeEveryMs?: number;
+  /**
+   * For the first `openMs`, probes leave with these small TTLs: they open this side's own NAT(s)
+   * but die before the other side's NAT. A probe that reaches a NAT before that NAT has a mapping
+   * towards us leaves a conntrack entry there that makes Linux pick another port for the other
+   * side's own probes (the port it told us), and the punch fails; hyperdht opens with a low TTL too.
+   */
+  openTtls?: number[];
+  openMs?: number;
   idleTimeoutMs?: number;
 }
 
@@ -99,9 +107,12 @@ export function punch<In, Out>(opts: PunchOptions<In, Out>): Promise<Punched<In,
         (err: unknown) => finish(TransportError.is(err) ? err : TransportError.HANDSHAKE_FAILED()),
       );
     };
+    const openTtls = opts.openTtls ?? [2, 3];
+    const openUntil = started + (opts.openMs ?? 300);
     const send = () => {
       if (remote) return; // found a path: the acks we give keep the other side's probes answered
-      for (const t of targets) socket.trySend(probe, t.port, t.host);
+      if (Date.now() < openUntil) for (const ttl of openTtls) for (const t of targets) socket.trySend(probe, t.port, t.host, ttl);
+      else for (const t of targets) socket.trySend(probe, t.port, t.host);
     };
     const prober = setInterval(send, opts.probeEveryMs ?? 50);
     const deadline = setTimeout(() => finish(TransportError.DIRECT_IMPOSSIBLE(timeoutReason(opts.mine.kind, opts.theirs.kind, remote !== null, deadlineMs))), deadlineMs);

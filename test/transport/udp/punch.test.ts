@@ -58,8 +58,8 @@ describe('UDP reflector and hole punch (loopback)', () => {
     const atB = new Promise<PeerFrame>((r) => b.connection.once('frame', r));
     const atA = new Promise<PeerFrame>((r) => a.connection.once('frame', r));
     a.connection.send({ v: 1, t: 'bundle-req', n: 'from-a' });
-    b.connection.send({ v: 1, t: 'bundle-req', n: 'from-b' });
     expect(await atB).toMatchObject({ t: 'bundle-req', n: 'from-a' });
+    b.connection.send({ v: 1, t: 'bundle-req', n: 'from-b' });
     expect(await atA).toMatchObject({ t: 'bundle-req', n: 'from-b' });
     expect(b.remote.port).toBe(sa.address().port);
   });
