@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
- * Sections: rtt, tox, dht, relay, daemon, ui, signup (default: all, in that order). Progress goes to stderr;
+ * Sections: rtt, tox, dht, relay, daemon, ui, signup, nat (default: all, in that order). Progress goes to stderr;
  * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
  * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
@@ -12,6 +12,7 @@ import { toxSection } from './tox.js';
 import { dhtSection } from './dht.js';
 import { relaySection } from './relay.js';
 import { daemonSection } from './daemon.js';
+import { natSection } from './nat.js';
 import { renderMarkdown, type Results } from './report.js';
 import { scriptSection } from './script-section.js';
 
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
   ui: { run: scriptSection('bench/ui.ts'), timeoutMs: 4 * 60_000 },
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },
+  nat: { run: natSection, timeoutMs: 6 * 60_000 },
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
