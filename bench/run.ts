@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
- * Sections: rtt, tox, dht, relay, relay-attack, daemon, ui, signup, atrest, importers (default: all, in that order). Progress goes to stderr;
+ * Sections: rtt, tox, dht, relay, relay-attack, daemon, history, ui, signup, atrest, importers, nat (default: all, in that order). Progress goes to stderr;
  * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
  * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
@@ -14,6 +14,7 @@ import { relaySection } from './relay.js';
 import { relayAttackSection } from './relay-attack.js';
 import { daemonSection } from './daemon.js';
 import { historySection } from './history.js';
+import { natSection } from './nat.js';
 import { renderMarkdown, type Results } from './report.js';
 import { scriptSection } from './script-section.js';
 import { atRestSection } from './at-rest.js';
@@ -31,6 +32,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },
   atrest: { run: atRestSection, timeoutMs: 5 * 60_000 },
   importers: { run: scriptSection('bench/importers.ts'), timeoutMs: 4 * 60_000 },
+  nat: { run: natSection, timeoutMs: 6 * 60_000 },
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

@@ -139,3 +139,33 @@ declare module 'bittorrent-dht' {
     };
   }
 }
+
+declare module 'udx-native' {
+  import { Duplex } from 'node:stream';
+  import { EventEmitter } from 'node:events';
+  interface Address { host: string; family: number; port: number }
+  class UDXSocket extends EventEmitter {
+    readonly udx: UDX;
+    bind(port?: number, host?: string): void;
+    address(): Address;
+    close(): Promise<void>;
+    send(buffer: Buffer, port: number, host?: string, ttl?: number): Promise<boolean>;
+    trySend(buffer: Buffer, port: number, host?: string, ttl?: number): void;
+    on(event: 'message', fn: (msg: Buffer, from: Address) => void): this;
+    on(event: string, fn: (...args: unknown[]) => void): this;
+    off(event: string, fn: (...args: never[]) => void): this;
+  }
+  class UDXStream extends Duplex {
+    readonly id: number;
+    readonly remoteHost: string | null;
+    readonly remotePort: number;
+    readonly connected: boolean;
+    connect(socket: UDXSocket, remoteId: number, port: number, host?: string): void;
+  }
+  class UDX {
+    createSocket(opts?: { ipv6Only?: boolean }): UDXSocket;
+    createStream(id: number, opts?: { firewall?: (socket: UDXSocket, port: number, host: string) => boolean }): UDXStream;
+  }
+  export type { UDXSocket, UDXStream, Address };
+  export default UDX;
+}

@@ -13,6 +13,7 @@ import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metri
 import type { Clock } from './quota.js';
 import { RelaySession, type RelayConnection } from './session.js';
 import { SourceShares } from './shares.js';
+import { UdpReflector } from './udp-reflector.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -33,6 +34,8 @@ export interface RelayServerOptions {
   metricsHost?: string;
   /** How often expired items, blobs and mailboxes are swept. */
   sweepIntervalMs?: number;
+  /** Answer UDP address probes on the same port number (for hole punching); on by default. */
+  udpReflector?: boolean;
 }
 
 /** What tests may look at and nothing else does: remote addresses are recorded only when asked. */
@@ -60,6 +63,7 @@ export class RelayServer {
   readonly #circuits = { open: 0, opened: 0 };
   readonly #listener: Listener<RelayToClientOut, ClientToRelay>;
   #endpoint: MetricsEndpoint | null = null;
+  #reflector: UdpReflector | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #observed: string[] | null = null;
   readonly #sessions = new Set<RelaySession>();
@@ -106,6 +110,10 @@ export class RelayServer {
 
   async start(): Promise<void> {
     await this.#listener.start();
+    if (this.#opts.udpReflector !== false) {
+      const reflector = new UdpReflector({ ...this.address(), logger: this.#logger });
+      this.#reflector = await reflector.start().then(() => reflector, () => null); // port taken over UDP: no reflector
+    }
     if (this.#opts.metricsPort !== undefined) {
       this.#endpoint = new MetricsEndpoint(this.#opts.metricsHost ?? '127.0.0.1', this.#opts.metricsPort, () =>
         prometheusText(this.metrics()),
@@ -124,6 +132,7 @@ export class RelayServer {
     this.#sweeper = null;
     await this.#endpoint?.stop();
     this.#endpoint = null;
+    await this.#reflector?.stop();
     for (const session of this.#sessions) session.end('SHUTDOWN');
     const flushed = Promise.all([...this.#sessions].map((s) => s.flushed()));
     await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 500).unref())]);

@@ -1,7 +1,7 @@
 import { ParleyError } from '../wire/errors.js';
 import { rangeText, type Speaks } from '../wire/versions.js';
 
-export const TRANSPORT_ERROR_CODES = ['CONNECT_FAILED', 'HANDSHAKE_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'INCOMPATIBLE_RELEASE'] as const;
+export const TRANSPORT_ERROR_CODES = ['CONNECT_FAILED', 'HANDSHAKE_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'INCOMPATIBLE_RELEASE', 'NO_REFLECTOR', 'DIRECT_IMPOSSIBLE'] as const;
 export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number];
 
 export class TransportError extends ParleyError<TransportErrorCode> {
@@ -13,6 +13,14 @@ export class TransportError extends ParleyError<TransportErrorCode> {
   }
   static TIMEOUT(what: string) {
     return new TransportError('CONNECT_TIMEOUT', `${what} timed out`);
+  }
+  /** No relay answered a UDP address probe, so this side cannot offer a public candidate. */
+  static NO_REFLECTOR(why: string) {
+    return new TransportError('NO_REFLECTOR', `could not learn the public UDP address (${why})`);
+  }
+  /** Hole punching cannot or did not work: the message goes through a relay instead. */
+  static DIRECT_IMPOSSIBLE(why: string) {
+    return new TransportError('DIRECT_IMPOSSIBLE', `direct not possible: ${why}`);
   }
   static CLOSED(reason: string) {
     return new TransportError('CONNECTION_CLOSED', `connection closed (${reason})`);

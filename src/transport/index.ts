@@ -4,3 +4,4 @@ export * from './listener.js';
 export * from './dial.js';
 export * from './admission.js';
 export * from './source.js';
+export * from './udp/index.js';

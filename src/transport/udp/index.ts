@@ -1,0 +1,2 @@
+export * from './reflect.js';
+export * from './punch.js';
