@@ -46,9 +46,12 @@ export class Internet {
   readonly #tag: string;
   readonly #made = new Set<string>();
 
+  /** Each internet gets names of its own: the kernel deletes a removed namespace's links later, so reusing a name at once can fail with "File exists". */
+  static #built = 0;
+
   constructor(tag: string) {
-    this.#tag = tag;
-    this.publicNs = `${tag}pub`;
+    this.#tag = `${tag}${(Internet.#built++ % 36).toString(36)}`;
+    this.publicNs = `${this.#tag}pub`;
   }
 
   build(): void {
@@ -62,6 +65,9 @@ export class Internet {
   /** Puts person `i` (0..8) behind a NAT of `kind`, replacing whoever was there. */
   side(i: number, kind: NatKind): Side {
     const [router, carrier, host, isp] = [`${this.#tag}r${i}`, `${this.#tag}c${i}`, `${this.#tag}h${i}`, `${this.#tag}i${i}`];
+    // The public end of the old side's link is deleted first, at once: left to the namespace's
+    // removal, the kernel deletes it later, and making the new link of that name could fail.
+    try { ip('-n', this.publicNs, 'link', 'del', `${this.#tag}p${i}`); } catch { /* not there */ }
     for (const n of [router, carrier, host, isp]) this.#del(n);
     const wan = `10.203.${i + 1}`;
     const lan = `192.168.${110 + i}`;
