@@ -40,9 +40,11 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
   if (frame.from === c.selfId) return;
   const known = getContact(c.db, frame.from);
   if (known?.state === 'blocked') return;
-  // A contact I set `relayed` (or a stranger, without "reachable directly by strangers") gets nothing
-  // over a direct link, whatever they still know of my door: dropped before it costs a ratchet step.
-  if (source.conn && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
+  // A contact I set `relayed` gets nothing over a direct link, whatever they still know of my door.
+  // (An unknown sender's claim proves nothing yet: once it decrypts, a stranger without "reachable
+  // directly by strangers" is refused below, before anything of theirs is stored.)
+  if (source.conn && known && !c.peers.mayConnect(frame.from)) return source.conn.close('NOT_DIRECT');
+  const strangerRefused = !!source.conn && !known && !c.peers.mayConnect(frame.from);
   // Decided and written inside the decryption's transaction: the ratchet step, what the content
   // asks to store and (for a text over a live link) the receipt's encryption commit together.
   let handled: Handled = {};
@@ -55,6 +57,7 @@ export async function receiveEnvelope(c: ReceiverComponents, frame: EnvelopeFram
       } catch {
         throw E2EError.DECRYPT_FAILED('unreadable content');
       }
+      if (strangerRefused) return {}; // nothing stored, no receipt: the link closes below
       handled = handle(c, frame.from, known, content, source);
       return handled.then ?? {};
     }));

@@ -77,8 +77,9 @@ describe('sign-up by email and finding friends from a vCard, in the browser', ()
     await d.keyboard.press('Enter');
     await c.getByText('Contact requests').waitFor({ timeout: 30_000 });
     await c.getByRole('button', { name: 'Accept' }).click();
-    await c.getByRole('button', { name: /Found you through your email/ }).click();
+    // Accepting opens the conversation, with the cursor in the composer.
     await c.getByRole('log', { name: 'Messages' }).getByText('Found you through your email, Carol!').waitFor();
+    expect(await c.evaluate(() => document.activeElement?.id)).toBe('composer');
     await shot(c, 'carol-3-request-accepted');
 
     // Carol goes back to incognito: she can no longer be found by her address.

@@ -83,12 +83,12 @@ describe('attestor limits against rotating addresses', () => {
     const att = new Attestor({ keys, sms: { send: async () => {} } }, { limits: { evaluationsPerIp: 10 } });
     // Ten addresses of one /64, each asking for one lookup, use up that network's budget...
     for (let i = 1; i <= 10; i++) expect(code(() => att.evaluate(`2001:db8:1:2::${i.toString(16)}`, 'phone', lookups(1, i)))).toBe('evaluated');
-    expect(code(() => att.evaluate('2001:db8:1:2:ffff:ffff:ffff:ffff', 'phone', lookups(1, 11)))).toMatch(/RATE_LIMITED: .*lookups from your address/);
-    expect(code(() => att.evaluate('2001:DB8:1:2:0:0:0:77', 'phone', lookups(1, 12)))).toMatch(/RATE_LIMITED/);
+    expect(code(() => att.evaluate('2001:db8:1:2:ffff:ffff:ffff:ffff', 'phone', lookups(1, 11)))).toMatch(/TOO_MANY_REQUESTS: .*lookups from your address/);
+    expect(code(() => att.evaluate('2001:DB8:1:2:0:0:0:77', 'phone', lookups(1, 12)))).toMatch(/TOO_MANY_REQUESTS/);
     // ...while the next /64 and an IPv4 client have their own.
     expect(code(() => att.evaluate('2001:db8:1:3::1', 'phone', lookups(10)))).toBe('evaluated');
     expect(code(() => att.evaluate('198.51.100.7', 'phone', lookups(10)))).toBe('evaluated');
-    expect(code(() => att.evaluate('::ffff:198.51.100.7', 'phone', lookups(1)))).toMatch(/RATE_LIMITED/);
+    expect(code(() => att.evaluate('::ffff:198.51.100.7', 'phone', lookups(1)))).toMatch(/TOO_MANY_REQUESTS/);
   });
 
   it('keeps a global budget per hour that rotating through addresses cannot escape', async () => {
@@ -101,7 +101,7 @@ describe('attestor limits against rotating addresses', () => {
     let evaluated = 0;
     for (let i = 0; i < 10; i++) if (code(() => att.evaluate(`203.0.113.${i + 1}`, 'phone', lookups(50, i * 50))) === 'evaluated') evaluated += 50;
     expect(evaluated).toBe(250);
-    expect(code(() => att.evaluate('192.0.2.99', 'phone', lookups(1)))).toMatch(/RATE_LIMITED: .*lookups at this attestor this hour/);
+    expect(code(() => att.evaluate('192.0.2.99', 'phone', lookups(1)))).toMatch(/TOO_MANY_REQUESTS: .*lookups at this attestor this hour/);
     const start = (i: number) => att.start(`198.51.100.${i}`, { kind: 'email', identifier: `r${i}@example.org`, idKey: randomBytes(32) });
     for (let i = 1; i <= 5; i++) await start(i);
     await expect(start(6)).rejects.toThrow(/sign-ups at this attestor this hour/);
