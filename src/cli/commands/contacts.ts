@@ -4,7 +4,10 @@ import { parseId, groupedId } from '../../identity/index.js';
 import type { Contact } from '../../api/index.js';
 import { emit } from '../output.js';
 import { serviceFor } from '../service.js';
-import { withHome, withJson, type CommonOpts } from '../common.js';
+import { defaultHome, withHome, withJson, type CommonOpts } from '../common.js';
+
+/** ` --home <dir>` when the command ran on another home than the default, so a printed command runs as is. */
+const homeFlag = (home: string) => (home === defaultHome() ? '' : ` --home ${/^[\w./-]+$/.test(home) ? home : `'${home.replace(/'/g, `'\\''`)}'`}`);
 
 const VISIBILITY_HELP = {
   direct: 'this contact can see your IP address (fastest: device to device)',
@@ -22,9 +25,14 @@ export function registerContacts(program: Command): void {
     .addOption(new Option('--visibility <v>', 'who sees your IP (default relayed)').choices(['direct', 'relayed']))
     .action(async (input: string, opts: CommonOpts & { name?: string; visibility?: 'direct' | 'relayed' }) => {
       const parley = serviceFor(opts.home);
+      const before = (await parley.contacts()).find((c) => c.id === parseId(input));
       let row = await parley.addContact(input, opts.name);
       if (opts.visibility && opts.visibility !== row.visibility) row = await parley.patchContact(row.id, { visibility: opts.visibility });
-      emit(!!opts.json, row, () => [`Added ${nameOf(row)}.`, `Visibility: ${row.visibility} (${VISIBILITY_HELP[row.visibility]}).`]);
+      const said =
+        before?.state === 'request' ? `Added ${nameOf(row)}: they had written to you first, and their request is accepted.`
+        : before ? `${nameOf(row)} is already in your contacts${opts.name && before.name !== opts.name ? `; renamed from ${before.name ?? 'no name'}` : ''}.`
+        : `Added ${nameOf(row)}.`;
+      emit(!!opts.json, row, () => [said, `Visibility: ${row.visibility} (${VISIBILITY_HELP[row.visibility]}).`]);
     });
 
   withJson(withHome(contact.command('list')))
@@ -90,12 +98,12 @@ export function registerContacts(program: Command): void {
         const status = s.keyPending
           ? [`WARNING: ${name} offered a NEW key. Their messages are held back until you accept it.`,
              'Accept it only if they confirm (in person or on a call you trust) that they reinstalled:',
-             `  parley safety ${id} --accept-new-key`]
+             `  parley safety ${id}${homeFlag(opts.home)} --accept-new-key`]
           : s.keyChanged
             ? [`${name}'s key changed since you last verified it: compare the new number with them before trusting it.`]
             : s.verified
               ? ['Verified.']
-              : [`Not verified: compare it with ${name} in person or on a call you trust, then run`, `  parley safety ${id} --verify`];
+              : [`Not verified: compare it with ${name} in person or on a call you trust, then run`, `  parley safety ${id}${homeFlag(opts.home)} --verify`];
         return [`Safety number with ${name}:`, ...rows, ...status];
       });
     });

@@ -44,12 +44,36 @@ async function waitForState(home: string, messageId: string, seconds: number): P
   }
 }
 
+/** Exit code of `send` when the message was stored but not confirmed within --wait (nothing is lost). */
+export const EXIT_WAITING = 3;
+
+/** A contact by ID, parley: link or name (a name must match exactly one contact, ignoring case). */
+async function contactIdOf(home: string, input: string): Promise<string> {
+  try {
+    return parseId(input);
+  } catch (err) {
+    const named = (await serviceFor(home).contacts()).filter((c) => c.name !== null && c.name.toLowerCase() === input.trim().toLowerCase());
+    if (named.length === 1) return named[0]!.id;
+    if (named.length > 1) throw CliError.AMBIGUOUS_NAME(input, named.map((c) => c.id.slice(0, 8)));
+    if (/^(parley:)?[a-z0-9]{40,}$/i.test(input.trim())) throw err; // meant as an ID: say what is wrong with it
+    throw CliError.NO_SUCH_NAME(input);
+  }
+}
+
+/** Prints the outcome of a send and sets the exit code: 0 delivered, EXIT_WAITING still in the outbox. */
+function reportSend(json: boolean, m: Message, waiting: string): void {
+  emit(json, m, () => (m.state === 'delivered' ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.` : waiting));
+  if (m.state !== 'delivered') process.exitCode = EXIT_WAITING;
+}
+
 export function registerMessages(program: Command): void {
-  withNetwork(withJson(withHome(program.command('send <id> <text>'))))
-    .description('send a message; it waits in the outbox until the contact confirms it')
+  withNetwork(withJson(withHome(program.command('send <to> <text>'))))
+    .description('send a message to a contact (by ID, parley: link or name); it waits in the outbox until the contact confirms it')
     .option('--wait <seconds>', 'how long to wait for the delivery receipt', '20')
-    .action(async (to: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
+    .addHelpText('after', `\nExit status: 0 when delivered (the contact's end-to-end receipt came back), ${EXIT_WAITING} when the message still waits in your outbox after --wait (it is kept and delivered later), 1 or 2 on an error.`)
+    .action(async (input: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
       const wait = positiveInt('--wait', opts.wait, 20);
+      const to = await contactIdOf(opts.home, input);
       const api = readApiInfo(opts.home);
       if (api) return sendThroughApi(api.url, opts.home, to, text, wait, !!opts.json); // the running daemon (and its UI) does it
       const self = loadIdentity(opts.home);
@@ -80,11 +104,7 @@ export function registerMessages(program: Command): void {
       }
       // Read back from the store: delivered by the node started here or by the one already running.
       const m = await waitForState(opts.home, id, served ? wait : 0);
-      emit(!!opts.json, m, () =>
-        m.state === 'delivered'
-          ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.`
-          : 'Not confirmed yet: the message waits in your outbox and is delivered when you run `parley run` and the contact is reachable.',
-      );
+      reportSend(!!opts.json, m, `Not confirmed yet${m.waitingBecause ? ` (${m.waitingBecause})` : ''}: the message waits in your outbox and is delivered when you run \`parley run\` and the contact is reachable.`);
     });
 
   withJson(withHome(program.command('history [id]')))
@@ -123,14 +143,18 @@ export function registerMessages(program: Command): void {
       const attestor = opts.attestor ?? readTestnet()?.attestor?.url;
       const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts), ...(attestor ? { attestor } : {}) });
       if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
+      const since = Date.now();
       await daemon.open();
       if (passphrase !== undefined && daemon.state().status === 'locked') await daemon.unlock(passphrase);
       const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
       writeApiInfo(opts.home, api.url);
       markServing();
+      const said = (m: Message) => `message from ${m.contactId.slice(0, 8)}: ${m.body}\n`;
       daemon.on('event', (e: ApiEvent) => {
-        if (e.type === 'message') process.stdout.write(`message from ${e.message.contactId.slice(0, 8)}: ${e.message.body}\n`);
+        if (e.type === 'message') process.stdout.write(said(e.message));
       });
+      // What arrived while it started (fetched from the mailbox) is printed too, before anything newer.
+      if (daemon.state().status === 'running') for (const m of arrivedSince(daemon.history(undefined, 1000), since)) process.stdout.write(said(m));
       const status = daemon.state();
       process.stdout.write(
         status.status === 'running'
@@ -167,18 +191,22 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
     if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
     throw err;
   }
-  emit(json, m, () =>
-    m.state === 'delivered'
-      ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.`
-      : `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`,
-  );
+  reportSend(json, m, `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`);
+}
+
+/** Messages received at or after `since`, oldest first: what a start fetched from the mailbox. */
+function arrivedSince<M extends { direction: string; receivedAt: number | null }>(messages: M[], since: number): M[] {
+  return messages.filter((m) => m.direction === 'in' && (m.receivedAt ?? 0) >= since);
 }
 
 async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | undefined): Promise<void> {
+  const since = Date.now();
   const node = await startNode(opts, passphrase !== undefined ? { passphrase } : {});
   markServing();
   const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
   node.on('message', (m: MessageRow) => process.stdout.write(line(toMessage(m, null), names()) + '\n'));
+  // Attached in the same turn as the start resolved: what it fetched is printed once, before anything newer.
+  for (const m of arrivedSince(node.history(undefined, 1000).map((r) => toMessage(r, null)), since)) process.stdout.write(line(m, names()) + '\n');
   node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
   process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
   if (passphrase === undefined) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
