@@ -25,7 +25,17 @@ function dbRun(encrypted: boolean, writes: number, searches: number): Row {
     let t = process.hrtime.bigint();
     for (let i = 1; i <= writes; i++) {
       writeTx(db, () =>
-        insertMessage(db, { id: `m${i}`, contactId: 'bob', direction: 'in', convSeq: i, body: messageBody(i), sentAt: i, receivedAt: i, state: 'received', route: null }),
+        insertMessage(db, {
+          id: `m${i}`,
+          contactId: 'bob',
+          direction: 'in',
+          convSeq: i,
+          body: messageBody(i),
+          sentAt: i,
+          receivedAt: i,
+          state: 'received',
+          route: null,
+        }),
       );
     }
     const writeS = Number(process.hrtime.bigint() - t) / 1e9;
@@ -34,7 +44,14 @@ function dbRun(encrypted: boolean, writes: number, searches: number): Row {
     for (let i = 0; i < searches; i++) hits += searchMessages(db, i % 2 ? MEDIUM : RARE, { limit: 50 }).length;
     const searchS = Number(process.hrtime.bigint() - t) / 1e9;
     db.close();
-    return { database: encrypted ? 'encrypted at rest' : 'clear (baseline)', writes, 'writes/s': Math.round(writes / writeS), searches, 'searches/s': Math.round(searches / searchS), hits };
+    return {
+      database: encrypted ? 'encrypted at rest' : 'clear (baseline)',
+      writes,
+      'writes/s': Math.round(writes / writeS),
+      searches,
+      'searches/s': Math.round(searches / searchS),
+      hits,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -64,7 +81,10 @@ export async function atRestSection(ctx: BenchContext): Promise<SectionBody> {
   const overhead = await overheadOf(10); // Signal's own bytes around the padded plaintext
   const samples: Array<{ kind: string; plain: Buffer }> = [];
   for (let i = 0; i < 1000; i++) {
-    samples.push({ kind: 'text', plain: contentCodec.encode({ v: 1, t: 'text', id: randomBytes(16).toString('hex'), n: i + 1, body: messageBody(i), at: Date.now(), via: 'both-relays' }) });
+    samples.push({
+      kind: 'text',
+      plain: contentCodec.encode({ v: 1, t: 'text', id: randomBytes(16).toString('hex'), n: i + 1, body: messageBody(i), at: Date.now(), via: 'both-relays' }),
+    });
     samples.push({ kind: 'receipt', plain: contentCodec.encode({ v: 1, t: 'receipt', ids: [randomBytes(16).toString('hex')] }) });
   }
   const padRows: Row[] = [];
@@ -76,7 +96,12 @@ export async function atRestSection(ctx: BenchContext): Promise<SectionBody> {
       unpadded += Math.ceil((s.plain.length + 1) / 16) * 16 + overhead; // the same message without the padding (CBC blocks of 16)
     }
     const n = samples.length / 2;
-    padRows.push({ content: `${kind} (corpus, ${n})`, 'bytes/message unpadded': Math.round(unpadded / n), 'bytes/message padded': Math.round(padded / n), cost: `${((padded / unpadded - 1) * 100).toFixed(0)} %` });
+    padRows.push({
+      content: `${kind} (corpus, ${n})`,
+      'bytes/message unpadded': Math.round(unpadded / n),
+      'bytes/message padded': Math.round(padded / n),
+      cost: `${((padded / unpadded - 1) * 100).toFixed(0)} %`,
+    });
   }
   return {
     title: 'Encryption at rest and padding',

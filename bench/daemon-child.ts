@@ -28,8 +28,15 @@ function fill(n: number): number {
       for (let i = done; i < Math.min(n, done + 1000); i++) {
         const k = filled++;
         insertMessage(node.db, {
-          id: `bench-${k}`, contactId: contacts[k % contacts.length]!, direction: k % 2 ? 'in' : 'out', convSeq: k,
-          body: messageBody(k), sentAt: Date.now(), receivedAt: Date.now(), state: k % 2 ? 'received' : 'delivered', route: null,
+          id: `bench-${k}`,
+          contactId: contacts[k % contacts.length]!,
+          direction: k % 2 ? 'in' : 'out',
+          convSeq: k,
+          body: messageBody(k),
+          sentAt: Date.now(),
+          receivedAt: Date.now(),
+          state: k % 2 ? 'received' : 'delivered',
+          route: null,
         });
       }
     });

@@ -28,8 +28,14 @@ function startUntil(cmd: string, args: string[], ready: RegExp, timeoutMs = 60_0
   const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${args.join(' ').slice(0, 60)}… not ready within ${timeoutMs / 1000} s`)); }, timeoutMs);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${cmd} exited (${code}) before it was ready`)); });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${args.join(' ').slice(0, 60)}… not ready within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} exited (${code}) before it was ready`));
+    });
     void (async () => {
       for (let l = await lines.next(); !l.done; l = await lines.next()) {
         if (ready.test(l.value)) {
@@ -50,7 +56,10 @@ async function stop(proc: ChildProcess, how: 'SIGINT' | 'stdin'): Promise<void> 
   if (proc.exitCode === null) proc.kill('SIGKILL');
 }
 
-interface Starts { ms: number[]; rss: number }
+interface Starts {
+  ms: number[];
+  rss: number;
+}
 
 async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; help: Starts; id: Starts; ui: Starts; headless: Starts }> {
   const starts = (): Starts => ({ ms: [], rss: 0 });
@@ -58,7 +67,18 @@ async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; h
   const home = join(root, 'daemon');
   saveIdentity(home, Identity.generate());
   const relay = net.relays[0]!;
-  const run = ['bin/parley.js', 'run', '--home', home, '--bootstrap', net.bootstrap[0]!, '--relay', `${relay.host}:${relay.port}:${relay.publicKey}`, '--host', '127.0.0.91'];
+  const run = [
+    'bin/parley.js',
+    'run',
+    '--home',
+    home,
+    '--bootstrap',
+    net.bootstrap[0]!,
+    '--relay',
+    `${relay.host}:${relay.port}:${relay.publicKey}`,
+    '--host',
+    '127.0.0.91',
+  ];
   const once = async (into: Starts, args: string[], ready: RegExp, how: 'SIGINT' | 'kill' | 'none') => {
     const p = await startUntil(process.execPath, args, ready);
     into.ms.push(p.ms);
@@ -75,7 +95,9 @@ async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; h
     await once(out.id, ['bin/parley.js', 'id', '--home', home], /^[a-z0-9]{52}$/, 'none');
     const u = await once(out.ui, run, /Parley is running for/, 'SIGINT');
     const h = await once(out.headless, [...run, '--no-ui'], /Parley is running for/, 'SIGINT');
-    progress(`  start ${i + 1}/${STARTS}: bare Node ${b.toFixed(0)} ms, parley --help ${m.toFixed(0)} ms, parley run ${u.toFixed(0)} ms, parley run --no-ui ${h.toFixed(0)} ms`);
+    progress(
+      `  start ${i + 1}/${STARTS}: bare Node ${b.toFixed(0)} ms, parley --help ${m.toFixed(0)} ms, parley run ${u.toFixed(0)} ms, parley run --no-ui ${h.toFixed(0)} ms`,
+    );
   }
   return out;
 }
@@ -84,7 +106,11 @@ async function stored(net: Testnet, root: string): Promise<{ before: number; aft
   const home = join(root, 'stored');
   saveIdentity(home, Identity.generate());
   const r = net.relays[0]!;
-  const { proc, lines } = await startUntil(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/daemon-child.ts', home, net.bootstrap[0]!, JSON.stringify(r)], /online/);
+  const { proc, lines } = await startUntil(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', 'bench/daemon-child.ts', home, net.bootstrap[0]!, JSON.stringify(r)],
+    /online/,
+  );
   const ask = async <T>(cmd: string): Promise<T> => {
     proc.stdin!.write(cmd + '\n');
     const l = await lines.next();
@@ -112,7 +138,13 @@ function searchRows(dbPath: string): Row[] {
   const like = db.prepare('SELECT * FROM messages WHERE body LIKE ? ORDER BY seq DESC LIMIT 50');
   const rows: Row[] = [];
   try {
-    for (const [label, text] of [[`rare word (“${RARE}”, 1 in 10,000)`, RARE], [`medium word (“${MEDIUM}”, 1 in 100)`, MEDIUM], [`common word (“${COMMON}”, most messages)`, COMMON], [`two words (“${MEDIUM} ${COMMON}”)`, `${MEDIUM} ${COMMON}`], ['absent word (“quokka”, in no message)', 'quokka']] as const) {
+    for (const [label, text] of [
+      [`rare word (“${RARE}”, 1 in 10,000)`, RARE],
+      [`medium word (“${MEDIUM}”, 1 in 100)`, MEDIUM],
+      [`common word (“${COMMON}”, most messages)`, COMMON],
+      [`two words (“${MEDIUM} ${COMMON}”)`, `${MEDIUM} ${COMMON}`],
+      ['absent word (“quokka”, in no message)', 'quokka'],
+    ] as const) {
       const fts: number[] = [];
       const scan: number[] = [];
       let hits = 0;
@@ -124,12 +156,26 @@ function searchRows(dbPath: string): Row[] {
         fts.push(ms(t));
         t = process.hrtime.bigint();
         // The baseline: every word as a substring, newest first, same limit.
-        likeHits = (words.length === 1 ? like.all(`%${text}%`) : db.prepare(`SELECT * FROM messages WHERE ${words.map(() => 'body LIKE ?').join(' AND ')} ORDER BY seq DESC LIMIT 50`).all(...words.map((w) => `%${w}%`))).length;
+        likeHits = (
+          words.length === 1
+            ? like.all(`%${text}%`)
+            : db
+                .prepare(`SELECT * FROM messages WHERE ${words.map(() => 'body LIKE ?').join(' AND ')} ORDER BY seq DESC LIMIT 50`)
+                .all(...words.map((w) => `%${w}%`))
+        ).length;
         scan.push(ms(t));
       }
       const f = summarize(fts);
       const s = summarize(scan);
-      rows.push({ query: label, results: `${hits} / ${likeHits}`, fts5_median_ms: f.median, fts5_p99_ms: f.p99, like_median_ms: s.median, like_p99_ms: s.p99, like_over_fts5: s.median / f.median });
+      rows.push({
+        query: label,
+        results: `${hits} / ${likeHits}`,
+        fts5_median_ms: f.median,
+        fts5_p99_ms: f.p99,
+        like_median_ms: s.median,
+        like_p99_ms: s.p99,
+        like_over_fts5: s.median / f.median,
+      });
     }
   } finally {
     db.close();
@@ -156,7 +202,13 @@ export async function daemonSection(_ctx: BenchContext): Promise<SectionBody> {
       title: 'Daemon: cold start, memory, history search',
       rows: [
         { measure: 'cold start: bare Node process, spawn → first line (baseline)', n: bare.n, median: bare.median, p99: bare.p99, unit: 'ms' },
-        { measure: 'cold start: `parley --help`, spawn → first line (the cached CLI bundle, no network; second baseline)', n: help.n, median: help.median, p99: help.p99, unit: 'ms' },
+        {
+          measure: 'cold start: `parley --help`, spawn → first line (the cached CLI bundle, no network; second baseline)',
+          n: help.n,
+          median: help.median,
+          p99: help.p99,
+          unit: 'ms',
+        },
         { measure: 'cold start: `parley id`, spawn → the ID (identity and store only)', n: id.n, median: id.median, p99: id.p99, unit: 'ms' },
         { measure: 'cold start: `parley run` (node + web UI/API), spawn → "Parley is running for …"', n: ui.n, median: ui.median, p99: ui.p99, unit: 'ms' },
         { measure: 'cold start: `parley run --no-ui` (node only)', n: headless.n, median: headless.median, p99: headless.p99, unit: 'ms' },
@@ -166,11 +218,16 @@ export async function daemonSection(_ctx: BenchContext): Promise<SectionBody> {
         { measure: 'idle RSS: `parley run --no-ui`, 2 s after start', n: 1, median: c.headless.rss / MiB, unit: 'MiB' },
         { measure: 'RSS of a running node before storing messages (after GC)', n: 1, median: s.before / MiB, unit: 'MiB' },
         { measure: `RSS of the same node after storing ${MESSAGES.toLocaleString('en-US')} messages (after GC)`, n: 1, median: s.after / MiB, unit: 'MiB' },
-        { measure: `store ${MESSAGES.toLocaleString('en-US')} messages (insertMessage + FTS5 trigger, 1,000 per transaction)`, n: 1, median: s.fillMs / 1000, unit: 's' },
+        {
+          measure: `store ${MESSAGES.toLocaleString('en-US')} messages (insertMessage + FTS5 trigger, 1,000 per transaction)`,
+          n: 1,
+          median: s.fillMs / 1000,
+          unit: 's',
+        },
       ],
       notes: [
         '`parley run` is the real command (bin/parley.js, which loads the TypeScript through tsx; tsx keeps a transpile cache, so only the first start of a fresh machine is slower), on an 8-node local DHT with one relay: ready = DHT joined, relay connected, intro record published (and, by default, the web UI/API listening). The bare Node baseline is `node -e` printing a line: the floor of any Node daemon.',
-        'RSS read from /proc/<pid>/status. The stored-messages node is a ParleyNode in a child process (bench/daemon-child.ts) storing bodies through the store\'s insertMessage, the same statement the receiver uses, in transactions of 1,000 (FTS5 triggers included).',
+        "RSS read from /proc/<pid>/status. The stored-messages node is a ParleyNode in a child process (bench/daemon-child.ts) storing bodies through the store's insertMessage, the same statement the receiver uses, in transactions of 1,000 (FTS5 triggers included).",
         `Search over the same ${MESSAGES.toLocaleString('en-US')} messages (bench/corpus.ts: Zipf-distributed words), newest 50 hits, ${QUERIES} runs each, database warm: FTS5 = the store's searchMessages (prefix terms, snippet); baseline = \`SELECT … WHERE body LIKE '%word%' ORDER BY seq DESC LIMIT 50\` on the same table in the same run. results = FTS5 hits / LIKE hits (LIKE matches substrings inside other words too, so it can find more).`,
       ],
       tables: [{ title: `History search over ${MESSAGES.toLocaleString('en-US')} messages`, rows: search }],

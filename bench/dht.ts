@@ -8,7 +8,10 @@ import { Identity } from '../src/identity/index.js';
 import { progress, type BenchContext, type SectionBody, type Row } from './section.js';
 import { summarize, ms } from './stats.js';
 
-const SIZES = (process.env.BENCH_DHT_SIZES ?? '100,1000').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_DHT_SIZES ?? '100,1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const LOOKUPS = 20;
 
 async function retry<T>(fn: () => Promise<T>, times = 3): Promise<T> {
@@ -61,8 +64,15 @@ export async function dhtSection(_ctx: BenchContext): Promise<SectionBody> {
       const s = summarize(samples);
       const q = summarize(queries);
       rows.push({
-        nodes: n, network_start_s: startMs / 1000, lookups_ok: `${s.n}/${LOOKUPS}`, lookup_median_ms: s.median, lookup_p99_ms: s.p99,
-        krpc_queries_median: q.median, krpc_queries_max: Math.max(...queries), log2_n: Math.log2(n), queries_per_log2_n: q.median / Math.log2(n),
+        nodes: n,
+        network_start_s: startMs / 1000,
+        lookups_ok: `${s.n}/${LOOKUPS}`,
+        lookup_median_ms: s.median,
+        lookup_p99_ms: s.p99,
+        krpc_queries_median: q.median,
+        krpc_queries_max: Math.max(...queries),
+        log2_n: Math.log2(n),
+        queries_per_log2_n: q.median / Math.log2(n),
       });
     } finally {
       for (const c of clients) await c.stop();

@@ -53,8 +53,15 @@ function homeTemplate(n: number): string {
         const to = k % 10 === 0 ? bob.id : ids[1 + (k % (CONTACTS - 1))]!;
         const out = k % 2 === 0;
         insertMessage(db, {
-          id: `h-${k}`, contactId: to, direction: out ? 'out' : 'in', convSeq: k + 1, body: messageBody(k), sentAt: t0 + k, receivedAt: out ? null : t0 + k,
-          state: out ? 'delivered' : 'received', route: JSON.stringify({ route: 'direct', hops: [] }),
+          id: `h-${k}`,
+          contactId: to,
+          direction: out ? 'out' : 'in',
+          convSeq: k + 1,
+          body: messageBody(k),
+          sentAt: t0 + k,
+          receivedAt: out ? null : t0 + k,
+          state: out ? 'delivered' : 'received',
+          route: JSON.stringify({ route: 'direct', hops: [] }),
         });
       }
     });
@@ -85,7 +92,15 @@ function medianOf(runs: number, fn: () => void): number {
   return summarize(t).median;
 }
 
-interface Figures { contactsMs: number; unreadMs: number; tickMs: number; apiContactsMs: number; idleCpuPct: number; rttMs: number; rttP99: number }
+interface Figures {
+  contactsMs: number;
+  unreadMs: number;
+  tickMs: number;
+  apiContactsMs: number;
+  idleCpuPct: number;
+  rttMs: number;
+  rttP99: number;
+}
 
 /** Store figures in this process: the contact list as /api/contacts builds it, unread counts, one outbox query of the delivery loop. */
 function storeFigures(home: string): Pick<Figures, 'contactsMs' | 'unreadMs' | 'tickMs'> {
@@ -111,8 +126,14 @@ function startRun(args: string[]): Promise<ChildProcess> {
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout! });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('parley run was not ready within 120 s')); }, 120_000);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`parley run exited (${code}) before it was ready`)); });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error('parley run was not ready within 120 s'));
+    }, 120_000);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`parley run exited (${code}) before it was ready`));
+    });
     lines.on('line', (l) => {
       if (!/Parley is running for/.test(l)) return;
       clearTimeout(timer);
@@ -125,7 +146,18 @@ function startRun(args: string[]): Promise<ChildProcess> {
 /** `parley run` on the home: idle CPU over IDLE_S seconds (after 3 s to settle), then GET /api/contacts. */
 async function daemonFigures(net: Testnet, home: string): Promise<Pick<Figures, 'apiContactsMs' | 'idleCpuPct'>> {
   const relay = net.relays[0]!;
-  const proc = await startRun(['bin/parley.js', 'run', '--home', home, '--bootstrap', net.bootstrap[0]!, '--relay', `${relay.host}:${relay.port}:${relay.publicKey}`, '--host', '127.0.0.93']);
+  const proc = await startRun([
+    'bin/parley.js',
+    'run',
+    '--home',
+    home,
+    '--bootstrap',
+    net.bootstrap[0]!,
+    '--relay',
+    `${relay.host}:${relay.port}:${relay.publicKey}`,
+    '--host',
+    '127.0.0.93',
+  ]);
   try {
     await sleep(3000);
     const c0 = ticks(proc.pid!);

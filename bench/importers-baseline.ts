@@ -3,7 +3,11 @@
  * baseline bench/importers.ts measures beside the current parser. Never used by Parley itself.
  */
 export function oldUnfold(text: string): string[] {
-  return text.replace(/\r\n?/g, '\n').replace(/=\n/g, (m, offset: number, s: string) => (isQpLine(s, offset) ? '' : m)).replace(/\n[ \t]/g, '').split('\n');
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/=\n/g, (m, offset: number, s: string) => (isQpLine(s, offset) ? '' : m))
+    .replace(/\n[ \t]/g, '')
+    .split('\n');
 }
 
 function isQpLine(s: string, offset: number): boolean {

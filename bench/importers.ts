@@ -22,7 +22,11 @@ function hostile(bytes: number): string {
 function book(bytes: number): string {
   const cards = [];
   for (let i = 0, size = 0; size < bytes; i++) {
-    const c = { name: `Person number ${i} with a rather long display name that folds`, emails: [`person.${i}@example.org`], phones: [`+4179${1_000_000 + (i % 8_999_999)}`] };
+    const c = {
+      name: `Person number ${i} with a rather long display name that folds`,
+      emails: [`person.${i}@example.org`],
+      phones: [`+4179${1_000_000 + (i % 8_999_999)}`],
+    };
     cards.push(c);
     size += 200;
   }
@@ -67,11 +71,19 @@ clearInterval(ticker);
 
 const title = 'Address book import at the 5 MB limit (vCard unfolding, CSV)';
 const rows = [
-  { figure: 'hostile vCard, 313 KiB (one QP value soft-broken on every line)', value: fmt(new313), baseline: `old unfolding: ${fmt(old313)} (156 KiB: ${fmt(old156)})` },
+  {
+    figure: 'hostile vCard, 313 KiB (one QP value soft-broken on every line)',
+    value: fmt(new313),
+    baseline: `old unfolding: ${fmt(old313)} (156 KiB: ${fmt(old156)})`,
+  },
   { figure: 'hostile vCard, 5 MB', value: fmt(new5), baseline: `old unfolding: ~${fmt(oldAt5)} (extrapolated, quadratic)` },
   { figure: 'ordinary folded vCards, 5 MB', value: fmt(book5), baseline: '—' },
   { figure: 'CSV, 5 MB', value: fmt(csv5), baseline: '—' },
-  { figure: 'longest event-loop stall while the daemon imports 5 MB of vCards', value: fmt(worst), baseline: `a synchronous parse holds it ${fmt(book5)}; async parse took ${fmt(asyncMs)}` },
+  {
+    figure: 'longest event-loop stall while the daemon imports 5 MB of vCards',
+    value: fmt(worst),
+    baseline: `a synchronous parse holds it ${fmt(book5)}; async parse took ${fmt(asyncMs)}`,
+  },
 ];
 console.log(`\n## ${title}\n`);
 console.log(table(rows));

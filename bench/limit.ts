@@ -12,7 +12,12 @@ import { dial, Listener, type Connection } from '../src/transport/index.js';
 import { peerCodec, type PeerFrame, type PeerFrameOut } from '../src/wire/peer-frames.js';
 import { ms, summarize } from './stats.js';
 
-export interface Limit { commitMs: number; pairMs: number; noiseMs: number; limitMs: number }
+export interface Limit {
+  commitMs: number;
+  pairMs: number;
+  noiseMs: number;
+  limitMs: number;
+}
 
 async function samples(n: number, fn: () => Promise<void> | void): Promise<number> {
   for (let i = 0; i < 10; i++) await fn();
@@ -58,10 +63,14 @@ export async function durableLimit(root: string, n = 300, size = 200): Promise<L
   await listener.start();
   const conn: Connection<PeerFrameOut, PeerFrame> = await dial(peerCodec, { ...listener.address(), remotePublicKey: server.publicKey, keyPair: keys() });
   let i = 0;
-  const noiseMs = await samples(n, () => new Promise<void>((resolve) => {
-    conn.once('frame', () => resolve());
-    conn.send({ v: 1, t: 'bundle-req', n: `r${i++}` });
-  }));
+  const noiseMs = await samples(
+    n,
+    () =>
+      new Promise<void>((resolve) => {
+        conn.once('frame', () => resolve());
+        conn.send({ v: 1, t: 'bundle-req', n: `r${i++}` });
+      }),
+  );
   conn.close('BENCH_DONE');
   await listener.stop();
   return { commitMs, pairMs, noiseMs, limitMs: 2 * commitMs + 2 * pairMs + noiseMs };

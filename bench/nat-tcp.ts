@@ -13,7 +13,10 @@ if (mode === 'listen') {
 } else {
   const t0 = performance.now();
   const c = await dial(peerCodec, { host: host!, port: Number(port), remotePublicKey: Buffer.from(key!, 'base64'), keyPair });
-  await new Promise((r) => { c.once('frame', r); c.send({ v: 1, t: 'bundle-req', n: 'ping' }); });
+  await new Promise((r) => {
+    c.once('frame', r);
+    c.send({ v: 1, t: 'bundle-req', n: 'ping' });
+  });
   process.stdout.write(`${performance.now() - t0}\n`);
   c.close();
   process.exit(0);

@@ -11,8 +11,14 @@ import { progress, type BenchContext, type Row, type SectionBody } from './secti
 import { execFileSync } from 'node:child_process';
 
 const PAIRS: Array<[NatKind, NatKind]> = [
-  ['masquerade', 'masquerade'], ['full-cone', 'full-cone'], ['full-cone', 'masquerade'], ['symmetric', 'full-cone'],
-  ['symmetric', 'masquerade'], ['symmetric', 'symmetric'], ['cgnat', 'masquerade'], ['cgnat', 'cgnat'],
+  ['masquerade', 'masquerade'],
+  ['full-cone', 'full-cone'],
+  ['full-cone', 'masquerade'],
+  ['symmetric', 'full-cone'],
+  ['symmetric', 'masquerade'],
+  ['symmetric', 'symmetric'],
+  ['cgnat', 'masquerade'],
+  ['cgnat', 'cgnat'],
 ];
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
@@ -24,7 +30,11 @@ export async function natSection(_ctx: BenchContext): Promise<SectionBody> {
   const tries = Number(process.env.BENCH_NAT_TRIES ?? 5);
   const net = new Internet(`nt${process.pid % 10000}`);
   net.build();
-  const relays = await startProgram('ip', ['netns', 'exec', net.publicNs, process.execPath, '--import', 'tsx', 'test/reliability/netns/relays.ts', ...RELAY_HOSTS], /\}\n/);
+  const relays = await startProgram(
+    'ip',
+    ['netns', 'exec', net.publicNs, process.execPath, '--import', 'tsx', 'test/reliability/netns/relays.ts', ...RELAY_HOSTS],
+    /\}\n/,
+  );
   const rows: Row[] = [];
   try {
     const info = JSON.parse(relays.output().trim().split('\n').at(-1)!) as { relays: Array<{ host: string; port: number }> };
@@ -38,7 +48,12 @@ export async function natSection(_ctx: BenchContext): Promise<SectionBody> {
         else reason = (a.message ?? b.message ?? '').replace(/^direct not possible: /, '');
       }
       progress(`nat ${x} ↔ ${y}: ${ok.length}/${tries}`);
-      rows.push({ pair: `${x} ↔ ${y}`, success: `${ok.length}/${tries}`, 'first frame median ms': ok.length ? Number(median(ok).toFixed(1)) : '-', 'why not': reason || '-' });
+      rows.push({
+        pair: `${x} ↔ ${y}`,
+        success: `${ok.length}/${tries}`,
+        'first frame median ms': ok.length ? Number(median(ok).toFixed(1)) : '-',
+        'why not': reason || '-',
+      });
     }
     // Baseline in the same run: TCP between the same namespaces (full cone lets the dial in).
     const a = net.side(0, 'full-cone');
@@ -48,13 +63,22 @@ export async function natSection(_ctx: BenchContext): Promise<SectionBody> {
     try {
       const { port, key } = JSON.parse(server.output().trim().split('\n').at(-1)!) as { port: number; key: string };
       for (let i = 0; i < tries; i++) {
-        const out = execFileSync('ip', ['netns', 'exec', a.netns, process.execPath, '--import', 'tsx', 'bench/nat-tcp.ts', 'dial', '10.205.1.2', String(port), key], { encoding: 'utf8' });
+        const out = execFileSync(
+          'ip',
+          ['netns', 'exec', a.netns, process.execPath, '--import', 'tsx', 'bench/nat-tcp.ts', 'dial', '10.205.1.2', String(port), key],
+          { encoding: 'utf8' },
+        );
         tcp.push(Number(out.trim()));
       }
     } finally {
       await server.stop();
     }
-    rows.push({ pair: 'baseline: TCP dial + Noise, full cone ↔ full cone', success: `${tcp.length}/${tries}`, 'first frame median ms': Number(median(tcp).toFixed(1)), 'why not': '-' });
+    rows.push({
+      pair: 'baseline: TCP dial + Noise, full cone ↔ full cone',
+      success: `${tcp.length}/${tries}`,
+      'first frame median ms': Number(median(tcp).toFixed(1)),
+      'why not': '-',
+    });
   } finally {
     await relays.stop();
     net.remove();

@@ -58,10 +58,18 @@ export async function relayAttackSection(_ctx: BenchContext): Promise<SectionBod
     const row = (label: string, r: typeof calm) => {
       if (!r.times.length) return { victim: label, rounds: ROUNDS, ok: 0, 'median ms': '—', 'p99 ms': '—', 'max ms': '—', failed: JSON.stringify(r.failed) };
       const s = summarize(r.times);
-      return { victim: label, rounds: ROUNDS, ok: r.times.length, 'median ms': s.median, 'p99 ms': s.p99, 'max ms': Math.max(...r.times), failed: JSON.stringify(r.failed) };
+      return {
+        victim: label,
+        rounds: ROUNDS,
+        ok: r.times.length,
+        'median ms': s.median,
+        'p99 ms': s.p99,
+        'max ms': Math.max(...r.times),
+        failed: JSON.stringify(r.failed),
+      };
     };
     return {
-      title: 'Relay under attack from one address: a victim\'s round trip',
+      title: "Relay under attack from one address: a victim's round trip",
       rows: [row('no attack (baseline)', calm), row(`under attack (${FILLERS} fillers + ${IDLE_SOCKETS} idle sockets)`, attacked)],
       notes: [
         'The relay runs as `parley relay` with its default limits, in its own process; the attacker in another (127.0.9.66); the victim in the bench process (127.0.9.11 and .12). Two cores are shared by all three.',

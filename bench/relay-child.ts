@@ -15,7 +15,17 @@ const HOST = '127.0.3.1';
 const server = new RelayServer({
   host: HOST,
   // Admission limits off: this section measures forwarding and memory (bench/relay-attack.ts measures the limits).
-  limits: { maxConnections: 20_000, maxHandshakes: 20_000, connectionsPerSource: 20_000, handshakesPerSource: 20_000, idleTimeoutMs: 600_000, framesPerSecond: 1_000_000, frameBurst: 1_000_000, bytesPerSecond: 1e12, byteBurst: 1e12 },
+  limits: {
+    maxConnections: 20_000,
+    maxHandshakes: 20_000,
+    connectionsPerSource: 20_000,
+    handshakesPerSource: 20_000,
+    idleTimeoutMs: 600_000,
+    framesPerSecond: 1_000_000,
+    frameBurst: 1_000_000,
+    bytesPerSecond: 1e12,
+    byteBurst: 1e12,
+  },
 });
 await server.start();
 const { host, port } = server.address();
@@ -28,8 +38,14 @@ function startSplice(toHost: string, toPort: number): Promise<number> {
     spliceConns++;
     const out = connect(toPort, toHost);
     inbound.pipe(out).pipe(inbound);
-    const done = () => { inbound.destroy(); out.destroy(); };
-    inbound.once('close', () => { spliceConns--; done(); });
+    const done = () => {
+      inbound.destroy();
+      out.destroy();
+    };
+    inbound.once('close', () => {
+      spliceConns--;
+      done();
+    });
     out.once('close', done);
     inbound.on('error', done);
     out.on('error', done);

@@ -34,33 +34,54 @@ class Child {
     this.proc = spawn(process.execPath, ['--expose-gc', ...prof, '--import', 'tsx', 'bench/relay-child.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#lines = createInterface({ input: this.proc.stdout! });
     this.#lines.on('line', (l) => (this.#waiting ? this.#waiting(l) : this.#queue.push(l)));
-    this.proc.once('exit', (code, signal) => { this.#exit = `the relay process exited (${signal ?? code})`; });
+    this.proc.once('exit', (code, signal) => {
+      this.#exit = `the relay process exited (${signal ?? code})`;
+    });
   }
 
   /** Sends a command (if any) and waits for the next line, failing if the process is gone. */
   async ask<T>(cmd?: string, timeoutMs = 30_000): Promise<T> {
     if (cmd) this.proc.stdin!.write(cmd + '\n');
-    const line = this.#queue.shift() ?? await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (this.#exit) { clearInterval(timer); reject(new Error(this.#exit)); }
-      }, 200);
-      const give = setTimeout(() => { clearInterval(timer); reject(new Error(`the relay process did not answer "${cmd}" within ${timeoutMs / 1000} s`)); }, timeoutMs);
-      this.#waiting = (l) => { this.#waiting = null; clearInterval(timer); clearTimeout(give); resolve(l); };
-    });
+    const line =
+      this.#queue.shift() ??
+      (await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (this.#exit) {
+            clearInterval(timer);
+            reject(new Error(this.#exit));
+          }
+        }, 200);
+        const give = setTimeout(() => {
+          clearInterval(timer);
+          reject(new Error(`the relay process did not answer "${cmd}" within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        this.#waiting = (l) => {
+          this.#waiting = null;
+          clearInterval(timer);
+          clearTimeout(give);
+          resolve(l);
+        };
+      }));
     return JSON.parse(line) as T;
   }
 
   /** Closes its stdin (it exits by itself, writing its CPU profile if asked to); kills it if it lingers. */
   kill(): void {
     this.proc.stdin!.end();
-    setTimeout(() => { if (this.proc.exitCode === null) this.proc.kill('SIGKILL'); }, 3000).unref();
+    setTimeout(() => {
+      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    }, 3000).unref();
   }
 }
 
 type Rss = { rss: number; relayConns: number; spliceConns: number };
 
 /** A forwarding measurement: wall-clock rate, and the forwarder's own CPU time for the same messages. */
-interface Forwarded { rate: number; cpuUs: number; wallUs: number }
+interface Forwarded {
+  rate: number;
+  cpuUs: number;
+  wallUs: number;
+}
 
 async function forwardingRate(child: Child, relay: { host: string; port: number; publicKey: string }): Promise<Forwarded> {
   const bob = await new RelayClient({ ...relay, localAddress: '127.0.3.2' }).connect();
@@ -103,7 +124,12 @@ async function spliceRate(child: Child, sink: Server, sinkPort: number): Promise
   const { port } = await child.ask<{ port: number }>(`splice 127.0.3.4 ${sinkPort}`);
   let received = 0;
   const sinkDone = new Promise<void>((resolve) => {
-    sink.once('connection', (s: Socket) => s.on('data', (d: Buffer) => { received += d.length; if (received >= MESSAGES * 200) resolve(); }));
+    sink.once('connection', (s: Socket) =>
+      s.on('data', (d: Buffer) => {
+        received += d.length;
+        if (received >= MESSAGES * 200) resolve();
+      }),
+    );
   });
   const c = connect({ port, host: '127.0.3.1', localAddress: '127.0.3.5' });
   await new Promise((r) => c.once('connect', r));
@@ -162,7 +188,8 @@ export async function relaySection(_ctx: BenchContext): Promise<SectionBody> {
     progress(`relay: opening ${IDLE} idle Noise connections, ${BATCH} at a time`);
     const before = await b.child.ask<Rss>('rss');
     const relayIdle = await openMany(IDLE, 'relay', (i) =>
-      new RelayClient({ ...b.relay, localAddress: sourceAddress(i), idleTimeoutMs: IDLE_MS, connectTimeoutMs: 30_000 }).connect());
+      new RelayClient({ ...b.relay, localAddress: sourceAddress(i), idleTimeoutMs: IDLE_MS, connectTimeoutMs: 30_000 }).connect(),
+    );
     idle.push(...relayIdle.open);
     const after = await b.child.ask<Rss>('rss');
     const perRelay = (after.rss - before.rss) / after.relayConns / 1024;
@@ -175,11 +202,16 @@ export async function relaySection(_ctx: BenchContext): Promise<SectionBody> {
     const { port: splicePort } = await c.child.ask<{ port: number }>(`splice 127.0.3.4 ${sinkPort}`);
     progress(`relay: opening ${SPLICE_IDLE} idle connections through the splice proxy`);
     const sBefore = await c.child.ask<Rss>('rss');
-    const spliceIdle = await openMany(SPLICE_IDLE, 'splice', (i) => new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: '127.0.3.1', port: splicePort, localAddress: sourceAddress(i) });
-      s.once('connect', () => resolve(s));
-      s.once('error', reject);
-    }));
+    const spliceIdle = await openMany(
+      SPLICE_IDLE,
+      'splice',
+      (i) =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = connect({ host: '127.0.3.1', port: splicePort, localAddress: sourceAddress(i) });
+          s.once('connect', () => resolve(s));
+          s.once('error', reject);
+        }),
+    );
     spliced.push(...spliceIdle.open);
     await new Promise((r) => setTimeout(r, 500)); // let the proxy finish its outbound connects
     const sAfter = await c.child.ask<Rss>('rss');
@@ -187,8 +219,8 @@ export async function relaySection(_ctx: BenchContext): Promise<SectionBody> {
 
     notes.push(
       'The forwarders run in a child process (one core; a fresh one for each measurement); the clients, the sink and the echo run in the bench process.',
-      'The load comes from one bench process (Alice and Bob share a thread and do as much crypto per message as the relay), so the forwarder\'s core is not always saturated: the CPU rows divide the messages by the CPU time the forwarding process itself spent on them, which is what one saturated core would forward and is steady on a shared machine.',
-      'Relay forwarding = send frame → Noise decrypt → JSON/zod parse → mailbox store → live push → Noise encrypt, plus an accepted reply per send and Bob\'s acks (a node\'s real traffic); 64 sends in flight. Splice = bytes piped untouched (TCP coalesces the 200 B writes): the upper bound of any user-space forwarder.',
+      "The load comes from one bench process (Alice and Bob share a thread and do as much crypto per message as the relay), so the forwarder's core is not always saturated: the CPU rows divide the messages by the CPU time the forwarding process itself spent on them, which is what one saturated core would forward and is steady on a shared machine.",
+      "Relay forwarding = send frame → Noise decrypt → JSON/zod parse → mailbox store → live push → Noise encrypt, plus an accepted reply per send and Bob's acks (a node's real traffic); 64 sends in flight. Splice = bytes piped untouched (TCP coalesces the 200 B writes): the upper bound of any user-space forwarder.",
       `Memory: RSS of the forwarding process after a GC, before and after the connections, divided by the connections open (${after.relayConns} relay, ${sAfter.spliceConns} splice). Idle clients come from ${Math.ceil(IDLE / 200)} source addresses (127.0.10.x up), ${BATCH} handshakes at a time. A splice connection holds two sockets (in and out); the splice count is capped at ${SPLICE_IDLE} because a process may hold 20,000 files here.`,
     );
     return {

@@ -33,7 +33,13 @@ async function roundTrips(root: string, net: Testnet, count: number, size: numbe
   const make = async (relay: number) => {
     const home = join(root, `p${++people}`);
     saveIdentity(home, Identity.generate());
-    const n = new ParleyNode({ home, bootstrap: net.bootstrap, host: `127.0.0.${120 + (people % 100)}`, relays: [net.relays[relay]!], retry: { baseMs: 2_000, maxMs: 5_000 } });
+    const n = new ParleyNode({
+      home,
+      bootstrap: net.bootstrap,
+      host: `127.0.0.${120 + (people % 100)}`,
+      relays: [net.relays[relay]!],
+      retry: { baseMs: 2_000, maxMs: 5_000 },
+    });
     await n.start();
     return n;
   };
@@ -121,8 +127,14 @@ export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
   });
   const lim = limit!;
   const row = (measure: string, s: Timed) => ({
-    measure, n: s.n, median_ms: s.median, p99_ms: s.p99, median_vs_tcp: s.median / tcp.median, median_vs_limit: s.median / lim.limitMs,
-    cpu_ms_per_rt: s.cpuMs, cpu_vs_tcp: s.cpuMs / tcp.cpuMs,
+    measure,
+    n: s.n,
+    median_ms: s.median,
+    p99_ms: s.p99,
+    median_vs_tcp: s.median / tcp.median,
+    median_vs_limit: s.median / lim.limitMs,
+    cpu_ms_per_rt: s.cpuMs,
+    cpu_vs_tcp: s.cpuMs / tcp.cpuMs,
   });
   const part = (measure: string, median: number) => ({ measure, n: 300, median_ms: median });
   return {
@@ -141,7 +153,7 @@ export async function rttSection(ctx: BenchContext): Promise<SectionBody> {
       'Parley: Alice and Bob in this process on their own 127.0.0.x, real SQLite (synchronous = FULL), real libsignal, Noise over TCP; 20 warm-up round trips first.',
       'Durable limit (issue 14 goal: direct within 2×): what any design that stores a message and its receipt before acknowledging pays, its parts measured in this run (bench/limit.ts); median_vs_limit reads against it.',
       'Raw TCP echo: one socket pair on 127.0.0.1, Nagle off, no encryption, no storage: the floor any design pays.',
-      'cpu_ms_per_rt: CPU time (user + system) of the bench process, where both ends run, per round trip; unlike wall-clock time it hardly moves with the machine\'s load (fsync waits are not CPU). The testnet\'s relays and DHT nodes run in this process too, so the relay rows include the relays\' CPU.',
+      "cpu_ms_per_rt: CPU time (user + system) of the bench process, where both ends run, per round trip; unlike wall-clock time it hardly moves with the machine's load (fsync waits are not CPU). The testnet's relays and DHT nodes run in this process too, so the relay rows include the relays' CPU.",
     ],
   };
 }

@@ -24,7 +24,13 @@ export function scriptSection(script: string): () => Promise<SectionBody> {
           stdio: ['ignore', 'ignore', 'pipe'],
           env: { ...process.env, BENCH_SECTION_OUT: out },
         });
-        child.stderr!.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => progress(`  ${l}`)));
+        child.stderr!.on('data', (d: Buffer) =>
+          d
+            .toString()
+            .split('\n')
+            .filter(Boolean)
+            .forEach((l) => progress(`  ${l}`)),
+        );
         child.once('exit', resolve);
       });
       if (code !== 0) throw new Error(`${script} exited with code ${code}`);

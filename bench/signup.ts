@@ -12,7 +12,18 @@ import { openDb } from '../src/store/index.js';
 import { DhtNode } from '../src/dht/index.js';
 import { startTestnet } from '../src/testnet/index.js';
 import { Attestor, AttestorKeys, AttestorServer } from '../src/attestor/index.js';
-import { AttestorClient, Signup, blind, findAttestations, formatVcards, lookupKeys, normalise, pinnedAttestors, MAX_BATCH, type ContactCard } from '../src/signup/index.js';
+import {
+  AttestorClient,
+  Signup,
+  blind,
+  findAttestations,
+  formatVcards,
+  lookupKeys,
+  normalise,
+  pinnedAttestors,
+  MAX_BATCH,
+  type ContactCard,
+} from '../src/signup/index.js';
 import { ms, summarize, table } from './stats.js';
 import { handBack } from './script-section.js';
 
@@ -84,7 +95,11 @@ const rate = (n: number, f: () => void) => {
   for (let i = 0; i < n; i++) f();
   return n / (ms(t) / 1000);
 };
-const b256 = blind('email', Array.from({ length: 256 }, (_, i) => email(i)), info.oprfKey).blinded;
+const b256 = blind(
+  'email',
+  Array.from({ length: 256 }, (_, i) => email(i)),
+  info.oprfKey,
+).blinded;
 const b1 = b256.slice(0, 1);
 const batchRate = rate(8, () => attestor.evaluate('bench', 'email', b256)) * 256;
 const singleRate = rate(300, () => attestor.evaluate('bench', 'email', b1));
@@ -102,12 +117,42 @@ const mulRate = rate(500, () => void P.multiply(scalars[k++]!));
 const imp = summarize(importMs);
 const title = `Sign-up and contact discovery (${CONTACTS} contacts, ${REGISTERED} on Parley, 8-node loopback DHT, ${RUNS} runs)`;
 const rows = [
-  { figure: `import + match ${CONTACTS}-contact vCard (median of ${RUNS})`, value: `${(imp.median / 1000).toFixed(2)} s`, 'per contact': `${(imp.median / CONTACTS).toFixed(2)} ms`, baseline: '—' },
-  { figure: '  of which blinded OPRF round trips (4 batches)', value: `${(oprfMs / 1000).toFixed(2)} s`, 'per contact': `${(oprfMs / CONTACTS).toFixed(2)} ms`, baseline: '—' },
-  { figure: '  of which DHT lookups (16 at a time)', value: `${(dhtMs / 1000).toFixed(2)} s`, 'per contact': `${(dhtMs / CONTACTS).toFixed(2)} ms`, baseline: '—' },
-  { figure: 'attestor OPRF evaluations/s, batch of 256 (one DLEQ proof)', value: `${batchRate.toFixed(0)}/s`, 'per contact': `${(1000 / batchRate).toFixed(3)} ms`, baseline: `ristretto255 scalar mult: ${mulRate.toFixed(0)}/s` },
-  { figure: 'attestor OPRF evaluations/s, one element (proof each)', value: `${singleRate.toFixed(0)}/s`, 'per contact': `${(1000 / singleRate).toFixed(3)} ms`, baseline: `ratio to scalar mult: ${(mulRate / singleRate).toFixed(1)}×` },
-  { figure: 'over HTTP, one element per request (client blinds once)', value: `${httpRate.toFixed(0)}/s`, 'per contact': `${(1000 / httpRate).toFixed(3)} ms`, baseline: '—' },
+  {
+    figure: `import + match ${CONTACTS}-contact vCard (median of ${RUNS})`,
+    value: `${(imp.median / 1000).toFixed(2)} s`,
+    'per contact': `${(imp.median / CONTACTS).toFixed(2)} ms`,
+    baseline: '—',
+  },
+  {
+    figure: '  of which blinded OPRF round trips (4 batches)',
+    value: `${(oprfMs / 1000).toFixed(2)} s`,
+    'per contact': `${(oprfMs / CONTACTS).toFixed(2)} ms`,
+    baseline: '—',
+  },
+  {
+    figure: '  of which DHT lookups (16 at a time)',
+    value: `${(dhtMs / 1000).toFixed(2)} s`,
+    'per contact': `${(dhtMs / CONTACTS).toFixed(2)} ms`,
+    baseline: '—',
+  },
+  {
+    figure: 'attestor OPRF evaluations/s, batch of 256 (one DLEQ proof)',
+    value: `${batchRate.toFixed(0)}/s`,
+    'per contact': `${(1000 / batchRate).toFixed(3)} ms`,
+    baseline: `ristretto255 scalar mult: ${mulRate.toFixed(0)}/s`,
+  },
+  {
+    figure: 'attestor OPRF evaluations/s, one element (proof each)',
+    value: `${singleRate.toFixed(0)}/s`,
+    'per contact': `${(1000 / singleRate).toFixed(3)} ms`,
+    baseline: `ratio to scalar mult: ${(mulRate / singleRate).toFixed(1)}×`,
+  },
+  {
+    figure: 'over HTTP, one element per request (client blinds once)',
+    value: `${httpRate.toFixed(0)}/s`,
+    'per contact': `${(1000 / httpRate).toFixed(3)} ms`,
+    baseline: '—',
+  },
 ];
 console.log(`\n## ${title}\n`);
 console.log(table(rows));

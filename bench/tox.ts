@@ -17,7 +17,15 @@ const HELPERS = 1;
 /** Tox as a client runs it (sleeping tox_iteration_interval(), ~50 ms) is slow; fewer samples suffice. */
 const INTERVAL_SAMPLES = 100;
 
-interface ToxRun { version: string; helpers: number; poll_us: number; setup_ms: number; friend_ms: number; cpu_ms: number; samples_ms: number[] }
+interface ToxRun {
+  version: string;
+  helpers: number;
+  poll_us: number;
+  setup_ms: number;
+  friend_ms: number;
+  cpu_ms: number;
+  samples_ms: number[];
+}
 
 async function toxRun(count: number, size: number, pollUs: number): Promise<ToxRun> {
   const { stdout } = await run(BINARY, [String(count), String(size), String(pollUs), String(HELPERS)], { timeout: 300_000, maxBuffer: 16 << 20 });
@@ -53,8 +61,14 @@ export async function toxSection(ctx: BenchContext): Promise<SectionBody> {
   const client = await toxRun(INTERVAL_SAMPLES, ctx.size, 0);
   const direct = await parleyDirect(ctx);
   const row = (measure: string, s: Timed, setup = '') => ({
-    measure, n: s.n, median_ms: s.median, p99_ms: s.p99, median_vs_tcp: s.median / tcp.median, median_vs_parley: s.median / direct.median,
-    cpu_ms_per_rt: s.cpuMs, friend_setup_s: setup,
+    measure,
+    n: s.n,
+    median_ms: s.median,
+    p99_ms: s.p99,
+    median_vs_tcp: s.median / tcp.median,
+    median_vs_parley: s.median / direct.median,
+    cpu_ms_per_rt: s.cpuMs,
+    friend_setup_s: setup,
   });
   const toxTimed = (r: ToxRun): Timed => ({ ...summarize(r.samples_ms), cpuMs: r.cpu_ms / r.samples_ms.length });
   const secs = (r: ToxRun) => (r.friend_ms / 1000).toFixed(1);

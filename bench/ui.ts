@@ -40,12 +40,28 @@ db.transaction(() => {
   for (let i = 0; i < N; i++) {
     const words = Array.from({ length: 6 + (i % 20) }, (_, k) => WORDS[(i * 7 + k * 13) % WORDS.length]);
     insertMessage(db, {
-      id: `m${i}`, contactId: bobId, direction: i % 2 ? 'in' : 'out', convSeq: i + 1, body: `${i} ${words.join(' ')}`,
-      sentAt: Date.now() - (N - i) * 60_000, receivedAt: null, state: i % 2 ? 'received' : 'delivered',
+      id: `m${i}`,
+      contactId: bobId,
+      direction: i % 2 ? 'in' : 'out',
+      convSeq: i + 1,
+      body: `${i} ${words.join(' ')}`,
+      sentAt: Date.now() - (N - i) * 60_000,
+      receivedAt: null,
+      state: i % 2 ? 'received' : 'delivered',
       route: JSON.stringify({ route: 'two-relays', hops: ['my-relay', 'their-relay'], sees: [] }),
     });
   }
-  insertMessage(db, { id: 'needle', contactId: bobId, direction: 'in', convSeq: N + 1, body: 'the zeppelin lands at dawn', sentAt: Date.now(), receivedAt: Date.now(), state: 'received', route: null });
+  insertMessage(db, {
+    id: 'needle',
+    contactId: bobId,
+    direction: 'in',
+    convSeq: N + 1,
+    body: 'the zeppelin lands at dawn',
+    sentAt: Date.now(),
+    receivedAt: Date.now(),
+    state: 'received',
+    route: null,
+  });
 })();
 
 // Search: through the whole API (HTTP + JSON) vs a LIKE scan in SQLite alone.
@@ -125,7 +141,8 @@ const plainOpen = await plainPage.evaluate((ms: Array<{ body: string; direction:
   for (const m of ms) {
     const row = document.createElement('div');
     row.className = `plain-row ${m.direction}`;
-    row.innerHTML = '<article style="padding:8px;margin:4px;border:1px solid #ddd;border-radius:12px"><p></p><footer><time>11:00</time> <button>2 relays</button></footer></article>';
+    row.innerHTML =
+      '<article style="padding:8px;margin:4px;border:1px solid #ddd;border-radius:12px"><p></p><footer><time>11:00</time> <button>2 relays</button></footer></article>';
     row.querySelector('p')!.textContent = m.body;
     box.appendChild(row);
   }
@@ -141,10 +158,30 @@ const v = summarize(virtual.frames);
 const p = summarize(plain.frames);
 const title = `Web UI with a ${N.toLocaleString()}-message conversation (chromium ${browser.version()}, headless)`;
 const rows = [
-  { measure: `search via API, rare word (1 hit of ${N + 1})`, median_ms: rare.median, p99_ms: rare.p99, baseline: `LIKE scan ${likeRare.median.toFixed(2)} / ${likeRare.p99.toFixed(2)} ms` },
-  { measure: 'search via API, common word (100 newest hits)', median_ms: common.median, p99_ms: common.p99, baseline: `LIKE scan ${likeCommon.median.toFixed(2)} / ${likeCommon.p99.toFixed(2)} ms` },
-  { measure: 'open conversation (click to first row; newest 500 loaded)', median_ms: openMs, p99_ms: openMs, baseline: `plain list build ${plainOpen.toFixed(0)} ms` },
-  { measure: `scroll from the newest to the very first of ${N.toLocaleString()} (pages load on the way)`, median_ms: toOldestMs, p99_ms: toOldestMs, baseline: '' },
+  {
+    measure: `search via API, rare word (1 hit of ${N + 1})`,
+    median_ms: rare.median,
+    p99_ms: rare.p99,
+    baseline: `LIKE scan ${likeRare.median.toFixed(2)} / ${likeRare.p99.toFixed(2)} ms`,
+  },
+  {
+    measure: 'search via API, common word (100 newest hits)',
+    median_ms: common.median,
+    p99_ms: common.p99,
+    baseline: `LIKE scan ${likeCommon.median.toFixed(2)} / ${likeCommon.p99.toFixed(2)} ms`,
+  },
+  {
+    measure: 'open conversation (click to first row; newest 500 loaded)',
+    median_ms: openMs,
+    p99_ms: openMs,
+    baseline: `plain list build ${plainOpen.toFixed(0)} ms`,
+  },
+  {
+    measure: `scroll from the newest to the very first of ${N.toLocaleString()} (pages load on the way)`,
+    median_ms: toOldestMs,
+    p99_ms: toOldestMs,
+    baseline: '',
+  },
   { measure: 'scroll frame interval, virtualised', median_ms: v.median, p99_ms: v.p99, baseline: `plain list ${p.median.toFixed(1)} / ${p.p99.toFixed(1)} ms` },
   { measure: 'rows in the DOM while scrolling (max)', median_ms: virtual.maxRows, p99_ms: virtual.maxRows, baseline: `plain list ${plain.maxRows}` },
 ];

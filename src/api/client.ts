@@ -2,7 +2,23 @@
  * The typed client of the daemon API, shared by the web UI and programs (tests, CLI). Browser-safe:
  * fetch and WebSocket only.
  */
-import type { AddContact, ApiErrorBody, ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, OutboxItem, PatchContact, Safety, SearchHit, State } from './schema.js';
+import type {
+  AddContact,
+  ApiErrorBody,
+  ApiEvent,
+  Attestation,
+  Contact,
+  ImportResult,
+  Match,
+  Me,
+  Message,
+  Onboard,
+  OutboxItem,
+  PatchContact,
+  Safety,
+  SearchHit,
+  State,
+} from './schema.js';
 
 /**
  * `Message.waitingBecause` of a message no attempt has been made for yet. (Here rather than in
@@ -11,7 +27,11 @@ import type { AddContact, ApiErrorBody, ApiEvent, Attestation, Contact, ImportRe
 export const NOT_SENT_YET = 'not sent yet';
 
 export class ApiClientError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiClientError';
   }
@@ -19,7 +39,10 @@ export class ApiClientError extends Error {
 
 export class ApiClient {
   /** `base` is the daemon's URL ('' in the browser: same origin). */
-  constructor(private readonly base: string, private readonly token: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+  ) {}
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(this.base.replace(/\/$/, '') + path, {
@@ -62,8 +85,7 @@ export class ApiClient {
   safety = (id: string) => this.#call<Safety>('GET', `/api/contacts/${encodeURIComponent(id)}/safety`);
   verify = (id: string, verified: boolean) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/verify`, { verified });
   acceptNewKey = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept-key`, {});
-  search = (q: string, contact?: string) =>
-    this.#call<SearchHit[]>('GET', `/api/search?${new URLSearchParams({ q, ...(contact ? { contact } : {}) })}`);
+  search = (q: string, contact?: string) => this.#call<SearchHit[]>('GET', `/api/search?${new URLSearchParams({ q, ...(contact ? { contact } : {}) })}`);
 
   signupStatus = () => this.#call<Attestation[]>('GET', '/api/signup');
   signupStart = (input: { kind: 'email' | 'phone'; identifier: string; region?: string }) =>

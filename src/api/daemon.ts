@@ -7,7 +7,21 @@ import { getMessage, type MessageRow } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
 import { NOT_SENT_YET } from './client.js';
-import type { ApiEvent, Attestation, Contact, ImportResult, Match, Me, Message, Onboard, OutboxItem, RouteReceipt, Safety, SearchHit, State } from './schema.js';
+import type {
+  ApiEvent,
+  Attestation,
+  Contact,
+  ImportResult,
+  Match,
+  Me,
+  Message,
+  Onboard,
+  OutboxItem,
+  RouteReceipt,
+  Safety,
+  SearchHit,
+  State,
+} from './schema.js';
 
 export interface DaemonOptions {
   home: string;
@@ -145,17 +159,21 @@ export class Daemon extends EventEmitter {
   }
 
   search(q: string, contactId?: string): SearchHit[] {
-    return this.running().search(q, { contactId, limit: 100 }).map((h) => ({
-      ...toMessage(h, null),
-      snippet: h.snippet,
-    }));
+    return this.running()
+      .search(q, { contactId, limit: 100 })
+      .map((h) => ({
+        ...toMessage(h, null),
+        snippet: h.snippet,
+      }));
   }
 
   /** Starts email/phone sign-up: the attestor sends a code to the address or number. */
   async signupStart(input: { kind: 'email' | 'phone'; identifier: string; region?: string | undefined }): Promise<{ kind: string; expiresAt: number }> {
     const attestor = this.#opts.attestor;
     if (!attestor) throw ApiError.NO_ATTESTOR_CONFIGURED();
-    return this.running().signup().startSignup({ attestor, kind: input.kind, identifier: input.identifier, ...(input.region ? { region: input.region } : {}) });
+    return this.running()
+      .signup()
+      .startSignup({ attestor, kind: input.kind, identifier: input.identifier, ...(input.region ? { region: input.region } : {}) });
   }
 
   async signupVerify(code: string): Promise<Attestation[]> {
@@ -169,7 +187,9 @@ export class Daemon extends EventEmitter {
   }
 
   async unlink(kind?: 'email' | 'phone'): Promise<Attestation[]> {
-    return this.running().signup().unlink(kind ? { kind } : {});
+    return this.running()
+      .signup()
+      .unlink(kind ? { kind } : {});
   }
 
   async find(q: string, region?: string): Promise<Match | null> {
@@ -185,7 +205,12 @@ export class Daemon extends EventEmitter {
       ...(input.region ? { region: input.region } : {}),
       ...(this.#opts.attestor ? { attestor: this.#opts.attestor } : {}),
     });
-    const known = new Set(node.contacts().filter((c) => c.state !== 'request').map((c) => c.id));
+    const known = new Set(
+      node
+        .contacts()
+        .filter((c) => c.state !== 'request')
+        .map((c) => c.id),
+    );
     return { ...r, matches: r.matches.filter((m) => m.id !== node.id).map((m) => ({ ...m, known: known.has(m.id) })) };
   }
 
@@ -206,10 +231,7 @@ export class Daemon extends EventEmitter {
     this.#status = 'starting';
     let node: ParleyNode;
     try {
-      node = await startLockedNode(
-        { ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) },
-        () => ApiError.HOME_BUSY(),
-      );
+      node = await startLockedNode({ ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) }, () => ApiError.HOME_BUSY());
     } catch (err) {
       this.#status = hasIdentity(this.home) && isLocked(this.home) ? 'locked' : 'new';
       throw err;

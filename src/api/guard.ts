@@ -97,5 +97,8 @@ export function refuseUnroutable(_err: FastifyError, req: FastifyRequest, reply:
   const err = ApiError.NOT_FOUND();
   const socket = req.raw.socket;
   reply.raw.once('finish', () => socket.end());
-  void reply.header('connection', 'close').code(err.status).send({ error: { code: err.code, message: err.message } });
+  void reply
+    .header('connection', 'close')
+    .code(err.status)
+    .send({ error: { code: err.code, message: err.message } });
 }

@@ -35,16 +35,33 @@ export const SearchQuery = z.object({ q: z.string().max(200), contact: z.string(
 export const SignupStart = z.object({
   kind: z.enum(['email', 'phone']),
   identifier: text(300),
-  region: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as CH').optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as CH')
+    .optional(),
 });
-export const SignupVerify = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'the code is six digits') });
+export const SignupVerify = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'the code is six digits'),
+});
 export const Unlink = z.object({ kind: z.enum(['email', 'phone']).optional() });
 export const ImportContacts = z.object({
   text: z.string().min(1, 'the file is empty').max(5_000_000),
   format: z.enum(['vcf', 'csv']).optional(),
-  region: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as CH').optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as CH')
+    .optional(),
 });
-export const Find = z.object({ q: text(300), region: z.string().regex(/^[A-Za-z]{2}$/).optional() });
+export const Find = z.object({
+  q: text(300),
+  region: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .optional(),
+});
 
 export type Onboard = z.infer<typeof Onboard>;
 export type AddContact = z.infer<typeof AddContact>;

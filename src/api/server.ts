@@ -7,7 +7,22 @@ import { ParleyError, describeError } from '../wire/errors.js';
 import { ApiError, statusOf } from './errors.js';
 import { installGuard, refuseUnroutable, type GuardedRoute } from './guard.js';
 import { INDEX_HTML, uiAssets } from './ui-bundle.js';
-import { AddContact, Find, HistoryQuery, ImportContacts, Onboard, PageQuery, PatchContact, SearchQuery, SendMessage, SignupStart, SignupVerify, Unlink, Unlock, Verify } from './schema.js';
+import {
+  AddContact,
+  Find,
+  HistoryQuery,
+  ImportContacts,
+  Onboard,
+  PageQuery,
+  PatchContact,
+  SearchQuery,
+  SendMessage,
+  SignupStart,
+  SignupVerify,
+  Unlink,
+  Unlock,
+  Verify,
+} from './schema.js';
 import type { ApiEvent } from './schema.js';
 import type { Daemon } from './daemon.js';
 
@@ -73,11 +88,15 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     if (ParleyError.is(err)) return reply.code(statusOf(err)).send({ error: { code: err.code, message: err.message } });
     if (err.statusCode && err.statusCode < 500) {
       const message =
-        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'the body is not valid JSON'
-        : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is empty: send a JSON object'
-        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'send JSON (Content-Type: application/json)'
-        : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'the body is too large'
-        : 'the request is malformed';
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? 'the body is not valid JSON'
+          : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+            ? 'the body is empty: send a JSON object'
+            : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+              ? 'send JSON (Content-Type: application/json)'
+              : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+                ? 'the body is too large'
+                : 'the request is malformed';
       return reply.code(err.statusCode).send({ error: { code: ApiError.BAD_REQUEST(message).code, message } });
     }
     opts.logger?.error({ err: describeError(err), route: req.routeOptions.url }, 'API request failed');

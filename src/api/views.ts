@@ -1,6 +1,18 @@
 import QRCode from 'qrcode';
 import { trustOf, trustOfAll, type Trust } from '../e2e/index.js';
-import { getMessage, history, lastMessages, listOutbox, newestRoutes, outboxFor, unreadCounts, type ContactRow, type Db, type MessageRow, type OutboxItem as OutboxRow } from '../store/index.js';
+import {
+  getMessage,
+  history,
+  lastMessages,
+  listOutbox,
+  newestRoutes,
+  outboxFor,
+  unreadCounts,
+  type ContactRow,
+  type Db,
+  type MessageRow,
+  type OutboxItem as OutboxRow,
+} from '../store/index.js';
 import { NOT_SENT_YET } from './client.js';
 import type { Contact, Message, OutboxItem, RouteReceipt, Safety } from './schema.js';
 

@@ -1,4 +1,17 @@
-import { decodeAttestationValue, evaluateBlinded, evaluateIdentifier, attestationSalt, signAttestation, signTombstone, bindMessage, unlinkMessage, checkSignature, normalise, SignupError, type IdentifierKind } from '../signup/index.js';
+import {
+  decodeAttestationValue,
+  evaluateBlinded,
+  evaluateIdentifier,
+  attestationSalt,
+  signAttestation,
+  signTombstone,
+  bindMessage,
+  unlinkMessage,
+  checkSignature,
+  normalise,
+  SignupError,
+  type IdentifierKind,
+} from '../signup/index.js';
 import { hasValidSignature, type MutableRecord } from '../dht/index.js';
 import type { AttestorKeys } from './keys.js';
 import type { CodeSender } from './email.js';
@@ -87,7 +100,12 @@ export class Attestor {
     this.#c = c;
     this.#now = c.now ?? Date.now;
     this.codeTtlSeconds = Math.floor((cfg.codeTtlMs ?? 600_000) / 1000);
-    this.#codes = new PendingCodes({ now: this.#now, ttlMs: cfg.codeTtlMs ?? 600_000, maxAttempts: cfg.maxAttempts ?? 5, maxPending: cfg.maxPending ?? 10_000 });
+    this.#codes = new PendingCodes({
+      now: this.#now,
+      ttlMs: cfg.codeTtlMs ?? 600_000,
+      maxAttempts: cfg.maxAttempts ?? 5,
+      maxPending: cfg.maxPending ?? 10_000,
+    });
     this.#ttlS = cfg.attestationTtlSeconds ?? 180 * 86_400;
     const l = { ...DEFAULT_LIMITS, ...cfg.limits };
     const w = (limit: number, blindKeys = false, windowMs = l.windowMs) => new WindowLimiter({ limit, windowMs, now: this.#now, blindKeys });
@@ -101,13 +119,15 @@ export class Attestor {
     };
   }
 
-
   kinds(): IdentifierKind[] {
     return [...(this.#c.email ? ['email' as const] : []), ...(this.#c.sms ? ['phone' as const] : [])];
   }
 
   /** Sends a code to the address or number; the identifier lives only as long as this call. */
-  async start(ip: string, req: { kind: IdentifierKind; identifier: string; region?: string | undefined; idKey: Buffer }): Promise<{ pending: string; expiresAt: number }> {
+  async start(
+    ip: string,
+    req: { kind: IdentifierKind; identifier: string; region?: string | undefined; idKey: Buffer },
+  ): Promise<{ pending: string; expiresAt: number }> {
     const sender = req.kind === 'email' ? this.#c.email : this.#c.sms;
     if (!sender) throw AttestorError.UNSUPPORTED_KIND(req.kind);
     this.#limit(this.#lim.startsPerIp, sourceKey(ip), 1, 'sign-ups from your address');

@@ -71,7 +71,13 @@ function keys(file: string | undefined, seed: string | undefined): AttestorKeys 
 function smtp(hostPort: string, from: string, secure: boolean, user: string | undefined, pass: string | undefined): SmtpCodeSender {
   const m = /^([^\s:]+|\[[0-9a-f:]+\]):(\d{1,5})$/i.exec(hostPort);
   if (!m) throw new Error('--smtp must be host:port');
-  return new SmtpCodeSender({ host: m[1]!.replace(/^\[|\]$/g, ''), port: int(m[2]!, '--smtp port', 1, 65535), from, secure, ...(user ? { user, pass: pass ?? '' } : {}) });
+  return new SmtpCodeSender({
+    host: m[1]!.replace(/^\[|\]$/g, ''),
+    port: int(m[2]!, '--smtp port', 1, 65535),
+    from,
+    secure,
+    ...(user ? { user, pass: pass ?? '' } : {}),
+  });
 }
 
 function gateway(spec: string, token: string | undefined): SmsGateway {

@@ -16,7 +16,9 @@ export function sourceKey(ip: string): string {
 /** The eight 16-bit groups of a canonical IPv6 address (an IPv4 tail becomes two groups). */
 function expand(address: string): string[] {
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  const text = v4 ? address.slice(0, v4.index) + [v4.slice(1, 3), v4.slice(3, 5)].map(([a, b]) => ((Number(a) << 8) | Number(b)).toString(16)).join(':') : address;
+  const text = v4
+    ? address.slice(0, v4.index) + [v4.slice(1, 3), v4.slice(3, 5)].map(([a, b]) => ((Number(a) << 8) | Number(b)).toString(16)).join(':')
+    : address;
   const [head, tail] = text.split('::') as [string, string | undefined];
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

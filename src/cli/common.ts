@@ -34,7 +34,7 @@ export function withNetwork(cmd: Command): Command {
   return cmd
     .option('--bootstrap <host:port...>', 'DHT nodes to join (default: the running `parley testnet`)')
     .addOption(new Option('--network <name>', 'join a public network instead of the local testnet').choices(['mainline']))
-    .option('--relay <key-or-host:port:key...>', 'relays to use, by public key (found in the DHT) or address (default: the running testnet\'s)')
+    .option('--relay <key-or-host:port:key...>', "relays to use, by public key (found in the DHT) or address (default: the running testnet's)")
     .option('--host <addr>', 'local address to listen on', '127.0.0.1')
     .option('--port <n>', 'port for direct connections (default: last used, else any free one)');
 }

@@ -1,7 +1,19 @@
 import { ParleyError } from '../wire/errors.js';
 import { isAnswerCode, type AnswerCode } from '../api/index.js';
 
-export const CLI_ERROR_CODES = ['BUSY', 'DAEMON_GONE', 'DAEMON_REFUSED', 'BAD_NUMBER', 'NO_NETWORK', 'BAD_RELAY_ENTRY', 'BAD_BOOTSTRAP_ENTRY', 'PASSPHRASE_NEEDED', 'NOT_SERVED', 'AMBIGUOUS_NAME', 'NO_SUCH_NAME'] as const;
+export const CLI_ERROR_CODES = [
+  'BUSY',
+  'DAEMON_GONE',
+  'DAEMON_REFUSED',
+  'BAD_NUMBER',
+  'NO_NETWORK',
+  'BAD_RELAY_ENTRY',
+  'BAD_BOOTSTRAP_ENTRY',
+  'PASSPHRASE_NEEDED',
+  'NOT_SERVED',
+  'AMBIGUOUS_NAME',
+  'NO_SUCH_NAME',
+] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
 /** Errors of the command line: its own, and the running daemon's refusals passed through with their code. */
@@ -17,13 +29,19 @@ export class CliError extends ParleyError<CliErrorCode | AnswerCode> {
     return new CliError(isAnswerCode(code) ? code : 'DAEMON_REFUSED', message);
   }
   static PASSPHRASE(reason: string) {
-    return new CliError('PASSPHRASE_NEEDED', `${reason}; give it with --passphrase (asked on the terminal, or one line on standard input) or --passphrase-file`);
+    return new CliError(
+      'PASSPHRASE_NEEDED',
+      `${reason}; give it with --passphrase (asked on the terminal, or one line on standard input) or --passphrase-file`,
+    );
   }
   static NOT_SERVED(home: string) {
     return new CliError('NOT_SERVED', `no running Parley serves ${home}; start one with \`parley run --home ${home} --passphrase\``);
   }
   static AMBIGUOUS_NAME(name: string, ids: string[]) {
-    return new CliError('AMBIGUOUS_NAME', `${ids.length} contacts are named "${name}" (IDs starting ${ids.join(', ')}); give the ID instead (\`parley contact list\` shows them)`);
+    return new CliError(
+      'AMBIGUOUS_NAME',
+      `${ids.length} contacts are named "${name}" (IDs starting ${ids.join(', ')}); give the ID instead (\`parley contact list\` shows them)`,
+    );
   }
   static NO_SUCH_NAME(name: string) {
     return new CliError('NO_SUCH_NAME', `no contact is named "${name}" and it is not a Parley ID; \`parley contact list\` shows your contacts`);

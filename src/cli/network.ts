@@ -9,7 +9,12 @@ export const MAINLINE_BOOTSTRAP = ['router.bittorrent.com:6881', 'router.utorren
 
 const RelayEntry = z.object({ host: z.string(), port: z.number().int(), publicKey: z.string() });
 const AttestorEntry = z.object({ url: z.string(), signingKey: z.string(), oprfKey: z.string() });
-const TestnetFile = z.object({ bootstrap: z.array(z.string()).min(1), relays: z.array(RelayEntry).default([]), attestor: AttestorEntry.optional(), pid: z.number() });
+const TestnetFile = z.object({
+  bootstrap: z.array(z.string()).min(1),
+  relays: z.array(RelayEntry).default([]),
+  attestor: AttestorEntry.optional(),
+  pid: z.number(),
+});
 export type RelayEntry = z.infer<typeof RelayEntry>;
 export type TestnetInfo = z.infer<typeof TestnetFile>;
 
@@ -55,11 +60,13 @@ export function resolveBootstrap(opts: { bootstrap?: string[]; network?: string 
 /** Relays to use: `--relay host:port:key` flags first, then the running local testnet's. */
 export function resolveRelays(opts: { relay?: string[]; bootstrap?: string[]; network?: string }): RelayEntry[] {
   if (opts.relay?.length) {
-    return opts.relay.filter((r) => !isRelayKey(r)).map((r) => {
-      const m = /^([0-9.]+):(\d{1,5}):([A-Za-z0-9+/]{43}=)$/.exec(r);
-      if (!m) throw CliError.BAD_RELAY(r);
-      return { host: m[1]!, port: Number(m[2]), publicKey: m[3]! };
-    });
+    return opts.relay
+      .filter((r) => !isRelayKey(r))
+      .map((r) => {
+        const m = /^([0-9.]+):(\d{1,5}):([A-Za-z0-9+/]{43}=)$/.exec(r);
+        if (!m) throw CliError.BAD_RELAY(r);
+        return { host: m[1]!, port: Number(m[2]), publicKey: m[3]! };
+      });
   }
   if (opts.bootstrap?.length || opts.network) return [];
   return readTestnet()?.relays ?? [];

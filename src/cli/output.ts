@@ -47,7 +47,7 @@ export function markServing(): void {
  */
 export function onStray(err: unknown): void {
   if (!serving) fail(err);
-  const what = ParleyError.is(err) ? err.code : ((err as { code?: unknown })?.code as string | undefined) ?? (err instanceof Error ? err.name : 'unknown');
+  const what = ParleyError.is(err) ? err.code : (((err as { code?: unknown })?.code as string | undefined) ?? (err instanceof Error ? err.name : 'unknown'));
   process.stderr.write(`parley: an internal operation failed (${what}); still running\n`);
   if (process.env.PARLEY_DEBUG) console.error(err);
 }

@@ -2,7 +2,17 @@ import { parseId } from '../identity/index.js';
 import { openHome, type ContactRow, type Db } from '../store/index.js';
 import { storeContacts, type ContactPatch, type Contacts } from '../node/index.js';
 import {
-  ApiClient, ApiClientError, apiToken, contactViews, historyView, outboxView, readApiInfo, safetyView, type Contact, type Message, type OutboxItem,
+  ApiClient,
+  ApiClientError,
+  apiToken,
+  contactViews,
+  historyView,
+  outboxView,
+  readApiInfo,
+  safetyView,
+  type Contact,
+  type Message,
+  type OutboxItem,
   type Safety,
 } from '../api/index.js';
 import { CliError } from './common.js';
@@ -65,7 +75,10 @@ function throughStore(home: string): Service {
   const withDb = async <T>(fn: (db: Db, contacts: Contacts) => T | Promise<T>): Promise<T> => {
     const { db, identity } = openHome(home);
     try {
-      return await fn(db, storeContacts(db, identity.id, () => identity));
+      return await fn(
+        db,
+        storeContacts(db, identity.id, () => identity),
+      );
     } finally {
       db.close();
     }

@@ -4,8 +4,23 @@ import { ParleyError } from '../wire/errors.js';
 export type RejectReason = 'bad signature' | 'wrong key' | 'malformed';
 
 export const DHT_ERROR_CODES = [
-  'NO_RECORD', 'BAD_SIGNATURE', 'WRONG_KEY', 'VALUE_TOO_LARGE', 'BAD_SCHEMA', 'BAD_BINDING', 'RECORD_EXPIRED', 'PUT_FAILED', 'STALE_SEQ',
-  'NO_BOOTSTRAP', 'BAD_BOOTSTRAP', 'DHT_STOPPED', 'DHT_TIMEOUT', 'LOOKUP_FAILED', 'DHT_NOT_STARTED', 'BIND_FAILED', 'OLDER_RECORD',
+  'NO_RECORD',
+  'BAD_SIGNATURE',
+  'WRONG_KEY',
+  'VALUE_TOO_LARGE',
+  'BAD_SCHEMA',
+  'BAD_BINDING',
+  'RECORD_EXPIRED',
+  'PUT_FAILED',
+  'STALE_SEQ',
+  'NO_BOOTSTRAP',
+  'BAD_BOOTSTRAP',
+  'DHT_STOPPED',
+  'DHT_TIMEOUT',
+  'LOOKUP_FAILED',
+  'DHT_NOT_STARTED',
+  'BIND_FAILED',
+  'OLDER_RECORD',
 ] as const;
 export type DhtErrorCode = (typeof DHT_ERROR_CODES)[number];
 
@@ -46,10 +61,16 @@ export class DhtError extends ParleyError<DhtErrorCode> {
     return new DhtError('BAD_BINDING', `the ${what} holds a Signal identity key that its owner's identity key did not sign; it was rejected`);
   }
   static EXPIRED(what: string) {
-    return new DhtError('RECORD_EXPIRED', `the ${what} has expired: its owner has not republished it, or your clock or theirs is wrong by days (check the date and time); try again later`);
+    return new DhtError(
+      'RECORD_EXPIRED',
+      `the ${what} has expired: its owner has not republished it, or your clock or theirs is wrong by days (check the date and time); try again later`,
+    );
   }
   static OLDER_RECORD(what: string) {
-    return new DhtError('OLDER_RECORD', `the DHT returned an older ${what} than one already seen for this person (a replay), so it was refused; try again later`);
+    return new DhtError(
+      'OLDER_RECORD',
+      `the DHT returned an older ${what} than one already seen for this person (a replay), so it was refused; try again later`,
+    );
   }
   static PUT_FAILED(reason: string, cause?: unknown) {
     return new DhtError('PUT_FAILED', `no DHT node stored the record (${reason})`, { cause });

@@ -26,15 +26,16 @@ const FLAG_RELAY = 0x04;
 const KNOWN_FLAGS = FLAG_TRANSPORT | FLAG_ENDPOINT | FLAG_RELAY;
 export const MAX_RELAY_BYTES = 255;
 
-const bytes = (n: number, what: string) =>
-  z.custom<Buffer>((v) => Buffer.isBuffer(v) && v.length === n, { message: `${what} must be ${n} bytes` });
+const bytes = (n: number, what: string) => z.custom<Buffer>((v) => Buffer.isBuffer(v) && v.length === n, { message: `${what} must be ${n} bytes` });
 
 export const IntroFieldsSchema = z.strictObject({
   signalIdentityKey: bytes(33, 'the Signal identity key').refine((b) => b[0] === 0x05, 'the Signal identity key has the wrong type byte'),
   binding: bytes(64, 'the binding signature'),
   transportKey: bytes(32, 'the transport key').optional(),
   endpoint: z.string().max(255).refine(isIpEndpoint, 'the endpoint must be an IP address and port (no host names)').optional(),
-  relay: z.custom<Buffer>((v) => Buffer.isBuffer(v) && v.length <= MAX_RELAY_BYTES, { message: `the relay reference must be at most ${MAX_RELAY_BYTES} bytes` }).optional(),
+  relay: z
+    .custom<Buffer>((v) => Buffer.isBuffer(v) && v.length <= MAX_RELAY_BYTES, { message: `the relay reference must be at most ${MAX_RELAY_BYTES} bytes` })
+    .optional(),
   expiresAt: z.number().int().min(0).max(0xffffffff),
 });
 

@@ -29,8 +29,13 @@ const bytes = (max: number) => b64(1, max);
 export function toPreKeyBundle(json: BundleJson): { bundle: PreKeyBundle; identityKey: Buffer; binding: Buffer } {
   const d = z
     .object({
-      preKey: bytes(33).optional(), signedPreKey: bytes(33), signedPreKeySignature: bytes(64), identityKey: bytes(33),
-      kyberPreKey: bytes(1600), kyberPreKeySignature: bytes(64), binding: b64(64, 64),
+      preKey: bytes(33).optional(),
+      signedPreKey: bytes(33),
+      signedPreKeySignature: bytes(64),
+      identityKey: bytes(33),
+      kyberPreKey: bytes(1600),
+      kyberPreKeySignature: bytes(64),
+      binding: b64(64, 64),
     })
     .parse(json);
   const bundle = PreKeyBundle.new(

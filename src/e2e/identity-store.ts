@@ -37,12 +37,15 @@ export class SqlIdentityStore extends IdentityKeyStore {
     const existing = this.#stored(address.name());
     if (existing?.equals(bytes)) return IdentityChange.NewOrUnchanged;
     const t = this.now().getTime();
-    this.slot.write(`identity:${address.name()}`, bytes, () =>
-      stmt(this.db,
+    this.slot.write(
+      `identity:${address.name()}`,
+      bytes,
+      () =>
+        stmt(
+          this.db,
           `INSERT INTO signal_identities (address, identity_key, first_seen_at) VALUES (?, ?, ?)
            ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key, changed_at = ?, verified = 0`,
-        )
-        .run(address.name(), bytes, t, t),
+        ).run(address.name(), bytes, t, t),
       () => this.#cache.set(address.name(), bytes),
     );
     return existing ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;

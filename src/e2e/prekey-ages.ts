@@ -26,7 +26,8 @@ export function unusedOneTimePreKeys(db: Db): number {
 export function deleteExpiredPreKeys(db: Db, before: number): number {
   return db.transaction(() => {
     let n = stmt(db, 'DELETE FROM signal_signed_prekeys WHERE retired_at IS NOT NULL AND retired_at <= ?').run(before).changes;
-    n += stmt(db,
+    n += stmt(
+      db,
       `DELETE FROM signal_kyber_base_keys_seen WHERE kyber_prekey_id IN
          (SELECT id FROM signal_kyber_prekeys WHERE last_resort = 1 AND retired_at IS NOT NULL AND retired_at <= ?)`,
     ).run(before).changes;

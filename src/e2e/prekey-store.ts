@@ -1,5 +1,11 @@
 import {
-  KyberPreKeyRecord, KyberPreKeyStore, PreKeyRecord, PreKeyStore, SignedPreKeyRecord, SignedPreKeyStore, type PublicKey,
+  KyberPreKeyRecord,
+  KyberPreKeyStore,
+  PreKeyRecord,
+  PreKeyStore,
+  SignedPreKeyRecord,
+  SignedPreKeyStore,
+  type PublicKey,
 } from '@signalapp/libsignal-client';
 import { stmt, type Db } from '../store/index.js';
 import { u8 } from '../wire/bytes.js';
@@ -7,14 +13,21 @@ import { E2EError } from './errors.js';
 import { BatchSlot } from './batch.js';
 
 function load(db: Db, slot: BatchSlot, table: string, id: number): Uint8Array<ArrayBuffer> {
-  const bytes = slot.read(`${table}:${id}`, () => (stmt(db, `SELECT record FROM ${table} WHERE id = ?`).get(id) as { record: Buffer } | undefined)?.record ?? null);
+  const bytes = slot.read(
+    `${table}:${id}`,
+    () => (stmt(db, `SELECT record FROM ${table} WHERE id = ?`).get(id) as { record: Buffer } | undefined)?.record ?? null,
+  );
   if (!bytes) throw E2EError.DECRYPT_FAILED('the prekey it names was already used or never existed');
   return u8(bytes);
 }
 
 /** One-time prekeys: deleted once used (or, never used, after the grace period: see rotation.ts). */
 export class SqlPreKeyStore extends PreKeyStore {
-  constructor(private readonly db: Db, private readonly slot = new BatchSlot(), private readonly now: () => Date = () => new Date()) {
+  constructor(
+    private readonly db: Db,
+    private readonly slot = new BatchSlot(),
+    private readonly now: () => Date = () => new Date(),
+  ) {
     super();
   }
   async savePreKey(id: number, record: PreKeyRecord): Promise<void> {
@@ -33,7 +46,10 @@ export class SqlPreKeyStore extends PreKeyStore {
 }
 
 export class SqlSignedPreKeyStore extends SignedPreKeyStore {
-  constructor(private readonly db: Db, private readonly slot = new BatchSlot()) {
+  constructor(
+    private readonly db: Db,
+    private readonly slot = new BatchSlot(),
+  ) {
     super();
   }
   async saveSignedPreKey(id: number, record: SignedPreKeyRecord): Promise<void> {
@@ -49,7 +65,10 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
 
 /** Kyber prekeys: one-time ones (handed out over a direct link) and last-resort ones (published). */
 export class SqlKyberPreKeyStore extends KyberPreKeyStore {
-  constructor(private readonly db: Db, private readonly slot = new BatchSlot()) {
+  constructor(
+    private readonly db: Db,
+    private readonly slot = new BatchSlot(),
+  ) {
     super();
   }
   async saveKyberPreKey(id: number, record: KyberPreKeyRecord): Promise<void> {
@@ -74,14 +93,21 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
     const base = Buffer.from(baseKey.serialize());
     const seenKey = `seen:${id}:${signedPreKeyId}:${base.toString('base64')}`;
     const seen = this.slot.read(seenKey, () =>
-      stmt(this.db, 'SELECT 1 AS x FROM signal_kyber_base_keys_seen WHERE kyber_prekey_id = ? AND signed_prekey_id = ? AND base_key = ?')
-        .get(id, signedPreKeyId, base)
+      stmt(this.db, 'SELECT 1 AS x FROM signal_kyber_base_keys_seen WHERE kyber_prekey_id = ? AND signed_prekey_id = ? AND base_key = ?').get(
+        id,
+        signedPreKeyId,
+        base,
+      )
         ? Buffer.alloc(1)
         : null,
     );
     if (seen) throw E2EError.DECRYPT_FAILED('a first-contact message was replayed');
     this.slot.write(seenKey, Buffer.alloc(1), () =>
-      stmt(this.db, 'INSERT OR IGNORE INTO signal_kyber_base_keys_seen (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)').run(id, signedPreKeyId, base),
+      stmt(this.db, 'INSERT OR IGNORE INTO signal_kyber_base_keys_seen (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)').run(
+        id,
+        signedPreKeyId,
+        base,
+      ),
     );
   }
 }

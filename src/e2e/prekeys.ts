@@ -78,9 +78,7 @@ export async function rotatePrekeys(db: Db, identity: Identity, stores: PrekeySt
  * Kyber prekey (handed to one asker). Otherwise the published bundle that many may use: no one-time
  * EC prekey and the current last-resort Kyber prekey, whose uses are recorded to refuse replays.
  */
-export async function mintBundle(
-  db: Db, identity: Identity, stores: PrekeyStores, now: Date, oneTime = true, policy = PREKEY_POLICY,
-): Promise<BundleJson> {
+export async function mintBundle(db: Db, identity: Identity, stores: PrekeyStores, now: Date, oneTime = true, policy = PREKEY_POLICY): Promise<BundleJson> {
   await rotatePrekeys(db, identity, stores, now, policy);
   const signedId = Number(getKv(db, SIGNED));
   const signed = await stores.signed.getSignedPreKey(signedId);

@@ -12,7 +12,10 @@ const key = (a: ProtocolAddress) => `${a.name()}.${a.deviceId()}`;
  */
 export class SqlSessionStore extends SessionStore {
   readonly #cache = new Map<string, Buffer | null>();
-  constructor(private readonly db: Db, private readonly slot = new BatchSlot()) {
+  constructor(
+    private readonly db: Db,
+    private readonly slot = new BatchSlot(),
+  ) {
     super();
   }
   forget(address: string): void {
@@ -21,9 +24,11 @@ export class SqlSessionStore extends SessionStore {
   async saveSession(address: ProtocolAddress, record: SessionRecord): Promise<void> {
     const k = key(address);
     const bytes = Buffer.from(record.serialize());
-    this.slot.write(`session:${k}`, bytes, () =>
-      stmt(this.db, 'INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
-        .run(k, bytes),
+    this.slot.write(
+      `session:${k}`,
+      bytes,
+      () =>
+        stmt(this.db, 'INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record').run(k, bytes),
       () => this.#cache.set(k, bytes),
     );
   }

@@ -1,6 +1,16 @@
 import {
-  CiphertextMessageType, Fingerprint, PreKeySignalMessage, ProtocolAddress, PublicKey, SignalMessage,
-  processPreKeyBundle, signalDecrypt, signalDecryptPreKey, signalEncrypt, LibSignalErrorBase, ErrorCode,
+  CiphertextMessageType,
+  Fingerprint,
+  PreKeySignalMessage,
+  ProtocolAddress,
+  PublicKey,
+  SignalMessage,
+  processPreKeyBundle,
+  signalDecrypt,
+  signalDecryptPreKey,
+  signalEncrypt,
+  LibSignalErrorBase,
+  ErrorCode,
 } from '@signalapp/libsignal-client';
 import { stmt, deleteKv, getKv, setKv, type Db } from '../store/index.js';
 import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
@@ -82,9 +92,8 @@ export class E2E {
   createBundle(published = false, requester?: string): Promise<BundleJson> {
     return this.#mutex.run(async () => {
       const now = this.#now();
-      const oneTime = !published
-        && unusedOneTimePreKeys(this.#db) < this.#policy.maxOneTime
-        && (requester === undefined || this.#mints.take(requester, now.getTime()));
+      const oneTime =
+        !published && unusedOneTimePreKeys(this.#db) < this.#policy.maxOneTime && (requester === undefined || this.#mints.take(requester, now.getTime()));
       const bundle = await mintBundle(this.#db, this.#identity, this.#stores(), now, oneTime, this.#policy);
       if (published) setKv(this.#db, PUBLISHED, publishedIds(bundle));
       return bundle;
@@ -173,8 +182,20 @@ export class E2E {
    * comes back encrypted. Nothing is stored if `then` or its write throws (the error passes through).
    */
   decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding?: Buffer): Promise<{ plaintext: Buffer }>;
-  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding: Buffer | undefined, then: (plaintext: Buffer) => Then): Promise<{ plaintext: Buffer; reply: Encrypted | null }>;
-  decrypt(peerId: string, kind: EnvelopeKind, body: Buffer, binding?: Buffer, then?: (plaintext: Buffer) => Then): Promise<{ plaintext: Buffer; reply: Encrypted | null }> {
+  decrypt(
+    peerId: string,
+    kind: EnvelopeKind,
+    body: Buffer,
+    binding: Buffer | undefined,
+    then: (plaintext: Buffer) => Then,
+  ): Promise<{ plaintext: Buffer; reply: Encrypted | null }>;
+  decrypt(
+    peerId: string,
+    kind: EnvelopeKind,
+    body: Buffer,
+    binding?: Buffer,
+    then?: (plaintext: Buffer) => Then,
+  ): Promise<{ plaintext: Buffer; reply: Encrypted | null }> {
     return this.#mutex.run(async () => {
       const from = address(peerId);
       if (binding) this.#identities.pendingBindings.set(peerId, binding);
@@ -184,8 +205,16 @@ export class E2E {
           try {
             plaintext = Buffer.from(
               kind === 'prekey'
-                ? await signalDecryptPreKey(PreKeySignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities,
-                    this.#prekeys, this.#signed, this.#kyber)
+                ? await signalDecryptPreKey(
+                    PreKeySignalMessage.deserialize(u8(body)),
+                    from,
+                    this.#self,
+                    this.#sessions,
+                    this.#identities,
+                    this.#prekeys,
+                    this.#signed,
+                    this.#kyber,
+                  )
                 : await signalDecrypt(SignalMessage.deserialize(u8(body)), from, this.#self, this.#sessions, this.#identities),
             );
             plaintext = unpad(plaintext) ?? plaintext; // unpadded: from an older Parley
@@ -226,8 +255,11 @@ export class E2E {
       const offered = getKv(this.#db, keyChangeKey(peerId));
       if (!offered) return false;
       this.#db.transaction(() => {
-        stmt(this.#db, 'UPDATE signal_identities SET identity_key = ?, changed_at = ?, verified = 0 WHERE address = ?')
-          .run(Buffer.from(offered, 'base64'), this.#now().getTime(), peerId);
+        stmt(this.#db, 'UPDATE signal_identities SET identity_key = ?, changed_at = ?, verified = 0 WHERE address = ?').run(
+          Buffer.from(offered, 'base64'),
+          this.#now().getTime(),
+          peerId,
+        );
         stmt(this.#db, 'DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`);
         deleteKv(this.#db, keyChangeKey(peerId));
       })();
@@ -246,8 +278,7 @@ export class E2E {
   async safetyNumber(peerId: string): Promise<{ digits: string; scannable: Buffer } | null> {
     const remote = await this.#identities.getIdentity(address(peerId));
     if (!remote) return null;
-    const fp = Fingerprint.new(5200, 2, u8(publicKeyOf(this.#identity.id)), this.#identity.signalPublicKey(),
-      u8(publicKeyOf(parseId(peerId))), remote);
+    const fp = Fingerprint.new(5200, 2, u8(publicKeyOf(this.#identity.id)), this.#identity.signalPublicKey(), u8(publicKeyOf(parseId(peerId))), remote);
     return { digits: fp.displayableFingerprint().toString(), scannable: Buffer.from(fp.scannableFingerprint().toBuffer()) };
   }
 }
@@ -280,10 +311,11 @@ export interface Trust {
 
 /** `trustOf` for every contact in one query (the contact list: 1,000 contacts were 2,000 queries). */
 export function trustOfAll(db: Db): Map<string, Trust> {
-  const rows = stmt(db,
-      `SELECT c.id AS id, i.verified AS verified, i.changed_at AS changed_at, k.key IS NOT NULL AS pending FROM contacts c
+  const rows = stmt(
+    db,
+    `SELECT c.id AS id, i.verified AS verified, i.changed_at AS changed_at, k.key IS NOT NULL AS pending FROM contacts c
        LEFT JOIN signal_identities i ON i.address = c.id LEFT JOIN kv k ON k.key = 'signal.keychange.' || c.id`,
-    ).all() as Array<{ id: string; verified: number | null; changed_at: number | null; pending: number }>;
+  ).all() as Array<{ id: string; verified: number | null; changed_at: number | null; pending: number }>;
   return new Map(rows.map((r) => [r.id, trustFrom(r.verified, r.changed_at, r.pending === 1)]));
 }
 
@@ -294,7 +326,6 @@ function trustFrom(verified: number | null, changedAt: number | null, keyPending
 /** What the user knows about a contact's key, read from the store alone (also with no node running). */
 export function trustOf(db: Db, peerId: string): Trust {
   const row = stmt(db, 'SELECT verified, changed_at FROM signal_identities WHERE address = ?').get(peerId) as
-    | { verified: number; changed_at: number | null }
-    | undefined;
+    { verified: number; changed_at: number | null } | undefined;
   return trustFrom(row?.verified ?? null, row?.changed_at ?? null, getKv(db, keyChangeKey(peerId)) !== undefined);
 }

@@ -19,7 +19,10 @@ const KeyFile = z.object({
   signalIdentityKey: z.string().regex(/^[0-9a-f]+$/),
   registrationId: z.number().int().min(1).max(REGISTRATION_ID_MAX),
   /** Sealed files only: the random key the database is encrypted with (see DiskKeys). */
-  dbKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  dbKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** Sealed files only: the key (or 'clear') the database had before, until it is re-encrypted. */
   dbKeyPrevious: z.union([z.literal('clear'), z.string().regex(/^[0-9a-f]{64}$/)]).optional(),
 });
@@ -119,7 +122,7 @@ export function setPassphrase(home: string, current: string | undefined, next: s
   if (isLocked(home) && current === undefined) throw IdentityError.LOCKED();
   const { identity, disk } = unlockKeyFile(home, isLocked(home) ? current : undefined);
   // Still encrypted with the older key if a change was interrupted: keep that one as "previous".
-  const previous = disk === null ? 'clear' : disk.previous ?? disk.key;
+  const previous = disk === null ? 'clear' : (disk.previous ?? disk.key);
   const out: DiskKeys = { key: newDiskKey(), previous };
   writeKeyFile(home, identity, { passphrase: next, disk: out });
   return { identity, disk: out };

@@ -1,8 +1,17 @@
 import { parseId, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
 import {
-  deleteRequest, getContact, listContacts, setContactName, setContactState, setVisibility, upsertContact, writeTx,
-  type ContactRow, type Db, type Visibility,
+  deleteRequest,
+  getContact,
+  listContacts,
+  setContactName,
+  setContactState,
+  setVisibility,
+  upsertContact,
+  writeTx,
+  type ContactRow,
+  type Db,
+  type Visibility,
 } from '../store/index.js';
 import { NodeError } from './errors.js';
 

@@ -71,7 +71,10 @@ export class Delivery {
     try {
       for (const id of dueContacts(this.#c.db, this.#c.now())) {
         if (this.#busy.has(id)) continue;
-        this.#busy.set(id, this.#deliverTo(id).finally(() => this.#busy.delete(id)));
+        this.#busy.set(
+          id,
+          this.#deliverTo(id).finally(() => this.#busy.delete(id)),
+        );
       }
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'outbox scan failed');

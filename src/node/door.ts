@@ -66,9 +66,11 @@ export class Door {
 
   /** Applies the current settings; calls run one after another. */
   review(): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#review()).catch((err) => {
-      this.#c.logger.warn({ err: describeError(err) }, 'could not apply a visibility change to the direct door');
-    });
+    this.#queue = this.#queue
+      .then(() => this.#review())
+      .catch((err) => {
+        this.#c.logger.warn({ err: describeError(err) }, 'could not apply a visibility change to the direct door');
+      });
     return this.#queue;
   }
 

@@ -1,8 +1,17 @@
 import { ParleyError } from '../wire/errors.js';
 
 export const NODE_ERROR_CODES = [
-  'UNKNOWN_CONTACT', 'BLOCKED', 'SELF', 'TEXT_TOO_LONG', 'EMPTY_TEXT', 'UNREACHABLE', 'BAD_SENDER', 'NOT_A_REQUEST', 'NO_KEY_YET',
-  'NO_KEY_CHANGE', 'NODE_NOT_STARTED',
+  'UNKNOWN_CONTACT',
+  'BLOCKED',
+  'SELF',
+  'TEXT_TOO_LONG',
+  'EMPTY_TEXT',
+  'UNREACHABLE',
+  'BAD_SENDER',
+  'NOT_A_REQUEST',
+  'NO_KEY_YET',
+  'NO_KEY_CHANGE',
+  'NODE_NOT_STARTED',
 ] as const;
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 

@@ -42,7 +42,8 @@ export class Inbound {
         const n = (this.#bundleCounts.get(conn) ?? 0) + 1;
         this.#bundleCounts.set(conn, n);
         if (n > BUNDLES_PER_CONNECTION) return conn.close('TOO_MANY_BUNDLE_REQUESTS');
-        this.#c.e2e.createBundle(false, conn.remoteHost).then( // one-time prekeys rationed per address
+        this.#c.e2e.createBundle(false, conn.remoteHost).then(
+          // one-time prekeys rationed per address
           (bundle) => conn.send({ v: 1, t: 'bundle', n: frame.n, bundle: bundle as unknown as Record<string, unknown> }),
           (err) => this.#c.logger.warn({ err: describeError(err) }, 'could not mint a prekey bundle'),
         );

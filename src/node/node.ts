@@ -4,8 +4,22 @@ import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/
 import { E2E, type Trust } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
-  openHome, getContact, history, listOutbox, getKv, setKv, getMessage, markRead, searchMessages, conversationPage, type SearchHit,
-  type Db, type ContactRow, type MessageRow, type OutboxItem, type Visibility,
+  openHome,
+  getContact,
+  history,
+  listOutbox,
+  getKv,
+  setKv,
+  getMessage,
+  markRead,
+  searchMessages,
+  conversationPage,
+  type SearchHit,
+  type Db,
+  type ContactRow,
+  type MessageRow,
+  type OutboxItem,
+  type Visibility,
 } from '../store/index.js';
 import { describeError } from '../wire/errors.js';
 import { Peers, type DirectEndpoint } from './peers.js';
@@ -86,8 +100,12 @@ export class ParleyNode extends EventEmitter {
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
     this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
     this.#inbound = new Inbound({
-      identity: this.identity, e2e: this.#e2e, bundles: this.#bundles, logger: this.#logger,
-      myRelay: () => this.#myRelay, receiver: () => this.#receiverComponents(),
+      identity: this.identity,
+      e2e: this.#e2e,
+      bundles: this.#bundles,
+      logger: this.#logger,
+      myRelay: () => this.#myRelay,
+      receiver: () => this.#receiverComponents(),
     });
   }
 
@@ -100,7 +118,13 @@ export class ParleyNode extends EventEmitter {
     this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
     await this.#dht.start();
     this.#peers = await this.#startPeers(host);
-    this.#door = new Door({ db: this.db, identity: this.identity, peers: this.#peers, logger: this.#logger, onRotated: () => void this.#republisher?.refresh().catch(() => {}) });
+    this.#door = new Door({
+      db: this.db,
+      identity: this.identity,
+      peers: this.#peers,
+      logger: this.#logger,
+      onRotated: () => void this.#republisher?.refresh().catch(() => {}),
+    });
     await this.#door.review(); // settings changed while the node was down
     const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
     if (relay) {
@@ -112,13 +136,25 @@ export class ParleyNode extends EventEmitter {
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
     }
     this.#router = new Router({
-      db: this.db, e2e: this.#e2e, peers: this.#peers, bundles: this.#bundles, identity: this.identity, logger: this.#logger,
-      myRelay: this.#myRelay, localAddress: host, lookup: (id) => this.#lookup(id),
+      db: this.db,
+      e2e: this.#e2e,
+      peers: this.#peers,
+      bundles: this.#bundles,
+      identity: this.identity,
+      logger: this.#logger,
+      myRelay: this.#myRelay,
+      localAddress: host,
+      lookup: (id) => this.#lookup(id),
     });
     this.#delivery = new Delivery(
-      { db: this.db, router: this.#router, logger: this.#logger, now: this.#now,
+      {
+        db: this.db,
+        router: this.#router,
+        logger: this.#logger,
+        now: this.#now,
         onSent: (id) => this.emit('sent', getMessage(this.db, id)),
-        reachUpdate: (id) => this.#reachUpdate(id) },
+        reachUpdate: (id) => this.#reachUpdate(id),
+      },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
     );
     const peers = this.#peers;
@@ -149,7 +185,14 @@ export class ParleyNode extends EventEmitter {
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
   signup(fetchImpl?: typeof fetch): Signup {
     if (!this.#dht || !this.#keeper) throw NodeError.NOT_STARTED();
-    return new Signup({ db: this.db, identity: this.identity, dht: this.#dht, now: this.#now, keeper: this.#keeper, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+    return new Signup({
+      db: this.db,
+      identity: this.identity,
+      dht: this.#dht,
+      now: this.#now,
+      keeper: this.#keeper,
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    });
   }
 
   async stop(): Promise<void> {
@@ -199,9 +242,10 @@ export class ParleyNode extends EventEmitter {
     if (!this.#myRelay || !this.#peers) return null;
     const contact = getContact(this.db, id);
     const ep = this.#peers.address();
-    const reach = contact?.visibility === 'direct'
-      ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.#peers.publicKey()) }
-      : { v: 1 as const, t: 'reach' as const };
+    const reach =
+      contact?.visibility === 'direct'
+        ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.#peers.publicKey()) }
+        : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
     const key = KV.reachSent(id);
     const last = getKv(this.db, key);
@@ -211,8 +255,17 @@ export class ParleyNode extends EventEmitter {
 
   #receiverComponents() {
     return {
-      db: this.db, e2e: this.#e2e, peers: this.#peers!, router: this.#router!, selfId: this.id, logger: this.#logger, now: this.#now,
-      onMessage: (m: MessageRow) => { this.emit('message', m); this.#delivery?.kick(); },
+      db: this.db,
+      e2e: this.#e2e,
+      peers: this.#peers!,
+      router: this.#router!,
+      selfId: this.id,
+      logger: this.#logger,
+      now: this.#now,
+      onMessage: (m: MessageRow) => {
+        this.emit('message', m);
+        this.#delivery?.kick();
+      },
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
     };
   }
@@ -352,7 +405,9 @@ export class ParleyNode extends EventEmitter {
     const make = (port: number) =>
       new Peers(
         {
-          logger: this.#logger, resolve: (id) => this.#resolve(id), onFrame: (c, f) => this.#inbound.onFrame(c, f),
+          logger: this.#logger,
+          resolve: (id) => this.#resolve(id),
+          onFrame: (c, f) => this.#inbound.onFrame(c, f),
           onPresence: (id, online) => this.emit('presence', id, online),
           mayConnect: (id) => mayConnectDirectly(getContact(this.db, id), this.reachableByStrangers()),
         },

@@ -16,8 +16,15 @@ export function queueMessage(db: Db, selfId: string, to: string, text: string, n
   writeTx(db, () => {
     if (contact.state === 'request') upsertContact(db, id, 'added', now);
     insertMessage(db, {
-      id: messageId, contactId: id, direction: 'out', convSeq: takeOutSeq(db, id), body: text,
-      sentAt: now, receivedAt: null, state: 'queued', route: null,
+      id: messageId,
+      contactId: id,
+      direction: 'out',
+      convSeq: takeOutSeq(db, id),
+      body: text,
+      sentAt: now,
+      receivedAt: null,
+      state: 'queued',
+      route: null,
     });
     enqueue(db, messageId, now);
   });

@@ -3,7 +3,17 @@ import { E2EError, type E2E, type Encrypted, type Then } from '../e2e/index.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
 import {
-  getContact, insertMessage, upsertContact, dequeue, setMessageState, getMessage, setKv, lastArrivedSeq, type ContactRow, type Db, type MessageRow,
+  getContact,
+  insertMessage,
+  upsertContact,
+  dequeue,
+  setMessageState,
+  getMessage,
+  setKv,
+  lastArrivedSeq,
+  type ContactRow,
+  type Db,
+  type MessageRow,
 } from '../store/index.js';
 import type { Envelope } from '../wire/peer-frames.js';
 import type { z } from 'zod';

@@ -100,7 +100,7 @@ export class Router {
     const { link, same } = await this.#link(plan, ref);
     if (!(await this.#c.e2e.hasSession(id))) {
       const blob = await link.getBlob(ref.b);
-      if (!blob) throw NodeError.UNREACHABLE("their relay does not hold their prekey bundle");
+      if (!blob) throw NodeError.UNREACHABLE('their relay does not hold their prekey bundle');
       await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
     }
     const route = senderReceipt(plan, same);
@@ -159,7 +159,8 @@ export class Router {
     }
     return {
       link: await this.#cached(`direct ${ref.h}:${ref.p}`, () =>
-        new RelayClient({ host: ref.h, port: ref.p, publicKey: ref.k, localAddress: this.#c.localAddress }).connect()),
+        new RelayClient({ host: ref.h, port: ref.p, publicKey: ref.k, localAddress: this.#c.localAddress }).connect(),
+      ),
       same: false,
     };
   }

@@ -18,7 +18,8 @@ for (const [net, bits] of [
   ['198.18.0.0', 15], // benchmarking
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) NOT_PUBLIC.addSubnet(net, bits, 'ipv4');
+] as const)
+  NOT_PUBLIC.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
   ['::', 128],
   ['::1', 128],
@@ -27,7 +28,8 @@ for (const [net, bits] of [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated)
   ['ff00::', 8], // multicast
-] as const) NOT_PUBLIC.addSubnet(net, bits, 'ipv6');
+] as const)
+  NOT_PUBLIC.addSubnet(net, bits, 'ipv6');
 
 const family = (host: string) => (isIP(host) === 6 ? 'ipv6' : 'ipv4');
 

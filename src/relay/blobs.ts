@@ -41,14 +41,14 @@ export class BlobStore {
     let charge: Charge;
     try {
       charge = shares.reserve(
-      source,
-      bytes.length,
-      () => {
-        if (!blob || this.#blobs.get(id) !== blob) return;
-        this.#remove(id, blob);
-        this.deps.drop('EVICTED', 1);
-      },
-      old?.charge,
+        source,
+        bytes.length,
+        () => {
+          if (!blob || this.#blobs.get(id) !== blob) return;
+          this.#remove(id, blob);
+          this.deps.drop('EVICTED', 1);
+        },
+        old?.charge,
       );
     } catch (err) {
       if (!old) shares.remove(source, 'blobs');

@@ -1,16 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { KeyPair } from '../transport/index.js';
 import { toB64 } from '../wire/bytes.js';
-import {
-  Id32,
-  IpHost,
-  MAX_ACK_ITEMS,
-  MAX_BLOB_BYTES,
-  MAX_MAIL_BYTES,
-  Port,
-  type ClientToRelayOut,
-  type RelayToClient,
-} from '../wire/relay-frames.js';
+import { Id32, IpHost, MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_MAIL_BYTES, Port, type ClientToRelayOut, type RelayToClient } from '../wire/relay-frames.js';
 import { ClientCircuits, type CircuitStream } from './circuit-stream.js';
 import { connectRelay, type ClientConnection } from './client-connect.js';
 import { RelayError } from './errors.js';
@@ -109,7 +100,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   async fetch(mailboxId: string): Promise<MailItem[]> {
     checkId(mailboxId);
     const all: MailItem[] = [];
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const id = this.#requests.nextId();
       const page: MailItem[] = [];
       this.#fetching.set(id, page);
@@ -207,7 +198,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         if (f.id === undefined) return this.#conn?.close(f.code);
         this.#requests.settle(f);
         return;
-      case 'accepted': case 'acked': case 'blob-stored': case 'blob': case 'circuit-opened': case 'fetched': case 'registered':
+      case 'accepted':
+      case 'acked':
+      case 'blob-stored':
+      case 'blob':
+      case 'circuit-opened':
+      case 'fetched':
+      case 'registered':
       default:
         this.#requests.settle(f);
     }

@@ -1,8 +1,24 @@
 import { ParleyError } from '../wire/errors.js';
 
 export const RELAY_ERROR_CODES = [
-  'BAD_REQUEST', 'BAD_REPLY', 'NOT_OWNER', 'UNKNOWN_MAILBOX', 'MAILBOX_FULL', 'RELAY_FULL', 'TOO_MANY_MAILBOXES', 'TOO_LARGE', 'NOT_FOUND',
-  'RATE_LIMITED', 'CIRCUIT_REFUSED', 'CIRCUIT_FAILED', 'TOO_MANY_CIRCUITS', 'TIMEOUT', 'CLOSED', 'NOT_CONNECTED', 'REFUSED', 'SOURCE_FULL',
+  'BAD_REQUEST',
+  'BAD_REPLY',
+  'NOT_OWNER',
+  'UNKNOWN_MAILBOX',
+  'MAILBOX_FULL',
+  'RELAY_FULL',
+  'TOO_MANY_MAILBOXES',
+  'TOO_LARGE',
+  'NOT_FOUND',
+  'RATE_LIMITED',
+  'CIRCUIT_REFUSED',
+  'CIRCUIT_FAILED',
+  'TOO_MANY_CIRCUITS',
+  'TIMEOUT',
+  'CLOSED',
+  'NOT_CONNECTED',
+  'REFUSED',
+  'SOURCE_FULL',
 ] as const;
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
@@ -83,7 +99,9 @@ export class RelayError extends ParleyError<RelayErrorCode> {
     };
     const make = known[code];
     if (make) return make();
-    return (RELAY_ERROR_CODES as readonly string[]).includes(code) ? new RelayError(code as RelayErrorCode, `the relay refused the request (${code})`) : RelayError.REFUSED(code);
+    return (RELAY_ERROR_CODES as readonly string[]).includes(code)
+      ? new RelayError(code as RelayErrorCode, `the relay refused the request (${code})`)
+      : RelayError.REFUSED(code);
   }
   static override is(err: unknown): err is RelayError {
     return err instanceof RelayError;

@@ -112,12 +112,13 @@ export class RelayServer {
     await this.#listener.start();
     if (this.#opts.udpReflector !== false) {
       const reflector = new UdpReflector({ ...this.address(), logger: this.#logger });
-      this.#reflector = await reflector.start().then(() => reflector, () => null); // port taken over UDP: no reflector
+      this.#reflector = await reflector.start().then(
+        () => reflector,
+        () => null,
+      ); // port taken over UDP: no reflector
     }
     if (this.#opts.metricsPort !== undefined) {
-      this.#endpoint = new MetricsEndpoint(this.#opts.metricsHost ?? '127.0.0.1', this.#opts.metricsPort, () =>
-        prometheusText(this.metrics()),
-      );
+      this.#endpoint = new MetricsEndpoint(this.#opts.metricsHost ?? '127.0.0.1', this.#opts.metricsPort, () => prometheusText(this.metrics()));
       await this.#endpoint.start();
     }
     this.#sweeper = setInterval(() => this.#sweep(), this.#opts.sweepIntervalMs ?? 60_000);

@@ -24,14 +24,33 @@ export function senderReceipt(plan: RoutePlan, sameRelay = false): RouteReceipt 
     case 'direct':
       return { route: 'direct', hops: ['direct'], sees: [{ party: 'contact', ips: ['mine'] }] };
     case 'their-relay':
-      return { route: 'one-relay', hops: ['their-relay'], sees: [{ party: 'their-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }] };
+      return {
+        route: 'one-relay',
+        hops: ['their-relay'],
+        sees: [
+          { party: 'their-relay', ips: ['mine', 'theirs'] },
+          { party: 'contact', ips: [] },
+        ],
+      };
     case 'two-relays':
       return sameRelay
-        ? { route: 'one-relay', hops: ['my-relay'], sameRelay: true, sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }] }
+        ? {
+            route: 'one-relay',
+            hops: ['my-relay'],
+            sameRelay: true,
+            sees: [
+              { party: 'my-relay', ips: ['mine', 'theirs'] },
+              { party: 'contact', ips: [] },
+            ],
+          }
         : {
             route: 'two-relays',
             hops: ['my-relay', 'their-relay'],
-            sees: [{ party: 'my-relay', ips: ['mine'] }, { party: 'their-relay', ips: ['theirs'] }, { party: 'contact', ips: [] }],
+            sees: [
+              { party: 'my-relay', ips: ['mine'] },
+              { party: 'their-relay', ips: ['theirs'] },
+              { party: 'contact', ips: [] },
+            ],
           };
   }
 }
@@ -47,7 +66,10 @@ export function senderPath(plan: RoutePlan, sameRelay = false): SenderPath {
 export const MAILBOX_RECEIPT: RouteReceipt = {
   route: 'one-relay',
   hops: ['my-relay'],
-  sees: [{ party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
+  sees: [
+    { party: 'my-relay', ips: ['mine'] },
+    { party: 'contact', ips: [] },
+  ],
 };
 
 /**
@@ -59,15 +81,36 @@ export const MAILBOX_RECEIPT: RouteReceipt = {
 export function mailboxReceipt(via: SenderPath | undefined): RouteReceipt {
   switch (via) {
     case 'recipient-relay':
-      return { route: 'one-relay', hops: ['my-relay'], senderReported: true, sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }] };
+      return {
+        route: 'one-relay',
+        hops: ['my-relay'],
+        senderReported: true,
+        sees: [
+          { party: 'my-relay', ips: ['mine', 'theirs'] },
+          { party: 'contact', ips: [] },
+        ],
+      };
     case 'shared-relay':
-      return { route: 'one-relay', hops: ['my-relay'], sameRelay: true, senderReported: true, sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }] };
+      return {
+        route: 'one-relay',
+        hops: ['my-relay'],
+        sameRelay: true,
+        senderReported: true,
+        sees: [
+          { party: 'my-relay', ips: ['mine', 'theirs'] },
+          { party: 'contact', ips: [] },
+        ],
+      };
     case 'both-relays':
       return {
         route: 'two-relays',
         hops: ['their-relay', 'my-relay'],
         senderReported: true,
-        sees: [{ party: 'their-relay', ips: ['theirs'] }, { party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
+        sees: [
+          { party: 'their-relay', ips: ['theirs'] },
+          { party: 'my-relay', ips: ['mine'] },
+          { party: 'contact', ips: [] },
+        ],
       };
     case 'direct': // cannot come out of a mailbox: what I know
     case undefined:

@@ -17,9 +17,7 @@ const RelayHost = z
   .max(45)
   .refine((h) => isIP(h) !== 0, 'a relay is named by its IP address')
   .refine((h) => !/^(0\.|2(2[4-9]|[3-5]\d)\.)/.test(h) && !/^(::|ff[0-9a-f]{2}:.*)$/i.test(h), 'not an address a relay listens on');
-export const RelayRef = z
-  .object({ h: RelayHost, p: z.number().int().min(1).max(65535), k: Id, m: Id, b: Id })
-  .strict();
+export const RelayRef = z.object({ h: RelayHost, p: z.number().int().min(1).max(65535), k: Id, m: Id, b: Id }).strict();
 export type RelayRef = z.infer<typeof RelayRef>;
 
 export function encodeRelayRef(ref: RelayRef): Buffer {

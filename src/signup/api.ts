@@ -30,7 +30,10 @@ export const StartRequest = z.strictObject({
   kind: Kind,
   identifier: z.string().min(1).max(300),
   /** Default region for a phone number in national form (ISO 3166 alpha-2). */
-  region: z.string().regex(/^[A-Za-z]{2}$/).optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .optional(),
   /** The Parley ID (its Ed25519 key) the attestation will name. */
   idKey: b64(32, 32),
 });

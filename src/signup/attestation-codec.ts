@@ -16,9 +16,7 @@ import type { IdentifierKind } from './identifier.js';
 export const ATTESTATION_VERSION = 1;
 const KIND_CODE = { email: 1, phone: 2 } as const;
 
-export type AttestationValue =
-  | { kind: IdentifierKind; idKey: Buffer; expiresAt: number }
-  | { kind: 'withdrawn'; expiresAt: number };
+export type AttestationValue = { kind: IdentifierKind; idKey: Buffer; expiresAt: number } | { kind: 'withdrawn'; expiresAt: number };
 
 export function encodeAttestationValue(v: AttestationValue): Buffer {
   if (!Number.isInteger(v.expiresAt) || v.expiresAt < 0 || v.expiresAt > 0xffffffff) throw SignupError.BAD_ATTESTATION('expiry out of range');

@@ -51,7 +51,11 @@ function* csvSteps(text: string): Generator<void, ContactCard[]> {
 }
 
 const cols = (header: string[], re: RegExp) => header.flatMap((h, i) => (re.test(h) && !/type|label/.test(h) ? [i] : []));
-const values = (cell: string | undefined) => (cell ?? '').split(':::').map((v) => v.trim()).filter(Boolean);
+const values = (cell: string | undefined) =>
+  (cell ?? '')
+    .split(':::')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 function guessSeparator(text: string): ',' | ';' {
   const first = text.slice(0, text.indexOf('\n') >>> 0);

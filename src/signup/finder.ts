@@ -16,7 +16,11 @@ export async function lookupKeys(client: AttestorClient, attestor: PinnedAttesto
     const idx = ids.flatMap((id, i) => (id.kind === kind ? [i] : []));
     for (let start = 0; start < idx.length; start += maxBatch) {
       const part = idx.slice(start, start + maxBatch);
-      const b = blind(kind, part.map((i) => ids[i]!.value), attestor.oprfKey);
+      const b = blind(
+        kind,
+        part.map((i) => ids[i]!.value),
+        attestor.oprfKey,
+      );
       const { evaluated, proof } = await client.evaluate(kind, b.blinded);
       const keys = finalize(b, evaluated, proof);
       part.forEach((i, j) => (out[i] = keys[j]!));
@@ -47,7 +51,12 @@ export async function findAttestations(
   return out;
 }
 
-async function findOne(dht: Pick<DhtNode, 'getMutable'>, attestor: PinnedAttestor, lookupKey: Buffer, ctx: { trusted: readonly Buffer[]; nowSeconds: number }): Promise<Finding> {
+async function findOne(
+  dht: Pick<DhtNode, 'getMutable'>,
+  attestor: PinnedAttestor,
+  lookupKey: Buffer,
+  ctx: { trusted: readonly Buffer[]; nowSeconds: number },
+): Promise<Finding> {
   const salt = attestationSalt(lookupKey);
   const { record, rejected } = await dht.getMutable(attestor.signingKey, salt);
   if (!record) return rejected.length > 0 ? { found: null, rejected: SignupError.BAD_SIGNATURE() } : { found: null };

@@ -14,7 +14,19 @@
  */
 export * from './errors.js';
 export * from './identifier.js';
-export { LOOKUP_KEY_BYTES, ELEMENT_BYTES, MAX_BATCH, deriveOprfKeyPair, evaluateIdentifier, evaluateBlinded, blind, finalize, attestationSalt, type OprfKeyPair, type Blinded } from './oprf.js';
+export {
+  LOOKUP_KEY_BYTES,
+  ELEMENT_BYTES,
+  MAX_BATCH,
+  deriveOprfKeyPair,
+  evaluateIdentifier,
+  evaluateBlinded,
+  blind,
+  finalize,
+  attestationSalt,
+  type OprfKeyPair,
+  type Blinded,
+} from './oprf.js';
 export { ATTESTATION_VERSION, encodeAttestationValue, decodeAttestationValue } from './attestation-codec.js';
 export { signAttestation, signTombstone, verifyAttestation, presigned, VerifiedAttestation, type VerifyContext, type AttestationValue } from './attestation.js';
 export { bindMessage, unlinkMessage, checkSignature } from './proofs.js';
@@ -25,5 +37,14 @@ export { parseCsv, parseCsvAsync, formatCsv, splitRows } from './csv.js';
 export { parseContacts, parseContactsAsync, type ContactsFormat } from './contacts.js';
 export { lookupKeys, findAttestations, type Finding } from './finder.js';
 export { AttestationKeeper, putSigned, type KeeperComponents } from './keeper.js';
-export { pinnedAttestors, pinAttestor, forgetAttestor, savedAttestations, getPending, type PinnedAttestor, type SavedAttestation, type SavedPending } from './saved.js';
+export {
+  pinnedAttestors,
+  pinAttestor,
+  forgetAttestor,
+  savedAttestations,
+  getPending,
+  type PinnedAttestor,
+  type SavedAttestation,
+  type SavedPending,
+} from './saved.js';
 export { Signup, type SignupComponents, type AttestationStatus, type Match, type ImportResult } from './signup.js';

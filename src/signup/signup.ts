@@ -65,7 +65,12 @@ export class Signup {
   }
 
   /** Asks `attestor` to send a one-time code to the address or number (pins the attestor's keys on first use). */
-  async startSignup(input: { attestor: string; kind: IdentifierKind; identifier: string; region?: string }): Promise<{ kind: IdentifierKind; expiresAt: number }> {
+  async startSignup(input: {
+    attestor: string;
+    kind: IdentifierKind;
+    identifier: string;
+    region?: string;
+  }): Promise<{ kind: IdentifierKind; expiresAt: number }> {
     const id = normalise(input.kind, input.identifier, input.region);
     const { client } = await this.#trust(input.attestor);
     const r = await client.start(id.kind, id.value, this.#c.identity.identityKey.publicKey);
@@ -136,7 +141,11 @@ export class Signup {
       }
     }
     const list = [...byValue.values()];
-    const found = await this.#find(list.map((e) => e.id), opts.attestor, opts.onProgress);
+    const found = await this.#find(
+      list.map((e) => e.id),
+      opts.attestor,
+      opts.onProgress,
+    );
     const matches: Match[] = [];
     const rejected: Record<string, number> = {};
     found.forEach((f, i) => {
@@ -157,7 +166,8 @@ export class Signup {
       const { client, pinned } = await this.#trust(s.attestor);
       const tomb = await client.unlink(s.record, this.#c.identity.identityKey.sign(unlinkMessage(s.record)));
       const ok = tomb.publicKey.equals(pinned.signingKey) && tomb.salt.equals(s.record.salt) && tomb.seq > s.record.seq && hasValidSignature(tomb);
-      if (!ok || decodeAttestationValue(tomb.value).kind !== 'withdrawn') throw SignupError.BAD_ATTESTATION('the attestor returned something that is not a tombstone for it');
+      if (!ok || decodeAttestationValue(tomb.value).kind !== 'withdrawn')
+        throw SignupError.BAD_ATTESTATION('the attestor returned something that is not a tombstone for it');
       saveAttestation(this.#c.db, { ...s, state: 'withdrawn', record: tomb }, now);
       await putSigned(this.#c.dht, tomb).catch(() => 0); // the keeper retries
       done.push({ kind: s.kind, attestor: s.attestor, state: 'withdrawn', expiresAt: s.expiresAt });
@@ -184,14 +194,25 @@ export class Signup {
       const lookups: Array<Promise<void>> = [];
       for (let start = 0; start < order.length; start += MAX_BATCH) {
         const part = order.slice(start, start + MAX_BATCH);
-        const keys = await lookupKeys(client, a, part.map((i) => ids[i]!), MAX_BATCH);
-        lookups.push(findAttestations(this.#c.dht, a, keys, { trusted, nowSeconds: this.#seconds() }).then((findings) => findings.forEach((f, j) => {
-          const i = part[j]!;
-          if (out[i]!.id) return;
-          if (f.found) out[i] = { id: f.found.id };
-          // A tombstone means "nobody under this": the owner unlinked, which is not an error.
-          else if ('rejected' in f && f.rejected && f.rejected.code !== 'WITHDRAWN') out[i] = { rejected: f.rejected };
-        })).then(() => onProgress((checked += part.length), total)));
+        const keys = await lookupKeys(
+          client,
+          a,
+          part.map((i) => ids[i]!),
+          MAX_BATCH,
+        );
+        lookups.push(
+          findAttestations(this.#c.dht, a, keys, { trusted, nowSeconds: this.#seconds() })
+            .then((findings) =>
+              findings.forEach((f, j) => {
+                const i = part[j]!;
+                if (out[i]!.id) return;
+                if (f.found) out[i] = { id: f.found.id };
+                // A tombstone means "nobody under this": the owner unlinked, which is not an error.
+                else if ('rejected' in f && f.rejected && f.rejected.code !== 'WITHDRAWN') out[i] = { rejected: f.rejected };
+              }),
+            )
+            .then(() => onProgress((checked += part.length), total)),
+        );
       }
       await Promise.all(lookups);
     }

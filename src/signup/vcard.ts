@@ -136,7 +136,10 @@ function* unfold(text: string): Generator<void, string[]> {
 }
 
 function quotedPrintable(v: string): string {
-  return Buffer.from(v.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  return Buffer.from(
+    v.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 }
 
 function unescape(v: string): string {

@@ -45,7 +45,9 @@ function copyInto(from: Db, to: string, disk: DiskKeys): void {
     fresh.prepare(`ATTACH DATABASE ? AS src KEY ?`).run(source, oldKey);
     const virtual = (fresh.prepare(`SELECT name FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0`).all() as { name: string }[]).map((r) => r.name);
     const tables = (
-      fresh.prepare(`SELECT name FROM main.sqlite_schema WHERE type = 'table' AND rootpage > 0 AND name NOT LIKE 'sqlite_%' ORDER BY rowid`).all() as { name: string }[]
+      fresh.prepare(`SELECT name FROM main.sqlite_schema WHERE type = 'table' AND rootpage > 0 AND name NOT LIKE 'sqlite_%' ORDER BY rowid`).all() as {
+        name: string;
+      }[]
     )
       .map((r) => r.name)
       // A full-text index's own tables are rebuilt by the triggers as the rows arrive.

@@ -23,7 +23,8 @@ export function listContacts(db: Db): ContactRow[] {
 
 /** Adds a contact, or promotes a pending request to a contact; returns the row. */
 export function upsertContact(db: Db, id: string, state: ContactState, now: number, name?: string | null): ContactRow {
-  stmt(db,
+  stmt(
+    db,
     `INSERT INTO contacts (id, name, state, added_at) VALUES (@id, @name, @state, @now)
      ON CONFLICT(id) DO UPDATE SET
        state = CASE WHEN contacts.state = 'request' OR @state = 'blocked' THEN @state ELSE contacts.state END,
@@ -46,9 +47,7 @@ export function setVisibility(db: Db, id: string, visibility: Visibility): boole
 
 /** Takes the next per-conversation sequence number for an outgoing message. */
 export function takeOutSeq(db: Db, id: string): number {
-  const row = stmt(db, 'UPDATE contacts SET next_out_seq = next_out_seq + 1 WHERE id = ? RETURNING next_out_seq - 1 AS n').get(id) as
-    | { n: number }
-    | undefined;
+  const row = stmt(db, 'UPDATE contacts SET next_out_seq = next_out_seq + 1 WHERE id = ? RETURNING next_out_seq - 1 AS n').get(id) as { n: number } | undefined;
   if (!row) throw new Error('unknown contact');
   return row.n;
 }

@@ -29,12 +29,12 @@ export interface NewMessage {
 
 /** Inserts a message; returns false if a message with that ID already exists (a duplicate). */
 export function insertMessage(db: Db, m: NewMessage): boolean {
-  const r = stmt(db,
-      `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route)
+  const r = stmt(
+    db,
+    `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route)
        VALUES (@id, @contactId, @direction, @convSeq, @body, @sentAt, @receivedAt, @state, @route)
        ON CONFLICT(id) DO NOTHING`,
-    )
-    .run(m);
+  ).run(m);
   return r.changes === 1;
 }
 
@@ -44,8 +44,8 @@ export function getMessage(db: Db, id: string): MessageRow | undefined {
 
 /** The sender's sequence number (`n`) of the latest message that arrived from `contactId`; 0 if none. */
 export function lastArrivedSeq(db: Db, contactId: string): number {
-  const row = stmt(db, "SELECT conv_seq FROM messages WHERE contact_id = ? AND direction = 'in' ORDER BY seq DESC LIMIT 1")
-    .get(contactId) as { conv_seq: number } | undefined;
+  const row = stmt(db, "SELECT conv_seq FROM messages WHERE contact_id = ? AND direction = 'in' ORDER BY seq DESC LIMIT 1").get(contactId) as
+    { conv_seq: number } | undefined;
   return row?.conv_seq ?? 0;
 }
 
@@ -57,10 +57,7 @@ export function history(db: Db, contactId?: string, limit = 1000): MessageRow[] 
 }
 
 export function setMessageState(db: Db, id: string, state: MessageState, route?: string): boolean {
-  return (
-    stmt(db, 'UPDATE messages SET state = ?, route = COALESCE(?, route) WHERE id = ? AND direction = \'out\'').run(state, route ?? null, id)
-      .changes === 1
-  );
+  return stmt(db, "UPDATE messages SET state = ?, route = COALESCE(?, route) WHERE id = ? AND direction = 'out'").run(state, route ?? null, id).changes === 1;
 }
 
 export interface SearchHit extends MessageRow {
@@ -80,13 +77,13 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
   if (!terms) return [];
   const query = terms.map((t) => `"${t}"*`).join(' ');
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 500));
-  return stmt(db,
-      `SELECT m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
+  return stmt(
+    db,
+    `SELECT m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
        FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
        WHERE messages_fts MATCH @query AND (@contactId IS NULL OR m.contact_id = @contactId)
        ORDER BY messages_fts.rowid DESC LIMIT @limit`,
-    )
-    .all({ query, contactId: opts.contactId ?? null, limit }) as SearchHit[];
+  ).all({ query, contactId: opts.contactId ?? null, limit }) as SearchHit[];
 }
 
 /**
@@ -95,9 +92,11 @@ export function searchMessages(db: Db, text: string, opts: { contactId?: string;
  * (migration 004): no count over history.
  */
 export function unreadCounts(db: Db, contactId?: string): Map<string, number> {
-  const rows = (contactId === undefined
-    ? stmt(db, 'SELECT contact_id AS id, unread AS n FROM contact_summary WHERE unread > 0').all()
-    : stmt(db, 'SELECT contact_id AS id, unread AS n FROM contact_summary WHERE contact_id = ? AND unread > 0').all(contactId)) as Array<{ id: string; n: number }>;
+  const rows = (
+    contactId === undefined
+      ? stmt(db, 'SELECT contact_id AS id, unread AS n FROM contact_summary WHERE unread > 0').all()
+      : stmt(db, 'SELECT contact_id AS id, unread AS n FROM contact_summary WHERE contact_id = ? AND unread > 0').all(contactId)
+  ) as Array<{ id: string; n: number }>;
   return new Map(rows.map((r) => [r.id, r.n]));
 }
 
@@ -109,7 +108,10 @@ export function markRead(db: Db, contactId: string): void {
 /** A page of one conversation, `before` a seq (exclusive), oldest first. */
 export function conversationPage(db: Db, contactId: string, opts: { before?: number; limit?: number } = {}): MessageRow[] {
   const limit = Math.max(1, Math.min(opts.limit ?? 200, 10_000));
-  const rows = stmt(db, 'SELECT * FROM messages WHERE contact_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
-    .all(contactId, opts.before ?? Number.MAX_SAFE_INTEGER, limit) as MessageRow[];
+  const rows = stmt(db, 'SELECT * FROM messages WHERE contact_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?').all(
+    contactId,
+    opts.before ?? Number.MAX_SAFE_INTEGER,
+    limit,
+  ) as MessageRow[];
   return rows.reverse();
 }

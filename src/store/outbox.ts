@@ -13,17 +13,20 @@ export interface OutboxItem {
 
 /** Puts a stored outgoing message in the outbox, with its contact and order (so the delivery loop reads the outbox alone). */
 export function enqueue(db: Db, messageId: string, now: number): void {
-  const r = stmt(db, 'INSERT INTO outbox (message_id, contact_id, seq, next_attempt_at) SELECT id, contact_id, seq, ? FROM messages WHERE id = ?').run(now, messageId);
+  const r = stmt(db, 'INSERT INTO outbox (message_id, contact_id, seq, next_attempt_at) SELECT id, contact_id, seq, ? FROM messages WHERE id = ?').run(
+    now,
+    messageId,
+  );
   if (r.changes !== 1) throw new Error('enqueue: no such message');
 }
 
 /** Everything waiting, oldest first (per conversation order is the message order). */
 export function listOutbox(db: Db): OutboxItem[] {
-  return stmt(db,
-      `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
+  return stmt(
+    db,
+    `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
        FROM outbox o CROSS JOIN messages m ON m.id = o.message_id ORDER BY o.seq`,
-    )
-    .all() as OutboxItem[];
+  ).all() as OutboxItem[];
 }
 
 /** Contacts with at least one message due now (the outbox's own index: as fast with 1,000,000 messages stored as with none). */
@@ -38,19 +41,15 @@ export function nextDueAt(db: Db): number | null {
 
 /** All waiting messages of one contact, in conversation order. */
 export function outboxFor(db: Db, contactId: string): OutboxItem[] {
-  return stmt(db,
-      `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
+  return stmt(
+    db,
+    `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
        FROM outbox o CROSS JOIN messages m ON m.id = o.message_id WHERE o.contact_id = ? ORDER BY o.seq`,
-    )
-    .all(contactId) as OutboxItem[];
+  ).all(contactId) as OutboxItem[];
 }
 
 export function recordAttempt(db: Db, messageId: string, nextAttemptAt: number, error: string | null): void {
-  stmt(db, 'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ?').run(
-    nextAttemptAt,
-    error,
-    messageId,
-  );
+  stmt(db, 'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ?').run(nextAttemptAt, error, messageId);
 }
 
 /** Removes a message from the outbox; true if it was there (so the receipt is news). */

@@ -8,9 +8,11 @@ import type { MessageRow } from './messages.js';
 
 /** The newest message per contact (or of one contact). */
 export function lastMessages(db: Db, contactId?: string): Map<string, MessageRow> {
-  const rows = (contactId === undefined
-    ? stmt(db, 'SELECT m.* FROM contacts c JOIN messages m ON m.seq = (SELECT max(seq) FROM messages WHERE contact_id = c.id)').all()
-    : stmt(db, 'SELECT * FROM messages WHERE contact_id = ? ORDER BY seq DESC LIMIT 1').all(contactId)) as MessageRow[];
+  const rows = (
+    contactId === undefined
+      ? stmt(db, 'SELECT m.* FROM contacts c JOIN messages m ON m.seq = (SELECT max(seq) FROM messages WHERE contact_id = c.id)').all()
+      : stmt(db, 'SELECT * FROM messages WHERE contact_id = ? ORDER BY seq DESC LIMIT 1').all(contactId)
+  ) as MessageRow[];
   return new Map(rows.map((r) => [r.contact_id, r]));
 }
 

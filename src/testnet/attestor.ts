@@ -35,7 +35,12 @@ export async function startAttestor(opts: { smsFile?: string } = {}): Promise<Te
   }
   const info = server.info();
   return {
-    url: server.url(), signingKey: info.signingKey, oprfKey: info.oprfKey, server, sink, smsFile,
+    url: server.url(),
+    signingKey: info.signingKey,
+    oprfKey: info.oprfKey,
+    server,
+    sink,
+    smsFile,
     async stop() {
       await server.stop();
       email.close();

@@ -109,7 +109,10 @@ export class Connection<In, Out> extends EventEmitter {
     if (this.#opened) return Promise.resolve();
     if (this.closeReason) return Promise.reject(this.#openError(this.closeReason));
     return new Promise((resolve, reject) => {
-      const onOpen = () => { this.off('close', onClose); resolve(); };
+      const onOpen = () => {
+        this.off('close', onClose);
+        resolve();
+      };
       const onClose = (reason: string) => {
         this.off('open', onOpen);
         reject(this.#openError(reason));

@@ -1,7 +1,15 @@
 import { ParleyError } from '../wire/errors.js';
 import { rangeText, type Speaks } from '../wire/versions.js';
 
-export const TRANSPORT_ERROR_CODES = ['CONNECT_FAILED', 'HANDSHAKE_FAILED', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'INCOMPATIBLE_RELEASE', 'NO_REFLECTOR', 'DIRECT_IMPOSSIBLE'] as const;
+export const TRANSPORT_ERROR_CODES = [
+  'CONNECT_FAILED',
+  'HANDSHAKE_FAILED',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'INCOMPATIBLE_RELEASE',
+  'NO_REFLECTOR',
+  'DIRECT_IMPOSSIBLE',
+] as const;
 export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number];
 
 export class TransportError extends ParleyError<TransportErrorCode> {
@@ -28,9 +36,11 @@ export class TransportError extends ParleyError<TransportErrorCode> {
   /** The two releases share no protocol version; says which side is the older one when it can. */
   static UNSUPPORTED_VERSION(mine: Speaks, theirs: Speaks | null) {
     const side =
-      theirs === null ? 'an older Parley release that does not say its protocol version: it needs an update'
-      : theirs.min > mine.max ? `a newer Parley release (protocol ${rangeText(theirs)}; this one speaks ${rangeText(mine)}): update Parley`
-      : `an older Parley release (protocol ${rangeText(theirs)}; this one speaks ${rangeText(mine)}): it needs an update`;
+      theirs === null
+        ? 'an older Parley release that does not say its protocol version: it needs an update'
+        : theirs.min > mine.max
+          ? `a newer Parley release (protocol ${rangeText(theirs)}; this one speaks ${rangeText(mine)}): update Parley`
+          : `an older Parley release (protocol ${rangeText(theirs)}; this one speaks ${rangeText(mine)}): it needs an update`;
     return new TransportError('INCOMPATIBLE_RELEASE', `the other side runs ${side}`);
   }
   static override is(err: unknown): err is TransportError {

@@ -16,7 +16,7 @@ export function sourceOf(address: string): string {
 
 /** The eight 16-bit groups of an IPv6 address, each without leading zeros. */
 function expandIPv6(address: string): string[] {
-  const [head, tail] = address.includes('::') ? address.split('::') as [string, string] : [address, null];
+  const [head, tail] = address.includes('::') ? (address.split('::') as [string, string]) : [address, null];
   const groups = (s: string) => (s === '' ? [] : s.split(':')).flatMap((g) => (g.includes('.') ? fromDotted(g) : [g]));
   const left = groups(head);
   const right = tail === null ? [] : groups(tail);

@@ -51,22 +51,21 @@ export function App() {
   useEffect(() => {
     if (!client) return;
     client.state().then(setState, (e: unknown) => setError(errorText(e)));
-    const events = client.events(
-      (e) => {
-        if (e.type === 'state') setState(e.state);
-        if (e.type === 'contact') setContacts((cs) => (cs.some((c) => c.id === e.contact.id) ? cs.map((c) => (c.id === e.contact.id ? e.contact : c)) : [...cs, e.contact]));
-        if (e.type === 'presence') setContacts((cs) => cs.map((c) => (c.id === e.contactId ? { ...c, online: e.online } : c)));
-        if (e.type === 'route') setContacts((cs) => cs.map((c) => (c.id === e.contactId ? { ...c, route: e.route } : c)));
-        if (e.type === 'message' || e.type === 'delivery') {
-          const m = e.message;
-          const inView = openRef.current === m.contactId && document.visibilityState === 'visible';
-          setContacts((cs) => cs.map((c) => (c.id === m.contactId ? withMessage(c, m, e.type === 'message', inView) : c)));
-          if (e.type === 'message' && m.direction === 'in') setContacts((cs) => (notifyArrival(displayName(cs.find((c) => c.id === m.contactId) ?? { id: m.contactId, name: null })), cs));
-        }
-        setLastEvent(e);
-      },
-      setConnected,
-    );
+    const events = client.events((e) => {
+      if (e.type === 'state') setState(e.state);
+      if (e.type === 'contact')
+        setContacts((cs) => (cs.some((c) => c.id === e.contact.id) ? cs.map((c) => (c.id === e.contact.id ? e.contact : c)) : [...cs, e.contact]));
+      if (e.type === 'presence') setContacts((cs) => cs.map((c) => (c.id === e.contactId ? { ...c, online: e.online } : c)));
+      if (e.type === 'route') setContacts((cs) => cs.map((c) => (c.id === e.contactId ? { ...c, route: e.route } : c)));
+      if (e.type === 'message' || e.type === 'delivery') {
+        const m = e.message;
+        const inView = openRef.current === m.contactId && document.visibilityState === 'visible';
+        setContacts((cs) => cs.map((c) => (c.id === m.contactId ? withMessage(c, m, e.type === 'message', inView) : c)));
+        if (e.type === 'message' && m.direction === 'in')
+          setContacts((cs) => (notifyArrival(displayName(cs.find((c) => c.id === m.contactId) ?? { id: m.contactId, name: null })), cs));
+      }
+      setLastEvent(e);
+    }, setConnected);
     return () => events.close();
   }, [client]);
 
@@ -84,13 +83,31 @@ export function App() {
     return <Onboarding client={client} attestor={state.attestor} onDone={(s) => (setState(s), setOnboarding(false))} />;
   }
   if (state.status === 'locked') return <Unlock client={client} onDone={setState} />;
-  if (state.status === 'starting') return <main class="center"><p>Starting Parley…</p></main>;
+  if (state.status === 'starting')
+    return (
+      <main class="center">
+        <p>Starting Parley…</p>
+      </main>
+    );
 
   const current = contacts.find((c) => c.id === open?.id) ?? null;
   return (
     <div class={`layout ${current ? 'has-open' : ''}`}>
-      {!connected && <div class="banner" role="status">Lost the connection to Parley; retrying…</div>}
-      <Sidebar client={client} me={state.me!} diskProtected={state.diskProtected} attestor={state.attestor} contacts={contacts} open={open?.id ?? null} onOpen={setOpen} onContacts={setContacts} />
+      {!connected && (
+        <div class="banner" role="status">
+          Lost the connection to Parley; retrying…
+        </div>
+      )}
+      <Sidebar
+        client={client}
+        me={state.me!}
+        diskProtected={state.diskProtected}
+        attestor={state.attestor}
+        contacts={contacts}
+        open={open?.id ?? null}
+        onOpen={setOpen}
+        onContacts={setContacts}
+      />
       {current ? (
         <Conversation
           key={`${current.id} ${open?.focus ?? ''}`}
@@ -101,10 +118,15 @@ export function App() {
           onRead={() => setContacts((cs) => cs.map((c) => (c.id === current.id ? { ...c, unread: 0 } : c)))}
           onSent={(m) => setContacts((cs) => cs.map((c) => (c.id === m.contactId ? withMessage(c, m, false, true) : c)))}
           onBack={() => setOpen(null)}
-          onGone={() => { setOpen(null); client.contacts().then(setContacts, () => {}); }}
+          onGone={() => {
+            setOpen(null);
+            client.contacts().then(setContacts, () => {});
+          }}
         />
       ) : (
-        <main class="empty-pane"><p>Choose a conversation, or add a contact with their Parley ID.</p></main>
+        <main class="empty-pane">
+          <p>Choose a conversation, or add a contact with their Parley ID.</p>
+        </main>
       )}
     </div>
   );
@@ -128,13 +150,22 @@ function PasteLink({ onToken }: { onToken: (token: string) => void }) {
     <main class="center">
       <form class="card" onSubmit={submit}>
         <h1>Parley</h1>
-        <p>This tab does not have the key that lets it talk to your Parley. Paste the link that <code>parley run</code> (or <code>npm start</code>) printed; the key stays in this tab only.</p>
+        <p>
+          This tab does not have the key that lets it talk to your Parley. Paste the link that <code>parley run</code> (or <code>npm start</code>) printed; the
+          key stays in this tab only.
+        </p>
         <label>
           The link from <code>parley run</code>
           <input name="link" value={link} onInput={(e) => setLink(e.currentTarget.value)} spellcheck={false} autoComplete="off" autoFocus />
         </label>
-        {error && <p role="alert" class="error">{error}</p>}
-        <button type="submit" class="primary" disabled={!link.trim()}>Open Parley</button>
+        {error && (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={!link.trim()}>
+          Open Parley
+        </button>
       </form>
     </main>
   );

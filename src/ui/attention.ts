@@ -14,7 +14,10 @@ export function unreadTotal(contacts: Contact[]): number {
 
 export function showTitle(name: string, unread: number): void {
   document.title = `${unread > 0 ? `(${unread}) ` : ''}Parley — ${name}`;
-  const badge = unread > 0 ? `<circle cx="24" cy="8" r="8" fill="#d93025"/><text x="24" y="12" font-size="11" text-anchor="middle" fill="#fff" font-family="sans-serif">${unread > 9 ? '9+' : unread}</text>` : '';
+  const badge =
+    unread > 0
+      ? `<circle cx="24" cy="8" r="8" fill="#d93025"/><text x="24" y="12" font-size="11" text-anchor="middle" fill="#fff" font-family="sans-serif">${unread > 9 ? '9+' : unread}</text>`
+      : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="6" width="24" height="20" rx="6" fill="#2457d6"/>${badge}</svg>`;
   let link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
   if (!link) {

@@ -97,29 +97,47 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
   return (
     <main class="conversation" aria-label={`Conversation with ${name}`}>
       <header class="conv-header">
-        <button type="button" class="icon back" aria-label="Back to conversations" onClick={onBack}>←</button>
+        <button type="button" class="icon back" aria-label="Back to conversations" onClick={onBack}>
+          ←
+        </button>
         <div class="conv-title">
           <h1>{name}</h1>
           <Privacy contact={contact} />
         </div>
-        <button type="button" onClick={() => setDialog('safety')}>Safety number</button>
-        <button type="button" onClick={() => setDialog('settings')}>Settings</button>
+        <button type="button" onClick={() => setDialog('safety')}>
+          Safety number
+        </button>
+        <button type="button" onClick={() => setDialog('settings')}>
+          Settings
+        </button>
       </header>
       {contact.keyPending ? (
         <div class="warning" role="alert">
           <p>
-            {name} has a new security key. Until you accept it, their messages are held back (nothing is lost: they are sent again).
-            Did {name} reinstall Parley? Ask them by another channel before you accept, then compare safety numbers.
+            {name} has a new security key. Until you accept it, their messages are held back (nothing is lost: they are sent again). Did {name} reinstall
+            Parley? Ask them by another channel before you accept, then compare safety numbers.
           </p>
-          <button type="button" onClick={() => void client.acceptNewKey(contact.id).catch((e: unknown) => setError(errorText(e)))}>Accept the new key</button>
+          <button type="button" onClick={() => void client.acceptNewKey(contact.id).catch((e: unknown) => setError(errorText(e)))}>
+            Accept the new key
+          </button>
         </div>
       ) : (
         contact.keyChanged && (
-          <p class="warning" role="alert">{name}'s security key changed and is not verified yet: compare safety numbers before trusting this conversation.</p>
+          <p class="warning" role="alert">
+            {name}'s security key changed and is not verified yet: compare safety numbers before trusting this conversation.
+          </p>
         )
       )}
-      {messages === null ? <p class="hint pad">Loading…</p> : <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={() => void loadOlder()} {...(focus ? { focus } : {})} />}
-      {error && <p role="alert" class="error pad">{error}</p>}
+      {messages === null ? (
+        <p class="hint pad">Loading…</p>
+      ) : (
+        <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={() => void loadOlder()} {...(focus ? { focus } : {})} />
+      )}
+      {error && (
+        <p role="alert" class="error pad">
+          {error}
+        </p>
+      )}
       {contact.state === 'blocked' ? (
         <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
       ) : (
@@ -195,7 +213,10 @@ function MessageList({ messages, name, onReceipt, onNearTop, focus }: ListProps)
       // Older messages were put in front: keep the ones on screen where they were.
       el.scrollTop += v.getTotalSize() - total.current;
     } else if (first.current && focus && messages.some((m) => m.id === focus)) {
-      v.scrollToIndex(messages.findIndex((m) => m.id === focus), { align: 'center' });
+      v.scrollToIndex(
+        messages.findIndex((m) => m.id === focus),
+        { align: 'center' },
+      );
       atBottom.current = false;
     } else if (messages.length && (first.current || atBottom.current)) {
       v.scrollToIndex(messages.length - 1, { align: 'end' });
@@ -240,12 +261,19 @@ function MessageList({ messages, name, onReceipt, onNearTop, focus }: ListProps)
                 aria-label={m.direction === 'out' ? 'Sent message' : `Message from ${name}`}
                 aria-current={m.id === focus ? 'true' : undefined}
               >
-                <p class="body" dir="auto">{m.body}</p>
+                <p class="body" dir="auto">
+                  {m.body}
+                </p>
                 <footer>
                   <time>{time(m.receivedAt ?? m.sentAt)}</time>
                   {m.direction === 'out' && <span class={`state ${m.state}`}>{stateLabel(m)}</span>}
                   {m.route && (
-                    <button type="button" class="route-badge" onClick={() => onReceipt(m)} aria-label={`Route: ${ROUTE_LABEL[m.route.route]}. Show the route receipt`}>
+                    <button
+                      type="button"
+                      class="route-badge"
+                      onClick={() => onReceipt(m)}
+                      aria-label={`Route: ${ROUTE_LABEL[m.route.route]}. Show the route receipt`}
+                    >
                       {ROUTE_LABEL[m.route.route]}
                     </button>
                   )}
@@ -276,7 +304,9 @@ function Composer({ onSend, name }: { onSend: (text: string) => Promise<boolean>
   };
   return (
     <form class="composer" onSubmit={(e) => void submit(e)}>
-      <label class="sr-only" for="composer">Message to {name}</label>
+      <label class="sr-only" for="composer">
+        Message to {name}
+      </label>
       <textarea
         id="composer"
         ref={box}
@@ -293,7 +323,9 @@ function Composer({ onSend, name }: { onSend: (text: string) => Promise<boolean>
       <span id="composer-room" class={`counter ${left < 0 ? 'error' : ''}`} aria-live="polite">
         {left < 0 ? `Too long by ${-left}: shorten it or send it in two parts.` : left < COUNTER_FROM ? `${left} left` : ''}
       </span>
-      <button type="submit" class="primary" disabled={!text.trim() || left < 0}>Send</button>
+      <button type="submit" class="primary" disabled={!text.trim() || left < 0}>
+        Send
+      </button>
     </form>
   );
 }
@@ -309,13 +341,16 @@ function RouteReceiptDialog({ message, name, onClose }: { message: Message; name
       </p>
       <h3>Hops</h3>
       <ol class="hops">
-        {r.hops.map((h, i) => <li key={i}>{HOP_LABEL(h, name)}</li>)}
+        {r.hops.map((h, i) => (
+          <li key={i}>{HOP_LABEL(h, name)}</li>
+        ))}
       </ol>
       <h3>Who could see which address</h3>
       <ul class="sees" aria-label="Who could see which address">
         {r.sees.map((s, i) => (
           <li key={i}>
-            <strong>{PARTY_LABEL(s.party, name)}</strong>: {s.ips.length === 0 ? 'no IP address' : s.ips.map((ip) => (ip === 'mine' ? 'your IP address' : `${name}'s IP address`)).join(' and ')}
+            <strong>{PARTY_LABEL(s.party, name)}</strong>:{' '}
+            {s.ips.length === 0 ? 'no IP address' : s.ips.map((ip) => (ip === 'mine' ? 'your IP address' : `${name}'s IP address`)).join(' and ')}
           </li>
         ))}
         <li>
@@ -325,8 +360,8 @@ function RouteReceiptDialog({ message, name, onClose }: { message: Message; name
       {r.sameRelay && <p class="warning">You both use the same relay, so that relay could see both IP addresses (it still cannot read anything).</p>}
       {r.senderReported && (
         <p class="hint">
-          Your half of the way is what your device saw; {name}'s half is what {name}'s device stated inside the encrypted message (no one else could
-          have written it).
+          Your half of the way is what your device saw; {name}'s half is what {name}'s device stated inside the encrypted message (no one else could have
+          written it).
         </p>
       )}
     </Dialog>
@@ -337,14 +372,24 @@ function Settings({ client, contact, onClose, onGone }: { client: ApiClient; con
   const name = displayName(contact);
   const [newName, setNewName] = useState(contact.name ?? '');
   const [error, setError] = useState<string | null>(null);
-  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(errorText(e)));
+  const act = (p: Promise<unknown>) =>
+    p.then(
+      () => setError(null),
+      (e: unknown) => setError(errorText(e)),
+    );
   return (
     <Dialog title={`Settings for ${name}`} onClose={onClose}>
       <fieldset>
         <legend>Let {name} see my IP address</legend>
         {(['relayed', 'direct'] as const).map((v) => (
           <label class="choice" key={v}>
-            <input type="radio" name="visibility" value={v} checked={contact.visibility === v} onChange={() => void act(client.patchContact(contact.id, { visibility: v }))} />
+            <input
+              type="radio"
+              name="visibility"
+              value={v}
+              checked={contact.visibility === v}
+              onChange={() => void act(client.patchContact(contact.id, { visibility: v }))}
+            />
             <span>
               <strong>{v === 'relayed' ? 'No: go through relays' : 'Yes: allow direct'}</strong>
               <br />
@@ -362,11 +407,19 @@ function Settings({ client, contact, onClose, onGone }: { client: ApiClient; con
       </form>
       <p class="mono hint">{contact.id}</p>
       {contact.state === 'blocked' ? (
-        <button type="button" onClick={() => void act(client.unblock(contact.id))}>Unblock {name}</button>
+        <button type="button" onClick={() => void act(client.unblock(contact.id))}>
+          Unblock {name}
+        </button>
       ) : (
-        <button type="button" class="danger" onClick={() => void act(client.block(contact.id)).then(onGone)}>Block {name}</button>
+        <button type="button" class="danger" onClick={() => void act(client.block(contact.id)).then(onGone)}>
+          Block {name}
+        </button>
       )}
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
     </Dialog>
   );
 }
@@ -380,22 +433,39 @@ function SafetyDialog({ client, contact, onClose }: { client: ApiClient; contact
   const mark = (verified: boolean) => client.verify(contact.id, verified).then(load, (e: unknown) => setError(errorText(e)));
   return (
     <Dialog title={`Safety number with ${name}`} onClose={onClose}>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {safety && (
         <>
-          {safety.keyChanged && <p class="warning" role="alert">{name}'s key changed since you last checked. Compare the number again before trusting this conversation.</p>}
-          <p>Compare this number with the one on {name}'s device, in person or on a call you trust, or scan their code. If they match, nobody is in the middle.</p>
+          {safety.keyChanged && (
+            <p class="warning" role="alert">
+              {name}'s key changed since you last checked. Compare the number again before trusting this conversation.
+            </p>
+          )}
+          <p>
+            Compare this number with the one on {name}'s device, in person or on a call you trust, or scan their code. If they match, nobody is in the middle.
+          </p>
           <p class="safety-number mono" aria-label="Safety number">
             {safety.number.split(' ').map((g, i) => (
-              <span key={i}>{g}{i < 11 ? ' ' : ''}</span>
+              <span key={i}>
+                {g}
+                {i < 11 ? ' ' : ''}
+              </span>
             ))}
           </p>
           <img class="qr" src={svgDataUrl(safety.qrSvg)} alt="QR code of the safety number" width={200} height={200} />
           <p role="status">{safety.verified ? <span class="ok">✓ Verified</span> : 'Not verified yet.'}</p>
           {safety.verified ? (
-            <button type="button" onClick={() => void mark(false)}>Clear verification</button>
+            <button type="button" onClick={() => void mark(false)}>
+              Clear verification
+            </button>
           ) : (
-            <button type="button" class="primary" onClick={() => void mark(true)}>Mark as verified</button>
+            <button type="button" class="primary" onClick={() => void mark(true)}>
+              Mark as verified
+            </button>
           )}
         </>
       )}

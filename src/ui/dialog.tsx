@@ -17,7 +17,9 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     <dialog ref={ref} aria-label={title} onClose={onClose} onCancel={(e) => (e.preventDefault(), onClose())}>
       <header>
         <h2>{title}</h2>
-        <button type="button" class="icon" aria-label="Close" onClick={onClose}>✕</button>
+        <button type="button" class="icon" aria-label="Close" onClick={onClose}>
+          ✕
+        </button>
       </header>
       <div class="dialog-body">{children}</div>
     </dialog>

@@ -72,8 +72,14 @@ export function Onboarding({ client, attestor, onDone }: { client: ApiClient; at
             <input name="passphrase2" type="password" value={pass2} onInput={(e) => setPass2(e.currentTarget.value)} autoComplete="new-password" />
           </label>
         )}
-        {error && <p role="alert" class="error">{error}</p>}
-        <button type="submit" class="primary" disabled={busy || !name.trim()}>{busy ? 'Creating your keys…' : 'Create my identity'}</button>
+        {error && (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy || !name.trim()}>
+          {busy ? 'Creating your keys…' : 'Create my identity'}
+        </button>
       </form>
     </main>
   );
@@ -101,8 +107,14 @@ export function Unlock({ client, onDone }: { client: ApiClient; onDone: (s: Stat
           Passphrase
           <input type="password" value={pass} onInput={(e) => setPass(e.currentTarget.value)} autoFocus autoComplete="current-password" />
         </label>
-        {error && <p role="alert" class="error">{error}</p>}
-        <button type="submit" class="primary" disabled={busy || !pass}>Unlock</button>
+        {error && (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy || !pass}>
+          Unlock
+        </button>
       </form>
     </main>
   );

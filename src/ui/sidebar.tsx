@@ -33,8 +33,8 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
     <nav class="sidebar" aria-label="Conversations">
       {!diskProtected && (
         <p class="disk-warning" role="note">
-          The disk is not protected: without a passphrase, your messages, contacts and keys are stored in clear on this computer. Set one
-          with <code>parley passphrase</code>.
+          The disk is not protected: without a passphrase, your messages, contacts and keys are stored in clear on this computer. Set one with{' '}
+          <code>parley passphrase</code>.
         </p>
       )}
       <header class="me">
@@ -42,9 +42,15 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
           <strong>{me.name || 'You'}</strong>
           <span class="hint mono">{me.id.slice(0, 12)}…</span>
         </div>
-        <button type="button" onClick={() => setShowMe(true)}>My ID</button>
-        <button type="button" class="primary" onClick={() => setAdding(true)}>Add contact</button>
-        <button type="button" onClick={() => setFinding(true)}>Find friends</button>
+        <button type="button" onClick={() => setShowMe(true)}>
+          My ID
+        </button>
+        <button type="button" class="primary" onClick={() => setAdding(true)}>
+          Add contact
+        </button>
+        <button type="button" onClick={() => setFinding(true)}>
+          Find friends
+        </button>
       </header>
       <label class="search">
         <span class="sr-only">Search messages</span>
@@ -61,11 +67,33 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
                 {requests.map((c) => (
                   <li key={c.id} class="request">
                     <span class="mono">{displayName(c)}</span>
-                    {c.last && <span class="preview" dir="auto">{c.last.body}</span>}
+                    {c.last && (
+                      <span class="preview" dir="auto">
+                        {c.last.body}
+                      </span>
+                    )}
                     <div class="row">
-                      <button type="button" class="primary" onClick={() => void client.accept(c.id).then(() => { void refresh(); onOpen(c.id); }, () => {})}>Accept</button>
-                      <button type="button" onClick={() => void client.decline(c.id).then(refresh, () => {})}>Decline</button>
-                      <button type="button" class="danger" onClick={() => void client.block(c.id).then(refresh, () => {})}>Block</button>
+                      <button
+                        type="button"
+                        class="primary"
+                        onClick={() =>
+                          void client.accept(c.id).then(
+                            () => {
+                              void refresh();
+                              onOpen(c.id);
+                            },
+                            () => {},
+                          )
+                        }
+                      >
+                        Accept
+                      </button>
+                      <button type="button" onClick={() => void client.decline(c.id).then(refresh, () => {})}>
+                        Decline
+                      </button>
+                      <button type="button" class="danger" onClick={() => void client.block(c.id).then(refresh, () => {})}>
+                        Block
+                      </button>
                     </div>
                   </li>
                 ))}
@@ -86,11 +114,21 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
                   <span class="contact-top">
                     <strong>{displayName(c)}</strong>
                     {c.state === 'blocked' && <span class="tag">blocked</span>}
-                    {c.keyChanged && <span class="tag warn" title="Their key changed">key changed</span>}
-                    {c.unread > 0 && <span class="badge" aria-label={`${c.unread} unread`}>{c.unread}</span>}
+                    {c.keyChanged && (
+                      <span class="tag warn" title="Their key changed">
+                        key changed
+                      </span>
+                    )}
+                    {c.unread > 0 && (
+                      <span class="badge" aria-label={`${c.unread} unread`}>
+                        {c.unread}
+                      </span>
+                    )}
                   </span>
                   <span class="contact-bottom">
-                    <span class="preview" dir="auto">{c.last ? (c.last.direction === 'out' ? 'You: ' : '') + c.last.body : 'No messages yet'}</span>
+                    <span class="preview" dir="auto">
+                      {c.last ? (c.last.direction === 'out' ? 'You: ' : '') + c.last.body : 'No messages yet'}
+                    </span>
                     {c.route && <span class="route-mini">{ROUTE_LABEL[c.route]}</span>}
                   </span>
                 </button>
@@ -106,11 +144,28 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
   );
 }
 
-function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient; query: string; contacts: Contact[]; onOpen: (id: string, focus: string) => void }) {
+function SearchResults({
+  client,
+  query,
+  contacts,
+  onOpen,
+}: {
+  client: ApiClient;
+  query: string;
+  contacts: Contact[];
+  onOpen: (id: string, focus: string) => void;
+}) {
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   useEffect(() => {
     let live = true;
-    const t = setTimeout(() => client.search(query).then((h) => live && setHits(h), () => live && setHits([])), 120);
+    const t = setTimeout(
+      () =>
+        client.search(query).then(
+          (h) => live && setHits(h),
+          () => live && setHits([]),
+        ),
+      120,
+    );
     return () => ((live = false), clearTimeout(t));
   }, [query]);
   const names = new Map(contacts.map((c) => [c.id, displayName(c)]));
@@ -123,9 +178,13 @@ function SearchResults({ client, query, contacts, onOpen }: { client: ApiClient;
           <button type="button" class="contact" onClick={() => onOpen(h.contactId, h.id)}>
             <span class="contact-top">
               <strong>{names.get(h.contactId) ?? h.contactId.slice(0, 8)}</strong>
-              <span class="hint">{h.direction === 'out' ? 'you wrote' : `${names.get(h.contactId) ?? 'they'} wrote`} · {time(h.sentAt)}</span>
+              <span class="hint">
+                {h.direction === 'out' ? 'you wrote' : `${names.get(h.contactId) ?? 'they'} wrote`} · {time(h.sentAt)}
+              </span>
             </span>
-            <span class="preview" dir="auto">{snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</span>
+            <span class="preview" dir="auto">
+              {snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+            </span>
           </button>
         </li>
       ))}
@@ -146,14 +205,27 @@ function MyId({ client, me, attestor, onClose }: { client: ApiClient; me: Me; at
   return (
     <Dialog title="Your Parley ID" onClose={onClose}>
       <p>Give this ID to people you want to talk to. It holds your public key and nothing personal.</p>
-      <p class="mono id-text" aria-label="Your ID">{me.id}</p>
+      <p class="mono id-text" aria-label="Your ID">
+        {me.id}
+      </p>
       <div class="row">
-        <button type="button" onClick={() => void copy('ID', me.id)}>Copy ID</button>
-        <button type="button" onClick={() => void copy('link', me.link)}>Copy link</button>
+        <button type="button" onClick={() => void copy('ID', me.id)}>
+          Copy ID
+        </button>
+        <button type="button" onClick={() => void copy('link', me.link)}>
+          Copy link
+        </button>
       </div>
-      {copied && <p role="status" class="hint">Copied {copied}.</p>}
+      {copied && (
+        <p role="status" class="hint">
+          Copied {copied}.
+        </p>
+      )}
       <p>
-        Link: <a class="mono" href={me.link}>{me.link.slice(0, 24)}…</a>
+        Link:{' '}
+        <a class="mono" href={me.link}>
+          {me.link.slice(0, 24)}…
+        </a>
       </p>
       <img class="qr" src={svgDataUrl(me.qrSvg)} alt="QR code of your parley: link" width={220} height={220} />
       <FindableBy client={client} attestor={attestor} />
@@ -185,8 +257,14 @@ function AddContact({ client, onClose, onAdded }: { client: ApiClient; onClose: 
           Name <span class="hint">(optional, only for you)</span>
           <input name="contact-name" maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
-        {error && <p role="alert" class="error">{error}</p>}
-        <button type="submit" class="primary" disabled={!id.trim()}>Add</button>
+        {error && (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={!id.trim()}>
+          Add
+        </button>
       </form>
     </Dialog>
   );
@@ -204,7 +282,7 @@ function Notifications() {
   const options: Array<[NotifyChoice, string]> = [
     ['off', 'Off'],
     ['hidden', 'On, saying only "New message"'],
-    ['sender', 'On, with the sender\'s name (anyone who sees your screen sees who wrote)'],
+    ['sender', "On, with the sender's name (anyone who sees your screen sees who wrote)"],
   ];
   return (
     <fieldset>
@@ -215,7 +293,11 @@ function Notifications() {
           <span>{label}</span>
         </label>
       ))}
-      {note && <p role="status" class="hint">{note}</p>}
+      {note && (
+        <p role="status" class="hint">
+          {note}
+        </p>
+      )}
     </fieldset>
   );
 }

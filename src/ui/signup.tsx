@@ -37,13 +37,26 @@ export function SignupSteps({ client, kind, onDone, onSkip }: { client: ApiClien
   return (
     <div class="signup-steps">
       {!sent ? (
-        <form onSubmit={(e) => (e.preventDefault(), void act(async () => {
-          await client.signupStart({ kind, identifier: identifier.trim(), ...(region.trim() ? { region: region.trim().toUpperCase() } : {}) });
-          setSent(true);
-        }))}>
+        <form
+          onSubmit={(e) => (
+            e.preventDefault(),
+            void act(async () => {
+              await client.signupStart({ kind, identifier: identifier.trim(), ...(region.trim() ? { region: region.trim().toUpperCase() } : {}) });
+              setSent(true);
+            })
+          )}
+        >
           <label>
             {label}
-            <input name="identifier" type={kind === 'email' ? 'email' : 'tel'} required value={identifier} onInput={(e) => setIdentifier(e.currentTarget.value)} autoFocus autoComplete={kind === 'email' ? 'email' : 'tel'} />
+            <input
+              name="identifier"
+              type={kind === 'email' ? 'email' : 'tel'}
+              required
+              value={identifier}
+              onInput={(e) => setIdentifier(e.currentTarget.value)}
+              autoFocus
+              autoComplete={kind === 'email' ? 'email' : 'tel'}
+            />
           </label>
           {kind === 'phone' && (
             <label>
@@ -51,10 +64,20 @@ export function SignupSteps({ client, kind, onDone, onSkip }: { client: ApiClien
               <input name="region" maxLength={2} value={region} onInput={(e) => setRegion(e.currentTarget.value)} />
             </label>
           )}
-          {error && <p role="alert" class="error">{error}</p>}
+          {error && (
+            <p role="alert" class="error">
+              {error}
+            </p>
+          )}
           <div class="row">
-            <button type="submit" class="primary" disabled={busy || !identifier.trim()}>{busy ? 'Sending…' : 'Send me a code'}</button>
-            {onSkip && <button type="button" onClick={onSkip}>Skip: stay incognito</button>}
+            <button type="submit" class="primary" disabled={busy || !identifier.trim()}>
+              {busy ? 'Sending…' : 'Send me a code'}
+            </button>
+            {onSkip && (
+              <button type="button" onClick={onSkip}>
+                Skip: stay incognito
+              </button>
+            )}
           </div>
         </form>
       ) : (
@@ -62,13 +85,35 @@ export function SignupSteps({ client, kind, onDone, onSkip }: { client: ApiClien
           <p>We sent a six-digit code {kind === 'email' ? 'by email' : 'by text message'}. It is valid for a few minutes.</p>
           <label>
             Code
-            <input name="code" inputMode="numeric" pattern="\d{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} autoFocus autoComplete="one-time-code" />
+            <input
+              name="code"
+              inputMode="numeric"
+              pattern="\d{6}"
+              maxLength={6}
+              required
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+              autoFocus
+              autoComplete="one-time-code"
+            />
           </label>
-          {error && <p role="alert" class="error">{error}</p>}
+          {error && (
+            <p role="alert" class="error">
+              {error}
+            </p>
+          )}
           <div class="row">
-            <button type="submit" class="primary" disabled={busy || code.trim().length !== 6}>{busy ? 'Checking…' : 'Confirm'}</button>
-            <button type="button" onClick={() => (setSent(false), setCode(''))}>Change {kind === 'email' ? 'address' : 'number'}</button>
-            {onSkip && <button type="button" onClick={onSkip}>Skip: stay incognito</button>}
+            <button type="submit" class="primary" disabled={busy || code.trim().length !== 6}>
+              {busy ? 'Checking…' : 'Confirm'}
+            </button>
+            <button type="button" onClick={() => (setSent(false), setCode(''))}>
+              Change {kind === 'email' ? 'address' : 'number'}
+            </button>
+            {onSkip && (
+              <button type="button" onClick={onSkip}>
+                Skip: stay incognito
+              </button>
+            )}
           </div>
         </form>
       )}
@@ -93,16 +138,30 @@ export function FindableBy({ client, attestor }: { client: ApiClient; attestor: 
           {active.map((a) => (
             <li key={a.kind}>
               By your {a.kind === 'email' ? 'email address' : 'phone number'} (until {new Date(a.expiresAt * 1000).toLocaleDateString()}){' '}
-              <button type="button" onClick={() => void client.unlink(a.kind).then(setList, (e: unknown) => setError(errorText(e)))}>Unlink</button>
+              <button type="button" onClick={() => void client.unlink(a.kind).then(setList, (e: unknown) => setError(errorText(e)))}>
+                Unlink
+              </button>
             </li>
           ))}
         </ul>
       )}
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {attestor && !adding && (
         <div class="row">
-          {!active.some((a) => a.kind === 'email') && <button type="button" onClick={() => setAdding('email')}>Let friends find me by email</button>}
-          {!active.some((a) => a.kind === 'phone') && <button type="button" onClick={() => setAdding('phone')}>… by phone number</button>}
+          {!active.some((a) => a.kind === 'email') && (
+            <button type="button" onClick={() => setAdding('email')}>
+              Let friends find me by email
+            </button>
+          )}
+          {!active.some((a) => a.kind === 'phone') && (
+            <button type="button" onClick={() => setAdding('phone')}>
+              … by phone number
+            </button>
+          )}
         </div>
       )}
       {adding && (
@@ -166,38 +225,67 @@ export function FindFriends({ client, onClose, onAdded }: { client: ApiClient; o
         <strong>{m.name || m.identifier}</strong>
         {m.name && <span class="hint"> · {m.identifier}</span>}
       </span>
-      {m.known || added.has(m.id) ? <span class="hint">in your contacts</span> : <button type="button" class="primary" onClick={() => void add(m)}>Add {m.name ? m.name.split(' ')[0] : ''}</button>}
+      {m.known || added.has(m.id) ? (
+        <span class="hint">in your contacts</span>
+      ) : (
+        <button type="button" class="primary" onClick={() => void add(m)}>
+          Add {m.name ? m.name.split(' ')[0] : ''}
+        </button>
+      )}
     </li>
   );
   return (
     <Dialog title="Find friends" onClose={onClose}>
-      <p class="hint">The attestor gets only blinded values, so it cannot tell which addresses or numbers you look up; the DHT is asked for keyed hashes only; your address book is neither uploaded nor kept.</p>
+      <p class="hint">
+        The attestor gets only blinded values, so it cannot tell which addresses or numbers you look up; the DHT is asked for keyed hashes only; your address
+        book is neither uploaded nor kept.
+      </p>
       <form class="row" onSubmit={(e) => void find(e)}>
         <label class="grow">
           Email address or phone number
           <input name="find" required value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
-        <button type="submit" disabled={!q.trim() || !!busy}>Find</button>
+        <button type="submit" disabled={!q.trim() || !!busy}>
+          Find
+        </button>
       </form>
       {single === null && <p role="status">Nobody is on Parley under that {q.includes('@') ? 'address' : 'number'} (or they chose to stay incognito).</p>}
-      {single && <ul class="matches" aria-label="Found">{row(single)}</ul>}
+      {single && (
+        <ul class="matches" aria-label="Found">
+          {row(single)}
+        </ul>
+      )}
       <label>
         Or import your contacts (vCard .vcf or CSV)
-        <input name="contacts-file" type="file" accept=".vcf,.csv,text/vcard,text/csv" onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) void importFile(f); }} />
+        <input
+          name="contacts-file"
+          type="file"
+          accept=".vcf,.csv,text/vcard,text/csv"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            if (f) void importFile(f);
+          }}
+        />
       </label>
       <label>
         Country for numbers without + <span class="hint">(optional, e.g. CH)</span>
         <input name="find-region" maxLength={2} value={region} onInput={(e) => setRegion(e.currentTarget.value)} />
       </label>
       {busy && <p role="status">{busy}</p>}
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {result && (
         <section aria-label="Import result">
           <p role="status">
             {result.cards} contacts, {result.checked} addresses and numbers checked: <strong>{result.matches.length} on Parley</strong>
             {result.invalid > 0 && `; ${result.invalid} ${result.invalid === 1 ? 'entry was' : 'entries were'} not a valid address or number`}.
           </p>
-          <ul class="matches" aria-label="On Parley">{result.matches.map(row)}</ul>
+          <ul class="matches" aria-label="On Parley">
+            {result.matches.map(row)}
+          </ul>
         </section>
       )}
     </Dialog>

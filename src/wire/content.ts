@@ -41,8 +41,15 @@ export const ReachContent = z
   .object({
     v,
     t: z.literal('reach'),
-    endpoint: z.string().max(64).regex(/^[0-9a-fA-F.:[\]]+:\d{1,5}$/).optional(),
-    transportKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).optional(),
+    endpoint: z
+      .string()
+      .max(64)
+      .regex(/^[0-9a-fA-F.:[\]]+:\d{1,5}$/)
+      .optional(),
+    transportKey: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/)
+      .optional(),
   })
   .strip();
 

@@ -52,36 +52,39 @@ export const MAX_CIRCUIT_CHUNK = 32 * 1024;
 export const MAX_ACK_ITEMS = 256;
 
 const v = z.literal(RELAY_PROTOCOL_VERSION);
-const id = z.number().int().min(1).max(2 ** 32);
-const circuit = z.number().int().min(1).max(2 ** 31);
+const id = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 32);
+const circuit = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31);
 const item = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const code = z.string().regex(/^[A-Z][A-Z0-9_]{0,47}$/);
 /** A 32-byte identifier in standard base64: how mailbox and blob ids travel and are stored. */
 export const Id32 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
-export const IpHost = z.string().max(45).refine((h) => isIP(h) !== 0, 'not an IP address');
+export const IpHost = z
+  .string()
+  .max(45)
+  .refine((h) => isIP(h) !== 0, 'not an IP address');
 export const Port = z.number().int().min(1).max(65535);
 
 export const ClientToRelayRegister = z.object({ v, t: z.literal('register'), id, secret: b64(32, 32) }).strict();
 export const ClientToRelaySend = z.object({ v, t: z.literal('send'), id, mailbox: Id32, bytes: b64(1, MAX_MAIL_BYTES) }).strict();
 export const ClientToRelayFetch = z.object({ v, t: z.literal('fetch'), id, mailbox: Id32, after: item.optional() }).strict();
-export const ClientToRelayAck = z
-  .object({ v, t: z.literal('ack'), id, mailbox: Id32, items: z.array(item).min(1).max(MAX_ACK_ITEMS) })
-  .strict();
-export const ClientToRelayBlobPut = z
-  .object({ v, t: z.literal('blob-put'), id, secret: b64(32, 32), bytes: b64(1, MAX_BLOB_BYTES) })
-  .strict();
+export const ClientToRelayAck = z.object({ v, t: z.literal('ack'), id, mailbox: Id32, items: z.array(item).min(1).max(MAX_ACK_ITEMS) }).strict();
+export const ClientToRelayBlobPut = z.object({ v, t: z.literal('blob-put'), id, secret: b64(32, 32), bytes: b64(1, MAX_BLOB_BYTES) }).strict();
 export const ClientToRelayBlobGet = z.object({ v, t: z.literal('blob-get'), id, blob: Id32 }).strict();
-export const ClientToRelayCircuitOpen = z
-  .object({ v, t: z.literal('circuit-open'), id, c: circuit, host: IpHost, port: Port, key: b64(32, 32) })
-  .strict();
+export const ClientToRelayCircuitOpen = z.object({ v, t: z.literal('circuit-open'), id, c: circuit, host: IpHost, port: Port, key: b64(32, 32) }).strict();
 export const CircuitData = z.object({ v, t: z.literal('circuit-data'), c: circuit, bytes: b64(1, MAX_CIRCUIT_CHUNK) }).strict();
 export const CircuitClose = z.object({ v, t: z.literal('circuit-close'), c: circuit, reason: code }).strict();
 
 export const RelayToClientRegistered = z.object({ v, t: z.literal('registered'), id, mailbox: Id32 }).strict();
 export const RelayToClientAccepted = z.object({ v, t: z.literal('accepted'), id }).strict();
-export const RelayToClientMail = z
-  .object({ v, t: z.literal('mail'), mailbox: Id32, item, bytes: b64(1, MAX_MAIL_BYTES), req: id.optional() })
-  .strict();
+export const RelayToClientMail = z.object({ v, t: z.literal('mail'), mailbox: Id32, item, bytes: b64(1, MAX_MAIL_BYTES), req: id.optional() }).strict();
 export const RelayToClientFetched = z.object({ v, t: z.literal('fetched'), id, more: z.boolean() }).strict();
 export const RelayToClientAcked = z.object({ v, t: z.literal('acked'), id, count: z.number().int().min(0).max(MAX_ACK_ITEMS) }).strict();
 export const RelayToClientBlobStored = z.object({ v, t: z.literal('blob-stored'), id, blob: Id32 }).strict();

@@ -23,8 +23,22 @@ const SPELLINGS: Spelling[] = [
   ['as registered', (p) => p],
   ['first letter percent-encoded', (p) => firstSegment(p, (s) => encodeAll(s[0]!) + s.slice(1))],
   ['first segment percent-encoded', (p) => firstSegment(p, (s) => encodeAll(s))],
-  ['every letter percent-encoded', (p) => p.split('/').map((s) => encodeAll(s)).join('/')],
-  ['every letter, upper-case hex', (p) => p.split('/').map((s) => encodeAll(s, true)).join('/')],
+  [
+    'every letter percent-encoded',
+    (p) =>
+      p
+        .split('/')
+        .map((s) => encodeAll(s))
+        .join('/'),
+  ],
+  [
+    'every letter, upper-case hex',
+    (p) =>
+      p
+        .split('/')
+        .map((s) => encodeAll(s, true))
+        .join('/'),
+  ],
   ['slashes percent-encoded', (p) => '/' + p.slice(1).replaceAll('/', '%2F')],
   ['slashes percent-encoded, lower-case', (p) => '/' + p.slice(1).replaceAll('/', '%2f')],
   ['double-encoded letter', (p) => firstSegment(p, (s) => '%25' + s.charCodeAt(0).toString(16) + s.slice(1))],
@@ -226,7 +240,9 @@ describe('the API authorizes by the route that matched, not by how the URL is sp
       reached.set(route.url, ok);
     }
     for (const [url, ok] of reached) {
-      expect(ok, url).toEqual(expect.arrayContaining(['as registered', 'first letter percent-encoded', 'first segment percent-encoded', 'query string', 'fragment']));
+      expect(ok, url).toEqual(
+        expect.arrayContaining(['as registered', 'first letter percent-encoded', 'first segment percent-encoded', 'query string', 'fragment']),
+      );
     }
     const messages = await raw(port, 'GET', '/%61pi/messages', { authorization: `Bearer ${alice.token}` });
     expect(messages.status).toBe(200);

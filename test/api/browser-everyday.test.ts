@@ -127,7 +127,10 @@ describe('everyday use of the web UI (Debian chromium)', () => {
   it('at 375 px nothing scrolls sideways and the conversation header stays small', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.getByRole('button', { name: 'Back to conversations' }).click();
-    const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, nav: document.querySelector('.sidebar')!.getBoundingClientRect().width }));
+    const widths = await page.evaluate(() => ({
+      doc: document.documentElement.scrollWidth,
+      nav: document.querySelector('.sidebar')!.getBoundingClientRect().width,
+    }));
     expect(widths.doc).toBeLessThanOrEqual(375);
     expect(widths.nav).toBeLessThanOrEqual(375);
     await page.getByRole('button', { name: /^Bob/ }).click();

@@ -105,9 +105,15 @@ describe('a page from another loopback origin, in real Chromium, cannot use the 
       const out = await attempt(page, { visibility: 'direct', name: 'Mallory' }, 'sent by a stranger page');
       await page.close();
       expect(Object.keys(out.events).length, site.url).toBe(4);
-      expect(Object.values(out.events).every((n) => n === 0), `${site.url}: ${JSON.stringify(out.events)}`).toBe(true);
+      expect(
+        Object.values(out.events).every((n) => n === 0),
+        `${site.url}: ${JSON.stringify(out.events)}`,
+      ).toBe(true);
       expect(Object.keys(out.requests).length, site.url).toBe(6);
-      expect(Object.values(out.requests).every((r) => r === 'rejected' || r === 'opaque'), `${site.url}: ${JSON.stringify(out.requests)}`).toBe(true);
+      expect(
+        Object.values(out.requests).every((r) => r === 'rejected' || r === 'opaque'),
+        `${site.url}: ${JSON.stringify(out.requests)}`,
+      ).toBe(true);
     }
     // Every attempt has been answered; the daemon's state is as before.
     expect(await alice.client.contact(bobId)).toMatchObject({ name: 'Bob', visibility: 'relayed', state: 'added' });

@@ -25,8 +25,7 @@ describe('sign-up by email and finding friends from a vCard, in the browser', ()
     await w.close();
   });
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const nextCode = () =>
-    new Promise<string>((resolve) => w.net.attestor!.sink.once('mail', (m: { raw: string }) => resolve(codeIn(m.raw)!)));
+  const nextCode = () => new Promise<string>((resolve) => w.net.attestor!.sink.once('mail', (m: { raw: string }) => resolve(codeIn(m.raw)!)));
 
   it('Carol signs up with her email; Dave imports a vCard, finds her, adds her and writes', async () => {
     const c = await browser.newPage({ viewport: { width: 1200, height: 800 } });
@@ -58,9 +57,22 @@ describe('sign-up by email and finding friends from a vCard, in the browser', ()
     await d.getByRole('button', { name: 'Create my identity' }).click();
     await d.getByRole('button', { name: 'Find friends' }).click();
     const vcard = [
-      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Carol Example', 'EMAIL;TYPE=home:carol.example@mail.example.org', 'END:VCARD',
-      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Nobody Here', 'EMAIL:nobody@example.org', 'TEL:+41 44 668 18 00', 'END:VCARD',
-      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Broken', 'EMAIL:not an address', 'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Carol Example',
+      'EMAIL;TYPE=home:carol.example@mail.example.org',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Nobody Here',
+      'EMAIL:nobody@example.org',
+      'TEL:+41 44 668 18 00',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Broken',
+      'EMAIL:not an address',
+      'END:VCARD',
     ].join('\r\n');
     await d.getByLabel(/Or import your contacts/).setInputFiles({ name: 'contacts.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcard) });
     const result = d.getByRole('region', { name: 'Import result' });

@@ -79,7 +79,10 @@ describe('the web UI in a real browser (Debian chromium)', () => {
     await shot(b, 'bob-4-chat');
 
     // The route receipt of Alice's message: two relays, and no IP of Bob for Alice.
-    await a.getByRole('button', { name: /Route: 2 relays/ }).first().click();
+    await a
+      .getByRole('button', { name: /Route: 2 relays/ })
+      .first()
+      .click();
     const receipt = a.getByRole('dialog', { name: 'Route receipt' });
     await receipt.waitFor();
     const text = (await receipt.textContent())!;

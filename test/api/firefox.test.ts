@@ -36,7 +36,9 @@ describe('the web UI in a real browser (Debian firefox-esr)', () => {
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) as `${string}.png` });
   /** The visible element with this accessible name (and role, if given). */
   const aria = (page: Page, name: string, role?: string, timeout = 15_000) =>
-    page.waitForSelector(`::-p-aria([name=${JSON.stringify(name)}]${role ? `[role="${role}"]` : ''})`, { visible: true, timeout }) as Promise<ElementHandle<Element>>;
+    page.waitForSelector(`::-p-aria([name=${JSON.stringify(name)}]${role ? `[role="${role}"]` : ''})`, { visible: true, timeout }) as Promise<
+      ElementHandle<Element>
+    >;
   const text = (el: ElementHandle<Element>) => el.evaluate((e) => e.textContent ?? '');
 
   it('Alice onboards, adds Bob, chats live over the WebSocket, reads the route receipt, and it fits a phone', async () => {

@@ -26,7 +26,11 @@ describe('the daemon API, used as the UI uses it', () => {
     bob = await w.person('bob', 1);
     carol = await w.person('carol', 0);
     ids = {};
-    for (const [name, p] of [['alice', alice], ['bob', bob], ['carol', carol]] as const) {
+    for (const [name, p] of [
+      ['alice', alice],
+      ['bob', bob],
+      ['carol', carol],
+    ] as const) {
       ids[name] = (await p.client.onboard({ mode: 'incognito', name })).me!.id;
     }
   });
@@ -50,7 +54,12 @@ describe('the daemon API, used as the UI uses it', () => {
     await bob.client.markRead(ids.alice!);
     expect((await bob.client.contact(ids.alice!)).unread).toBe(0);
     const [m] = await bob.client.messages(ids.alice!);
-    expect(m).toMatchObject({ body: 'first words', direction: 'in', state: 'received', route: { route: 'two-relays', hops: ['their-relay', 'my-relay'], senderReported: true } });
+    expect(m).toMatchObject({
+      body: 'first words',
+      direction: 'in',
+      state: 'received',
+      route: { route: 'two-relays', hops: ['their-relay', 'my-relay'], senderReported: true },
+    });
     expect((await bob.client.search('word')).map((h) => h.snippet)).toEqual(['first \u0002words\u0003']);
     a.close();
     b.close();
@@ -80,8 +89,14 @@ describe('the daemon API, used as the UI uses it', () => {
     // message has reached that mailbox (Carol sees it sent) and the mailbox is empty again, Alice's
     // node has had it in hand (and dropped it).
     const relay = w.net.relayServers[0]!;
-    await until(async () => (await carol.client.messages(ids.alice!)).find((m) => m.body === 'are you there?')?.state === 'sent', "Carol's message to reach Alice's mailbox");
-    await until(() => relay.metrics().stored.items === 0, () => `Alice's node to take it from her mailbox (the relay holds ${relay.metrics().stored.items} items)`);
+    await until(
+      async () => (await carol.client.messages(ids.alice!)).find((m) => m.body === 'are you there?')?.state === 'sent',
+      "Carol's message to reach Alice's mailbox",
+    );
+    await until(
+      () => relay.metrics().stored.items === 0,
+      () => `Alice's node to take it from her mailbox (the relay holds ${relay.metrics().stored.items} items)`,
+    );
     expect((await alice.client.messages(ids.carol!)).some((m) => m.body === 'are you there?')).toBe(false);
     expect((await alice.client.unblock(ids.carol!)).state).toBe('added');
   });
@@ -130,7 +145,9 @@ describe('the daemon API, used as the UI uses it', () => {
       return { daemon, api, client: new ApiClient(api.url, apiToken(home)) };
     };
     let d = await make();
-    expect(await failure(d.client.onboard({ mode: 'incognito', name: 'Dora', passphrase: 'short' }))).toMatch(/^400 passphrase: a passphrase needs at least 8 characters/);
+    expect(await failure(d.client.onboard({ mode: 'incognito', name: 'Dora', passphrase: 'short' }))).toMatch(
+      /^400 passphrase: a passphrase needs at least 8 characters/,
+    );
     const id = (await d.client.onboard({ mode: 'incognito', name: 'Dora', passphrase: 'long enough passphrase' })).me!.id;
     await d.api.close();
     await d.daemon.close();

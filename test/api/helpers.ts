@@ -74,7 +74,6 @@ export function raw(port: number, method: string, path: string, headers: Record<
   });
 }
 
-
 /** Collects a daemon's events as the UI receives them, over the WebSocket (token as subprotocol, our Origin). */
 export function listenEvents(port: number | string, token: string, path = '/api/events'): { events: ApiEvent[]; opened: Promise<void>; close: () => void } {
   const events: ApiEvent[] = [];

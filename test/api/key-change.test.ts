@@ -34,7 +34,10 @@ describe("a contact's key changes (they reinstalled, or someone impersonates the
     await bob.daemon.close();
     const home2 = `${bob.home}-reinstalled`;
     saveIdentity(home2, new Identity(old.identityKey, old.transportKey, new SecretKey(Buffer.from(PrivateKey.generate().serialize())), 4321));
-    const daemon = new Daemon({ home: home2, node: { bootstrap: w.net.bootstrap, host: '127.0.4.251', relays: [w.net.relays[1]!], retry: { baseMs: 200, maxMs: 1_000 } } });
+    const daemon = new Daemon({
+      home: home2,
+      node: { bootstrap: w.net.bootstrap, host: '127.0.4.251', relays: [w.net.relays[1]!], retry: { baseMs: 200, maxMs: 1_000 } },
+    });
     await daemon.open();
     const api = await startApi({ daemon, token: apiToken(home2) });
     const bob2 = new ApiClient(api.url, apiToken(home2));
@@ -51,18 +54,29 @@ describe("a contact's key changes (they reinstalled, or someone impersonates the
       const relay = w.net.relayServers[0]!;
       const acks = () => relay.metrics().framesIn.ack ?? 0;
       const acked = acks();
-      await until(() => acks() > acked && relay.metrics().stored.items === 0, () => `a resend of Bob's message to be handled (acks ${acked} -> ${acks()})`);
+      await until(
+        () => acks() > acked && relay.metrics().stored.items === 0,
+        () => `a resend of Bob's message to be handled (acks ${acked} -> ${acks()})`,
+      );
       expect((await alice.client.messages(bobId)).map((m) => m.body)).toEqual(['before']); // held back, not shown
 
       const accepted = await alice.client.acceptNewKey(bobId);
       expect(accepted).toMatchObject({ keyPending: false, keyChanged: true, verified: false });
-      await until(async () => (await alice.client.messages(bobId)).some((m) => m.body === 'after reinstalling'), 'the held-back message to arrive once the key is accepted', 30_000);
+      await until(
+        async () => (await alice.client.messages(bobId)).some((m) => m.body === 'after reinstalling'),
+        'the held-back message to arrive once the key is accepted',
+        30_000,
+      );
       const after = await alice.client.safety(bobId);
       expect(after.number).not.toBe(before.number);
       expect(after).toMatchObject({ verified: false, keyChanged: true });
       expect((await alice.client.verify(bobId, true)).keyChanged).toBe(false);
       expect(await alice.client.acceptNewKey(bobId).catch((e: Error) => e.message)).toMatch(/has not offered a new key/);
-      await until(async () => (await bob2.messages(aliceId)).find((m) => m.body === 'after reinstalling')?.state === 'delivered', "a receipt for Bob's held-back message", 30_000);
+      await until(
+        async () => (await bob2.messages(aliceId)).find((m) => m.body === 'after reinstalling')?.state === 'delivered',
+        "a receipt for Bob's held-back message",
+        30_000,
+      );
     } finally {
       await api.close();
       await daemon.close();

@@ -72,7 +72,13 @@ describe('the daemon API guards', () => {
     ];
     for (const [method, path, body] of endpoints(bobId)) {
       for (const [what, headers, status, message] of cases) {
-        const res = await raw(port, method, path, { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : undefined);
+        const res = await raw(
+          port,
+          method,
+          path,
+          { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body ? JSON.stringify(body) : undefined,
+        );
         expect(res.status, `${method} ${path}: ${what}`).toBe(status);
         expect(JSON.parse(res.body).error.message, `${method} ${path}: ${what}`).toMatch(message);
         expect(res.headers['access-control-allow-origin']).toBeUndefined();

@@ -46,11 +46,25 @@ describe('after sign-up completes, nobody holds the address or number', () => {
     sink = new SmtpSink({ host: '127.0.0.1' });
     [w] = await Promise.all([world(5), sink.start()]);
     const { port } = sink.address();
-    child = spawn(process.execPath, [
-      '--import', 'tsx', 'test/attestor/attestor-child.ts',
-      '--host', '127.0.3.20', '--key-file', join(attestorDir, 'attestor.key'),
-      '--smtp', `127.0.0.1:${port}`, '--smtp-from', 'codes@attestor.test', '--sms', `file:${join(phoneDir, 'sms.jsonl')}`,
-    ], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/attestor/attestor-child.ts',
+        '--host',
+        '127.0.3.20',
+        '--key-file',
+        join(attestorDir, 'attestor.key'),
+        '--smtp',
+        `127.0.0.1:${port}`,
+        '--smtp-from',
+        'codes@attestor.test',
+        '--sms',
+        `file:${join(phoneDir, 'sms.jsonl')}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (c) => reject(new Error(`attestor exited with ${c}`)));
@@ -63,7 +77,7 @@ describe('after sign-up completes, nobody holds the address or number', () => {
     for (const d of [attestorDir, phoneDir, snapDir]) rmSync(d, { recursive: true, force: true });
   });
 
-  it('not the attestor process (heap snapshot), not its files, not the DHT, not the people\'s homes', async () => {
+  it("not the attestor process (heap snapshot), not its files, not the DHT, not the people's homes", async () => {
     const kim = await w.start('kim');
     const lee = await w.start('lee');
     await kim.signup().startSignup({ attestor: url, kind: 'email', identifier: EMAIL });
@@ -75,7 +89,10 @@ describe('after sign-up completes, nobody holds the address or number', () => {
     expect(sms).toContain(E164); // the "phone" got it
     await kim.signup().verifyCode(/code is ([0-9]{6})/.exec(sms)![1]!);
     // Lee looks both up, so the attestor also served blinded evaluations.
-    expect((await lee.signup().importContacts(`BEGIN:VCARD\nEMAIL:${EMAIL}\nTEL:${E164}\nEND:VCARD\n`, { attestor: url })).matches.map((m) => m.id)).toEqual([kim.id, kim.id]);
+    expect((await lee.signup().importContacts(`BEGIN:VCARD\nEMAIL:${EMAIL}\nTEL:${E164}\nEND:VCARD\n`, { attestor: url })).matches.map((m) => m.id)).toEqual([
+      kim.id,
+      kim.id,
+    ]);
 
     const snapshot = join(snapDir, 'attestor.heapsnapshot');
     await new Promise<void>((resolve) => {
@@ -98,7 +115,7 @@ describe('after sign-up completes, nobody holds the address or number', () => {
       const lru = n.forTest().dht._values as unknown as { cache: Record<string, { value: Stored }> };
       return Object.values(lru.cache).map((e) => e.value);
     });
-    const attestorKey = Buffer.from((await (await fetch(`${url}/v1/info`)).json() as { signingKey: string }).signingKey, 'base64');
+    const attestorKey = Buffer.from(((await (await fetch(`${url}/v1/info`)).json()) as { signingKey: string }).signingKey, 'base64');
     expect(values.filter((v) => v.k && attestorKey.equals(Buffer.from(v.k))).length).toBeGreaterThan(1);
     for (const s of [EMAIL, E164, E164.slice(1)]) {
       for (const needle of needles(s)) {

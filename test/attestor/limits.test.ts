@@ -5,7 +5,13 @@ import { randomBytes } from '../../src/identity/index.js';
 import { world } from '../helpers/people.js';
 import { attestorWorld } from './helpers.js';
 
-const fail = async (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: { code?: string; message: string }) => e);
+const fail = async (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: { code?: string; message: string }) => e,
+  );
 
 describe('attestor limits and trust', () => {
   let a: Awaited<ReturnType<typeof attestorWorld>>;
@@ -20,11 +26,21 @@ describe('attestor limits and trust', () => {
     const c = new AttestorClient(a.url);
     const idKey = randomBytes(32);
     for (let i = 0; i < 3; i++) await c.start('email', `p${i}@example.org`, idKey);
-    expect(await fail(c.start('email', 'p9@example.org', idKey))).toMatchObject({ code: 'ATTESTOR_TOO_MANY_REQUESTS', message: expect.stringMatching(/sign-ups from your address/) });
+    expect(await fail(c.start('email', 'p9@example.org', idKey))).toMatchObject({
+      code: 'ATTESTOR_TOO_MANY_REQUESTS',
+      message: expect.stringMatching(/sign-ups from your address/),
+    });
     const info = await c.info();
-    const b = blind('email', Array.from({ length: 8 }, (_, i) => `x${i}@example.org`), info.oprfKey);
+    const b = blind(
+      'email',
+      Array.from({ length: 8 }, (_, i) => `x${i}@example.org`),
+      info.oprfKey,
+    );
     await c.evaluate('email', b.blinded);
-    expect(await fail(c.evaluate('email', b.blinded.slice(0, 3)))).toMatchObject({ code: 'ATTESTOR_TOO_MANY_REQUESTS', message: expect.stringMatching(/lookups/) });
+    expect(await fail(c.evaluate('email', b.blinded.slice(0, 3)))).toMatchObject({
+      code: 'ATTESTOR_TOO_MANY_REQUESTS',
+      message: expect.stringMatching(/lookups/),
+    });
     expect(a.server.attestor.counters).toMatchObject({ started: 3, evaluations: 8 });
     expect(a.server.attestor.counters.rateLimited).toBeGreaterThanOrEqual(2);
     const metrics = await (await fetch(`${a.url}/v1/metrics`)).json();
@@ -37,10 +53,23 @@ describe('attestor limits and trust', () => {
     const emailOnly = new AttestorServer({ keys, host: '127.0.0.1', email: { send: async () => {} } });
     await emailOnly.start();
     try {
-      expect(await fail(new AttestorClient(emailOnly.url()).start('phone', '+41791234567', randomBytes(32)))).toMatchObject({ code: 'ATTESTOR_UNSUPPORTED_KIND' });
-      const broken = new AttestorServer({ keys, host: '127.0.0.1', email: { send: async () => { throw new Error('smtp down'); } } });
+      expect(await fail(new AttestorClient(emailOnly.url()).start('phone', '+41791234567', randomBytes(32)))).toMatchObject({
+        code: 'ATTESTOR_UNSUPPORTED_KIND',
+      });
+      const broken = new AttestorServer({
+        keys,
+        host: '127.0.0.1',
+        email: {
+          send: async () => {
+            throw new Error('smtp down');
+          },
+        },
+      });
       await broken.start();
-      expect(await fail(new AttestorClient(broken.url()).start('email', 'q@example.org', randomBytes(32)))).toMatchObject({ code: 'ATTESTOR_SEND_FAILED', message: expect.stringMatching(/could not be sent by email/) });
+      expect(await fail(new AttestorClient(broken.url()).start('email', 'q@example.org', randomBytes(32)))).toMatchObject({
+        code: 'ATTESTOR_SEND_FAILED',
+        message: expect.stringMatching(/could not be sent by email/),
+      });
       expect(broken.attestor.pendingCount()).toBe(0);
       await broken.stop();
     } finally {
@@ -124,7 +153,10 @@ describe('trust on first use of an attestor', () => {
       await impostor.start();
       try {
         expect(await fail(node.signup().verifyCode('123456'))).toMatchObject({ code: 'ATTESTOR_KEY_CHANGED' });
-        expect(await fail(node.signup().lookup('olga@example.org', { attestor: a.url }))).toMatchObject({ code: 'ATTESTOR_KEY_CHANGED', message: expect.stringMatching(/forget the attestor/) });
+        expect(await fail(node.signup().lookup('olga@example.org', { attestor: a.url }))).toMatchObject({
+          code: 'ATTESTOR_KEY_CHANGED',
+          message: expect.stringMatching(/forget the attestor/),
+        });
         expect(node.signup().forgetAttestor(a.url)).toBe(true);
         expect(await node.signup().lookup('olga@example.org', { attestor: a.url })).toBeNull();
         expect(node.signup().attestors()).toEqual([expect.objectContaining({ url: a.url, signingKey: impostor.info().signingKey })]);

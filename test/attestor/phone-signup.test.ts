@@ -19,7 +19,12 @@ describe('sign-up by phone through the file SMS gateway', () => {
     expect(started.kind).toBe('phone');
     await dana.signup().verifyCode(a.textedCode('+41791234567'));
 
-    for (const [form, region] of [['+41 79 123 45 67', undefined], ['0041 79 123 45 67', 'CH'], ['079-123-45-67', 'ch'], ['tel:+41791234567', undefined]] as const) {
+    for (const [form, region] of [
+      ['+41 79 123 45 67', undefined],
+      ['0041 79 123 45 67', 'CH'],
+      ['079-123-45-67', 'ch'],
+      ['tel:+41791234567', undefined],
+    ] as const) {
       const found = await erin.signup().lookup(form, { attestor: a.url, ...(region ? { region } : {}) });
       expect(found).toEqual({ identifier: '+41791234567', kind: 'phone', id: dana.id });
     }

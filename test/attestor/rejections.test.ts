@@ -5,8 +5,16 @@ import { attestorWorld } from './helpers.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
 import { CLOCK_SKEW_S, signable } from '../../src/dht/index.js';
 import {
-  AttestorClient, attestationSalt, encodeAttestationValue, findAttestations, lookupKeys, normaliseEmail, pinnedAttestors,
-  signAttestation, verifyAttestation, SignupError,
+  AttestorClient,
+  attestationSalt,
+  encodeAttestationValue,
+  findAttestations,
+  lookupKeys,
+  normaliseEmail,
+  pinnedAttestors,
+  signAttestation,
+  verifyAttestation,
+  SignupError,
 } from '../../src/signup/index.js';
 
 const code = async (p: Promise<unknown>) => {
@@ -36,7 +44,10 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
 
     await s.startSignup({ attestor: a.url, kind: 'email', identifier: 'gina@example.org' });
     const c1 = await a.mailedCode('gina@example.org');
-    expect(await code(s.verifyCode(wrong(c1)))).toMatchObject({ code: 'ATTESTOR_WRONG_CODE', message: expect.stringMatching(/code is wrong; 2 attempts left/) });
+    expect(await code(s.verifyCode(wrong(c1)))).toMatchObject({
+      code: 'ATTESTOR_WRONG_CODE',
+      message: expect.stringMatching(/code is wrong; 2 attempts left/),
+    });
     expect(await code(s.verifyCode('12ab56'))).toMatchObject({ code: 'ATTESTOR_MALFORMED_REQUEST', message: expect.stringMatching(/six digits/) });
 
     clock += 11 * 60_000; // codes live 10 minutes
@@ -65,19 +76,35 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
   it('malformed addresses and numbers are refused before anything is sent, without echoing them', async () => {
     const hal = await w.start('hal');
     const s = hal.signup();
-    for (const bad of ['hal', 'hal@', '@example.org', 'hal@@example.org', 'hal@example', 'h al@example.org', 'hal..x@example.org', `${'x'.repeat(250)}@example.org`]) {
+    for (const bad of [
+      'hal',
+      'hal@',
+      '@example.org',
+      'hal@@example.org',
+      'hal@example',
+      'h al@example.org',
+      'hal..x@example.org',
+      `${'x'.repeat(250)}@example.org`,
+    ]) {
       const r = await code(s.startSignup({ attestor: a.url, kind: 'email', identifier: bad }));
       expect(r.code).toBe('BAD_EMAIL');
       if (bad.length > 3) expect(r.message).not.toContain(bad);
     }
-    for (const [bad, region] of [['12', 'CH'], ['+41 12', undefined], ['079 123 45 67', undefined], ['call me', 'CH'], ['+999 1234567', undefined]] as const) {
+    for (const [bad, region] of [
+      ['12', 'CH'],
+      ['+41 12', undefined],
+      ['079 123 45 67', undefined],
+      ['call me', 'CH'],
+      ['+999 1234567', undefined],
+    ] as const) {
       const r = await code(s.startSignup({ attestor: a.url, kind: 'phone', identifier: bad, ...(region ? { region } : {}) }));
       expect(r.code).toBe('BAD_PHONE');
       expect(r.message).not.toContain(bad);
     }
     // The attestor checks too (a client that skips normalisation gets the same answer, as a 400).
     const raw = await fetch(`${a.url}/v1/signup/start`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'email', identifier: 'nobody@nowhere', idKey: randomBytes(32).toString('base64') }),
     });
     expect(raw.status).toBe(400);
@@ -109,23 +136,36 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
 
   it('answers any JSON on any endpoint with a 4xx and a sentence (fuzzed)', async () => {
     const paths = ['/v1/signup/start', '/v1/signup/verify', '/v1/oprf/evaluate', '/v1/unlink'];
-    const shaped = fc.record({
-      kind: fc.oneof(fc.constantFrom('email', 'phone'), fc.string()),
-      identifier: fc.oneof(fc.emailAddress(), fc.string()),
-      idKey: fc.oneof(fc.base64String({ maxLength: 40 }), fc.string()), // never a valid 32-byte key: nothing may succeed here
-      pending: fc.stringMatching(/^[0-9a-f]{32}$/),
-      code: fc.stringMatching(/^[0-9]{6}$/),
-      blinded: fc.array(fc.base64String({ maxLength: 40 }), { maxLength: 3 }),
-      idSignature: fc.base64String(),
-      record: fc.anything(),
-    }, { requiredKeys: [] });
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fc.oneof(fc.json(), shaped.map((o) => JSON.stringify(o))), async (path, body) => {
-      const res = await fetch(a.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const json = (await res.json()) as { error: string; message: string };
-      expect(res.status, `${path} ${body.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
-      expect(res.status, `${path} ${body.slice(0, 80)}`).toBeLessThan(500);
-      expect(json.message).toMatch(/^[a-z].*[^.]$/); // one sentence, in the house style
-    }), { numRuns: 150 });
+    const shaped = fc.record(
+      {
+        kind: fc.oneof(fc.constantFrom('email', 'phone'), fc.string()),
+        identifier: fc.oneof(fc.emailAddress(), fc.string()),
+        idKey: fc.oneof(fc.base64String({ maxLength: 40 }), fc.string()), // never a valid 32-byte key: nothing may succeed here
+        pending: fc.stringMatching(/^[0-9a-f]{32}$/),
+        code: fc.stringMatching(/^[0-9]{6}$/),
+        blinded: fc.array(fc.base64String({ maxLength: 40 }), { maxLength: 3 }),
+        idSignature: fc.base64String(),
+        record: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        fc.oneof(
+          fc.json(),
+          shaped.map((o) => JSON.stringify(o)),
+        ),
+        async (path, body) => {
+          const res = await fetch(a.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const json = (await res.json()) as { error: string; message: string };
+          expect(res.status, `${path} ${body.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${path} ${body.slice(0, 80)}`).toBeLessThan(500);
+          expect(json.message).toMatch(/^[a-z].*[^.]$/); // one sentence, in the house style
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('a forged attestation in the DHT and one from an unknown attestor are rejected', async () => {
@@ -142,7 +182,10 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
     const value = encodeAttestationValue({ kind: 'email', idKey: ivan.identity.identityKey.publicKey, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
     const forged = { publicKey: info.signingKey, salt, seq: Date.now(), value, signature: mallory.sign(signable(salt, Date.now(), value)) };
     for (const n of w.net.nodes) n.forTest().plant(forged);
-    expect(await code(s.lookup('mallory-target@example.org'))).toMatchObject({ code: 'FORGED_ATTESTATION', message: expect.stringMatching(/not the attestor's/) });
+    expect(await code(s.lookup('mallory-target@example.org'))).toMatchObject({
+      code: 'FORGED_ATTESTATION',
+      message: expect.stringMatching(/not the attestor's/),
+    });
     const imported = await s.importContacts('BEGIN:VCARD\r\nEMAIL:mallory-target@example.org\r\nEND:VCARD\r\n');
     expect(imported).toMatchObject({ matches: [], rejected: { FORGED_ATTESTATION: 1 } });
 
@@ -153,7 +196,9 @@ describe('the attestor refuses bad codes and bad input with clear messages', () 
     expect(() => verifyAttestation(rogueRecord, { trusted: [info.signingKey], nowSeconds: 0 })).toThrow(/attestor you do not trust/);
     const roguePinned = { url: 'http://127.0.0.1:9', signingKey: rogue.publicKey, oprfKey: pinned.oprfKey };
     for (const n of w.net.nodes) n.forTest().plant(rogueRecord);
-    await expect(findAttestations(w.net.nodes[1]!, roguePinned, [key!], { trusted: [info.signingKey], nowSeconds: 0 })).rejects.toMatchObject({ code: 'UNKNOWN_ATTESTOR' });
+    await expect(findAttestations(w.net.nodes[1]!, roguePinned, [key!], { trusted: [info.signingKey], nowSeconds: 0 })).rejects.toMatchObject({
+      code: 'UNKNOWN_ATTESTOR',
+    });
     // And the real attestor's signature over an expired attestation.
     const expired = signAttestation(a.server.forTest().keys.signing, salt, 5, 'email', ivan.identity.identityKey.publicKey, 1000);
     expect(() => verifyAttestation(expired, { trusted: [info.signingKey], salt, nowSeconds: 1000 + CLOCK_SKEW_S + 1 })).toThrow(/expired/);

@@ -5,11 +5,12 @@ import { AttestorKeys, AttestorServer, ConsoleSmsGateway, HttpSmsGateway, smsSen
 import { AttestorClient } from '../../src/signup/index.js';
 import { randomBytes } from '../../src/identity/index.js';
 
-const body = (req: IncomingMessage) => new Promise<string>((resolve) => {
-  let s = '';
-  req.on('data', (c: Buffer) => (s += c.toString()));
-  req.on('end', () => resolve(s));
-});
+const body = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let s = '';
+    req.on('data', (c: Buffer) => (s += c.toString()));
+    req.on('end', () => resolve(s));
+  });
 
 describe('SMS gateways', () => {
   it('the HTTP adapter posts {to, text} with the bearer token; a failing gateway is a clear 502', async () => {
@@ -29,9 +30,14 @@ describe('SMS gateways', () => {
     try {
       const c = new AttestorClient(server.url());
       await c.start('phone', '044 668 18 00', randomBytes(32), 'CH');
-      expect(got).toEqual([{ auth: 'Bearer t0ken', json: { to: '+41446681800', text: expect.stringMatching(/^Your Parley code is [0-9]{6}\. It works once/) } }]);
+      expect(got).toEqual([
+        { auth: 'Bearer t0ken', json: { to: '+41446681800', text: expect.stringMatching(/^Your Parley code is [0-9]{6}\. It works once/) } },
+      ]);
       status = 500;
-      await expect(c.start('phone', '+41 44 668 18 01', randomBytes(32))).rejects.toMatchObject({ code: 'ATTESTOR_SEND_FAILED', message: expect.stringMatching(/by SMS/) });
+      await expect(c.start('phone', '+41 44 668 18 01', randomBytes(32))).rejects.toMatchObject({
+        code: 'ATTESTOR_SEND_FAILED',
+        message: expect.stringMatching(/by SMS/),
+      });
       expect(server.attestor.pendingCount()).toBe(1);
     } finally {
       await server.stop();

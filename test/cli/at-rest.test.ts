@@ -69,7 +69,11 @@ describe('encryption at rest, from the command line', () => {
 
     await parley('contact', 'add', '--home', alice, bobId, '--name', NAMES.bob);
     await parley('contact', 'add', '--home', bob, aliceId, '--name', NAMES.alice);
-    for (const [from, to, text] of [[alice, bobId, TEXTS[0]], [bob, aliceId, TEXTS[1]], [alice, bobId, TEXTS[2]]] as const) {
+    for (const [from, to, text] of [
+      [alice, bobId, TEXTS[0]],
+      [bob, aliceId, TEXTS[1]],
+      [alice, bobId, TEXTS[2]],
+    ] as const) {
       expect(JSON.parse((await parley('send', '--home', from, to, text!, '--wait', '45', '--json')).stdout).state).toBe('delivered');
     }
     const seen = JSON.parse((await parley('history', '--home', bob, '--json')).stdout).map((m: { body: string }) => m.body);
@@ -93,7 +97,10 @@ describe('encryption at rest, from the command line', () => {
     for (const stop of stops) await stop();
     // The keys: identity seeds, the Signal identity key, the database key, and the Signal sessions
     // and prekeys the database holds (a 24-byte slice of each record, read through the key).
-    for (const [who, home, pass] of [['alice', alice, 'correct horse battery staple'], ['bob', bob, 'staple tuna envelope']] as const) {
+    for (const [who, home, pass] of [
+      ['alice', alice, 'correct horse battery staple'],
+      ['bob', bob, 'staple tuna envelope'],
+    ] as const) {
       const { identity, disk } = unlockKeyFile(home, pass);
       needles[`${who} identity seed`] = identity.identityKey.seed.expose();
       needles[`${who} transport seed`] = identity.transportKey.seed.expose();
@@ -101,9 +108,12 @@ describe('encryption at rest, from the command line', () => {
       needles[`${who} database key`] = disk!.key.expose();
       needles[`${who} database key as hex`] = Buffer.from(disk!.key.expose().toString('hex'));
       const { db } = openHome(home, pass);
-      const records = db.prepare(
-        `SELECT record FROM signal_sessions UNION ALL SELECT record FROM signal_prekeys UNION ALL SELECT record FROM signal_signed_prekeys UNION ALL SELECT record FROM signal_kyber_prekeys`,
-      ).pluck().all() as Buffer[];
+      const records = db
+        .prepare(
+          `SELECT record FROM signal_sessions UNION ALL SELECT record FROM signal_prekeys UNION ALL SELECT record FROM signal_signed_prekeys UNION ALL SELECT record FROM signal_kyber_prekeys`,
+        )
+        .pluck()
+        .all() as Buffer[];
       db.close();
       expect(records.length).toBeGreaterThanOrEqual(3); // a session, a signed prekey, a Kyber prekey at least
       for (const [i, r] of records.entries()) needles[`${who} signal record ${i}`] = r.subarray(8, 32);

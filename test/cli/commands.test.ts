@@ -15,7 +15,10 @@ describe('the CLI loads only the command it runs', () => {
   });
 
   it('a named command (or `help <command>`) gets its real definition, options and all', async () => {
-    for (const argv of [['send', 'x', 'y'], ['help', 'send']]) {
+    for (const argv of [
+      ['send', 'x', 'y'],
+      ['help', 'send'],
+    ]) {
       const p = program();
       await registerFor(p, argv);
       const send = p.commands.find((c) => c.name() === 'send')!;

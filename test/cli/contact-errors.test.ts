@@ -54,22 +54,97 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { what: 'add oneself', code: 'SELF', node: (self) => node.addContact(self), api: (self) => api.addContact({ id: self }), cli: (self) => ['contact', 'add', '@', self] },
-  { what: 'accept a stranger', code: 'NOT_A_REQUEST', node: () => node.accept(stranger), api: () => api.accept(stranger), cli: () => ['contact', 'accept', '@', stranger] },
-  { what: 'decline a stranger', code: 'NOT_A_REQUEST', node: () => node.decline(stranger), api: () => api.decline(stranger), cli: () => ['contact', 'decline', '@', stranger] },
-  { what: 'block a stranger', code: 'UNKNOWN_CONTACT', node: () => node.block(stranger), api: () => api.block(stranger), cli: () => ['contact', 'set', '@', stranger, '--block'] },
-  { what: 'unblock a stranger', code: 'UNKNOWN_CONTACT', node: () => node.unblock(stranger), api: () => api.unblock(stranger), cli: () => ['contact', 'set', '@', stranger, '--unblock'] },
-  { what: 'rename a stranger', code: 'UNKNOWN_CONTACT', node: () => node.rename(stranger, 'X'), api: () => api.patchContact(stranger, { name: 'X' }), cli: () => ['contact', 'set', '@', stranger, '--name', 'X'] },
   {
-    what: "set a stranger's visibility", code: 'UNKNOWN_CONTACT',
-    node: () => node.setVisibility(stranger, 'direct'), api: () => api.patchContact(stranger, { visibility: 'direct' }), cli: () => ['contact', 'set', '@', stranger, '--visibility', 'direct'],
+    what: 'add oneself',
+    code: 'SELF',
+    node: (self) => node.addContact(self),
+    api: (self) => api.addContact({ id: self }),
+    cli: (self) => ['contact', 'add', '@', self],
   },
-  { what: "a stranger's safety number", code: 'UNKNOWN_CONTACT', node: () => node.safetyNumber(stranger), api: () => api.safety(stranger), cli: () => ['safety', '@', stranger] },
-  { what: 'a safety number before any key', code: 'NO_KEY_YET', node: () => node.safetyNumber(known), api: () => api.safety(known), cli: () => ['safety', '@', known] },
-  { what: 'verify before any key', code: 'NO_KEY_YET', node: () => node.setVerified(known, true), api: () => api.verify(known, true), cli: () => ['safety', '@', known, '--verify'] },
-  { what: 'verify a stranger', code: 'UNKNOWN_CONTACT', node: () => node.setVerified(stranger, true), api: () => api.verify(stranger, true), cli: () => ['safety', '@', stranger, '--verify'] },
-  { what: 'accept a new key never offered', code: 'NO_KEY_CHANGE', node: () => node.acceptNewKey(known), api: () => api.acceptNewKey(known), cli: () => ['safety', '@', known, '--accept-new-key'] },
-  { what: "accept a stranger's new key", code: 'UNKNOWN_CONTACT', node: () => node.acceptNewKey(stranger), api: () => api.acceptNewKey(stranger), cli: () => ['safety', '@', stranger, '--accept-new-key'] },
+  {
+    what: 'accept a stranger',
+    code: 'NOT_A_REQUEST',
+    node: () => node.accept(stranger),
+    api: () => api.accept(stranger),
+    cli: () => ['contact', 'accept', '@', stranger],
+  },
+  {
+    what: 'decline a stranger',
+    code: 'NOT_A_REQUEST',
+    node: () => node.decline(stranger),
+    api: () => api.decline(stranger),
+    cli: () => ['contact', 'decline', '@', stranger],
+  },
+  {
+    what: 'block a stranger',
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.block(stranger),
+    api: () => api.block(stranger),
+    cli: () => ['contact', 'set', '@', stranger, '--block'],
+  },
+  {
+    what: 'unblock a stranger',
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.unblock(stranger),
+    api: () => api.unblock(stranger),
+    cli: () => ['contact', 'set', '@', stranger, '--unblock'],
+  },
+  {
+    what: 'rename a stranger',
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.rename(stranger, 'X'),
+    api: () => api.patchContact(stranger, { name: 'X' }),
+    cli: () => ['contact', 'set', '@', stranger, '--name', 'X'],
+  },
+  {
+    what: "set a stranger's visibility",
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.setVisibility(stranger, 'direct'),
+    api: () => api.patchContact(stranger, { visibility: 'direct' }),
+    cli: () => ['contact', 'set', '@', stranger, '--visibility', 'direct'],
+  },
+  {
+    what: "a stranger's safety number",
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.safetyNumber(stranger),
+    api: () => api.safety(stranger),
+    cli: () => ['safety', '@', stranger],
+  },
+  {
+    what: 'a safety number before any key',
+    code: 'NO_KEY_YET',
+    node: () => node.safetyNumber(known),
+    api: () => api.safety(known),
+    cli: () => ['safety', '@', known],
+  },
+  {
+    what: 'verify before any key',
+    code: 'NO_KEY_YET',
+    node: () => node.setVerified(known, true),
+    api: () => api.verify(known, true),
+    cli: () => ['safety', '@', known, '--verify'],
+  },
+  {
+    what: 'verify a stranger',
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.setVerified(stranger, true),
+    api: () => api.verify(stranger, true),
+    cli: () => ['safety', '@', stranger, '--verify'],
+  },
+  {
+    what: 'accept a new key never offered',
+    code: 'NO_KEY_CHANGE',
+    node: () => node.acceptNewKey(known),
+    api: () => api.acceptNewKey(known),
+    cli: () => ['safety', '@', known, '--accept-new-key'],
+  },
+  {
+    what: "accept a stranger's new key",
+    code: 'UNKNOWN_CONTACT',
+    node: () => node.acceptNewKey(stranger),
+    api: () => api.acceptNewKey(stranger),
+    cli: () => ['safety', '@', stranger, '--accept-new-key'],
+  },
 ];
 
 beforeAll(async () => {
@@ -92,17 +167,25 @@ afterAll(async () => {
 });
 
 describe('a contact operation fails with the same code through the node, the API and the CLI, with or without `parley run`', () => {
-  it.each(cases)('$what: $code', async (c) => {
-    expect({
-      node: await codeOf(() => c.node(node.id)),
-      api: await codeOf(c.api(served.id)),
-      cliThroughDaemon: await cliCode(served.home, c.cli(served.id)),
-      cliOnStore: await cliCode(plain.home, c.cli(plain.id)),
-    }).toEqual({ node: c.code, api: c.code, cliThroughDaemon: c.code, cliOnStore: c.code });
-  }, 60_000);
+  it.each(cases)(
+    '$what: $code',
+    async (c) => {
+      expect({
+        node: await codeOf(() => c.node(node.id)),
+        api: await codeOf(c.api(served.id)),
+        cliThroughDaemon: await cliCode(served.home, c.cli(served.id)),
+        cliOnStore: await cliCode(plain.home, c.cli(plain.id)),
+      }).toEqual({ node: c.code, api: c.code, cliThroughDaemon: c.code, cliOnStore: c.code });
+    },
+    60_000,
+  );
 
   it('the API answers a missing contact and a missing request with 404, a missing key with 409', async () => {
-    const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e as ApiClientError).status);
+    const statusOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (e: unknown) => (e as ApiClientError).status,
+      );
     expect(await statusOf(api.contact(stranger))).toBe(404);
     expect(await statusOf(api.accept(stranger))).toBe(404);
     expect(await statusOf(api.safety(known))).toBe(409);

@@ -10,7 +10,11 @@ import { cliHarness } from './harness.js';
 const { root, parley, failing, background, close } = cliHarness('parley-cli-everyday-');
 afterAll(close);
 
-const exitOf = (p: Promise<unknown>) => p.then(() => 0, (e: { code?: number }) => e.code ?? -1);
+const exitOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 0,
+    (e: { code?: number }) => e.code ?? -1,
+  );
 
 describe('everyday command-line use', () => {
   it('add twice, send by name, exit 3 while it waits, run prints what it fetched, hints that run as printed', async () => {

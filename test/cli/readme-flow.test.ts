@@ -36,7 +36,9 @@ describe('the README command-line flow', () => {
     expect(history[0]).toMatchObject({ id: sent.id, body: 'hello from the command line', direction: 'in', contactId: aliceId, state: 'received' });
     expect((await parley('outbox', '--home', alice)).stdout).toMatch(/outbox is empty/);
     // Bob's line shows the whole way: Alice's relay then his (or the one relay they share).
-    const way = sent.route.sameRelay ? /received; one-relay \(my-relay\); my-relay sees your IP and their IP/ : /received; two-relays \(their-relay → my-relay\)/;
+    const way = sent.route.sameRelay
+      ? /received; one-relay \(my-relay\); my-relay sees your IP and their IP/
+      : /received; two-relays \(their-relay → my-relay\)/;
     expect((await parley('history', '--home', bob)).stdout).toMatch(new RegExp(`hello from the command line .*${way.source}.*as their device stated it`));
 
     // Safety numbers: the same on both sides, whether read from the store (Alice) or through Bob's running daemon.
@@ -44,9 +46,13 @@ describe('the README command-line flow', () => {
     const bobsNumber = JSON.parse((await parley('safety', '--home', bob, aliceId, '--json')).stdout);
     expect(alicesNumber.number).toMatch(/^(\d{5} ){11}\d{5}$/);
     expect(bobsNumber).toMatchObject({ number: alicesNumber.number, verified: false, keyChanged: false });
-    expect((await parley('safety', '--home', alice, bobId.id)).stdout).toMatch(/Safety number with Bob:\n {2}\d{5} \d{5} \d{5} \d{5}\n[\s\S]*Not verified: compare it with Bob/);
+    expect((await parley('safety', '--home', alice, bobId.id)).stdout).toMatch(
+      /Safety number with Bob:\n {2}\d{5} \d{5} \d{5} \d{5}\n[\s\S]*Not verified: compare it with Bob/,
+    );
     expect((await parley('safety', '--home', alice, bobId.id, '--verify')).stdout).toMatch(/Verified\./);
-    expect(JSON.parse((await parley('contact', 'list', '--home', alice, '--json')).stdout)).toEqual([expect.objectContaining({ id: bobId.id, verified: true })]);
+    expect(JSON.parse((await parley('contact', 'list', '--home', alice, '--json')).stdout)).toEqual([
+      expect.objectContaining({ id: bobId.id, verified: true }),
+    ]);
     expect((await failing('safety', '--home', alice, bobId.id, '--verify', '--unverify')).stderr).toMatch(/cannot be used with/);
 
     // Strangers who write become requests: Bob accepts one and declines the other (through his daemon).

@@ -43,7 +43,11 @@ describe('parley run serves the web UI, and the CLI goes through the same API', 
     expect(set).toEqual(await ui.contact(eliId));
     const changed = () => events.filter((e): e is Extract<ApiEvent, { type: 'contact' }> => e.type === 'contact').map((e) => [e.contact.id, e.contact.name]);
     const has = (id: string, name: string) => changed().some(([i, n]) => i === id && n === name);
-    await until(() => has(fayId, 'Fay') && has(eliId, 'Eli S.'), () => `contact events for Fay and Eli S. (saw ${JSON.stringify(changed())})`, 10_000);
+    await until(
+      () => has(fayId, 'Fay') && has(eliId, 'Eli S.'),
+      () => `contact events for Fay and Eli S. (saw ${JSON.stringify(changed())})`,
+      10_000,
+    );
     stopListening();
 
     // Data commands print what the API gives, whether a daemon serves the home (Dana) or not (Eli).

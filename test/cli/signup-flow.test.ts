@@ -33,7 +33,10 @@ describe('the README sign-up flow', () => {
       parley('signup', 'email', 'not-an-address', '--home', bob).catch((e: { stderr: string }) => e),
     ]);
     expect(imported).toMatchObject({ cards: 1, checked: 2, matches: [{ identifier: 'alice@example.org', name: 'Alice', id: aliceId }] });
-    expect(err).toMatchObject({ code: 1, stderr: expect.stringMatching(/^parley: there is no sign-up waiting for a code; start one with `parley signup email/) });
+    expect(err).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^parley: there is no sign-up waiting for a code; start one with `parley signup email/),
+    });
     expect((bad as { stderr: string }).stderr).toMatch(/^parley: that is not an email address/);
     expect((bad as { stderr: string }).stderr).not.toMatch(/not-an-address|\n\s+at /);
   }, 90_000);

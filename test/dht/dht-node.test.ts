@@ -67,7 +67,10 @@ describe('DhtNode', () => {
   it('reports a port in use or a foreign address as BIND_FAILED', async () => {
     const first = await node();
     const { host, port } = first.address();
-    const inUse = (await node({ host, port }).then(() => new Error('bound twice'), (e: unknown) => e)) as DhtError;
+    const inUse = (await node({ host, port }).then(
+      () => new Error('bound twice'),
+      (e: unknown) => e,
+    )) as DhtError;
     expect(inUse).toMatchObject({ code: 'BIND_FAILED', message: expect.stringContaining('EADDRINUSE') });
     expect(inUse.message).not.toContain(host);
     expect(inUse.cause).toBeUndefined();
@@ -107,7 +110,11 @@ describe('DhtNode', () => {
     const s = createSocket('udp4');
     sockets.push(s);
     for (const m of junk) s.send(Buffer.from(m), port, host);
-    await until(() => target.stats().droppedIncoming >= junk.length, () => `${junk.length} junk packets dropped (${target.stats().droppedIncoming} were)`, 5_000);
+    await until(
+      () => target.stats().droppedIncoming >= junk.length,
+      () => `${junk.length} junk packets dropped (${target.stats().droppedIncoming} were)`,
+      5_000,
+    );
     expect(target.stats().droppedIncoming).toBe(junk.length);
     // The junk's sender id got into the routing table; a short query timeout skips it quickly.
     const joiner = await node({ bootstrap: [`${host}:${port}`], queryTimeoutMs: 200 });

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Identity, randomBytes } from '../../src/identity/index.js';
 import {
-  CLOCK_SKEW_S, DhtError, DhtNode, IntroSeqs, MAX_RELAY_BYTES, encodeIntro, INTRO_SALT, lookupIntro, publishIntro, targetOf, verifyIntro, type IntroOptions,
+  CLOCK_SKEW_S,
+  DhtError,
+  DhtNode,
+  IntroSeqs,
+  MAX_RELAY_BYTES,
+  encodeIntro,
+  INTRO_SALT,
+  lookupIntro,
+  publishIntro,
+  targetOf,
+  verifyIntro,
+  type IntroOptions,
 } from '../../src/dht/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import { introOf, signedRecord } from './helpers.js';
@@ -142,7 +153,9 @@ describe('intro records on an 8-node local network', () => {
     const before = writer.queryCount();
     const put = writer.putMutable({ keyPair: alice.identityKey, salt: INTRO_SALT, value: randomBytes(997), seq: 5 });
     await expect(put).rejects.toMatchObject({ code: 'VALUE_TOO_LARGE' });
-    await expect(publishIntro(writer, alice, { ...options('127.0.0.1:1'), relay: randomBytes(MAX_RELAY_BYTES + 1) }, 5)).rejects.toMatchObject({ code: 'BAD_SCHEMA' });
+    await expect(publishIntro(writer, alice, { ...options('127.0.0.1:1'), relay: randomBytes(MAX_RELAY_BYTES + 1) }, 5)).rejects.toMatchObject({
+      code: 'BAD_SCHEMA',
+    });
     expect(writer.queryCount()).toBe(before);
     // Still Alice's genuine record.
     const reader = await client();

@@ -11,9 +11,8 @@ const now = () => Math.floor(Date.now() / 1000);
 const cleanup: Array<() => Promise<void>> = [];
 let hostByte = 20 + Math.floor(Math.random() * 200);
 
-
 async function client(bootstrap: string[], extra: Partial<ConstructorParameters<typeof DhtNode>[0]> = {}): Promise<DhtNode> {
-  const node = new DhtNode({ bootstrap, host: `127.0.1.${hostByte++ % 250 + 2}`, loopbackOnly: true, ...extra });
+  const node = new DhtNode({ bootstrap, host: `127.0.1.${(hostByte++ % 250) + 2}`, loopbackOnly: true, ...extra });
   await node.start();
   cleanup.push(() => node.stop());
   return node;
@@ -46,7 +45,11 @@ describe('Republisher', () => {
     await ahead.stop();
     const restored = republisherFor(alice, await client(net.bootstrap), { retry: { baseMs: 60_000, maxMs: 60_000 } });
     await restored.start(); // most nodes refuse (they hold a higher seq): it looks that up and publishes past it at once
-    const status = await until(() => (restored.status().lastSeq! > stored ? restored.status() : undefined), 'the restored republisher to publish a higher seq', 5_000);
+    const status = await until(
+      () => (restored.status().lastSeq! > stored ? restored.status() : undefined),
+      'the restored republisher to publish a higher seq',
+      5_000,
+    );
     expect(status).toMatchObject({ lastSeq: stored + 1, failures: 0 });
     expect(status.lastStoredOn).toBeGreaterThanOrEqual(4);
     expect((await lookupIntro(await client(net.bootstrap), alice.id, now())).seq).toBe(stored + 1);
@@ -66,10 +69,14 @@ describe('Republisher', () => {
     await republisher.refresh();
     expect(republisher.status().lastSeq).toBeGreaterThan(first.lastSeq!);
 
-    const later = await until(async () => {
-      const intro = await lookupIntro(reader, alice.id, now());
-      return intro.seq >= first.lastSeq! + 2 ? intro : undefined;
-    }, 'two more republications in the DHT', 10_000);
+    const later = await until(
+      async () => {
+        const intro = await lookupIntro(reader, alice.id, now());
+        return intro.seq >= first.lastSeq! + 2 ? intro : undefined;
+      },
+      'two more republications in the DHT',
+      10_000,
+    );
     expect(later.seq).toBeGreaterThan(first.lastSeq!);
     await republisher.stop();
     const stoppedAt = republisher.status().lastSeq;
@@ -96,11 +103,17 @@ describe('Republisher', () => {
     const republisher = republisherFor(alice, dht, { logger, retry: { baseMs: 50, maxMs: 200 } });
     await republisher.start();
     expect(republisher.status().failures).toBeGreaterThanOrEqual(1);
-    await until(() => republisher.status().failures >= 2, () => `two failed attempts (status: ${JSON.stringify(republisher.status())})`);
+    await until(
+      () => republisher.status().failures >= 2,
+      () => `two failed attempts (status: ${JSON.stringify(republisher.status())})`,
+    );
 
     const net = await startTestnet({ dhtNodes: 3, basePort: port });
     cleanup.push(() => net.stop());
-    await until(() => republisher.status().failures === 0, () => `a publish once the network is up (status: ${JSON.stringify(republisher.status())})`);
+    await until(
+      () => republisher.status().failures === 0,
+      () => `a publish once the network is up (status: ${JSON.stringify(republisher.status())})`,
+    );
     const reader = await client(net.bootstrap);
     expect((await lookupIntro(reader, alice.id, now())).id).toBe(alice.id);
 

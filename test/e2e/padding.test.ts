@@ -50,13 +50,17 @@ describe('padding inside the Signal encryption', () => {
     // Each size is its bucket plus Signal's overhead (a MAC, a block of CBC padding, a few bytes of
     // protobuf whose length prefix grows by one byte past 16 KiB).
     const overhead = distinct[0]! - PAD_BUCKETS[0];
-    for (const size of distinct) expect(PAD_BUCKETS.filter((b) => size - b >= overhead && size - b <= overhead + 2), `size ${size}`).toHaveLength(1);
+    for (const size of distinct)
+      expect(
+        PAD_BUCKETS.filter((b) => size - b >= overhead && size - b <= overhead + 2),
+        `size ${size}`,
+      ).toHaveLength(1);
     expect(sizes.get('receipt of 1')).toBe(sizes.get('text of 100 bytes'));
     expect(sizes.get('receipt of 5')).toBe(sizes.get('text of 7 bytes'));
     expect(sizes.get('reach')).toBe(sizes.get('text of 1 bytes'));
   });
 
-  it('still reads an older sender\'s unpadded content', async () => {
+  it("still reads an older sender's unpadded content", async () => {
     const { pad, unpad } = await import('../../src/e2e/padding.js');
     const legacy = contentCodec.encode(text('from before padding', 1));
     expect(unpad(legacy)).toBeNull();

@@ -9,8 +9,14 @@ import puppeteer, { type Browser as PuppeteerBrowser } from 'puppeteer-core';
 
 /** Debian's Chromium, headless, with the flags the UI issue names plus: no host name resolves. */
 export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
 export function launchChromium(): Promise<PlaywrightBrowser> {

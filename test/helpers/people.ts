@@ -41,7 +41,11 @@ export async function world(dhtNodes = 6, relays = 0) {
      * Starts two people who added each other by ID (nothing else exchanged). `visibility` is what
      * each lets the other see; left out, the default (relayed) stands.
      */
-    async pair(a: string, b: string, o: { a?: Partial<NodeOptions>; b?: Partial<NodeOptions>; visibility?: Visibility } = {}): Promise<[ParleyNode, ParleyNode]> {
+    async pair(
+      a: string,
+      b: string,
+      o: { a?: Partial<NodeOptions>; b?: Partial<NodeOptions>; visibility?: Visibility } = {},
+    ): Promise<[ParleyNode, ParleyNode]> {
       const first = await this.start(a, o.a);
       const second = await this.start(b, o.b);
       first.addContact(second.id);
@@ -67,11 +71,19 @@ export async function world(dhtNodes = 6, relays = 0) {
 /** Resolves once `node` has received `count` messages from `from` in total (history included). */
 export function received(node: ParleyNode, from: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
   const rows = () => node.history(from, 100_000).filter((m) => m.direction === 'in');
-  return until(() => (rows().length >= count ? rows() : undefined), () => `${count} messages to arrive (${rows().length} did)`, timeoutMs);
+  return until(
+    () => (rows().length >= count ? rows() : undefined),
+    () => `${count} messages to arrive (${rows().length} did)`,
+    timeoutMs,
+  );
 }
 
 /** Resolves once `count` of `node`'s messages to `to` have a receipt. */
 export function delivered(node: ParleyNode, to: string, count: number, timeoutMs = 30_000): Promise<MessageRow[]> {
   const rows = () => node.history(to, 100_000).filter((m) => m.direction === 'out' && m.state === 'delivered');
-  return until(() => (rows().length >= count ? rows() : undefined), () => `${count} receipts to arrive (${rows().length} did)`, timeoutMs);
+  return until(
+    () => (rows().length >= count ? rows() : undefined),
+    () => `${count} receipts to arrive (${rows().length} did)`,
+    timeoutMs,
+  );
 }

@@ -11,7 +11,12 @@ function tapTcp() {
     else if (data instanceof Uint8Array) chunks.push(Buffer.from(data));
     return (original as (...a: unknown[]) => boolean).call(this, data, ...rest);
   } as typeof Socket.prototype.write;
-  return { bytes: () => Buffer.concat(chunks), restore: () => { Socket.prototype.write = original; } };
+  return {
+    bytes: () => Buffer.concat(chunks),
+    restore: () => {
+      Socket.prototype.write = original;
+    },
+  };
 }
 
 describe('what the wire shows', () => {

@@ -51,7 +51,10 @@ describe('two people on the local DHT', () => {
     await w.stop(dave);
     const sent = carol.send(dave.id, 'are you there?');
     // A failed attempt, recorded with its reason, is the signal that Carol tried and kept it.
-    await until(() => /cannot be reached/.test(carol.outbox()[0]?.last_error ?? ''), () => `Carol's outbox to say Dave cannot be reached (${JSON.stringify(carol.outbox())})`);
+    await until(
+      () => /cannot be reached/.test(carol.outbox()[0]?.last_error ?? ''),
+      () => `Carol's outbox to say Dave cannot be reached (${JSON.stringify(carol.outbox())})`,
+    );
     expect(carol.outbox().map((o) => o.message_id)).toEqual([sent.id]);
     const dave2 = await w.start('dave');
     const got = await received(dave2, carol.id, 1);

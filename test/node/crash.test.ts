@@ -54,7 +54,10 @@ describe('a receiver killed with SIGKILL mid-conversation', () => {
     let bob = await runBob(bobHome, w.net.bootstrap);
     const total = 60;
     for (let i = 0; i < total; i++) alice.send(bobIdentity.id, `msg ${i}`);
-    await until(() => bobInbox(bobHome).length >= 5, () => `the first 5 messages in Bob's inbox (${bobInbox(bobHome).length} are)`);
+    await until(
+      () => bobInbox(bobHome).length >= 5,
+      () => `the first 5 messages in Bob's inbox (${bobInbox(bobHome).length} are)`,
+    );
     bob.kill('SIGKILL');
     await new Promise((r) => bob.once('exit', r));
     const before = bobInbox(bobHome).length;

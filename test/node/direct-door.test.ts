@@ -40,8 +40,10 @@ const doorKnownBy = (node: ParleyNode, of: string) => {
 
 /** A dial to a door as `keyPair` would: resolves to the open connection or the transport error. */
 const knock = (door: { host: string; port: number; key: Buffer }, keyPair: { publicKey: Buffer; secretKey: Buffer }, from: string) =>
-  dial(peerCodec, { host: door.host, port: door.port, remotePublicKey: door.key, keyPair, localAddress: from, connectTimeoutMs: 3_000 })
-    .then((c: Connection<PeerFrameOut, PeerFrame>) => c, (e: unknown) => e);
+  dial(peerCodec, { host: door.host, port: door.port, remotePublicKey: door.key, keyPair, localAddress: from, connectTimeoutMs: 3_000 }).then(
+    (c: Connection<PeerFrameOut, PeerFrame>) => c,
+    (e: unknown) => e,
+  );
 
 const routeOf = (node: ParleyNode, contact: string, messageId: string) =>
   JSON.parse(node.history(contact, 1000).find((m) => m.id === messageId)!.route!) as RouteReceipt;

@@ -11,8 +11,11 @@ const Z32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';
 async function session(bob: ParleyNode) {
   const { host, port } = bob.address();
   return dial(peerCodec, {
-    host, port, remotePublicKey: bob.identity.transportKey.publicKey,
-    keyPair: Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise(), localAddress: '127.0.0.251',
+    host,
+    port,
+    remotePublicKey: bob.identity.transportKey.publicKey,
+    keyPair: Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise(),
+    localAddress: '127.0.0.251',
   });
 }
 
@@ -42,10 +45,7 @@ describe('a live node fed random and mutated frames', () => {
     for (const e of envelopes) steady.send({ v: 1, t: 'env', ...e });
     // Mutated frames, each on its own link: every one costs only that link.
     const valid = peerCodec.encode({ v: 1, t: 'bundle-req', n: 'abc' });
-    const mutants = fc.sample(
-      fc.array(fc.record({ at: fc.nat(valid.length - 1), to: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }),
-      150,
-    );
+    const mutants = fc.sample(fc.array(fc.record({ at: fc.nat(valid.length - 1), to: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }), 150);
     let closed = 0;
     for (const edits of mutants) {
       const b = Buffer.from(valid);

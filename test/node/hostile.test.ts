@@ -15,7 +15,6 @@ async function rawSend(host: string, port: number, bytes: Buffer): Promise<void>
   await new Promise((r) => s.once('close', r));
 }
 
-
 describe('a node under hostile input', () => {
   let w: Awaited<ReturnType<typeof world>>;
   beforeAll(async () => {

@@ -4,7 +4,6 @@ import { until } from '../helpers/until.js';
 import { RelayServer } from '../../src/relay/index.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
 
-
 describe('relays failing and people offline', () => {
   let w: Awaited<ReturnType<typeof world>>;
   beforeAll(async () => {

@@ -10,7 +10,6 @@ const ALICE = '127.0.2.81';
 const BOB = '127.0.2.82';
 const ATTACKERS = ['127.0.2.90', '127.0.2.91', '127.0.2.92', '127.0.2.93'];
 
-
 describe('what a relay holds, and a relay under attack, with real Parley users', () => {
   let w: Awaited<ReturnType<typeof world>>;
   let relay: RelayServer;
@@ -40,7 +39,10 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
 
     const dump = relay.forTest().dumpStored();
     const forbidden: Array<[string, Buffer]> = [];
-    for (const [who, node] of [['alice', alice], ['bob', bob]] as const) {
+    for (const [who, node] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
       forbidden.push([`${who} id`, Buffer.from(node.id)]);
       forbidden.push([`${who} identity key`, publicKeyOf(parseId(node.id))]);
       forbidden.push([`${who} identity key (base64)`, Buffer.from(publicKeyOf(parseId(node.id)).toString('base64'))]);
@@ -54,7 +56,11 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
     const got = await received(bob2, alice.id, 3);
     expect(got.map((m) => m.body)).toEqual(['warm-up', ...secrets]);
     await delivered(alice, bob.id, 3);
-    await until(() => relay.metrics().stored.items === 0, () => `the relay to hold no items once acked (holds ${relay.metrics().stored.items})`, 15_000);
+    await until(
+      () => relay.metrics().stored.items === 0,
+      () => `the relay to hold no items once acked (holds ${relay.metrics().stored.items})`,
+      15_000,
+    );
   });
 
   it('1,000 garbage connections against the relay while two people chat: the chat keeps working', async () => {
@@ -66,18 +72,20 @@ describe('what a relay holds, and a relay under attack, with real Parley users',
     const attack = (async () => {
       for (let wave = 0; wave < 10; wave++) {
         await Promise.all(
-          Array.from({ length: 100 }, (_, i) =>
-            new Promise<void>((resolve) => {
-              const s = connect({ host: RELAY, port: ref.port, localAddress: ATTACKERS[i % ATTACKERS.length] });
-              s.on('error', () => {});
-              s.on('connect', () => s.end(randomBytes(64 + ((i * 37) % 900))));
-              const timer = setTimeout(() => (s.destroy(), resolve()), 10_000);
-              s.on('close', () => {
-                clearTimeout(timer);
-                closedByRelay++;
-                resolve();
-              });
-            }),
+          Array.from(
+            { length: 100 },
+            (_, i) =>
+              new Promise<void>((resolve) => {
+                const s = connect({ host: RELAY, port: ref.port, localAddress: ATTACKERS[i % ATTACKERS.length] });
+                s.on('error', () => {});
+                s.on('connect', () => s.end(randomBytes(64 + ((i * 37) % 900))));
+                const timer = setTimeout(() => (s.destroy(), resolve()), 10_000);
+                s.on('close', () => {
+                  clearTimeout(timer);
+                  closedByRelay++;
+                  resolve();
+                });
+              }),
           ),
         );
       }

@@ -10,7 +10,11 @@ const TWO_RELAYS_AS_RECEIVED: RouteReceipt = {
   route: 'two-relays',
   hops: ['their-relay', 'my-relay'],
   senderReported: true,
-  sees: [{ party: 'their-relay', ips: ['theirs'] }, { party: 'my-relay', ips: ['mine'] }, { party: 'contact', ips: [] }],
+  sees: [
+    { party: 'their-relay', ips: ['theirs'] },
+    { party: 'my-relay', ips: ['mine'] },
+    { party: 'contact', ips: [] },
+  ],
 };
 
 describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
@@ -53,7 +57,8 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     const alicesIp = alice.address().host;
     const bobsIp = bob.address().host;
     return {
-      alicesIp, bobsIp,
+      alicesIp,
+      bobsIp,
       route: JSON.parse(sent.route!) as RouteReceipt,
       /** The same message's receipt as Bob sees it. */
       bobsRoute: JSON.parse(got.route!) as RouteReceipt,
@@ -80,8 +85,13 @@ describe('routes follow the two settings (ARCHITECTURE.md route table)', () => {
     expect(s.aliceSaw.has(s.bobsIp)).toBe(false);
     // Bob's receipt of the same message: his relay saw both, Alice saw none of his.
     expect(s.bobsRoute).toEqual({
-      route: 'one-relay', hops: ['my-relay'], senderReported: true,
-      sees: [{ party: 'my-relay', ips: ['mine', 'theirs'] }, { party: 'contact', ips: [] }],
+      route: 'one-relay',
+      hops: ['my-relay'],
+      senderReported: true,
+      sees: [
+        { party: 'my-relay', ips: ['mine', 'theirs'] },
+        { party: 'contact', ips: [] },
+      ],
     });
   });
 

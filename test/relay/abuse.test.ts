@@ -104,7 +104,10 @@ describe('relay under abuse', () => {
     await chatter;
 
     expect(exchanged).toBeGreaterThan(20);
-    await until(() => got.alice.size === exchanged && got.bob.size === exchanged, () => `every mail exchanged during the attack (${exchanged} each way; Alice has ${got.alice.size}, Bob ${got.bob.size})`);
+    await until(
+      () => got.alice.size === exchanged && got.bob.size === exchanged,
+      () => `every mail exchanged during the attack (${exchanged} each way; Alice has ${got.alice.size}, Bob ${got.bob.size})`,
+    );
     expect(relay.metrics().stored.items).toBe(2 * exchanged); // delivered live, kept until acked
     const m = relay.metrics();
     expect(m.disconnects.FRAME_TOO_LARGE).toBeGreaterThanOrEqual(kinds.oversizedLength!);
@@ -140,7 +143,10 @@ describe('relay under abuse', () => {
     const arrived = new Promise((resolve) => alice.once('mail', resolve));
     await bob.send(aliceBox, Buffer.from('unaffected'));
     expect(await arrived).toMatchObject({ mailboxId: aliceBox });
-    await until(() => relay.metrics().disconnects.FLOOD === 1, () => `one FLOOD disconnect (disconnects: ${JSON.stringify(relay.metrics().disconnects)})`);
+    await until(
+      () => relay.metrics().disconnects.FLOOD === 1,
+      () => `one FLOOD disconnect (disconnects: ${JSON.stringify(relay.metrics().disconnects)})`,
+    );
     expect(relay.metrics().drops.RATE_LIMITED).toBeGreaterThan(30);
     expect(relay.metrics().connections.open).toBe(2);
   });

@@ -110,7 +110,8 @@ export function fillStorage(target: Target, from: string, connections = 16): Att
           } catch (err) {
             const code = refuse(kind, err, kind === 'mail' ? size : 1);
             if (code === 'MAILBOX_FULL') box = await client.registerMailbox(randomBytes(32));
-            else if (code === 'TOO_MANY_MAILBOXES' || code === 'CLOSED') break; // on to a new connection
+            else if (code === 'TOO_MANY_MAILBOXES' || code === 'CLOSED')
+              break; // on to a new connection
             else if (code === 'RATE_LIMITED') await pause(50);
             else if (NO_ROOM.includes(code)) {
               size = size === 1 ? item.length : Math.ceil(size / 2); // fill the gaps, then try big again
@@ -202,9 +203,11 @@ export async function attackInChild(
     void exited.then(() => reject(new Error(`the attacker process ended (${child.exitCode ?? child.signalCode})`)));
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), readyWithinMs);
-  await ready.finally(() => clearTimeout(timer)).catch((err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)} before the attack was in full swing; it was refused ${JSON.stringify(refused)}`);
-  });
+  await ready
+    .finally(() => clearTimeout(timer))
+    .catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)} before the attack was in full swing; it was refused ${JSON.stringify(refused)}`);
+    });
   return {
     refused,
     async stop() {

@@ -12,7 +12,11 @@ const RELAY3 = '127.0.0.35';
 
 afterEach(cleanup);
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (RelayError.is(e) ? e.code : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (RelayError.is(e) ? e.code : String(e)),
+  );
 
 describe('relay circuits', () => {
   it('reaches a second relay through the first: relay 2 never sees the client, relay 1 never sees the mailbox', async () => {
@@ -57,7 +61,10 @@ describe('relay circuits', () => {
     await client.close();
     expect(await farClosed).toBe('CLOSED'); // the inner client says why it closed
     expect(await codeOf(far.registerMailbox(randomBytes(32)))).toBe('CLOSED');
-    await until(() => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0, 'no circuit open on the first relay and no connection on the second');
+    await until(
+      () => relay1.metrics().circuits.open === 0 && relay2.metrics().connections.open === 0,
+      'no circuit open on the first relay and no connection on the second',
+    );
   });
 
   it('is never an open proxy: leads only to relays it knows, at the address and key it knows', async () => {
@@ -89,7 +96,19 @@ describe('relay circuits', () => {
 
   it('tells public addresses from loopback, link-local and private ones', () => {
     for (const host of ['198.51.100.2', '8.8.8.8', '2001:db8::1', '2a00:1450::1']) expect(isPublicAddress(host), host).toBe(true);
-    const inside = ['127.0.0.1', '127.9.9.9', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255'];
+    const inside = [
+      '127.0.0.1',
+      '127.9.9.9',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.1.1',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+    ];
     const inside6 = ['::1', '::', 'fe80::1', 'fd00::1', 'fc00::2', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip'];
     for (const host of [...inside, ...inside6]) expect(isPublicAddress(host), host).toBe(false);
   });

@@ -10,7 +10,11 @@ const CLIENT = '127.0.0.92';
 
 afterEach(cleanup);
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (e as { code?: string }).code ?? String(e));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (e as { code?: string }).code ?? String(e),
+  );
 
 /** A relay that completes the handshake, notes each client's Noise key, and never answers. */
 async function mute() {

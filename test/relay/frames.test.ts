@@ -68,7 +68,13 @@ describe('relay frames', () => {
 
   it('a frame of a version this release does not speak is refused as UNSUPPORTED_VERSION, not as malformed', () => {
     for (const v of [0, 2, 99, '1', null]) {
-      const err = (() => { try { relayServerCodec.decode(Buffer.from(JSON.stringify({ v, t: 'send', id: 2, mailbox: id32, bytes }))); } catch (e) { return e; } })();
+      const err = (() => {
+        try {
+          relayServerCodec.decode(Buffer.from(JSON.stringify({ v, t: 'send', id: 2, mailbox: id32, bytes })));
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(WireError.is(err) && err.code).toBe('UNSUPPORTED_VERSION');
     }
   });
@@ -79,7 +85,13 @@ describe('relay frames', () => {
   });
 
   it('a descriptor parses and stays within a DHT value', () => {
-    const d = { v: 1, host: '127.0.0.5', port: 7000, publicKey: id32, limits: { mailItemBytes: 1, mailboxItems: 1, mailboxBytes: 1, blobBytes: 1, itemTtlS: 1, blobTtlS: 1 } };
+    const d = {
+      v: 1,
+      host: '127.0.0.5',
+      port: 7000,
+      publicKey: id32,
+      limits: { mailItemBytes: 1, mailboxItems: 1, mailboxBytes: 1, blobBytes: 1, itemTtlS: 1, blobTtlS: 1 },
+    };
     expect(RelayDescriptor.parse(d)).toEqual(d);
     expect(() => RelayDescriptor.parse({ ...d, host: 'example.org' })).toThrow();
     expect(JSON.stringify(d).length).toBeLessThan(1000);

@@ -40,4 +40,3 @@ export function closed(client: RelayClient): Promise<string> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-

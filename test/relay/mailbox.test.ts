@@ -12,7 +12,11 @@ const DAY = 24 * 60 * 60 * 1000;
 
 afterEach(cleanup);
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (RelayError.is(e) ? e.code : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (RelayError.is(e) ? e.code : String(e)),
+  );
 
 describe('relay mailboxes', () => {
   it('forwards mail live to the connected owner', async () => {
@@ -123,7 +127,10 @@ describe('relay mailboxes', () => {
     expect(await codeOf(bob.send(mailbox, Buffer.from('x')))).toBe('MAILBOX_FULL');
     expect(await codeOf(bob.send(mailbox, Buffer.alloc(700)))).toBe('TOO_LARGE');
     const items = await alice.fetch(mailbox);
-    await alice.ack(mailbox, items.map((i) => i.itemId));
+    await alice.ack(
+      mailbox,
+      items.map((i) => i.itemId),
+    );
     await bob.send(mailbox, Buffer.alloc(600));
     expect(await codeOf(bob.send(mailbox, Buffer.alloc(500)))).toBe('MAILBOX_FULL'); // bytes quota
     await alice.registerMailbox(randomBytes(32));
@@ -168,6 +175,9 @@ describe('relay blobs', () => {
     expect((await alice.getBlob(blobId))?.length).toBe(4096);
     now += 7 * DAY + 1;
     expect(await alice.getBlob(blobId)).toBeNull();
-    await until(() => relay.metrics().stored.blobs === 0, () => `the relay to hold no blobs (holds ${relay.metrics().stored.blobs})`);
+    await until(
+      () => relay.metrics().stored.blobs === 0,
+      () => `the relay to hold no blobs (holds ${relay.metrics().stored.blobs})`,
+    );
   });
 });

@@ -19,7 +19,11 @@ afterEach(async () => {
   for (const fn of later.splice(0).reverse()) await fn();
 });
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (RelayError.is(e) ? e.code : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (RelayError.is(e) ? e.code : String(e)),
+  );
 
 /** An internal-only HTTP service on this host that counts every connection, byte and request it sees. */
 async function internalService(): Promise<{ server: Server; port: number; seen: { connections: number; bytes: number; requests: number } }> {

@@ -2,9 +2,7 @@ import fc from 'fast-check';
 import { toB64 } from '../../src/wire/bytes.js';
 import type { PeerFrameOut } from '../../src/wire/peer-frames.js';
 import { SENDER_PATHS } from '../../src/wire/content.js';
-import {
-  MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_CIRCUIT_CHUNK, MAX_MAIL_BYTES, type ClientToRelayOut, type RelayToClientOut,
-} from '../../src/wire/relay-frames.js';
+import { MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_CIRCUIT_CHUNK, MAX_MAIL_BYTES, type ClientToRelayOut, type RelayToClientOut } from '../../src/wire/relay-frames.js';
 
 /* fast-check arbitraries for every frame schema, shared by the codec properties and the frame storms. */
 
@@ -20,7 +18,11 @@ export const ip = fc.oneof(fc.ipV4(), fc.ipV6());
 export const port = fc.integer({ min: 1, max: 65535 });
 const v = fc.constant(1 as const);
 /** JSON objects (the bundle frame carries one), with keys that survive a JSON round trip. */
-export const jsonObject = fc.dictionary(fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
+export const jsonObject = fc.dictionary(
+  fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__'),
+  fc.jsonValue({ maxDepth: 2 }),
+  { maxKeys: 6 },
+);
 
 /**
  * Byte fields: length 1..max, mostly small, sometimes exactly at the cap (`atCap` false keeps
@@ -45,8 +47,12 @@ export function peerFrame(atCap = true): fc.Arbitrary<PeerFrameOut> {
 export function envelope(atCap = true): fc.Arbitrary<PeerFrameOut> {
   return fc.record(
     {
-      v, t: fc.constant('env' as const), from: parleyId, kind: fc.constantFrom('prekey' as const, 'whisper' as const),
-      body: bytesOf(40 * 1024, atCap).map(toB64), bind: fc.uint8Array({ minLength: 64, maxLength: 64 }).map(toB64),
+      v,
+      t: fc.constant('env' as const),
+      from: parleyId,
+      kind: fc.constantFrom('prekey' as const, 'whisper' as const),
+      body: bytesOf(40 * 1024, atCap).map(toB64),
+      bind: fc.uint8Array({ minLength: 64, maxLength: 64 }).map(toB64),
     },
     { requiredKeys: ['v', 't', 'from', 'kind', 'body'] },
   );
@@ -54,7 +60,15 @@ export function envelope(atCap = true): fc.Arbitrary<PeerFrameOut> {
 
 export const content = fc.oneof(
   fc.record(
-    { v, t: fc.constant('text' as const), id: hex32, n: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), body: fc.string({ maxLength: 4000, unit: 'binary' }), at: fc.integer({ min: 0, max: 2 ** 50 }), via: fc.constantFrom(...SENDER_PATHS) },
+    {
+      v,
+      t: fc.constant('text' as const),
+      id: hex32,
+      n: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      body: fc.string({ maxLength: 4000, unit: 'binary' }),
+      at: fc.integer({ min: 0, max: 2 ** 50 }),
+      via: fc.constantFrom(...SENDER_PATHS),
+    },
     { requiredKeys: ['v', 't', 'id', 'n', 'body', 'at'] },
   ),
   fc.record({ v, t: fc.constant('receipt' as const), ids: fc.array(hex32, { minLength: 1, maxLength: 512 }) }),
@@ -88,7 +102,10 @@ export function relayFrame(atCap = true): fc.Arbitrary<RelayToClientOut> {
   return fc.oneof(
     fc.record({ v, t: fc.constant('registered' as const), id: reqId, mailbox: id32 }),
     fc.record({ v, t: fc.constant('accepted' as const), id: reqId }),
-    fc.record({ v, t: fc.constant('mail' as const), mailbox: id32, item, bytes: bytesOf(MAX_MAIL_BYTES, atCap).map(toB64), req: reqId }, { requiredKeys: ['v', 't', 'mailbox', 'item', 'bytes'] }),
+    fc.record(
+      { v, t: fc.constant('mail' as const), mailbox: id32, item, bytes: bytesOf(MAX_MAIL_BYTES, atCap).map(toB64), req: reqId },
+      { requiredKeys: ['v', 't', 'mailbox', 'item', 'bytes'] },
+    ),
     fc.record({ v, t: fc.constant('fetched' as const), id: reqId, more: fc.boolean() }),
     fc.record({ v, t: fc.constant('acked' as const), id: reqId, count: fc.integer({ min: 0, max: MAX_ACK_ITEMS }) }),
     fc.record({ v, t: fc.constant('blob-stored' as const), id: reqId, blob: id32 }),
@@ -102,13 +119,11 @@ export function relayFrame(atCap = true): fc.Arbitrary<RelayToClientOut> {
 
 /** Garbage derived from valid encodings: byte edits, cuts, splices, retyped fields, plus arbitrary JSON and bytes. */
 export function garbage(valid: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
-  const edited = fc
-    .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }))
-    .map(([b, edits]) => {
-      const out = Buffer.from(b);
-      for (const [at, to] of edits) if (out.length > 0) out[at % out.length] = to;
-      return out;
-    });
+  const edited = fc.tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })).map(([b, edits]) => {
+    const out = Buffer.from(b);
+    for (const [at, to] of edits) if (out.length > 0) out[at % out.length] = to;
+    return out;
+  });
   const cut = fc.tuple(valid, fc.nat()).map(([b, n]) => b.subarray(0, n % (b.length + 1)));
   const spliced = fc.tuple(valid, fc.nat(), fc.uint8Array({ maxLength: 16 })).map(([b, at, ins]) => {
     const i = at % (b.length + 1);

@@ -63,7 +63,10 @@ function checkView(model: Model, real: Real, to: Who): void {
   if (!node) return;
   const shown = inbox(node, real.ids[other(to)]!).map((m) => m.body);
   const order = shown.map((body) => model.sent[other(to)].indexOf(body));
-  expect(order.every((i) => i >= 0), `${to} shows a message nobody sent`).toBe(true);
+  expect(
+    order.every((i) => i >= 0),
+    `${to} shows a message nobody sent`,
+  ).toBe(true);
   for (let i = 1; i < order.length; i++) {
     if (order[i]! <= order[i - 1]!) {
       throw new Error(`${to} shows ${other(to)}'s messages out of order or twice: ${JSON.stringify(shown)}\nschedule: ${real.log.join(', ')}`);
@@ -72,7 +75,10 @@ function checkView(model: Model, real: Real, to: Who): void {
 }
 
 class Send implements Cmd {
-  constructor(readonly from: Who, readonly count: number) {}
+  constructor(
+    readonly from: Who,
+    readonly count: number,
+  ) {}
   check = (m: Readonly<Model>) => m.online[this.from];
   async run(m: Model, r: Real) {
     const node = r.nodes[this.from]!;
@@ -250,63 +256,67 @@ describe('delivery under a random schedule of sends, restarts and relay failures
     for (const r of relays) await stopRelay(r);
   });
 
-  it('every message arrives exactly once, in sending order, whatever happens in between', async () => {
-    const watch = watchProcess();
-    try {
-      await fc.assert(
-        fc.asyncProperty(config, fc.commands(commands, { maxCommands: MAX_COMMANDS }), async (cfg, cmds) => {
-          run++;
-          for (const r of relays) if (!r.server) await startRelay(r);
-          const names: Record<Who, string> = { a: `alice${run}`, b: `bob${run}` };
-          const hosts: Record<Who, string> = { a: `127.0.3.${2 * run}`, b: `127.0.3.${2 * run + 1}` };
-          const relayOf = { a: cfg.relayOfA, b: cfg.relayOfB };
-          const real: Real = {
-            nodes: { a: null, b: null },
-            ids: { a: '', b: '' },
-            relays,
-            counter: { n: 0 },
-            log: [`config ${JSON.stringify(cfg)}`],
-            async start(p, moved) {
-              if (moved) hosts[p] = `127.0.${5 + Math.floor(++moves / 250)}.${2 + (moves % 250)}`;
-              const relay = relays[relayOf[p]]!;
-              const node = await w.start(names[p], {
-                host: hosts[p],
-                relays: [{ host: relay.host, port: relay.port, publicKey: relay.keyPair.publicKey.toString('base64') }],
-              });
-              real.nodes[p] = node;
-              real.ids[p] = node.id;
-            },
-            async stop(p) {
-              const node = real.nodes[p];
-              real.nodes[p] = null;
-              if (node) await w.stop(node);
-            },
-          };
-          await real.start('a');
-          await real.start('b');
-          real.nodes.a!.addContact(real.ids.b);
-          real.nodes.b!.addContact(real.ids.a);
-          real.nodes.a!.setVisibility(real.ids.b, cfg.a);
-          real.nodes.b!.setVisibility(real.ids.a, cfg.b);
-          const model: Model = { online: { a: true, b: true }, relayUp: [true, true], sent: { a: [], b: [] } };
-          try {
-            await check(model, real, cmds);
-          } catch (err) {
-            // Printed at once: a long soak reports its failures only at the very end.
-            console.error(`model run ${run} failed: ${(err as Error).message}\nschedule: ${real.log.join(', ')}`);
-            throw err;
-          } finally {
-            await real.stop('a');
-            await real.stop('b');
-          }
-        }),
-        { ...fcParams(RUNS), endOnFailure: true, verbose: 1 },
-      );
-      expect(watch.problems).toEqual([]);
-    } finally {
-      watch.stop();
-    }
-  }, budget(300_000, 6 * 3_600_000));
+  it(
+    'every message arrives exactly once, in sending order, whatever happens in between',
+    async () => {
+      const watch = watchProcess();
+      try {
+        await fc.assert(
+          fc.asyncProperty(config, fc.commands(commands, { maxCommands: MAX_COMMANDS }), async (cfg, cmds) => {
+            run++;
+            for (const r of relays) if (!r.server) await startRelay(r);
+            const names: Record<Who, string> = { a: `alice${run}`, b: `bob${run}` };
+            const hosts: Record<Who, string> = { a: `127.0.3.${2 * run}`, b: `127.0.3.${2 * run + 1}` };
+            const relayOf = { a: cfg.relayOfA, b: cfg.relayOfB };
+            const real: Real = {
+              nodes: { a: null, b: null },
+              ids: { a: '', b: '' },
+              relays,
+              counter: { n: 0 },
+              log: [`config ${JSON.stringify(cfg)}`],
+              async start(p, moved) {
+                if (moved) hosts[p] = `127.0.${5 + Math.floor(++moves / 250)}.${2 + (moves % 250)}`;
+                const relay = relays[relayOf[p]]!;
+                const node = await w.start(names[p], {
+                  host: hosts[p],
+                  relays: [{ host: relay.host, port: relay.port, publicKey: relay.keyPair.publicKey.toString('base64') }],
+                });
+                real.nodes[p] = node;
+                real.ids[p] = node.id;
+              },
+              async stop(p) {
+                const node = real.nodes[p];
+                real.nodes[p] = null;
+                if (node) await w.stop(node);
+              },
+            };
+            await real.start('a');
+            await real.start('b');
+            real.nodes.a!.addContact(real.ids.b);
+            real.nodes.b!.addContact(real.ids.a);
+            real.nodes.a!.setVisibility(real.ids.b, cfg.a);
+            real.nodes.b!.setVisibility(real.ids.a, cfg.b);
+            const model: Model = { online: { a: true, b: true }, relayUp: [true, true], sent: { a: [], b: [] } };
+            try {
+              await check(model, real, cmds);
+            } catch (err) {
+              // Printed at once: a long soak reports its failures only at the very end.
+              console.error(`model run ${run} failed: ${(err as Error).message}\nschedule: ${real.log.join(', ')}`);
+              throw err;
+            } finally {
+              await real.stop('a');
+              await real.stop('b');
+            }
+          }),
+          { ...fcParams(RUNS), endOnFailure: true, verbose: 1 },
+        );
+        expect(watch.problems).toEqual([]);
+      } finally {
+        watch.stop();
+      }
+    },
+    budget(300_000, 6 * 3_600_000),
+  );
 
   /** Runs the schedule, brings everyone back, and checks what each person shows. */
   async function check(model: Model, real: Real, cmds: Iterable<Cmd>): Promise<void> {
@@ -321,7 +331,10 @@ describe('delivery under a random schedule of sends, restarts and relay failures
     }
     for (const p of ['a', 'b'] as const) {
       const got = inbox(real.nodes[p]!, real.ids[other(p)]);
-      expect(got.map((m) => m.body), `what ${p} shows`).toEqual(model.sent[other(p)]);
+      expect(
+        got.map((m) => m.body),
+        `what ${p} shows`,
+      ).toEqual(model.sent[other(p)]);
       expect(got.map((m) => m.conv_seq)).toEqual(got.map((_, i) => i + 1));
       const out = real.nodes[other(p)]!.history(real.ids[p], 100_000).filter((m) => m.direction === 'out');
       expect(out.every((m) => m.state === 'delivered')).toBe(true);

@@ -61,6 +61,11 @@ describe('half of the DHT nodes killed', () => {
       await received(b, a.id, 1);
       await delivered(a, b.id, 1);
     }
-    expect(p1.history(p0.id).filter((m) => m.direction === 'in').map((m) => m.body)).toEqual(['before', 'after']);
+    expect(
+      p1
+        .history(p0.id)
+        .filter((m) => m.direction === 'in')
+        .map((m) => m.body),
+    ).toEqual(['before', 'after']);
   });
 });

@@ -86,11 +86,18 @@ describe.skipIf(!mounted)('a full disk under a running node', () => {
       say(3, 'after');
       const got = await received(bob, alice.id, texts.length, 60_000);
       await delivered(alice, bob.id, texts.length, 60_000);
-      expect(got.map((m) => m.body.slice(0, 14)), "the order Bob shows").toEqual(texts.map((t) => t.slice(0, 14))); // see ordering.test.ts
+      expect(
+        got.map((m) => m.body.slice(0, 14)),
+        'the order Bob shows',
+      ).toEqual(texts.map((t) => t.slice(0, 14))); // see ordering.test.ts
       await until(() => alice.outbox().length === 0, "Alice's outbox to empty");
       // What Bob could not store he did not acknowledge; it must not stay on his relay for good either.
       const onRelays = () => w.net.relayServers.reduce((n, r) => n + r.metrics().stored.items, 0);
-      await until(() => onRelays() === 0, () => `the relays to hold no mail for Bob (still ${onRelays()})`, 15_000);
+      await until(
+        () => onRelays() === 0,
+        () => `the relays to hold no mail for Bob (still ${onRelays()})`,
+        15_000,
+      );
       bob.send(alice.id, 'all good here');
       await received(alice, bob.id, 1);
       console.log(`disk full: ${stuck} messages waited in Alice's outbox while Bob's disk was full`);

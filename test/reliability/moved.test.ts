@@ -45,6 +45,11 @@ describe('a direct contact who moved to another address', () => {
     const back = alice.send(bob.id, 'found you');
     await delivered(alice, bob.id, 4);
     expect(JSON.parse(alice.history(bob.id).find((x) => x.id === back.id)!.route!)).toMatchObject({ route: 'direct' });
-    expect(bob.history(alice.id).filter((x) => x.direction === 'in').map((x) => x.body)).toEqual(['hi', 'direct now?', 'where are you?', 'found you']);
+    expect(
+      bob
+        .history(alice.id)
+        .filter((x) => x.direction === 'in')
+        .map((x) => x.body),
+    ).toEqual(['hi', 'direct now?', 'where are you?', 'found you']);
   });
 });

@@ -29,7 +29,11 @@ describe.skipIf(why !== null)('hole punching behind NATs (network namespaces)', 
 
   beforeAll(async () => {
     net.build();
-    relays = await startProgram('ip', ['netns', 'exec', net.publicNs, process.execPath, '--import', 'tsx', 'test/reliability/netns/relays.ts', ...RELAY_HOSTS], /\}\n/);
+    relays = await startProgram(
+      'ip',
+      ['netns', 'exec', net.publicNs, process.execPath, '--import', 'tsx', 'test/reliability/netns/relays.ts', ...RELAY_HOSTS],
+      /\}\n/,
+    );
     const info = JSON.parse(relays.output().trim().split('\n').at(-1)!) as { relays: Array<{ host: string; port: number }> };
     reflectors = info.relays.map((r) => `${r.host}:${r.port}`);
   }, 60_000);

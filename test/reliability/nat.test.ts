@@ -117,16 +117,37 @@ describe.skipIf(why !== null)('people behind NATs (network namespaces)', () => {
   beforeAll(async () => {
     removeNetwork();
     buildNetwork();
-    services = await startProgram('ip', ['netns', 'exec', ns.inet, process.execPath, '--import', 'tsx', 'test/reliability/netns/services.ts', '10.201.0.1', '10.201.0.2', '10.201.0.3'], /\}\n/);
+    services = await startProgram(
+      'ip',
+      ['netns', 'exec', ns.inet, process.execPath, '--import', 'tsx', 'test/reliability/netns/services.ts', '10.201.0.1', '10.201.0.2', '10.201.0.3'],
+      /\}\n/,
+    );
     net = JSON.parse(services.output().trim().split('\n').at(-1)!) as typeof net;
     const relayOf = { a: 0, b: 1, c: 1 };
     for (const [name, p] of Object.entries(people) as Array<['a' | 'b' | 'c', Person]>) {
       saveIdentity(p.home, p.identity);
       const r = net.relays[relayOf[name]]!;
-      p.child = await startProgram('ip', [
-        'netns', 'exec', p.netns, process.execPath, 'bin/parley.js', 'run', '--no-ui', '--home', p.home, '--host', p.host,
-        '--bootstrap', ...net.bootstrap, '--relay', `${r.host}:${r.port}:${r.publicKey}`,
-      ], /is running/);
+      p.child = await startProgram(
+        'ip',
+        [
+          'netns',
+          'exec',
+          p.netns,
+          process.execPath,
+          'bin/parley.js',
+          'run',
+          '--no-ui',
+          '--home',
+          p.home,
+          '--host',
+          p.host,
+          '--bootstrap',
+          ...net.bootstrap,
+          '--relay',
+          `${r.host}:${r.port}:${r.publicKey}`,
+        ],
+        /is running/,
+      );
     }
   }, 90_000);
 
@@ -139,7 +160,10 @@ describe.skipIf(why !== null)('people behind NATs (network namespaces)', () => {
 
   /** Contacts both ways with the given settings (written to the databases the running nodes read). */
   function befriend(x: Person, y: Person, xSets: Visibility, ySets: Visibility): void {
-    for (const [me, them, sets] of [[x, y, xSets], [y, x, ySets]] as const) {
+    for (const [me, them, sets] of [
+      [x, y, xSets],
+      [y, x, ySets],
+    ] as const) {
       withDb(me.home, (db) => {
         addContact(db, me.identity.id, them.identity.id, Date.now());
         setVisibility(db, them.identity.id, sets);

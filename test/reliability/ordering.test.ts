@@ -23,7 +23,11 @@ describe('a message the receiver could not store', () => {
   for (const setting of ['direct', 'relayed'] as const) {
     it(`does not let the next one overtake it (${setting})`, async () => {
       const { logger, lines } = capturingLogger();
-      const [alice, bob] = await w.pair(`alice-${setting}`, `bob-${setting}`, { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[1]!], logger }, visibility: setting });
+      const [alice, bob] = await w.pair(`alice-${setting}`, `bob-${setting}`, {
+        a: { relays: [w.net.relays[0]!] },
+        b: { relays: [w.net.relays[1]!], logger },
+        visibility: setting,
+      });
       alice.send(bob.id, 'first');
       await delivered(alice, bob.id, 1);
 

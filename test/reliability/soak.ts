@@ -47,4 +47,3 @@ function explain(err: unknown): string {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-

@@ -3,8 +3,17 @@ import fc from 'fast-check';
 import { Ed25519KeyPair } from '../../src/identity/index.js';
 import { CLOCK_SKEW_S } from '../../src/dht/index.js';
 import {
-  decodeAttestationValue, encodeAttestationValue, formatCsv, formatVcards, parseCsv, parseVcards, signAttestation, signTombstone,
-  verifyAttestation, SignupError, type ContactCard,
+  decodeAttestationValue,
+  encodeAttestationValue,
+  formatCsv,
+  formatVcards,
+  parseCsv,
+  parseVcards,
+  signAttestation,
+  signTombstone,
+  verifyAttestation,
+  SignupError,
+  type ContactCard,
 } from '../../src/signup/index.js';
 
 const attestor = Ed25519KeyPair.fromSeed(Buffer.alloc(32, 7));
@@ -74,12 +83,15 @@ describe('attestation record', () => {
     expect(codeOf(() => verifyAttestation(rec, { trusted: [attestor.publicKey], salt: Buffer.alloc(32, 9), nowSeconds: 0 }))).toBe('WRONG_SALT');
     expect(codeOf(() => verifyAttestation(rec, { trusted: [attestor.publicKey], nowSeconds: 1000 + CLOCK_SKEW_S }))).toBe('ATTESTATION_EXPIRED');
     expect(codeOf(() => verifyAttestation(signTombstone(attestor, salt, 2, 1000), { trusted: [attestor.publicKey], nowSeconds: 0 }))).toBe('WITHDRAWN');
-    expect(codeOf(() => verifyAttestation({ ...rec, value: Buffer.alloc(1200) }, { trusted: [attestor.publicKey], nowSeconds: 0 }))).toBe('ATTESTATION_TOO_LARGE');
+    expect(codeOf(() => verifyAttestation({ ...rec, value: Buffer.alloc(1200) }, { trusted: [attestor.publicKey], nowSeconds: 0 }))).toBe(
+      'ATTESTATION_TOO_LARGE',
+    );
   });
 });
 
 // Text that survives a vCard or CSV round trip: no control characters, no leading/trailing space, not empty.
-const text = fc.string({ unit: fc.constantFrom(...'abcXYZ019 ,;:"\\\'.-+@éü漢😀'.split('').concat(['😀'])), minLength: 1, maxLength: 90 })
+const text = fc
+  .string({ unit: fc.constantFrom(...'abcXYZ019 ,;:"\\\'.-+@éü漢😀'.split('').concat(['😀'])), minLength: 1, maxLength: 90 })
   .map((s) => s.trim())
   .filter((s) => s.length > 0 && !s.includes(':::'));
 const email = fc.tuple(fc.stringMatching(/^[a-z0-9._+-]{1,20}$/), fc.stringMatching(/^[a-z0-9-]{1,20}\.[a-z]{2,6}$/)).map(([l, d]) => `${l}@${d}`);
@@ -91,17 +103,34 @@ const card: fc.Arbitrary<ContactCard> = fc.record(
 
 describe('vCard', () => {
   it('format → parse is the identity, whatever the folding', () => {
-    fc.assert(fc.property(fc.array(card, { minLength: 1, maxLength: 8 }), (cards) => {
-      expect(parseVcards(formatVcards(cards))).toEqual(cards);
-    }));
+    fc.assert(
+      fc.property(fc.array(card, { minLength: 1, maxLength: 8 }), (cards) => {
+        expect(parseVcards(formatVcards(cards))).toEqual(cards);
+      }),
+    );
   });
 
   it('reads vCard 3 folded lines, groups, parameters, several EMAIL/TEL and LF-only files', () => {
     const vcf = [
-      'BEGIN:VCARD', 'VERSION:3.0', 'N:Liddell;Alice;;;', 'FN:Alice', ' Liddell', 'item1.EMAIL;TYPE=INTERNET,pref:alice@exa', '\tmple.org',
-      'EMAIL;type=work:a.liddell@work.example', 'TEL;TYPE=CELL:+41 79 123 45 67', 'TEL;VALUE=uri:tel:+1-202-555-0143', 'NOTE:ignored\\, really', 'END:VCARD',
-      'begin:vcard', 'n:Hatter;Mad', 'tel:044 668 18 00', 'end:vcard',
-      'BEGIN:VCARD', 'FN;ENCODING=QUOTED-PRINTABLE:Z=C3=BCrich', 'EMAIL:open@card.example',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Liddell;Alice;;;',
+      'FN:Alice',
+      ' Liddell',
+      'item1.EMAIL;TYPE=INTERNET,pref:alice@exa',
+      '\tmple.org',
+      'EMAIL;type=work:a.liddell@work.example',
+      'TEL;TYPE=CELL:+41 79 123 45 67',
+      'TEL;VALUE=uri:tel:+1-202-555-0143',
+      'NOTE:ignored\\, really',
+      'END:VCARD',
+      'begin:vcard',
+      'n:Hatter;Mad',
+      'tel:044 668 18 00',
+      'end:vcard',
+      'BEGIN:VCARD',
+      'FN;ENCODING=QUOTED-PRINTABLE:Z=C3=BCrich',
+      'EMAIL:open@card.example',
     ].join('\n');
     expect(parseVcards(vcf)).toEqual([
       { name: 'AliceLiddell', emails: ['alice@example.org', 'a.liddell@work.example'], phones: ['+41 79 123 45 67', '+1-202-555-0143'] },
@@ -112,25 +141,31 @@ describe('vCard', () => {
   });
 
   it('never throws anything but BAD_CONTACTS on arbitrary input', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => {
-      try {
-        parseVcards('BEGIN:VCARD\n' + s);
-        parseVcards(s);
-      } catch (err) {
-        expect(SignupError.is(err) && err.code).toBe('BAD_CONTACTS');
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => {
+        try {
+          parseVcards('BEGIN:VCARD\n' + s);
+          parseVcards(s);
+        } catch (err) {
+          expect(SignupError.is(err) && err.code).toBe('BAD_CONTACTS');
+        }
+      }),
+    );
   });
 });
 
 describe('CSV', () => {
   it('format → parse keeps names, emails and phones under a header', () => {
-    fc.assert(fc.property(fc.array(card, { maxLength: 8 }), (cards) => {
-      const rows = [['Name', 'E-mail 1 - Value', 'Phone 1 - Value'], ...cards.map((c) => [c.name ?? '', c.emails.join(' ::: '), c.phones.join(' ::: ')])];
-      const parsed = parseCsv(formatCsv(rows));
-      const want = cards.filter((c) => c.name || c.emails.length || c.phones.length).map((c) => ({ ...(c.name ? { name: c.name } : {}), emails: c.emails, phones: c.phones }));
-      expect(parsed).toEqual(want);
-    }));
+    fc.assert(
+      fc.property(fc.array(card, { maxLength: 8 }), (cards) => {
+        const rows = [['Name', 'E-mail 1 - Value', 'Phone 1 - Value'], ...cards.map((c) => [c.name ?? '', c.emails.join(' ::: '), c.phones.join(' ::: ')])];
+        const parsed = parseCsv(formatCsv(rows));
+        const want = cards
+          .filter((c) => c.name || c.emails.length || c.phones.length)
+          .map((c) => ({ ...(c.name ? { name: c.name } : {}), emails: c.emails, phones: c.phones }));
+        expect(parsed).toEqual(want);
+      }),
+    );
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks; semicolons; no header', () => {
@@ -145,12 +180,14 @@ describe('CSV', () => {
   });
 
   it('never throws anything but BAD_CONTACTS on arbitrary input', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => {
-      try {
-        parseCsv(s);
-      } catch (err) {
-        expect(SignupError.is(err) && err.code).toBe('BAD_CONTACTS');
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => {
+        try {
+          parseCsv(s);
+        } catch (err) {
+          expect(SignupError.is(err) && err.code).toBe('BAD_CONTACTS');
+        }
+      }),
+    );
   });
 });

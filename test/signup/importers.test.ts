@@ -4,7 +4,10 @@ import { formatCsv, formatVcards, parseContactsAsync, parseCsv, parseVcards, typ
 
 const email = fc.tuple(fc.stringMatching(/^[a-z0-9._+-]{1,12}$/), fc.stringMatching(/^[a-z0-9-]{1,12}\.[a-z]{2,6}$/)).map(([l, d]) => `${l}@${d}`);
 const phone = fc.stringMatching(/^\+[1-9][0-9]{6,14}$/);
-const name = fc.string({ minLength: 1, maxLength: 120 }).map((s) => s.replace(/[\r\n]/g, ' ').trim()).filter(Boolean);
+const name = fc
+  .string({ minLength: 1, maxLength: 120 })
+  .map((s) => s.replace(/[\r\n]/g, ' ').trim())
+  .filter(Boolean);
 const card: fc.Arbitrary<ContactCard> = fc.record({ name, emails: fc.array(email, { maxLength: 3 }), phones: fc.array(phone, { maxLength: 3 }) });
 const eol = fc.constantFrom('\r\n', '\n', '\r');
 
@@ -30,11 +33,17 @@ function qpProperty(prop: string, value: string, cuts: number[], nl: string): st
 describe('address book importers', () => {
   it('parse of a folded vCard == parse of the unfolded one, whatever the cut points and line endings', () => {
     fc.assert(
-      fc.property(fc.array(card, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(200), { maxLength: 6 }), fc.array(eol, { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(' ', '\t'), { minLength: 1, maxLength: 2 }), (cards, cuts, breaks, pads) => {
-        const flat = formatVcards(cards).replace(/\r\n /g, '');
-        expect(parseVcards(fold(flat, cuts, breaks, pads))).toEqual(parseVcards(flat));
-        expect(parseVcards(flat)).toEqual(cards);
-      }),
+      fc.property(
+        fc.array(card, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(200), { maxLength: 6 }),
+        fc.array(eol, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.constantFrom(' ', '\t'), { minLength: 1, maxLength: 2 }),
+        (cards, cuts, breaks, pads) => {
+          const flat = formatVcards(cards).replace(/\r\n /g, '');
+          expect(parseVcards(fold(flat, cuts, breaks, pads))).toEqual(parseVcards(flat));
+          expect(parseVcards(flat)).toEqual(cards);
+        },
+      ),
     );
   });
 
@@ -53,7 +62,9 @@ describe('address book importers', () => {
     fc.assert(
       fc.property(fc.array(card, { minLength: 1, maxLength: 8 }), (cards) => {
         const csv = formatCsv([['Name', 'E-mail', 'Phone'], ...cards.map((c) => [c.name!, c.emails.join(' ::: '), c.phones.join(' ::: ')])]);
-        const expected = cards.filter((c) => c.name!.trim() || c.emails.length || c.phones.length).map((c) => ({ ...(c.name!.trim() ? { name: c.name!.trim() } : {}), emails: c.emails, phones: c.phones }));
+        const expected = cards
+          .filter((c) => c.name!.trim() || c.emails.length || c.phones.length)
+          .map((c) => ({ ...(c.name!.trim() ? { name: c.name!.trim() } : {}), emails: c.emails, phones: c.phones }));
         expect(parseCsv(csv)).toEqual(expected);
       }),
     );
@@ -61,7 +72,10 @@ describe('address book importers', () => {
 
   it('an import of a big address book lets the event loop run while it parses', async () => {
     const cards = Array.from({ length: 20_000 }, (_, i) => ({ name: `Person ${i}`, emails: [`p${i}@example.org`], phones: [`+4179${1_000_000 + i}`] }));
-    for (const [format, text] of [['vcf', formatVcards(cards)], ['csv', formatCsv([['Name', 'Email', 'Phone'], ...cards.map((c) => [c.name, c.emails[0]!, c.phones[0]!])])]] as const) {
+    for (const [format, text] of [
+      ['vcf', formatVcards(cards)],
+      ['csv', formatCsv([['Name', 'Email', 'Phone'], ...cards.map((c) => [c.name, c.emails[0]!, c.phones[0]!])])],
+    ] as const) {
       let ticks = 0;
       const ticker = setInterval(() => ticks++, 0);
       let parsed: ContactCard[];

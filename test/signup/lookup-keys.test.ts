@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ristretto255 } from '@noble/curves/ed25519.js';
 import { randomBytes } from '../../src/identity/index.js';
-import { attestationSalt, blind, deriveOprfKeyPair, evaluateBlinded, evaluateIdentifier, finalize, normaliseAny, normaliseEmail, normalisePhone } from '../../src/signup/index.js';
+import {
+  attestationSalt,
+  blind,
+  deriveOprfKeyPair,
+  evaluateBlinded,
+  evaluateIdentifier,
+  finalize,
+  normaliseAny,
+  normaliseEmail,
+  normalisePhone,
+} from '../../src/signup/index.js';
 
 describe('lookup keys (RFC 9497 POPRF over ristretto255)', () => {
   const keys = deriveOprfKeyPair(Buffer.alloc(32, 3));
@@ -41,10 +51,13 @@ describe('lookup keys (RFC 9497 POPRF over ristretto255)', () => {
   });
 
   it('the DHT salt is a 32-byte hash of the lookup key, different for every key', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (a, b) => {
-      expect(attestationSalt(a).length).toBe(32);
-      expect(attestationSalt(a).equals(attestationSalt(b))).toBe(Buffer.from(a).equals(Buffer.from(b)));
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (a, b) => {
+        expect(attestationSalt(a).length).toBe(32);
+        expect(attestationSalt(a).equals(attestationSalt(b))).toBe(Buffer.from(a).equals(Buffer.from(b)));
+      }),
+      { numRuns: 50 },
+    );
     expect(attestationSalt(randomBytes(64)).length).toBe(32);
   });
 });
@@ -60,7 +73,13 @@ describe('identifiers', () => {
   });
 
   it('phones: national with a region, international, 00-prefix and tel: URIs give one E.164', () => {
-    const forms: Array<[string, string | undefined]> = [['079 123 45 67', 'CH'], ['+41 (0)79 123 45 67', undefined], ['0041791234567', 'CH'], ['tel:+41-79-123-45-67', undefined], ['+41.79.123.45.67', 'US']];
+    const forms: Array<[string, string | undefined]> = [
+      ['079 123 45 67', 'CH'],
+      ['+41 (0)79 123 45 67', undefined],
+      ['0041791234567', 'CH'],
+      ['tel:+41-79-123-45-67', undefined],
+      ['+41.79.123.45.67', 'US'],
+    ];
     for (const [f, r] of forms) expect(normalisePhone(f, r).value).toBe('+41791234567');
     expect(normaliseAny('(202) 555-0143', 'us').value).toBe('+12025550143');
     expect(() => normalisePhone('079 123 45 67')).toThrow(/national form and no region/);

@@ -9,7 +9,15 @@ import { ParleyError } from '../../src/wire/errors.js';
 const SECRET = 'the marmalade is under the third floorboard';
 const NAME = 'Zebulon Quartermaine';
 const msg = (i: number, contactId: string, body: string) => ({
-  id: `m${i}`, contactId, direction: 'in' as const, convSeq: i, body, sentAt: i, receivedAt: i, state: 'received' as const, route: null,
+  id: `m${i}`,
+  contactId,
+  direction: 'in' as const,
+  convSeq: i,
+  body,
+  sentAt: i,
+  receivedAt: i,
+  state: 'received' as const,
+  route: null,
 });
 
 /** Every byte of every file in the home, so a test can say which file holds a needle. */

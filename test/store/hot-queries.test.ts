@@ -4,8 +4,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  migrate, insertMessage, upsertContact, enqueue, dueContacts, nextDueAt, outboxFor, listOutbox, recordAttempt, dequeue, unreadCounts,
-  markRead, lastArrivedSeq, lastMessages, newestRoutes, getMessage, setMessageState, conversationPage, history, listContacts, takeOutSeq,
+  migrate,
+  insertMessage,
+  upsertContact,
+  enqueue,
+  dueContacts,
+  nextDueAt,
+  outboxFor,
+  listOutbox,
+  recordAttempt,
+  dequeue,
+  unreadCounts,
+  markRead,
+  lastArrivedSeq,
+  lastMessages,
+  newestRoutes,
+  getMessage,
+  setMessageState,
+  conversationPage,
+  history,
+  listContacts,
+  takeOutSeq,
   type Db,
 } from '../../src/store/index.js';
 import { contactViews, lastRoutes, messageView, waitingReasons } from '../../src/api/views.js';
@@ -33,8 +52,15 @@ function recordingDb(): { db: Db; seen: string[] } {
       const c = i % 2 ? 'bob' : 'carol';
       const out = i % 3 === 0;
       insertMessage(db, {
-        id: `m${i}`, contactId: c, direction: out ? 'out' : 'in', convSeq: out ? takeOutSeq(db, c) : i, body: `text ${i}`, sentAt: i, receivedAt: out ? null : i,
-        state: out ? (i > 290 ? 'queued' : 'delivered') : 'received', route: out && i > 290 ? null : route,
+        id: `m${i}`,
+        contactId: c,
+        direction: out ? 'out' : 'in',
+        convSeq: out ? takeOutSeq(db, c) : i,
+        body: `text ${i}`,
+        sentAt: i,
+        receivedAt: out ? null : i,
+        state: out ? (i > 290 ? 'queued' : 'delivered') : 'received',
+        route: out && i > 290 ? null : route,
       });
       if (out && i > 290) enqueue(db, `m${i}`, i);
     }
@@ -47,10 +73,12 @@ function recordingDb(): { db: Db; seen: string[] } {
 function scansOfMessages(db: Db, sql: string): string[] {
   const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>;
   const aliases = new Set(['messages', ...[...sql.matchAll(/\bmessages\s+(?:AS\s+)?([a-z]\w*)/gi)].map((m) => m[1]!)]);
-  return plan.map((p) => p.detail).filter((d) => {
-    const m = /^SCAN (\w+)/.exec(d);
-    return m !== null && aliases.has(m[1]!) && !/^(ON|WHERE|JOIN|ORDER|GROUP|LIMIT|SET|CROSS)$/i.test(m[1]!);
-  });
+  return plan
+    .map((p) => p.detail)
+    .filter((d) => {
+      const m = /^SCAN (\w+)/.exec(d);
+      return m !== null && aliases.has(m[1]!) && !/^(ON|WHERE|JOIN|ORDER|GROUP|LIMIT|SET|CROSS)$/i.test(m[1]!);
+    });
 }
 
 const explainable = (sql: string) => /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(sql);
@@ -94,12 +122,18 @@ describe('hot statements use an index on messages (EXPLAIN QUERY PLAN)', () => {
 
   it('the triggers that keep the unread counts search messages too', () => {
     const { db } = recordingDb();
-    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'contact_summary%'").all() as Array<{ name: string; sql: string }>;
+    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'contact_summary%'").all() as Array<{
+      name: string;
+      sql: string;
+    }>;
     expect(triggers.length).toBeGreaterThanOrEqual(4);
     const scans: string[] = [];
     for (const t of triggers) {
       const body = /\bBEGIN\b([\s\S]*)\bEND\b/i.exec(t.sql)![1]!;
-      for (const part of body.split(';').map((s) => s.trim()).filter(Boolean)) {
+      for (const part of body
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const sql = part.replace(/\b(new|old)\.(\w+)/g, "'x'");
         scans.push(...scansOfMessages(db, sql).map((s) => `${t.name}: ${s}`));
       }

@@ -14,10 +14,21 @@ describe('migration 003 → 004 (prekey ages)', () => {
     migrate(db, 4);
     expect(schemaVersion(db)).toBe(4);
     const signed = db.prepare('SELECT id, retired_at FROM signal_signed_prekeys ORDER BY id').all() as Array<{ id: number; retired_at: number | null }>;
-    expect(signed.map((r) => [r.id, r.retired_at === null])).toEqual([[1, false], [2, true]]);
+    expect(signed.map((r) => [r.id, r.retired_at === null])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect(signed[0]!.retired_at).toBeGreaterThanOrEqual(before - 1000);
-    const kyber = db.prepare('SELECT id, retired_at, created_at FROM signal_kyber_prekeys ORDER BY id').all() as Array<{ id: number; retired_at: number | null; created_at: number }>;
-    expect(kyber.map((r) => [r.id, r.retired_at === null])).toEqual([[10, false], [11, true], [12, true]]);
+    const kyber = db.prepare('SELECT id, retired_at, created_at FROM signal_kyber_prekeys ORDER BY id').all() as Array<{
+      id: number;
+      retired_at: number | null;
+      created_at: number;
+    }>;
+    expect(kyber.map((r) => [r.id, r.retired_at === null])).toEqual([
+      [10, false],
+      [11, true],
+      [12, true],
+    ]);
     expect(kyber.every((r) => r.created_at >= before - 1000)).toBe(true);
     expect((db.prepare('SELECT created_at FROM signal_prekeys WHERE id = 7').get() as { created_at: number }).created_at).toBeGreaterThanOrEqual(before - 1000);
     expect(db.prepare("SELECT value FROM kv WHERE key = 'e2e.kyber.lastResort'").get()).toEqual({ value: '11' });

@@ -16,7 +16,17 @@ describe('history search on a long history', () => {
     upsertContact(db, 'bob', 'added', 1);
     upsertContact(db, 'carol', 'added', 1);
     for (let i = 1; i <= 300; i++) {
-      insertMessage(db, { id: `m${i}`, contactId: i % 3 ? 'bob' : 'carol', direction: 'in', convSeq: i, body: `word number ${i}`, sentAt: i, receivedAt: i, state: 'received', route: null });
+      insertMessage(db, {
+        id: `m${i}`,
+        contactId: i % 3 ? 'bob' : 'carol',
+        direction: 'in',
+        convSeq: i,
+        body: `word number ${i}`,
+        sentAt: i,
+        receivedAt: i,
+        state: 'received',
+        route: null,
+      });
     }
     const plan = (db.prepare(`EXPLAIN QUERY PLAN ${searchSql(db)}`).all({ query: '"word"*', contactId: null, limit: 50 }) as Array<{ detail: string }>)
       .map((r) => r.detail)

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { openDb, migrate, insertMessage, upsertContact, searchMessages, unreadCounts, markRead, conversationPage } from '../../src/store/index.js';
 
 const msg = (i: number, contactId: string, body: string, direction: 'in' | 'out' = 'in') => ({
-  id: `m${i}`, contactId, direction, convSeq: i, body, sentAt: i, receivedAt: i, state: direction === 'in' ? 'received' as const : 'sent' as const, route: null,
+  id: `m${i}`,
+  contactId,
+  direction,
+  convSeq: i,
+  body,
+  sentAt: i,
+  receivedAt: i,
+  state: direction === 'in' ? ('received' as const) : ('sent' as const),
+  route: null,
 });
 
 describe('history search (migration 003, FTS5)', () => {

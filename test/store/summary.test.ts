@@ -1,11 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { openDb, migrate, insertMessage, upsertContact, unreadCounts, markRead, deleteRequest, lastMessages, newestRoutes, enqueue, dueContacts, outboxFor, type Db } from '../../src/store/index.js';
+import {
+  openDb,
+  migrate,
+  insertMessage,
+  upsertContact,
+  unreadCounts,
+  markRead,
+  deleteRequest,
+  lastMessages,
+  newestRoutes,
+  enqueue,
+  dueContacts,
+  outboxFor,
+  type Db,
+} from '../../src/store/index.js';
 
 let n = 0;
 const add = (db: Db, contactId: string, direction: 'in' | 'out', route: string | null = null) => {
   const i = ++n;
   insertMessage(db, {
-    id: `m${i}`, contactId, direction, convSeq: i, body: `b${i}`, sentAt: i, receivedAt: i, state: direction === 'in' ? 'received' : 'queued', route,
+    id: `m${i}`,
+    contactId,
+    direction,
+    convSeq: i,
+    body: `b${i}`,
+    sentAt: i,
+    receivedAt: i,
+    state: direction === 'in' ? 'received' : 'queued',
+    route,
   });
   return `m${i}`;
 };
@@ -19,7 +41,12 @@ describe('contact summary (migration 004): what the contact list shows, kept wit
     add(db, 'bob', 'out');
     add(db, 'bob', 'in');
     add(db, 'carol', 'in');
-    expect(unreadCounts(db)).toEqual(new Map([['bob', 2], ['carol', 1]]));
+    expect(unreadCounts(db)).toEqual(
+      new Map([
+        ['bob', 2],
+        ['carol', 1],
+      ]),
+    );
     markRead(db, 'bob');
     expect(unreadCounts(db)).toEqual(new Map([['carol', 1]]));
     add(db, 'bob', 'in');

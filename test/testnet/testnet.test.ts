@@ -50,7 +50,11 @@ describe('startTestnet', () => {
       await visitor.start();
       expect(net.nodes.map((n) => n.nodeCount())).toEqual([4, 4, 4, 4]);
       await visitor.stop();
-      await until(() => net.nodes.every((n) => n.nodeCount() === 3), () => `every node to forget the visitor (counts ${net.nodes.map((n) => n.nodeCount()).join(', ')})`, 5_000);
+      await until(
+        () => net.nodes.every((n) => n.nodeCount() === 3),
+        () => `every node to forget the visitor (counts ${net.nodes.map((n) => n.nodeCount()).join(', ')})`,
+        5_000,
+      );
       expect(net.nodes.map((n) => n.nodeCount())).toEqual([3, 3, 3, 3]);
     } finally {
       await net.stop();

@@ -22,7 +22,8 @@ describe('a listener that admits initiators by their key', () => {
     listener = new Listener(
       peerCodec,
       {
-        host: '127.0.0.22', keyPair: server,
+        host: '127.0.0.22',
+        keyPair: server,
         admitRemote: (k) => !k.equals(refusedKey.publicKey),
         onRejected: (r) => rejected.push(r),
       },

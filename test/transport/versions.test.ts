@@ -37,7 +37,11 @@ async function listen(codec: FrameCodec<PeerFrameOut, PeerFrame>) {
 }
 
 const dialer = () => Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 describe('protocol versions between releases', () => {
   it('a newer peer is told, and tells, which side must update', async () => {
@@ -51,7 +55,9 @@ describe('protocol versions between releases', () => {
 
   it('an older peer is named as the one to update', async () => {
     const current = await listen(peerCodec);
-    const err = await failure(dial(release(peerCodec, { family: 'peer', min: 2, max: 2 }), { ...current, keyPair: dialer(), remotePublicKey: current.publicKey }));
+    const err = await failure(
+      dial(release(peerCodec, { family: 'peer', min: 2, max: 2 }), { ...current, keyPair: dialer(), remotePublicKey: current.publicKey }),
+    );
     expect((err as Error).message).toMatch(/older Parley release \(protocol 1; this one speaks 2\)/);
     await expect.poll(() => current.rejected).toEqual(['UNSUPPORTED_VERSION']);
   });
@@ -88,7 +94,9 @@ describe('protocol versions between releases', () => {
   it('a relay refuses a client of another relay protocol version before any frame reaches it', async () => {
     const relay = await startRelay(HOST);
     const { host, port } = relay.address();
-    const err = await failure(dial(release(relayClientCodec, { family: 'relay', min: 5, max: 5 }), { host, port, keyPair: dialer(), remotePublicKey: relay.publicKey }));
+    const err = await failure(
+      dial(release(relayClientCodec, { family: 'relay', min: 5, max: 5 }), { host, port, keyPair: dialer(), remotePublicKey: relay.publicKey }),
+    );
     expect(TransportError.is(err) && err.code).toBe('INCOMPATIBLE_RELEASE');
     expect((err as Error).message).toMatch(/older Parley release/);
     expect(relay.metrics().connections.accepted).toBe(0);
@@ -97,7 +105,9 @@ describe('protocol versions between releases', () => {
 
   it('a preamble of the wrong family is refused', async () => {
     const current = await listen(peerCodec);
-    const err = await failure(dial(release(peerCodec, { family: 'relay', min: 1, max: 1 }), { ...current, keyPair: dialer(), remotePublicKey: current.publicKey }));
+    const err = await failure(
+      dial(release(peerCodec, { family: 'relay', min: 1, max: 1 }), { ...current, keyPair: dialer(), remotePublicKey: current.publicKey }),
+    );
     expect(TransportError.is(err) && err.code).toBe('INCOMPATIBLE_RELEASE');
   });
 });

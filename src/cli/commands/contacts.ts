@@ -29,9 +29,11 @@ export function registerContacts(program: Command): void {
       let row = await parley.addContact(input, opts.name);
       if (opts.visibility && opts.visibility !== row.visibility) row = await parley.patchContact(row.id, { visibility: opts.visibility });
       const said =
-        before?.state === 'request' ? `Added ${nameOf(row)}: they had written to you first, and their request is accepted.`
-        : before ? `${nameOf(row)} is already in your contacts${opts.name && before.name !== opts.name ? `; renamed from ${before.name ?? 'no name'}` : ''}.`
-        : `Added ${nameOf(row)}.`;
+        before?.state === 'request'
+          ? `Added ${nameOf(row)}: they had written to you first, and their request is accepted.`
+          : before
+            ? `${nameOf(row)} is already in your contacts${opts.name && before.name !== opts.name ? `; renamed from ${before.name ?? 'no name'}` : ''}.`
+            : `Added ${nameOf(row)}.`;
       emit(!!opts.json, row, () => [said, `Visibility: ${row.visibility} (${VISIBILITY_HELP[row.visibility]}).`]);
     });
 
@@ -43,7 +45,10 @@ export function registerContacts(program: Command): void {
         rows.length === 0
           ? 'No contacts yet. Add one with `parley contact add <ID>`.'
           : [
-              ...rows.map((r) => `${r.id}  ${r.state.padEnd(8)} ${r.visibility.padEnd(8)} ${r.verified ? 'verified ' : ''}${r.keyChanged ? 'KEY CHANGED ' : ''}${r.name ?? ''}`),
+              ...rows.map(
+                (r) =>
+                  `${r.id}  ${r.state.padEnd(8)} ${r.visibility.padEnd(8)} ${r.verified ? 'verified ' : ''}${r.keyChanged ? 'KEY CHANGED ' : ''}${r.name ?? ''}`,
+              ),
               ...(rows.some((r) => r.state === 'request') ? ['Requests: `parley contact accept <ID>` or `parley contact decline <ID>`.'] : []),
             ],
       );
@@ -96,9 +101,11 @@ export function registerContacts(program: Command): void {
         const groups = s.number.split(' ');
         const rows = [0, 4, 8].map((i) => `  ${groups.slice(i, i + 4).join(' ')}`);
         const status = s.keyPending
-          ? [`WARNING: ${name} offered a NEW key. Their messages are held back until you accept it.`,
-             'Accept it only if they confirm (in person or on a call you trust) that they reinstalled:',
-             `  parley safety ${id}${homeFlag(opts.home)} --accept-new-key`]
+          ? [
+              `WARNING: ${name} offered a NEW key. Their messages are held back until you accept it.`,
+              'Accept it only if they confirm (in person or on a call you trust) that they reinstalled:',
+              `  parley safety ${id}${homeFlag(opts.home)} --accept-new-key`,
+            ]
           : s.keyChanged
             ? [`${name}'s key changed since you last verified it: compare the new number with them before trusting it.`]
             : s.verified

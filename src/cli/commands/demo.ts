@@ -16,10 +16,14 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { ready?: boolean; uiPort?: string }) => {
       const uiPort = positiveInt('--ui-port', opts.uiPort, 0);
       const root = mkdtempSync(join(tmpdir(), 'parley-demo-'));
-      process.stdout.write('Starting a closed local network: 8 DHT nodes on 127.0.0.x, 2 relays on 127.0.2.x and an attestor (nothing leaves this machine)...\n');
+      process.stdout.write(
+        'Starting a closed local network: 8 DHT nodes on 127.0.0.x, 2 relays on 127.0.2.x and an attestor (nothing leaves this machine)...\n',
+      );
       const net = await startTestnet({ dhtNodes: 8, relays: 2, attestor: true });
       // Sign-up codes would go by email or SMS; in the demo they are caught locally and shown here.
-      net.attestor!.sink.on('mail', (m: { to: string[]; raw: string }) => process.stdout.write(`[demo] email code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`));
+      net.attestor!.sink.on('mail', (m: { to: string[]; raw: string }) =>
+        process.stdout.write(`[demo] email code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`),
+      );
       let smsSeen = 0;
       const smsWatch = setInterval(() => {
         let lines: string[] = [];
@@ -60,7 +64,9 @@ export function registerDemo(program: Command): void {
           : '\nIn each tab create an identity (Incognito, or with an email address or phone number: the codes appear here), then\n' +
               'copy one ID ("My ID") into the other\'s "Add contact", or find each other by email/phone ("Find friends").\n',
       );
-      process.stdout.write('Both use the default "relayed" setting: neither sees the other\'s IP, and no relay sees both. Ctrl-C stops everything and deletes the demo data.\n');
+      process.stdout.write(
+        'Both use the default "relayed" setting: neither sees the other\'s IP, and no relay sees both. Ctrl-C stops everything and deletes the demo data.\n',
+      );
       const stop = async () => {
         clearInterval(smsWatch);
         for (const p of people) {

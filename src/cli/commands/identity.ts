@@ -1,5 +1,17 @@
 import type { Command } from 'commander';
-import { Identity, IdentityError, parseId, type ParleyId, groupedId, hasIdentity, isLocked, linkOf, readId, saveIdentity, setPassphrase } from '../../identity/index.js';
+import {
+  Identity,
+  IdentityError,
+  parseId,
+  type ParleyId,
+  groupedId,
+  hasIdentity,
+  isLocked,
+  linkOf,
+  readId,
+  saveIdentity,
+  setPassphrase,
+} from '../../identity/index.js';
 import { openDb, openHome, dbPath, setKv, getKv } from '../../store/index.js';
 import { KV, lockOwner } from '../../node/index.js';
 import { ApiClient, ApiClientError, apiToken, readApiInfo, type State } from '../../api/index.js';
@@ -10,7 +22,8 @@ import { readNewPassphrase, readPassphrase, wantsPassphrase, withPassphrase, typ
 /** What `status` and the UI say about the disk, in one place. */
 export const DISK_NOT_PROTECTED =
   'The disk is NOT protected: without a passphrase, your messages, contacts and keys are stored in clear in this home; anyone with this computer can read them. Set one with `parley passphrase`.';
-export const DISK_PROTECTED = 'The disk is protected: your identity and your database (messages, contacts, keys, search index) are encrypted with your passphrase.';
+export const DISK_PROTECTED =
+  'The disk is protected: your identity and your database (messages, contacts, keys, search index) are encrypted with your passphrase.';
 
 async function daemonState(home: string): Promise<State> {
   try {
@@ -97,7 +110,7 @@ export function registerIdentity(program: Command): void {
       const diskProtected = present && isLocked(opts.home);
       const served = readApiInfo(opts.home) !== null;
       const serving = served || lockOwner(opts.home) !== null;
-      const id = !present ? null : !diskProtected ? readId(opts.home) : served ? (await daemonState(opts.home)).me?.id ?? null : null;
+      const id = !present ? null : !diskProtected ? readId(opts.home) : served ? ((await daemonState(opts.home)).me?.id ?? null) : null;
       emit(!!opts.json, { home: opts.home, id, serving, diskProtected }, () =>
         !present
           ? `No identity in ${opts.home} yet: create one with \`parley init --passphrase\`.`

@@ -30,7 +30,13 @@ export interface CommandEntry {
   summary: string;
 }
 
-const entry = (name: string, args: string, options: boolean, module: keyof typeof MODULES, summary: string): CommandEntry => ({ name, args, options, module, summary });
+const entry = (name: string, args: string, options: boolean, module: keyof typeof MODULES, summary: string): CommandEntry => ({
+  name,
+  args,
+  options,
+  module,
+  summary,
+});
 
 export const COMMANDS: CommandEntry[] = [
   entry('init', '', true, 'identity', 'create a new incognito identity: keys only, no personal data'),
@@ -45,12 +51,30 @@ export const COMMANDS: CommandEntry[] = [
   entry('outbox', '', true, 'messages', 'list messages waiting for delivery, and why they wait'),
   entry('run', '', true, 'messages', 'stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1'),
   entry('testnet', '', true, 'testnet', 'run a closed local network (DHT nodes on 127.0.0.x, relays on 127.0.2.x) that other commands join by default'),
-  entry('demo', '', true, 'demo', 'a self-contained local network (DHT nodes, 2 relays, an attestor) with two people, Alice and Bob, each with a web UI (what `npm start` runs)'),
+  entry(
+    'demo',
+    '',
+    true,
+    'demo',
+    'a self-contained local network (DHT nodes, 2 relays, an attestor) with two people, Alice and Bob, each with a web UI (what `npm start` runs)',
+  ),
   entry('relay', '[args...]', false, 'relay', 'run a relay: forwards and stores only ciphertext, keeps no logs of addresses or IDs (`parley relay --help`)'),
-  entry('attestor', '[args...]', false, 'attestor', 'run an attestor: proves control of an email address or phone number and signs attestations; keeps no list of who signed up (`parley attestor --help`)'),
+  entry(
+    'attestor',
+    '[args...]',
+    false,
+    'attestor',
+    'run an attestor: proves control of an email address or phone number and signs attestations; keeps no list of who signed up (`parley attestor --help`)',
+  ),
   entry('signup', '', false, 'signup', 'become findable by your email address or phone number (you are incognito until you do)'),
   entry('find', '<email-or-phone>', true, 'signup', 'find who is on Parley under an email address or phone number (the attestor sees it only blinded)'),
-  entry('import', '<file>', true, 'signup', 'check an address book (vCard .vcf or CSV) for people on Parley; lookups are blinded, nothing is uploaded in clear'),
+  entry(
+    'import',
+    '<file>',
+    true,
+    'signup',
+    'check an address book (vCard .vcf or CSV) for people on Parley; lookups are blinded, nothing is uploaded in clear',
+  ),
   entry('unlink', '', true, 'signup', 'withdraw your email/phone attestations (the attestor signs a tombstone) and go back to incognito'),
 ];
 

@@ -11,7 +11,18 @@ import { DISK_NOT_PROTECTED } from './identity.js';
 import { readPassphrase, wantsPassphrase, withPassphrase, type PassOpts } from '../passphrase.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
 import {
-  ApiClient, ApiClientError, Daemon, apiToken, messageView, readApiInfo, removeApiInfo, startApi, toMessage, writeApiInfo, type ApiEvent, type Message,
+  ApiClient,
+  ApiClientError,
+  Daemon,
+  apiToken,
+  messageView,
+  readApiInfo,
+  removeApiInfo,
+  startApi,
+  toMessage,
+  writeApiInfo,
+  type ApiEvent,
+  type Message,
 } from '../../api/index.js';
 
 export function describeRoute(r: RouteReceipt | null): string {
@@ -24,7 +35,7 @@ export function describeRoute(r: RouteReceipt | null): string {
 }
 
 function line(m: Message, names: Map<string, string>): string {
-  const who = m.direction === 'out' ? 'me' : names.get(m.contactId) ?? m.contactId.slice(0, 8);
+  const who = m.direction === 'out' ? 'me' : (names.get(m.contactId) ?? m.contactId.slice(0, 8));
   const waits = m.waitingBecause ? `, ${m.waitingBecause}` : '';
   return `[${formatTime(m.sentAt)}] ${who}: ${m.body}   (${m.state}${waits}; ${describeRoute(m.route)})`;
 }
@@ -54,7 +65,11 @@ async function contactIdOf(home: string, input: string): Promise<string> {
   } catch (err) {
     const named = (await serviceFor(home).contacts()).filter((c) => c.name !== null && c.name.toLowerCase() === input.trim().toLowerCase());
     if (named.length === 1) return named[0]!.id;
-    if (named.length > 1) throw CliError.AMBIGUOUS_NAME(input, named.map((c) => c.id.slice(0, 8)));
+    if (named.length > 1)
+      throw CliError.AMBIGUOUS_NAME(
+        input,
+        named.map((c) => c.id.slice(0, 8)),
+      );
     if (/^(parley:)?[a-z0-9]{40,}$/i.test(input.trim())) throw err; // meant as an ID: say what is wrong with it
     throw CliError.NO_SUCH_NAME(input);
   }
@@ -70,7 +85,10 @@ export function registerMessages(program: Command): void {
   withNetwork(withJson(withHome(program.command('send <to> <text>'))))
     .description('send a message to a contact (by ID, parley: link or name); it waits in the outbox until the contact confirms it')
     .option('--wait <seconds>', 'how long to wait for the delivery receipt', '20')
-    .addHelpText('after', `\nExit status: 0 when delivered (the contact's end-to-end receipt came back), ${EXIT_WAITING} when the message still waits in your outbox after --wait (it is kept and delivered later), 1 or 2 on an error.`)
+    .addHelpText(
+      'after',
+      `\nExit status: 0 when delivered (the contact's end-to-end receipt came back), ${EXIT_WAITING} when the message still waits in your outbox after --wait (it is kept and delivered later), 1 or 2 on an error.`,
+    )
     .action(async (input: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
       const wait = positiveInt('--wait', opts.wait, 20);
       const to = await contactIdOf(opts.home, input);
@@ -104,7 +122,11 @@ export function registerMessages(program: Command): void {
       }
       // Read back from the store: delivered by the node started here or by the one already running.
       const m = await waitForState(opts.home, id, served ? wait : 0);
-      reportSend(!!opts.json, m, `Not confirmed yet${m.waitingBecause ? ` (${m.waitingBecause})` : ''}: the message waits in your outbox and is delivered when you run \`parley run\` and the contact is reachable.`);
+      reportSend(
+        !!opts.json,
+        m,
+        `Not confirmed yet${m.waitingBecause ? ` (${m.waitingBecause})` : ''}: the message waits in your outbox and is delivered when you run \`parley run\` and the contact is reachable.`,
+      );
     });
 
   withJson(withHome(program.command('history [id]')))
@@ -191,7 +213,11 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
     if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
     throw err;
   }
-  reportSend(json, m, `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`);
+  reportSend(
+    json,
+    m,
+    `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`,
+  );
 }
 
 /** Messages received at or after `since`, oldest first: what a start fetched from the mailbox. */
@@ -206,7 +232,11 @@ async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | unde
   const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
   node.on('message', (m: MessageRow) => process.stdout.write(line(toMessage(m, null), names()) + '\n'));
   // Attached in the same turn as the start resolved: what it fetched is printed once, before anything newer.
-  for (const m of arrivedSince(node.history(undefined, 1000).map((r) => toMessage(r, null)), since)) process.stdout.write(line(m, names()) + '\n');
+  for (const m of arrivedSince(
+    node.history(undefined, 1000).map((r) => toMessage(r, null)),
+    since,
+  ))
+    process.stdout.write(line(m, names()) + '\n');
   node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
   process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
   if (passphrase === undefined) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);

@@ -68,7 +68,10 @@ export function registerSignup(program: Command): void {
   const signup = program
     .command('signup')
     .description('become findable by your email address or phone number (you are incognito until you do)')
-    .addHelpText('after', '\nIncognito: only people you give your ID to can find you.\nEmail or phone: anyone who has your address or number can find your ID and send you a contact request.\nThe attestor sees the address or number once, to send the code, and forgets it; the DHT holds only a keyed hash.');
+    .addHelpText(
+      'after',
+      '\nIncognito: only people you give your ID to can find you.\nEmail or phone: anyone who has your address or number can find your ID and send you a contact request.\nThe attestor sees the address or number once, to send the code, and forgets it; the DHT holds only a keyed hash.',
+    );
 
   withSignupOptions(signup.command('email <address>'))
     .description('send a one-time code to this address; then run `parley signup verify <code>`')
@@ -83,7 +86,9 @@ export function registerSignup(program: Command): void {
     .option('--region <CC>', 'country for a number in national form, e.g. CH or US')
     .action(async (number: string, opts: SignupOpts) => {
       const url = attestorUrl(opts, true)!;
-      const r = await withSignup(opts, (s) => s.startSignup({ attestor: url, kind: 'phone', identifier: number, ...(opts.region ? { region: opts.region } : {}) }));
+      const r = await withSignup(opts, (s) =>
+        s.startSignup({ attestor: url, kind: 'phone', identifier: number, ...(opts.region ? { region: opts.region } : {}) }),
+      );
       emit(!!opts.json, r, () => [`A code is on its way by SMS (valid until ${until(r.expiresAt)}).`, 'Finish with `parley signup verify <code>`.']);
     });
 
@@ -91,14 +96,21 @@ export function registerSignup(program: Command): void {
     .description('send the code you received; on success your attestation is published (and kept alive by `parley run`)')
     .action(async (code: string, opts: SignupOpts) => {
       const r = await withSignup(opts, (s) => s.verifyCode(code));
-      emit(!!opts.json, r, () => [`Verified. People who have your ${r.kind === 'email' ? 'email address' : 'phone number'} can now find you (until ${until(r.expiresAt)}).`, 'Keep `parley run` going so it stays published; `parley unlink` withdraws it.']);
+      emit(!!opts.json, r, () => [
+        `Verified. People who have your ${r.kind === 'email' ? 'email address' : 'phone number'} can now find you (until ${until(r.expiresAt)}).`,
+        'Keep `parley run` going so it stays published; `parley unlink` withdraws it.',
+      ]);
     });
 
   withJson(withHome(signup.command('status')))
     .description('your attestations: active or withdrawn, and until when')
     .action(async (opts: SignupOpts) => {
       const rows = await withSignup(opts, async (s) => s.status());
-      emit(!!opts.json, rows, () => (rows.length === 0 ? 'Incognito: nobody can find you by email or phone.' : rows.map((r) => `${r.kind.padEnd(6)} ${r.state.padEnd(10)} until ${until(r.expiresAt)}  ${r.attestor}`)));
+      emit(!!opts.json, rows, () =>
+        rows.length === 0
+          ? 'Incognito: nobody can find you by email or phone.'
+          : rows.map((r) => `${r.kind.padEnd(6)} ${r.state.padEnd(10)} until ${until(r.expiresAt)}  ${r.attestor}`),
+      );
     });
 
   withJson(withHome(signup.command('attestors')))
@@ -112,7 +124,9 @@ export function registerSignup(program: Command): void {
     .description('stop trusting an attestor (say, after its operator changed keys and you checked the new ones)')
     .action(async (url: string, opts: SignupOpts) => {
       const forgotten = await withSignup(opts, async (s) => s.forgetAttestor(url));
-      emit(!!opts.json, { forgotten }, () => (forgotten ? 'Forgotten; it will be trusted again (with its current keys) the next time you name it with --attestor.' : 'That attestor was not trusted.'));
+      emit(!!opts.json, { forgotten }, () =>
+        forgotten ? 'Forgotten; it will be trusted again (with its current keys) the next time you name it with --attestor.' : 'That attestor was not trusted.',
+      );
     });
 
   withSignupOptions(program.command('find <email-or-phone>'))
@@ -126,7 +140,9 @@ export function registerSignup(program: Command): void {
         if (m && opts.add) addContact(db, self, m.id, Date.now());
         return m;
       });
-      emit(!!opts.json, r, () => (r ? [`On Parley: ${matchLine(r)}`, opts.add ? 'Added as a contact.' : `Add with \`parley contact add ${r.id}\`.`] : 'Nobody is on Parley under that.'));
+      emit(!!opts.json, r, () =>
+        r ? [`On Parley: ${matchLine(r)}`, opts.add ? 'Added as a contact.' : `Add with \`parley contact add ${r.id}\`.`] : 'Nobody is on Parley under that.',
+      );
     });
 
   withSignupOptions(program.command('import <file>'))
@@ -167,7 +183,10 @@ export function registerSignup(program: Command): void {
     .addOption(new Option('--kind <k>', 'withdraw only this one').choices(['email', 'phone']))
     .action(async (opts: SignupOpts & { kind?: 'email' | 'phone' }) => {
       const r = await withSignup(opts, (s) => s.unlink(opts.kind ? { kind: opts.kind } : {}));
-      emit(!!opts.json, r, () => [...r.map((x) => `Withdrawn: ${x.kind}.`), 'Nobody can find you by it any more; keep `parley run` going so the tombstone stays published.']);
+      emit(!!opts.json, r, () => [
+        ...r.map((x) => `Withdrawn: ${x.kind}.`),
+        'Nobody can find you by it any more; keep `parley run` going so the tombstone stays published.',
+      ]);
     });
 }
 

@@ -19,13 +19,24 @@ export function registerTestnet(program: Command): void {
       const att = net.attestor ? { url: net.attestor.url, signingKey: net.attestor.signingKey, oprfKey: net.attestor.oprfKey } : undefined;
       writeTestnetFile({ bootstrap: net.bootstrap, relays: net.relays ?? [], ...(att ? { attestor: att } : {}), pid: process.pid });
       // Codes the sink receives are shown here: on a local network this terminal is everyone's inbox.
-      net.attestor?.sink.on('mail', (m: { to: string[]; raw: string }) => process.stderr.write(`[testnet mail] code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`));
-      emit(!!opts.json, { bootstrap: net.bootstrap, relays: net.relays ?? [], ...(net.attestor ? { attestor: { ...att, smsFile: net.attestor.smsFile } } : {}), file: testnetFile() }, () => [
-        `Local test network up: ${dhtNodes} DHT nodes, ${relays} relays${net.attestor ? ', an attestor' : ''}.`,
-        `Bootstrap: ${net.bootstrap.join(' ')}`,
-        ...(net.attestor ? [`Attestor: ${net.attestor.url} (email codes are printed here; SMS codes go to ${net.attestor.smsFile})`] : []),
-        `Other parley commands on this machine join it automatically (see ${testnetFile()}). Ctrl-C to stop.`,
-      ]);
+      net.attestor?.sink.on('mail', (m: { to: string[]; raw: string }) =>
+        process.stderr.write(`[testnet mail] code for ${m.to.join(', ')}: ${codeIn(m.raw) ?? '?'}\n`),
+      );
+      emit(
+        !!opts.json,
+        {
+          bootstrap: net.bootstrap,
+          relays: net.relays ?? [],
+          ...(net.attestor ? { attestor: { ...att, smsFile: net.attestor.smsFile } } : {}),
+          file: testnetFile(),
+        },
+        () => [
+          `Local test network up: ${dhtNodes} DHT nodes, ${relays} relays${net.attestor ? ', an attestor' : ''}.`,
+          `Bootstrap: ${net.bootstrap.join(' ')}`,
+          ...(net.attestor ? [`Attestor: ${net.attestor.url} (email codes are printed here; SMS codes go to ${net.attestor.smsFile})`] : []),
+          `Other parley commands on this machine join it automatically (see ${testnetFile()}). Ctrl-C to stop.`,
+        ],
+      );
       markServing();
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

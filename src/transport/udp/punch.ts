@@ -115,7 +115,10 @@ export function punch<In, Out>(opts: PunchOptions<In, Out>): Promise<Punched<In,
       else for (const t of targets) socket.trySend(probe, t.port, t.host);
     };
     const prober = setInterval(send, opts.probeEveryMs ?? 50);
-    const deadline = setTimeout(() => finish(TransportError.DIRECT_IMPOSSIBLE(timeoutReason(opts.mine.kind, opts.theirs.kind, remote !== null, deadlineMs))), deadlineMs);
+    const deadline = setTimeout(
+      () => finish(TransportError.DIRECT_IMPOSSIBLE(timeoutReason(opts.mine.kind, opts.theirs.kind, remote !== null, deadlineMs))),
+      deadlineMs,
+    );
     socket.on('message', onMessage);
     send();
   });
@@ -124,7 +127,8 @@ export function punch<In, Out>(opts: PunchOptions<In, Out>): Promise<Punched<In,
 function timeoutReason(mine: MappingKind, theirs: MappingKind, gotProbe: boolean, ms: number): string {
   const secs = `${(ms / 1000).toFixed(ms < 1000 ? 1 : 0)} s`;
   if (gotProbe) return `the path opened but the encrypted handshake did not finish within ${secs}`;
-  if (mine === 'changes-ports' || theirs === 'changes-ports') return `one network changes ports and the other lets no stranger in (no probe got through within ${secs})`;
+  if (mine === 'changes-ports' || theirs === 'changes-ports')
+    return `one network changes ports and the other lets no stranger in (no probe got through within ${secs})`;
   return `no probe got through the NATs within ${secs}`;
 }
 

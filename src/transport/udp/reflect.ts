@@ -70,9 +70,7 @@ export async function learnMapping(socket: UDXSocket, reflectors: Reflector[], o
   const answers = seen.filter((s): s is HostPort => s !== null);
   if (answers.length === 0) throw TransportError.NO_REFLECTOR('no relay answered over UDP');
   const kind: MappingKind =
-    answers.length < 2 ? 'unknown'
-    : answers.every((a) => a.host === answers[0]!.host && a.port === answers[0]!.port) ? 'stable'
-    : 'changes-ports';
+    answers.length < 2 ? 'unknown' : answers.every((a) => a.host === answers[0]!.host && a.port === answers[0]!.port) ? 'stable' : 'changes-ports';
   return { reflected: answers[0]!, kind, seen };
 }
 

@@ -29,7 +29,11 @@ export function netnsUnavailable(tag: string): string | null {
   } catch (err) {
     return `ip netns or iptables NAT is not usable here (${(err as Error).message.split('\n')[0]})`;
   } finally {
-    try { ip('netns', 'del', probe); } catch { /* never created */ }
+    try {
+      ip('netns', 'del', probe);
+    } catch {
+      /* never created */
+    }
   }
   return null;
 }
@@ -67,7 +71,11 @@ export class Internet {
     const [router, carrier, host, isp] = [`${this.#tag}r${i}`, `${this.#tag}c${i}`, `${this.#tag}h${i}`, `${this.#tag}i${i}`];
     // The public end of the old side's link is deleted first, at once: left to the namespace's
     // removal, the kernel deletes it later, and making the new link of that name could fail.
-    try { ip('-n', this.publicNs, 'link', 'del', `${this.#tag}p${i}`); } catch { /* not there */ }
+    try {
+      ip('-n', this.publicNs, 'link', 'del', `${this.#tag}p${i}`);
+    } catch {
+      /* not there */
+    }
     for (const n of [router, carrier, host, isp]) this.#del(n);
     const wan = `10.203.${i + 1}`;
     const lan = `192.168.${110 + i}`;
@@ -107,7 +115,11 @@ export class Internet {
   }
 
   #del(name: string): void {
-    try { ip('netns', 'del', name); } catch { /* not there */ }
+    try {
+      ip('netns', 'del', name);
+    } catch {
+      /* not there */
+    }
     this.#made.delete(name);
   }
 

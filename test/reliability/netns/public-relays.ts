@@ -22,7 +22,9 @@ for (let i = 0; i < 3; i++) {
 
 const children: ChildProcess[] = [];
 async function relay(args: string[]): Promise<RelayDescriptor> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', ...args, '--bootstrap', ...bootstrap], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', ...args, '--bootstrap', ...bootstrap], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -44,7 +46,11 @@ local.on('connection', () => seen.connections++);
 await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
 const localPort = (local.address() as { port: number }).port;
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'OPENED', (e: unknown) => (RelayError.is(e) ? e.code : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OPENED',
+    (e: unknown) => (RelayError.is(e) ? e.code : String(e)),
+  );
 const client = await new RelayClient({ ...a, localAddress: clientHost }).connect();
 const far = await client.openCircuit(b.host, b.port, b.publicKey);
 const mailbox = await far.registerMailbox(randomBytes(32));

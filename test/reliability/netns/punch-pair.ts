@@ -14,19 +14,40 @@ export interface PeerResult {
 
 /** Runs punch-peer.ts in both sides' namespaces at once, passing each the other's candidates. */
 export async function punchPair(a: Side, b: Side, relays: string[], deadlineMs = 5_000): Promise<[PeerResult, PeerResult]> {
-  const peers = ([[a, 'initiator'], [b, 'responder']] as const).map(([side, role]) => {
-    const proc = spawn('ip', ['netns', 'exec', side.netns, process.execPath, '--import', 'tsx', 'test/reliability/netns/punch-peer.ts', role, side.host, ...relays], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PUNCH_DEADLINE_MS: String(deadlineMs) },
-    });
+  const peers = (
+    [
+      [a, 'initiator'],
+      [b, 'responder'],
+    ] as const
+  ).map(([side, role]) => {
+    const proc = spawn(
+      'ip',
+      ['netns', 'exec', side.netns, process.execPath, '--import', 'tsx', 'test/reliability/netns/punch-peer.ts', role, side.host, ...relays],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, PUNCH_DEADLINE_MS: String(deadlineMs) },
+      },
+    );
     let err = '';
-    proc.stderr.on('data', (d: Buffer) => { err += d.toString(); if (process.env.PUNCH_DEBUG) process.stderr.write(d); });
+    proc.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (process.env.PUNCH_DEBUG) process.stderr.write(d);
+    });
     const lines: string[] = [];
     const waiters: Array<() => void> = [];
     let gone = false;
     const rl = createInterface({ input: proc.stdout });
-    rl.on('line', (l) => { lines.push(l); waiters.shift()?.(); });
-    const exited = new Promise<void>((r) => rl.once('close', () => { gone = true; r(); while (waiters.length) waiters.shift()!(); }));
+    rl.on('line', (l) => {
+      lines.push(l);
+      waiters.shift()?.();
+    });
+    const exited = new Promise<void>((r) =>
+      rl.once('close', () => {
+        gone = true;
+        r();
+        while (waiters.length) waiters.shift()!();
+      }),
+    );
     const next = async (): Promise<Record<string, unknown>> => {
       if (lines.length === 0 && !gone) await new Promise<void>((r) => waiters.push(r));
       const l = lines.shift();

@@ -9,7 +9,8 @@ import { learnMapping, punch, TransportError, type PunchCandidates } from '../..
 import { peerCodec, type PeerFrame } from '../../../src/wire/peer-frames.js';
 
 const [role, bindHost, ...relayArgs] = process.argv.slice(2);
-if ((role !== 'initiator' && role !== 'responder') || !bindHost || relayArgs.length === 0) throw new Error('usage: punch-peer.ts <initiator|responder> <bind-host> <relay host:port>...');
+if ((role !== 'initiator' && role !== 'responder') || !bindHost || relayArgs.length === 0)
+  throw new Error('usage: punch-peer.ts <initiator|responder> <bind-host> <relay host:port>...');
 const deadlineMs = Number(process.env.PUNCH_DEADLINE_MS ?? 5_000);
 const reflectors = relayArgs.map((a) => ({ host: a.split(':')[0]!, port: Number(a.split(':')[1]) }));
 const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
@@ -27,8 +28,15 @@ const t0 = performance.now();
 if (process.env.PUNCH_DEBUG) console.error(role, 'punching');
 try {
   const { connection } = await punch({
-    socket, isInitiator: role === 'initiator', mine, theirs: peer.theirs, punchId: Buffer.from(peer.punchId, 'hex'),
-    codec: peerCodec, keyPair, remotePublicKey: Buffer.from(peer.theirKey, 'base64'), deadlineMs,
+    socket,
+    isInitiator: role === 'initiator',
+    mine,
+    theirs: peer.theirs,
+    punchId: Buffer.from(peer.punchId, 'hex'),
+    codec: peerCodec,
+    keyPair,
+    remotePublicKey: Buffer.from(peer.theirKey, 'base64'),
+    deadlineMs,
   });
   // The initiator speaks first and the responder answers: a frame can only arrive once its
   // receiver has the connection in hand (the responder opens before the initiator can send).

@@ -26,9 +26,7 @@ for (const host of relayHosts) {
   relays.push(relay);
 }
 known = configuredRelays(relays.map((r) => ({ ...r.address(), publicKey: r.publicKey })));
-process.stdout.write(
-  JSON.stringify({ bootstrap, relays: relays.map((r) => ({ ...r.address(), publicKey: r.publicKey.toString('base64') })) }) + '\n',
-);
+process.stdout.write(JSON.stringify({ bootstrap, relays: relays.map((r) => ({ ...r.address(), publicKey: r.publicKey.toString('base64') })) }) + '\n');
 process.once('SIGTERM', () => {
   void Promise.all([...relays.map((r) => r.stop()), ...nodes.map((n) => n.stop())]).then(() => process.exit(0));
 });

@@ -30,7 +30,10 @@ function socketOn(host: string): UDXSocket {
 }
 
 async function candidates(socket: UDXSocket, relays: RelayServer[]): Promise<PunchCandidates> {
-  const m = await learnMapping(socket, relays.map((r) => r.address()));
+  const m = await learnMapping(
+    socket,
+    relays.map((r) => r.address()),
+  );
   return { addresses: [socket.address(), m.reflected], kind: m.kind, streamId: cryptoRandom(4).readUInt32BE(0) };
 }
 
@@ -38,7 +41,10 @@ describe('UDP reflector and hole punch (loopback)', () => {
   it('a relay reports the address and port it sees; two relays agree on a socket without NAT', async () => {
     const relays = [await relay('127.0.0.31'), await relay('127.0.0.32')];
     const socket = socketOn('127.0.0.33');
-    const m = await learnMapping(socket, relays.map((r) => r.address()));
+    const m = await learnMapping(
+      socket,
+      relays.map((r) => r.address()),
+    );
     expect(m.reflected).toEqual({ host: '127.0.0.33', port: socket.address().port });
     expect(m.kind).toBe('stable');
   });
@@ -54,7 +60,10 @@ describe('UDP reflector and hole punch (loopback)', () => {
       punch({ ...common, socket: sa, isInitiator: true, mine: ca, theirs: cb, keyPair: ka, remotePublicKey: kb.publicKey }),
       punch({ ...common, socket: sb, isInitiator: false, mine: cb, theirs: ca, keyPair: kb, remotePublicKey: ka.publicKey }),
     ]);
-    cleanups.push(async () => { a.connection.close(); b.connection.close(); });
+    cleanups.push(async () => {
+      a.connection.close();
+      b.connection.close();
+    });
     const atB = new Promise<PeerFrame>((r) => b.connection.once('frame', r));
     const atA = new Promise<PeerFrame>((r) => a.connection.once('frame', r));
     a.connection.send({ v: 1, t: 'bundle-req', n: 'from-a' });
@@ -95,7 +104,17 @@ describe('UDP reflector and hole punch (loopback)', () => {
     const mine: PunchCandidates = { addresses: [socket.address()], kind: 'stable', streamId: 1 };
     const theirs: PunchCandidates = { addresses: [silent.address()], kind: 'stable', streamId: 2 };
     const t0 = Date.now();
-    const err = await punch({ socket, isInitiator: true, mine, theirs, punchId: cryptoRandom(16), codec: peerCodec, keyPair: keys(), remotePublicKey: keys().publicKey, deadlineMs: 800 }).catch((e: unknown) => e);
+    const err = await punch({
+      socket,
+      isInitiator: true,
+      mine,
+      theirs,
+      punchId: cryptoRandom(16),
+      codec: peerCodec,
+      keyPair: keys(),
+      remotePublicKey: keys().publicKey,
+      deadlineMs: 800,
+    }).catch((e: unknown) => e);
     expect(TransportError.is(err) && err.code).toBe('DIRECT_IMPOSSIBLE');
     expect((err as Error).message).toMatch(/no probe got through/);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(790);
