@@ -45,7 +45,8 @@ export async function relayMain(argv: string[], env: NodeJS.ProcessEnv = process
     if (!parseHostPort(b)) throw new Error(`--bootstrap ${b}: expected host:port`);
     return b;
   });
-  const directories: RelayDirectory[] = [configuredRelays((values['next-relay'] ?? []).map(nextRelay))];
+  const named = (values['next-relay'] ?? []).map(nextRelay);
+  const directories: RelayDirectory[] = [configuredRelays(named)];
   const dht = bootstrap.length ? new DhtNode({ bootstrap, host: values.host }) : null;
   if (dht) {
     await dht.start();
@@ -58,6 +59,8 @@ export async function relayMain(argv: string[], env: NodeJS.ProcessEnv = process
     keyPair,
     relays: anyDirectory(...directories),
     allowPrivateHops: values['allow-private-hops'],
+    // The operator's fellow relays carry their clients' circuits here: not one source's share for all of them.
+    peerRelayHosts: named.map((r) => r.host),
     ...(values['metrics-port'] !== undefined ? { metricsPort: port(values['metrics-port'], '--metrics-port') } : {}),
   });
   await server.start();

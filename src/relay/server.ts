@@ -13,6 +13,7 @@ import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metri
 import type { Clock } from './quota.js';
 import { RelaySession, type RelayConnection } from './session.js';
 import { SourceShares } from './shares.js';
+import { sourceOf } from '../transport/index.js';
 import { UdpReflector } from './udp-reflector.js';
 
 export interface RelayServerOptions {
@@ -29,6 +30,11 @@ export interface RelayServerOptions {
   relays?: RelayDirectory;
   /** Closed local test networks only: circuits may lead to relays on loopback or private addresses. */
   allowPrivateHops?: boolean;
+  /**
+   * Addresses of relays whose clients' circuits arrive here: each of their connections counts as a
+   * source of its own (else all of a relay's users would share one address's share).
+   */
+  peerRelayHosts?: string[];
   /** Serve Prometheus text at `GET /metrics` on this port (0: any free port) of `metricsHost`. */
   metricsPort?: number;
   metricsHost?: string;
@@ -51,6 +57,8 @@ export interface RelayServerForTest {
  * metrics hold counters and reason codes, never an address, an id or content.
  */
 export class RelayServer {
+  readonly #peerRelays: Set<string>;
+  #peerConnections = 0;
   readonly publicKey: Buffer;
   readonly limits: RelayLimits;
   readonly #opts: RelayServerOptions;
@@ -72,6 +80,7 @@ export class RelayServer {
 
   constructor(opts: RelayServerOptions) {
     this.#opts = opts;
+    this.#peerRelays = new Set((opts.peerRelayHosts ?? []).map(sourceOf));
     this.#now = opts.now ?? Date.now;
     this.#logger = opts.logger ?? silentLogger;
     this.limits = resolveLimits(opts.limits);
@@ -103,6 +112,7 @@ export class RelayServer {
         idleTimeoutMs: this.limits.idleTimeoutMs,
         maxQueuedBytes: this.limits.maxQueuedBytes,
         onRejected: (reason) => this.#rejected(reason),
+        exemptSource: (address) => this.#peerRelays.has(sourceOf(address)),
       },
       (conn) => this.#accept(conn),
     );
@@ -186,7 +196,10 @@ export class RelayServer {
       mailboxes: this.#mailboxes,
       blobs: this.#blobs,
       hops: this.#hops,
-      source: this.#shares.tagFor(conn.remoteHost),
+      // A peer relay's connections each carry someone else's circuit: each is its own source.
+      source: this.#peerRelays.has(sourceOf(conn.remoteHost))
+        ? `${this.#shares.tagFor(conn.remoteHost)}.${++this.#peerConnections}`
+        : this.#shares.tagFor(conn.remoteHost),
       localAddress: this.#opts.host,
       circuits: this.#circuits,
       now: this.#now,

@@ -126,7 +126,8 @@ async function startRelays(count: number, servers: RelayServer[], bootstrap: str
     extras.push(dht);
     await dht.start();
     // Circuits lead to relays the DHT holds a descriptor for; on loopback, which only a testnet allows.
-    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true });
+    const peerRelayHosts = Array.from({ length: count }, (_, k) => relayAddress(k)).filter((h) => h !== relayAddress(i));
+    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts });
     servers.push(server);
     await server.start();
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());

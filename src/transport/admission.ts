@@ -37,7 +37,14 @@ export class Admission {
   #open = 0;
   #pending = 0;
 
-  constructor(limits: Partial<AdmissionLimits> = {}) {
+  readonly #exempt: (address: string) => boolean;
+
+  /**
+   * `exempt` names addresses that speak for many people (another relay carrying its clients'
+   * circuits): they are held to the totals only, not to one source's share.
+   */
+  constructor(limits: Partial<AdmissionLimits> = {}, exempt: (address: string) => boolean = () => false) {
+    this.#exempt = exempt;
     const given = Object.fromEntries(Object.entries(limits).filter(([k, v]) => k in DEFAULT_ADMISSION && v !== undefined));
     const merged: AdmissionLimits = { ...DEFAULT_ADMISSION, ...given };
     merged.maxHandshakes = Math.min(merged.maxHandshakes, merged.maxConnections);
@@ -47,10 +54,11 @@ export class Admission {
   /** Admits a new socket from `address` as an unfinished handshake, or says why not. */
   admit(address: string): { source: string } | { refused: Refusal } {
     const l = this.#limits;
-    const source = sourceOf(address);
+    const exempt = this.#exempt(address);
+    const source = exempt ? `peer ${sourceOf(address)}` : sourceOf(address);
     const mine = this.#bySource.get(source) ?? { open: 0, pending: 0 };
     if (this.#open + this.#pending >= l.maxConnections) return { refused: 'AT_CAPACITY' };
-    if (mine.pending >= l.handshakesPerSource || mine.open + mine.pending >= l.connectionsPerSource) return { refused: 'SOURCE_BUSY' };
+    if (!exempt && (mine.pending >= l.handshakesPerSource || mine.open + mine.pending >= l.connectionsPerSource)) return { refused: 'SOURCE_BUSY' };
     if (this.#pending >= l.maxHandshakes) return { refused: 'HANDSHAKES_BUSY' };
     mine.pending++;
     this.#pending++;

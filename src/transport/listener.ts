@@ -7,6 +7,8 @@ import { Connection, type ConnectionOptions } from './connection.js';
 export const HANDSHAKE_TIMEOUT_MS = 5_000;
 
 export interface ListenerOptions extends Omit<ConnectionOptions, 'remotePublicKey'>, Partial<AdmissionLimits> {
+  /** Addresses held to the totals only, not to one source's share (relays carrying circuits). */
+  exemptSource?: (address: string) => boolean;
   host: string;
   port?: number;
   /** Told why a connection that never completed its handshake was dropped (a reason code, nothing else). */
@@ -30,7 +32,7 @@ export class Listener<In, Out> {
     this.#codec = codec;
     this.#opts = opts;
     this.#onConnection = onConnection;
-    this.#admission = new Admission(opts);
+    this.#admission = new Admission(opts, opts.exemptSource);
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.on('error', () => {});
   }

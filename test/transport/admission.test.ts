@@ -37,3 +37,16 @@ describe('admission', () => {
     expect('source' in gate.admit('10.0.2.1')).toBe(true);
   });
 });
+
+describe('a peer relay carrying circuits', () => {
+  it('is held to the totals only, while an ordinary source keeps its share', () => {
+    const a = new Admission({ maxConnections: 100, maxHandshakes: 100, connectionsPerSource: 4, handshakesPerSource: 2 }, (addr) => addr === '198.51.100.7');
+    const relay = Array.from({ length: 50 }, () => a.admit('198.51.100.7'));
+    expect(relay.every((r) => 'source' in r)).toBe(true);
+    expect(a.admit('203.0.113.9')).toHaveProperty('source');
+    expect(a.admit('203.0.113.9')).toHaveProperty('source');
+    expect(a.admit('203.0.113.9')).toEqual({ refused: 'SOURCE_BUSY' });
+    for (let i = 0; i < 48; i++) a.admit('198.51.100.7'); // 50 + 2 + 48: all 100 slots
+    expect(a.admit('198.51.100.7')).toEqual({ refused: 'AT_CAPACITY' });
+  });
+});
