@@ -36,7 +36,7 @@ function madeBy(cls: object): ParleyError[] {
   for (const name of Object.getOwnPropertyNames(cls)) {
     const f = (cls as Record<string, unknown>)[name];
     if (typeof f !== 'function' || name === 'is') continue;
-    const args = name === 'REJECTED' ? ['x', ['bad signature']] : ['x', 2, 3]; // DhtError.REJECTED takes the reasons
+    const args = name === 'REJECTED' ? ['x', ['bad signature']] : name === 'AMBIGUOUS_NAME' ? ['x', ['ab12cd34', 'ef56ab78']] : ['x', 2, 3]; // these two take lists
     const out: unknown = (f as (...args: unknown[]) => unknown).call(cls, ...args);
     if (out instanceof ParleyError) made.push(out);
   }
