@@ -25,7 +25,9 @@ function fold(vcf: string, cuts: number[], breaks: string[], pads: string[]): st
 
 /** A quoted-printable vCard 2.1 property with soft line breaks ("=" then a line break) at the cut points, never inside =XX. */
 function qpProperty(prop: string, value: string, cuts: number[], nl: string): string {
-  const encoded = [...Buffer.from(value, 'utf8')].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
+  // Escaped as a vCard writer does (\\, \, and \;) before the quoted-printable encoding.
+  const escaped = value.replace(/[\\,;]/g, (c) => `\\${c}`);
+  const encoded = [...Buffer.from(escaped, 'utf8')].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
   const at = new Set(cuts.map((c) => c % Math.max(1, encoded.length)));
   return `${prop};CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:` + encoded.map((e, i) => (at.has(i) && i > 0 ? `=${nl}${e}` : e)).join('');
 }
