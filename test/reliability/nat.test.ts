@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { addContact, queueMessage } from '../../src/node/index.js';
 import { history, setVisibility, type MessageRow, type Visibility } from '../../src/store/index.js';
+import { netnsUnavailable } from './netns/internet.js';
 import { startProgram, withDb, type Child } from './processes.js';
 import { until } from '../helpers/until.js';
 
@@ -30,30 +31,7 @@ function sh(cmd: string, args: string[]): string {
 const ip = (...args: string[]) => sh('ip', args);
 const inNs = (name: string, cmd: string, ...args: string[]) => sh('ip', ['netns', 'exec', name, cmd, ...args]);
 
-function unavailable(): string | null {
-  if (process.getuid?.() !== 0) return 'not root';
-  try {
-    sh('iptables', ['--version']);
-  } catch {
-    return 'iptables is not installed';
-  }
-  const probe = `${tag}p`;
-  try {
-    ip('netns', 'add', probe);
-    inNs(probe, 'iptables', '-t', 'nat', '-L', '-n');
-  } catch (err) {
-    return `ip netns or iptables NAT is not usable here (${(err as Error).message.split('\n')[0]})`;
-  } finally {
-    try {
-      ip('netns', 'del', probe);
-    } catch {
-      // never created
-    }
-  }
-  return null;
-}
-
-const why = unavailable();
+const why = netnsUnavailable(tag);
 if (why) console.warn(`SKIPPED NAT test: ${why}`);
 
 function buildNetwork(): void {
