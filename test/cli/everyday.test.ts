@@ -33,7 +33,7 @@ describe('everyday command-line use', () => {
     // Bob goes online once (his intro record and mailbox are published), then offline.
     const first = await background(['run', '--home', bob, '--no-ui']);
     first.child.kill('SIGTERM');
-    await new Promise((r) => (first.child.exitCode !== null ? r(null) : first.child.once('exit', r)));
+    await new Promise((r) => (first.child.exitCode !== null || first.child.signalCode !== null ? r(null) : first.child.once('exit', r)));
     // Bob is offline: the message goes to his relay's mailbox, and no receipt comes back in time.
     const waiting = parley('send', '--home', alice, 'bob', 'hello while you were away', '--wait', '15');
     expect(await exitOf(waiting)).toBe(3);

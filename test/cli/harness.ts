@@ -42,8 +42,10 @@ export function cliHarness(prefix: string) {
       });
     },
     async close(): Promise<void> {
-      for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+      // A child that ended by a signal has no exit code, only a signal code: it has exited all the same.
+      const ended = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+      for (const c of children) if (!ended(c)) c.kill('SIGTERM');
+      await Promise.all(children.map((c) => new Promise((r) => (ended(c) ? r(null) : c.once('exit', r)))));
       rmSync(root, { recursive: true, force: true });
     },
   };
