@@ -8,14 +8,7 @@ import type { RouteReceipt } from '../../src/routing/receipt.js';
 import { reachOf } from '../../src/node/router.js';
 import { openDb, setVisibility } from '../../src/store/index.js';
 import { join } from 'node:path';
-
-const until = async (cond: () => boolean, what: string, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../helpers/until.js';
 
 /** Resolves when `node` sees its direct link to `id` close; rejects after `ms`. */
 const linkClosed = (node: ParleyNode, id: string, ms = 10_000) =>
