@@ -34,6 +34,9 @@ export function App() {
   const [state, setState] = useState<State | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [contacts, setContacts] = useState<Contact[]>([]);
+  // The event handler is set up once; it reads the current list (a sender's name) from here.
+  const contactsRef = useRef(contacts);
+  contactsRef.current = contacts;
   const [open, setOpenState] = useState<{ id: string; focus?: string } | null>(null);
   const openRef = useRef<string | null>(null);
   const setOpen = (id: string | null, focus?: string) => {
@@ -62,7 +65,7 @@ export function App() {
         const inView = openRef.current === m.contactId && document.visibilityState === 'visible';
         setContacts((cs) => cs.map((c) => (c.id === m.contactId ? withMessage(c, m, e.type === 'message', inView) : c)));
         if (e.type === 'message' && m.direction === 'in')
-          setContacts((cs) => (notifyArrival(displayName(cs.find((c) => c.id === m.contactId) ?? { id: m.contactId, name: null })), cs));
+          notifyArrival(displayName(contactsRef.current.find((c) => c.id === m.contactId) ?? { id: m.contactId, name: null }));
       }
       setLastEvent(e);
     }, setConnected);
