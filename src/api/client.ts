@@ -63,6 +63,7 @@ export class ApiClient {
   unlock = (passphrase: string) => this.#call<State>('POST', '/api/unlock', { passphrase });
   me = () => this.#call<Me>('GET', '/api/me');
   setName = (name: string) => this.#call<Me>('PATCH', '/api/me', { name });
+  setReachableByStrangers = (on: boolean) => this.#call<Me>('PUT', '/api/me/strangers', { on });
   contacts = () => this.#call<Contact[]>('GET', '/api/contacts');
   contact = (id: string) => this.#call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`);
   addContact = (input: AddContact) => this.#call<Contact>('POST', '/api/contacts', input);

@@ -93,6 +93,15 @@ export class Daemon extends EventEmitter {
     return this.#me;
   }
 
+  /** Turns "reachable directly by strangers" on or off; every open UI hears of it. */
+  async setReachableByStrangers(on: boolean): Promise<Me> {
+    const node = this.running();
+    await node.setReachableByStrangers(on);
+    this.#me = await this.#describeMe(node);
+    this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent);
+    return this.#me;
+  }
+
   /** The node, or a clear 409 when there is none yet. */
   running(): ParleyNode {
     if (!this.#node || this.#status !== 'running') throw ApiError.NOT_RUNNING(this.#status);
@@ -280,6 +289,12 @@ export class Daemon extends EventEmitter {
 
   async #describeMe(node: ParleyNode): Promise<Me> {
     const link = linkOf(node.id);
-    return { id: node.id, link, name: node.profileName(), qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
+    return {
+      id: node.id,
+      link,
+      name: node.profileName(),
+      qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }),
+      reachableByStrangers: node.reachableByStrangers(),
+    };
   }
 }

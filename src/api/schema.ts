@@ -12,6 +12,8 @@ export const Onboard = z.object({
   name: text(64),
   passphrase: z.string().min(8, 'a passphrase needs at least 8 characters').max(1024).optional(),
 });
+export const Strangers = z.object({ on: z.boolean() });
+export type Strangers = z.infer<typeof Strangers>;
 export const Unlock = z.object({ passphrase: z.string().min(1).max(1024) });
 export const AddContact = z.object({ id: text(200), name: text(64).optional() });
 export const PatchContact = z
@@ -83,6 +85,8 @@ export interface Me {
   name: string;
   /** The `parley:` link as an SVG QR code. */
   qrSvg: string;
+  /** "Reachable directly by strangers": my intro record, which anyone can read, names my IP address. */
+  reachableByStrangers: boolean;
 }
 
 export interface State {

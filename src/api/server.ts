@@ -20,6 +20,7 @@ import {
   SignupStart,
   SignupVerify,
   Unlink,
+  Strangers,
   Unlock,
   Verify,
 } from './schema.js';
@@ -117,6 +118,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   app.post('/api/unlock', async (req) => daemon.unlock(parse(Unlock, req.body).passphrase));
   app.get('/api/me', async () => (daemon.running(), daemon.state().me));
   app.patch('/api/me', async (req) => daemon.setName(parse(Onboard.pick({ name: true }), req.body).name));
+  app.put('/api/me/strangers', async (req) => daemon.setReachableByStrangers(parse(Strangers, req.body).on));
   app.get('/api/contacts', async () => daemon.contacts());
   app.post('/api/contacts', async (req) => {
     const body = parse(AddContact, req.body);

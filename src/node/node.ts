@@ -74,6 +74,8 @@ export class ParleyNode extends EventEmitter {
   /** The store, for the API's read-only views (src/api/views.ts); every write goes through a method here. */
   readonly db: Db;
   readonly #opts: NodeOptions;
+  /** The run's override of the saved "reachable directly by strangers" setting, until the person chooses. */
+  #strangersForRun: boolean | undefined;
   readonly #logger: Logger;
   readonly #now: () => number;
   #e2e: E2E;
@@ -93,6 +95,7 @@ export class ParleyNode extends EventEmitter {
   constructor(opts: NodeOptions) {
     super();
     this.#opts = opts;
+    this.#strangersForRun = opts.reachableByStrangers;
     this.home = opts.home;
     this.#logger = opts.logger ?? pino({ level: 'silent' });
     this.#now = opts.now ?? Date.now;
@@ -303,12 +306,16 @@ export class ParleyNode extends EventEmitter {
 
   /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
   reachableByStrangers(): boolean {
-    return this.#opts.reachableByStrangers ?? reachableByStrangers(this.db);
+    return this.#strangersForRun ?? reachableByStrangers(this.db);
   }
 
-  /** Turns "reachable directly by strangers" on or off (saved) and republishes the intro record. */
+  /**
+   * Turns "reachable directly by strangers" on or off (saved) and republishes the intro record. The
+   * person's explicit choice replaces any override this run was started with.
+   */
   async setReachableByStrangers(on: boolean): Promise<void> {
     setReachableByStrangers(this.db, on);
+    this.#strangersForRun = undefined;
     await this.#door?.review(); // turned off: strangers' direct links close
     await this.#republisher?.refresh();
   }

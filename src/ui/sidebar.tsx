@@ -229,8 +229,42 @@ function MyId({ client, me, attestor, onClose }: { client: ApiClient; me: Me; at
       </p>
       <img class="qr" src={svgDataUrl(me.qrSvg)} alt="QR code of your parley: link" width={220} height={220} />
       <FindableBy client={client} attestor={attestor} />
+      <StrangersChoice client={client} me={me} />
       <Notifications />
     </Dialog>
+  );
+}
+
+/** "Reachable directly by strangers": off by default, and what turning it on gives away is said before. */
+function StrangersChoice({ client, me }: { client: ApiClient; me: Me }) {
+  const [on, setOn] = useState(me.reachableByStrangers);
+  const [error, setError] = useState<string | null>(null);
+  const choose = async (next: boolean) => {
+    try {
+      setOn((await client.setReachableByStrangers(next)).reachableByStrangers);
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <fieldset class="strangers">
+      <legend>Strangers</legend>
+      <label>
+        <input type="checkbox" name="strangers" checked={on} onChange={(e) => void choose(e.currentTarget.checked)} />
+        Reachable directly by strangers
+      </label>
+      <p class="hint" role={on ? 'alert' : undefined}>
+        {on
+          ? 'On: your public record names your IP address, so anyone who knows your ID can learn where you are and connect to this device.'
+          : 'Off: your IP address is in no public record. Strangers reach you only through your relay; contacts you set to direct still connect directly.'}
+      </p>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }
 

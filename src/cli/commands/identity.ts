@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import {
   Identity,
   IdentityError,
@@ -13,7 +13,7 @@ import {
   setPassphrase,
 } from '../../identity/index.js';
 import { openDb, openHome, dbPath, setKv, getKv } from '../../store/index.js';
-import { KV, lockOwner } from '../../node/index.js';
+import { KV, lockOwner, reachableByStrangers, setReachableByStrangers } from '../../node/index.js';
 import { ApiClient, ApiClientError, apiToken, readApiInfo, type State } from '../../api/index.js';
 import { emit } from '../output.js';
 import { CliError, withHome, withJson, type CommonOpts } from '../common.js';
@@ -24,6 +24,12 @@ export const DISK_NOT_PROTECTED =
   'The disk is NOT protected: without a passphrase, your messages, contacts and keys are stored in clear in this home; anyone with this computer can read them. Set one with `parley passphrase`.';
 export const DISK_PROTECTED =
   'The disk is protected: your identity and your database (messages, contacts, keys, search index) are encrypted with your passphrase.';
+
+/** What "reachable directly by strangers" means, on or off, in one sentence each. */
+export const STRANGERS_ON =
+  'Reachable directly by strangers: ON. Your public intro record names your IP address: anyone who knows your ID can learn where you are and connect to this device.';
+export const STRANGERS_OFF =
+  'Reachable directly by strangers: off. Your IP address is in no public record; strangers reach you only through your relay (contacts you set to direct still connect directly).';
 
 async function daemonState(home: string): Promise<State> {
   try {
@@ -121,4 +127,36 @@ export function registerIdentity(program: Command): void {
             ],
       );
     });
+
+  withPassphrase(withJson(withHome(program.command('strangers'))), 'the passphrase, when the home is locked and no Parley serves it')
+    .description('show or set whether strangers may reach you directly (off by default: turning it on publishes your IP address)')
+    .addArgument(new Argument('[choice]', 'on or off; without it, shows the setting').choices(['on', 'off']))
+    .action(async (choice: 'on' | 'off' | undefined, opts: CommonOpts & PassOpts) => {
+      const on = await strangers(opts, choice === undefined ? undefined : choice === 'on');
+      emit(!!opts.json, { reachableByStrangers: on }, () => (on ? STRANGERS_ON : STRANGERS_OFF));
+    });
+}
+
+/** Reads, or sets and returns, the setting: through the running Parley (it republishes at once), else in the store. */
+async function strangers(opts: CommonOpts & PassOpts, on: boolean | undefined): Promise<boolean> {
+  if (!hasIdentity(opts.home)) throw IdentityError.NO_IDENTITY(opts.home);
+  const api = readApiInfo(opts.home);
+  if (api) {
+    const client = new ApiClient(api.url, apiToken(opts.home));
+    try {
+      return on === undefined ? (await client.me()).reachableByStrangers : (await client.setReachableByStrangers(on)).reachableByStrangers;
+    } catch (err) {
+      if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
+      throw CliError.DAEMON_GONE();
+    }
+  }
+  if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
+  const passphrase = isLocked(opts.home) ? await readPassphrase('Passphrase: ', opts.passphraseFile) : undefined;
+  const { db } = openHome(opts.home, passphrase);
+  try {
+    if (on !== undefined) setReachableByStrangers(db, on);
+    return reachableByStrangers(db);
+  } finally {
+    db.close();
+  }
 }

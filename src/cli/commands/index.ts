@@ -44,6 +44,13 @@ export const COMMANDS: CommandEntry[] = [
   entry('passphrase', '', true, 'identity', 'set a passphrase (or change it): it seals your identity and encrypts the database at rest'),
   entry('unlock', '', true, 'identity', 'unlock the identity in the running `parley run` for this home'),
   entry('status', '', true, 'identity', 'your ID, whether a Parley serves this home, and whether the disk is protected'),
+  entry(
+    'strangers',
+    '[choice]',
+    true,
+    'identity',
+    'show or set whether strangers may reach you directly (off by default: turning it on publishes your IP address)',
+  ),
   entry('contact', '', false, 'contacts', 'manage your contacts'),
   entry('safety', '<id>', true, 'contacts', 'show the safety number you and a contact both see; compare it in person or on a call you trust, then --verify'),
   entry(
