@@ -240,10 +240,12 @@ function StrangersChoice({ client, me }: { client: ApiClient; me: Me }) {
   const [on, setOn] = useState(me.reachableByStrangers);
   const [error, setError] = useState<string | null>(null);
   const choose = async (next: boolean) => {
+    setOn(next); // the box shows the click at once; the node's answer settles it
     try {
       setOn((await client.setReachableByStrangers(next)).reachableByStrangers);
       setError(null);
     } catch (err) {
+      setOn(!next);
       setError(errorText(err));
     }
   };

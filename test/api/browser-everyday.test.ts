@@ -88,6 +88,23 @@ describe('everyday use of the web UI (Debian chromium)', () => {
     await page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = false));
   });
 
+  it('"reachable directly by strangers" is off, says what it would publish, and the choice reaches the node', async () => {
+    await page.getByRole('button', { name: 'My ID' }).click();
+    const box = page.getByRole('checkbox', { name: 'Reachable directly by strangers' });
+    expect(await box.isChecked()).toBe(false);
+    await page.getByText(/^Off: your IP address is in no public record/).waitFor();
+    await box.check();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /your public record names your IP address/ })
+      .waitFor();
+    await expect.poll(() => alice.daemon.node!.reachableByStrangers()).toBe(true);
+    await box.uncheck();
+    await page.getByText(/^Off: your IP address is in no public record/).waitFor();
+    await expect.poll(() => alice.daemon.node!.reachableByStrangers()).toBe(false);
+    await page.keyboard.press('Escape');
+  });
+
   it('mixed scripts lay out by their own direction; one day separator heads the day', async () => {
     await page.getByRole('button', { name: /^Bob/ }).click();
     await bobWrites('שלום Alice, מה שלומך?');
