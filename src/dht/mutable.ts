@@ -17,6 +17,8 @@ export interface MutableLookup {
   record: MutableRecord | null;
   /** One entry per response that held a value but failed verification. */
   rejected: RejectReason[];
+  /** Milliseconds from the start of the lookup to the first record that verified; null when none did. */
+  firstMatchMs: number | null;
 }
 
 /** KRPC error codes a storing node answers a put with (BEP44). */
@@ -72,15 +74,18 @@ export function getMutable(
   const salt = toSalt(saltInput);
   let timer: NodeJS.Timeout | undefined;
   let settled = false;
+  const started = performance.now();
+  let firstMatchMs: number | null = null;
   const settle = (err: DhtError | null) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    done(err, { record: s.best, rejected: [...s.rejected] });
+    done(err, { record: s.best, rejected: [...s.rejected], firstMatchMs });
   };
   const s = screen(publicKey, salt, opts.verify, {
     onReject: opts.onReject,
     onValid: () => {
+      firstMatchMs ??= performance.now() - started;
       timer ??= setTimeout(() => settle(null), opts.settleMs).unref();
     },
   });
