@@ -45,6 +45,7 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'text', id: msgId, n: 1, body: 'hello ☕ שלום', at: 1_700_000_000_000, via: 'both-relays' },
     { v: 1, t: 'receipt', ids: [msgId] },
     { v: 1, t: 'reach', endpoint: '192.0.2.7:4040', transportKey: id32 },
+    { v: 1, t: 'rendezvous', mine: secret, have: false },
   ] satisfies Content[],
 };
 
