@@ -191,7 +191,7 @@ export class ParleyNode extends EventEmitter {
       { dht: this.#dht, db: this.db, self: this.id, reachFor: (id) => this.#myReachFor(id), now: this.#now, logger: this.#logger },
       { intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS },
     );
-    this.#rendezvous.start();
+    void this.#rendezvous.start(); // in the background: one put per contact
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();

@@ -74,10 +74,10 @@ export class Rendezvous {
     this.#aheadMs = init.aheadMs ?? 3_600_000;
   }
 
-  /** Starts the first round in the background: start-up does not wait for one put per contact. */
-  start(): void {
+  /** Starts the first round; resolves when it ran (the node does not wait: one put per contact). */
+  start(): Promise<void> {
     this.#running = true;
-    void this.refresh();
+    return this.refresh();
   }
 
   async stop(): Promise<void> {

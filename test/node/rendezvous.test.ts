@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { world, received, delivered } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
-import { dayOf, INTRO_SALT, rendezvousSlot, targetOf, type DhtNode } from '../../src/dht/index.js';
+import { dayOf, INTRO_SALT, openRendezvous, rendezvousSlot, targetOf, type DhtNode } from '../../src/dht/index.js';
 import { parseId, publicKeyOf, type ParleyId } from '../../src/identity/index.js';
 import { deleteKv, getKv, openDb } from '../../src/store/index.js';
 import { rendezvousSecret } from '../../src/node/rendezvous-secrets.js';
@@ -73,9 +73,9 @@ describe('contacts find each other through rendezvous records, never by naming e
     const secrets = await until(() => {
       const a = rendezvousSecret(alice.db, alice.id, bob.id);
       const b = rendezvousSecret(bob.db, bob.id, alice.id);
-      return a && b ? [a, b] : null;
+      return a && b ? { a, b } : null;
     }, 'both sides to hold the rendezvous secret');
-    expect(secrets[0].expose().equals(secrets[1].expose())).toBe(true);
+    expect(secrets.a.expose().equals(secrets.b.expose())).toBe(true);
 
     // Bob moves: his relay goes away, and he comes back on another relay under a new mailbox.
     const home = join(w.root, 'bob');
@@ -110,5 +110,42 @@ describe('contacts find each other through rendezvous records, never by naming e
       fromBob.some((t) => aliceForBob.has(t)),
       "Bob asked for Alice's rendezvous record",
     ).toBe(true);
+  });
+
+  it("a contact's record carries my direct endpoint only while I let them see my IP address", async () => {
+    const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[2]!] } });
+    carol.send(dave.id, 'hi');
+    await received(dave, carol.id, 1);
+    dave.send(carol.id, 'hi back');
+    await delivered(dave, carol.id, 1);
+    const secret = await until(() => rendezvousSecret(carol.db, carol.id, dave.id), 'Carol to hold the rendezvous secret');
+    /** Dave's record for Carol as anyone could fetch it, opened with the pair's secret (only Carol and Dave hold it). */
+    const daveForCarol = async () => {
+      const slot = rendezvousSlot(secret, dave.id, carol.id, dayOf(Date.now()));
+      const { record } = await w.net.nodes[0]!.getMutable(slot.keyPair.publicKey, slot.salt);
+      return record ? openRendezvous(slot, record, Math.floor(Date.now() / 1000)) : null;
+    };
+    const endpoint = () => `${dave.address().host}:${dave.address().port}`;
+
+    const relayed = await until(daveForCarol, "Dave's record for Carol to be published");
+    expect(relayed.relay).toBeDefined();
+    expect(relayed.endpoint).toBeUndefined();
+    expect(relayed.transportKey).toBeUndefined();
+
+    dave.setVisibility(carol.id, 'direct');
+    const direct = await until(async () => {
+      const r = await daveForCarol();
+      return r?.endpoint ? r : null;
+    }, "Dave's record for Carol to carry his direct endpoint");
+    expect(direct.endpoint).toBe(endpoint());
+    expect(direct.transportKey?.equals(dave.forTest().transportKey())).toBe(true);
+
+    dave.setVisibility(carol.id, 'relayed');
+    const withdrawn = await until(async () => {
+      const r = await daveForCarol();
+      return r && r.seq > direct.seq ? r : null;
+    }, "Dave's record for Carol to be republished without his endpoint");
+    expect(withdrawn.endpoint).toBeUndefined();
+    expect(withdrawn.relay).toBeDefined();
   });
 });
