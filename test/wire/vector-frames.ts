@@ -57,4 +57,6 @@ export interface Vectors {
   content: Vector<Content>[];
   preamble: Array<{ family: 'peer' | 'relay'; min: number; max: number; hex: string }>;
   intro: { hex: string };
+  /** A rendezvous record: the slot derived from a pair secret, direction and day, and its sealed value. */
+  rendezvous: { secret: string; from: string; to: string; day: number; nonce: string; publicKey: string; salt: string; value: string };
 }
