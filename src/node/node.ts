@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
-import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
+import { DhtError, DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
   openHome,
   getContact,
@@ -262,9 +262,13 @@ export class ParleyNode extends EventEmitter {
       this.#logger.info({ err: describeError(err) }, 'rendezvous lookup failed');
       return null;
     });
-    if (found) return found;
-    if (rendezvousSecret(this.db, this.id, id)) this.#logger.info('no rendezvous record of a contact was found; falling back to their intro record');
-    return this.#lookup(id);
+    if (found?.relay || found?.endpoint) return found;
+    if (!rendezvousSecret(this.db, this.id, id)) return this.#lookup(id);
+    this.#logger.info('no rendezvous record of a contact was found; falling back to their intro record');
+    return this.#lookup(id).catch((err: unknown) => {
+      if (!DhtError.is(err) || err.code !== 'NO_RECORD') throw err;
+      throw NodeError.UNREACHABLE('neither a rendezvous record nor an intro record of theirs is in the DHT: they may have been offline for days');
+    });
   }
 
   /** What my rendezvous record for this contact says: my relay and mailbox, my direct endpoint only if they are `direct`. */
@@ -380,7 +384,8 @@ export class ParleyNode extends EventEmitter {
     const row = this.#contacts.patch(id, patch);
     // A contact now `relayed` (or blocked) loses its direct links at once, and the door may move.
     if (patch.visibility !== undefined || patch.blocked !== undefined) void this.#door?.changed(row.id);
-    if (patch.visibility !== undefined) void this.#rendezvous?.publish(row.id); // the direct endpoint comes or goes
+    // The direct endpoint comes or goes; a blocked contact's record is emptied.
+    if (patch.visibility !== undefined || patch.blocked !== undefined) void this.#rendezvous?.publish(row.id);
     return row;
   }
 

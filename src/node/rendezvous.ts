@@ -12,7 +12,7 @@ import {
   type VerifiedRendezvous,
 } from '../dht/index.js';
 import type { ParleyId } from '../identity/index.js';
-import { listContacts, type Db } from '../store/index.js';
+import { getContact, listContacts, type Db } from '../store/index.js';
 import { describeError } from '../wire/errors.js';
 import { rendezvousSecret } from './rendezvous-secrets.js';
 
@@ -104,12 +104,18 @@ export class Rendezvous {
     return this.#round;
   }
 
-  /** Publishes my record for one contact (say, after their secret became known or their setting changed). */
+  /**
+   * Publishes my record for one contact (say, after their secret became known or their setting
+   * changed). None for a request I have not accepted; for a blocked contact, one that says nothing,
+   * so today's record no longer tells them where I am.
+   */
   async publish(contactId: string): Promise<void> {
     if (!this.#running) return;
+    const state = getContact(this.#c.db, contactId)?.state;
+    if (state !== 'added' && state !== 'blocked') return;
     const days = [dayOf(this.#c.now())];
     if (this.#msToMidnight() <= this.#aheadMs) days.push(days[0]! + 1);
-    for (const day of days) await this.#publishDay(contactId, day);
+    for (const day of days) await this.#publishDay(contactId, day, state === 'added');
   }
 
   /**
@@ -145,9 +151,9 @@ export class Rendezvous {
     }
   }
 
-  async #publishDay(contactId: string, day: number): Promise<void> {
+  async #publishDay(contactId: string, day: number, tell: boolean): Promise<void> {
     const secret = rendezvousSecret(this.#c.db, this.#c.self, contactId);
-    const reach = secret ? this.#c.reachFor(contactId) : null;
+    const reach = secret ? (tell ? this.#c.reachFor(contactId) : {}) : null;
     if (!secret || !reach) return;
     const slot = rendezvousSlot(secret, this.#c.self, contactId as ParleyId, day);
     const target = slot.target().toString('hex');

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DhtNode, dayStartMs, type MutableLookup, type PutMutableInput } from '../../src/dht/index.js';
 import { Identity } from '../../src/identity/index.js';
-import { openDb, upsertContact, type Db } from '../../src/store/index.js';
+import { openDb, setContactState, upsertContact, type Db } from '../../src/store/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import { Rendezvous, type MyReach } from '../../src/node/rendezvous.js';
 import { acceptTheirHalf, rendezvousUpdate } from '../../src/node/rendezvous-secrets.js';
@@ -104,5 +104,27 @@ describe('rendezvous records across midnight (UTC)', () => {
     expect(await s.lookup(bob.id)).toBeNull();
     expect([puts.length - p, gets.length - g]).toEqual([0, 0]);
     await s.stop();
+  });
+
+  it("a blocked contact's record for today is replaced by one that says nothing; an unanswered request gets none", async () => {
+    const alice = Identity.generate();
+    const bob = Identity.generate();
+    const { aliceDb, bobDb } = pairedStores(alice, bob);
+    const now = () => at(DAY, 12);
+    const bobSide = side(bobDb, bob, now);
+    const aliceSide = side(aliceDb, alice, now, null);
+    await bobSide.start();
+    expect((await aliceSide.lookup(bob.id))?.relay).toBeDefined();
+    setContactState(bobDb, alice.id, 'blocked');
+    await bobSide.publish(alice.id);
+    const emptied = await aliceSide.lookup(bob.id);
+    expect(emptied).not.toBeNull();
+    expect([emptied!.relay, emptied!.endpoint]).toEqual([undefined, undefined]);
+    const before = puts.length;
+    setContactState(bobDb, alice.id, 'request');
+    await bobSide.publish(alice.id);
+    await bobSide.refresh();
+    expect(puts.length).toBe(before);
+    await bobSide.stop();
   });
 });
