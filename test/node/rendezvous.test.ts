@@ -57,6 +57,43 @@ describe('contacts find each other through rendezvous records, never by naming e
     await w.close();
   });
 
+  it("a contact's record carries my direct endpoint only while I let them see my IP address", async () => {
+    const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[2]!] } });
+    carol.send(dave.id, 'hi');
+    await received(dave, carol.id, 1);
+    dave.send(carol.id, 'hi back');
+    await delivered(dave, carol.id, 1);
+    const secret = await until(() => rendezvousSecret(carol.db, carol.id, dave.id), 'Carol to hold the rendezvous secret');
+    /** Dave's record for Carol as anyone could fetch it, opened with the pair's secret (only Carol and Dave hold it). */
+    const daveForCarol = async () => {
+      const slot = rendezvousSlot(secret, dave.id, carol.id, dayOf(Date.now()));
+      const { record } = await w.net.nodes[0]!.getMutable(slot.keyPair.publicKey, slot.salt);
+      return record ? openRendezvous(slot, record, Math.floor(Date.now() / 1000)) : null;
+    };
+    const endpoint = () => `${dave.address().host}:${dave.address().port}`;
+
+    const relayed = await until(daveForCarol, "Dave's record for Carol to be published");
+    expect(relayed.relay).toBeDefined();
+    expect(relayed.endpoint).toBeUndefined();
+    expect(relayed.transportKey).toBeUndefined();
+
+    dave.setVisibility(carol.id, 'direct');
+    const direct = await until(async () => {
+      const r = await daveForCarol();
+      return r?.endpoint ? r : null;
+    }, "Dave's record for Carol to carry his direct endpoint");
+    expect(direct.endpoint).toBe(endpoint());
+    expect(direct.transportKey?.equals(dave.forTest().transportKey())).toBe(true);
+
+    dave.setVisibility(carol.id, 'relayed');
+    const withdrawn = await until(async () => {
+      const r = await daveForCarol();
+      return r && r.seq > direct.seq ? r : null;
+    }, "Dave's record for Carol to be republished without his endpoint");
+    expect(withdrawn.endpoint).toBeUndefined();
+    expect(withdrawn.relay).toBeDefined();
+  });
+
   it("after first contact Bob moves to another relay and mailbox; Alice still reaches him, and no DHT node is asked for either one's intro record", async () => {
     const [r0, r1, r2] = w.net.relays;
     const [alice, bob] = await w.pair('alice', 'bob', { a: { host: ALICE, relays: [r0!] }, b: { host: BOB, relays: [r1!] } });
@@ -110,42 +147,5 @@ describe('contacts find each other through rendezvous records, never by naming e
       fromBob.some((t) => aliceForBob.has(t)),
       "Bob asked for Alice's rendezvous record",
     ).toBe(true);
-  });
-
-  it("a contact's record carries my direct endpoint only while I let them see my IP address", async () => {
-    const [carol, dave] = await w.pair('carol', 'dave', { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[2]!] } });
-    carol.send(dave.id, 'hi');
-    await received(dave, carol.id, 1);
-    dave.send(carol.id, 'hi back');
-    await delivered(dave, carol.id, 1);
-    const secret = await until(() => rendezvousSecret(carol.db, carol.id, dave.id), 'Carol to hold the rendezvous secret');
-    /** Dave's record for Carol as anyone could fetch it, opened with the pair's secret (only Carol and Dave hold it). */
-    const daveForCarol = async () => {
-      const slot = rendezvousSlot(secret, dave.id, carol.id, dayOf(Date.now()));
-      const { record } = await w.net.nodes[0]!.getMutable(slot.keyPair.publicKey, slot.salt);
-      return record ? openRendezvous(slot, record, Math.floor(Date.now() / 1000)) : null;
-    };
-    const endpoint = () => `${dave.address().host}:${dave.address().port}`;
-
-    const relayed = await until(daveForCarol, "Dave's record for Carol to be published");
-    expect(relayed.relay).toBeDefined();
-    expect(relayed.endpoint).toBeUndefined();
-    expect(relayed.transportKey).toBeUndefined();
-
-    dave.setVisibility(carol.id, 'direct');
-    const direct = await until(async () => {
-      const r = await daveForCarol();
-      return r?.endpoint ? r : null;
-    }, "Dave's record for Carol to carry his direct endpoint");
-    expect(direct.endpoint).toBe(endpoint());
-    expect(direct.transportKey?.equals(dave.forTest().transportKey())).toBe(true);
-
-    dave.setVisibility(carol.id, 'relayed');
-    const withdrawn = await until(async () => {
-      const r = await daveForCarol();
-      return r && r.seq > direct.seq ? r : null;
-    }, "Dave's record for Carol to be republished without his endpoint");
-    expect(withdrawn.endpoint).toBeUndefined();
-    expect(withdrawn.relay).toBeDefined();
   });
 });
