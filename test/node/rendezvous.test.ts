@@ -149,3 +149,36 @@ describe('contacts find each other through rendezvous records, never by naming e
     ).toBe(true);
   });
 });
+
+describe('when no rendezvous record is found', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    w = await world(6, 2);
+  });
+  afterAll(async () => {
+    await w.close();
+  });
+
+  it('a contact whose rendezvous record is not found (their clock two days apart) is still reached, through the intro record', async () => {
+    // Erin's clock runs 49 hours ahead: she publishes and reads records two days away from Frank's.
+    const skew = 49 * 3_600_000;
+    const [erin, frank] = await w.pair('erin', 'frank', { a: { relays: [w.net.relays[0]!], now: () => Date.now() + skew }, b: { relays: [w.net.relays[1]!] } });
+    erin.send(frank.id, 'one');
+    await received(frank, erin.id, 1);
+    frank.send(erin.id, 'two');
+    await delivered(frank, erin.id, 1);
+    await until(() => rendezvousSecret(erin.db, erin.id, frank.id) && rendezvousSecret(frank.db, frank.id, erin.id), 'both to hold the secret');
+    // Erin starts again (a running node reuses a reach it found for half a minute), then writes.
+    await w.stop(erin);
+    const asked = observe(w.net.nodes);
+    const erinAgain = await w.start('erin', { relays: [w.net.relays[0]!], now: () => Date.now() + skew });
+    erinAgain.send(frank.id, 'three');
+    await delivered(erinAgain, frank.id, 2);
+    const secret = rendezvousSecret(erinAgain.db, erin.id, frank.id)!;
+    const erinDay = dayOf(Date.now() + skew);
+    const looked = new Set(asked.map((a) => a.target));
+    // She asked for Frank's record of her today and yesterday (none exists), then for his intro record.
+    for (const day of [erinDay, erinDay - 1]) expect(looked.has(rendezvousSlot(secret, frank.id, erin.id, day).target().toString('hex'))).toBe(true);
+    expect(looked.has(introTarget(frank.id))).toBe(true);
+  });
+});
