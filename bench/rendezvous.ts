@@ -13,7 +13,7 @@ import { acceptTheirHalf, rendezvousUpdate } from '../src/node/rendezvous-secret
 import { progress, type BenchContext, type SectionBody, type Row } from './section.js';
 import { summarize, ms } from './stats.js';
 
-const NODES = Number(process.env.BENCH_RENDEZVOUS_NODES ?? 100);
+const NODES = Number(process.env.BENCH_RV_NODES ?? 100);
 const LOOKUPS = 20;
 
 /** Two stores that hold both halves of the pair's secret, as after a first contact. */
