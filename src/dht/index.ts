@@ -10,3 +10,15 @@ export { INTRO_SALT, CLOCK_SKEW_S, encodeIntro, verifyIntro, VerifiedIntro, type
 export { publishIntro, lookupIntro, type IntroOptions } from './intro-lookup.js';
 export { IntroSeqs, introSeqsOf } from './intro-seqs.js';
 export { Republisher, DEFAULT_REPUBLISH_MS, type RepublisherOptions, type RepublisherComponents, type RepublisherStatus } from './republisher.js';
+export {
+  RENDEZVOUS_VERSION,
+  dayOf,
+  dayStartMs,
+  pairSecret,
+  rendezvousSlot,
+  sealRendezvous,
+  openRendezvous,
+  RendezvousSlot,
+  VerifiedRendezvous,
+  type RendezvousReach,
+} from './rendezvous-record.js';

@@ -11,8 +11,8 @@ export interface DeliveryComponents {
   logger: Logger;
   now: () => number;
   onSent: (messageId: string) => void;
-  /** A `reach` content this contact should get before anything else, with a commit once it left. */
-  reachUpdate: (contactId: string) => { content: Content; commit: () => void } | null;
+  /** Contents this contact should get before anything else (reach, rendezvous), each with a commit once it left. */
+  updates: (contactId: string) => Array<{ content: Content; commit: () => void }>;
 }
 
 /**
@@ -89,12 +89,12 @@ export class Delivery {
     const { db, now } = this.#c;
     const due = outboxFor(db, contactId);
     if (due.length === 0) return;
-    const reach = this.#c.reachUpdate(contactId);
-    const offset = reach ? 1 : 0;
+    const updates = this.#c.updates(contactId);
+    const offset = updates.length;
     const texts = due.map((item): Content => ({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at }));
     try {
-      await this.#c.router.send(contactId, reach ? [reach.content, ...texts] : texts, (i, route) => {
-        if (i < offset) return reach!.commit();
+      await this.#c.router.send(contactId, [...updates.map((u) => u.content), ...texts], (i, route) => {
+        if (i < offset) return updates[i]!.commit();
         const item = due[i - offset]!;
         // One transaction for both writes, without an fsync: if a power cut loses it, the message is
         // still in the outbox and goes again (the receiver deduplicates and answers again).

@@ -8,4 +8,6 @@ export const KV = {
   listenPort: 'listen.port',
   /** The last reach-me content sent to a contact (base64), so a change is sent once. */
   reachSent: (contactId: string) => `reachSent.${contactId}`,
+  /** The two contributions to the pair's rendezvous secret (JSON, see rendezvous-secrets.ts). */
+  rendezvous: (contactId: string) => `rendezvous.${contactId}`,
 } as const;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
-import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
+import { DhtError, DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
   openHome,
   getContact,
@@ -41,6 +41,9 @@ import { NodeError } from './errors.js';
 import { Contacts, type ContactPatch } from './contacts.js';
 import { queueMessage } from './queue.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
+import { Rendezvous, type ContactReach, type MyReach } from './rendezvous.js';
+import { rendezvousSecret, rendezvousUpdate } from './rendezvous-secrets.js';
+import { encodeRelayRef } from '../routing/relay-ref.js';
 
 export interface NodeOptions {
   home: string;
@@ -89,6 +92,7 @@ export class ParleyNode extends EventEmitter {
   #keeper: AttestationKeeper | null = null;
   #door: Door | null = null;
   #prekeys: PrekeySchedule | null = null;
+  #rendezvous: Rendezvous | null = null;
   readonly #bundles = new BundleRequests();
   readonly #inbound: Inbound;
 
@@ -126,7 +130,10 @@ export class ParleyNode extends EventEmitter {
       identity: this.identity,
       peers: this.#peers,
       logger: this.#logger,
-      onRotated: () => void this.#republisher?.refresh().catch(() => {}),
+      onRotated: () => {
+        void this.#republisher?.refresh().catch(() => {});
+        void this.#rendezvous?.refresh();
+      },
     });
     await this.#door.review(); // settings changed while the node was down
     const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
@@ -136,7 +143,10 @@ export class ParleyNode extends EventEmitter {
         relay,
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
-      this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
+      this.#myRelay.on('up', () => {
+        void this.#republisher?.refresh().catch(() => {});
+        void this.#rendezvous?.refresh();
+      });
     }
     this.#router = new Router({
       db: this.db,
@@ -147,7 +157,7 @@ export class ParleyNode extends EventEmitter {
       logger: this.#logger,
       myRelay: this.#myRelay,
       localAddress: host,
-      lookup: (id) => this.#lookup(id),
+      lookup: (id) => this.#reach(id),
     });
     this.#delivery = new Delivery(
       {
@@ -156,7 +166,7 @@ export class ParleyNode extends EventEmitter {
         logger: this.#logger,
         now: this.#now,
         onSent: (id) => this.emit('sent', getMessage(this.db, id)),
-        reachUpdate: (id) => this.#reachUpdate(id),
+        updates: (id) => [this.#reachUpdate(id), rendezvousUpdate(this.db, id)].filter((u) => u !== null),
       },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
     );
@@ -180,6 +190,11 @@ export class ParleyNode extends EventEmitter {
     await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
     await this.#republisher.start();
+    this.#rendezvous = new Rendezvous(
+      { dht: this.#dht, db: this.db, self: this.id, reachFor: (id) => this.#myReachFor(id), now: this.#now, logger: this.#logger },
+      { intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS },
+    );
+    void this.#rendezvous.start(); // in the background: one put per contact
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();
@@ -202,6 +217,7 @@ export class ParleyNode extends EventEmitter {
     this.#delivery?.stop();
     this.#prekeys?.stop();
     await this.#keeper?.stop();
+    await this.#rendezvous?.stop();
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
     await this.#router?.stop();
@@ -238,6 +254,38 @@ export class ParleyNode extends EventEmitter {
     return lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
   }
 
+  /**
+   * A contact's current reach: their rendezvous record once we share a secret (no DHT node can tell
+   * whose it is, nor who asks for whom); the intro record, which names them, only for a first
+   * contact or when no rendezvous record of theirs is found (they have not published one since we
+   * met, or their DHT nodes lost it).
+   */
+  async #reach(id: string): Promise<ContactReach> {
+    const found = await this.#rendezvous?.lookup(id).catch((err: unknown) => {
+      this.#logger.info({ err: describeError(err) }, 'rendezvous lookup failed');
+      return null;
+    });
+    if (found?.relay || found?.endpoint) return found;
+    if (!rendezvousSecret(this.db, this.id, id)) return this.#lookup(id);
+    this.#logger.info('no rendezvous record of a contact was found; falling back to their intro record');
+    return this.#lookup(id).catch((err: unknown) => {
+      if (!DhtError.is(err) || err.code !== 'NO_RECORD') throw err;
+      throw NodeError.UNREACHABLE('neither a rendezvous record nor an intro record of theirs is in the DHT: they may have been offline for days');
+    });
+  }
+
+  /** What my rendezvous record for this contact says: my relay and mailbox, my direct endpoint only if they are `direct`. */
+  #myReachFor(id: string): MyReach | null {
+    const ref = this.#myRelay?.ref() ?? null;
+    const peers = this.#peers;
+    const direct = getContact(this.db, id)?.visibility === 'direct' && peers;
+    if (!ref && !direct) return null;
+    return {
+      ...(ref ? { relay: encodeRelayRef(ref) } : {}),
+      ...(direct ? { endpoint: `${peers.address().host}:${peers.address().port}`, transportKey: peers.publicKey() } : {}),
+    };
+  }
+
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
   #reachUpdate(id: string): { content: Content; commit: () => void } | null {
     // Without relays a reach could not follow a move (no route to say so): only an intro record
@@ -270,7 +318,21 @@ export class ParleyNode extends EventEmitter {
         this.#delivery?.kick();
       },
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
+      onRendezvous: (from: string, needMine: boolean) => this.#onRendezvous(from, needMine),
     };
+  }
+
+  /**
+   * Their half of our rendezvous secret arrived: publish my record for them now, and send them my
+   * half if they lack it (only to a contact I added: a stranger's request waits for my answer).
+   */
+  #onRendezvous(from: string, needMine: boolean): void {
+    void this.#rendezvous?.publish(from);
+    const update = rendezvousUpdate(this.db, from);
+    if (!needMine || !update || getContact(this.db, from)?.state !== 'added') return;
+    this.#router
+      ?.send(from, [update.content], () => update.commit())
+      .catch((err: unknown) => this.#logger.info({ err: describeError(err) }, 'could not send my rendezvous half; it goes with the next message'));
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
@@ -329,6 +391,8 @@ export class ParleyNode extends EventEmitter {
     const row = this.#contacts.patch(id, patch);
     // A contact now `relayed` (or blocked) loses its direct links at once, and the door may move.
     if (patch.visibility !== undefined || patch.blocked !== undefined) void this.#door?.changed(row.id);
+    // The direct endpoint comes or goes; a blocked contact's record is emptied.
+    if (patch.visibility !== undefined || patch.blocked !== undefined) void this.#rendezvous?.publish(row.id);
     return row;
   }
 
@@ -438,7 +502,7 @@ export class ParleyNode extends EventEmitter {
       const [host, port] = splitEndpoint(reach.endpoint);
       return { host, port, transportKey: Buffer.from(reach.transportKey, 'base64') };
     }
-    const intro = await this.#lookup(id);
+    const intro = await this.#reach(id);
     if (!intro.endpoint || !intro.transportKey) return null;
     const [host, port] = splitEndpoint(intro.endpoint);
     return { host, port, transportKey: intro.transportKey };

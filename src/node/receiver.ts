@@ -21,6 +21,7 @@ import type { PeerConn, Peers } from './peers.js';
 import type { Router } from './router.js';
 import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { mailboxReceipt } from '../routing/policy.js';
+import { acceptTheirHalf } from './rendezvous-secrets.js';
 
 export interface ReceiverComponents {
   db: Db;
@@ -32,6 +33,8 @@ export interface ReceiverComponents {
   now: () => number;
   onMessage: (m: MessageRow) => void;
   onDelivered: (m: MessageRow) => void;
+  /** Their half of our rendezvous secret was stored; `needMine`: they should get mine (again). */
+  onRendezvous?: (from: string, needMine: boolean) => void;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -107,6 +110,11 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
     }
     case 'reach':
       return { then: { write: () => setKv(c.db, `reach.${from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '') } };
+    case 'rendezvous': {
+      let needMine = false;
+      const write = () => void (needMine = acceptTheirHalf(c.db, from, content.mine, content.have));
+      return { then: { write }, after: () => c.onRendezvous?.(from, needMine) };
+    }
     case 'text': {
       // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
       // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged

@@ -3,7 +3,7 @@ import type { E2E } from '../e2e/index.js';
 import { RelayClient } from '../relay/index.js';
 import { getContact, getKv, type Db } from '../store/index.js';
 import { parseId, publicKeyOf, sealTo, type Identity } from '../identity/index.js';
-import type { VerifiedIntro } from '../dht/index.js';
+import type { ContactReach } from './rendezvous.js';
 import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
@@ -24,7 +24,7 @@ export interface RouterComponents {
   logger: Logger;
   myRelay: MyRelay | null;
   localAddress: string;
-  lookup: (id: string) => Promise<VerifiedIntro>;
+  lookup: (id: string) => Promise<ContactReach>;
 }
 
 const INTRO_CACHE_MS = 30_000;
@@ -44,13 +44,13 @@ export class Router {
   readonly #c: RouterComponents;
   readonly #links = new Map<string, Promise<RelayClient>>();
   /** Verified intro records by contact, reused for a short while; dropped when a send through them fails. */
-  readonly #intros = new Map<string, { intro: VerifiedIntro; until: number }>();
+  readonly #intros = new Map<string, { intro: ContactReach; until: number }>();
 
   constructor(c: RouterComponents) {
     this.#c = c;
   }
 
-  theirSetting(id: string, intro: VerifiedIntro | null): Visibility {
+  theirSetting(id: string, intro: ContactReach | null): Visibility {
     return reachOf(this.#c.db, id) || intro?.endpoint ? 'direct' : 'relayed';
   }
 
@@ -72,7 +72,7 @@ export class Router {
     this.#intros.delete(id);
   }
 
-  async #introOf(id: string): Promise<VerifiedIntro> {
+  async #introOf(id: string): Promise<ContactReach> {
     const hit = this.#intros.get(id);
     if (hit && hit.until > Date.now()) return hit.intro;
     const intro = await this.#c.lookup(id);

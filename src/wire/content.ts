@@ -10,6 +10,8 @@ import { MAX_TEXT_BYTES } from './limits.js';
  *   receipt  ids: message IDs received and stored (the end-to-end receipt that empties the outbox)
  *   reach    endpoint, transportKey: my direct address and Noise key, sent only to contacts I set to
  *            `direct`; an empty reach withdraws them
+ *   rendezvous  mine: my random 32-byte contribution to the pair's rendezvous secret; have: whether I
+ *            hold theirs already (false asks them to send theirs again)
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -53,12 +55,22 @@ export const ReachContent = z
   })
   .strip();
 
+/** rendezvous: my half of the secret our rendezvous records are derived from (src/dht/rendezvous-record.ts). */
+export const RendezvousContent = z
+  .object({
+    v,
+    t: z.literal('rendezvous'),
+    mine: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+    have: z.boolean(),
+  })
+  .strip();
+
 /**
  * Contents are end-to-end authenticated (only the contact could have written them), so fields this
  * version does not know are dropped rather than refused: a newer sender's extra field must not make
  * an older receiver drop the message (it would never be acknowledged, and the sender would resend it
  * for ever). Known fields are checked as strictly as ever.
  */
-export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent]);
+export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent, RendezvousContent]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeIntroValue, encodeIntroValue } from '../../src/dht/intro-codec.js';
+import { openRendezvous, rendezvousSlot, sealRendezvous } from '../../src/dht/rendezvous-record.js';
+import { signable } from '../../src/dht/bep44.js';
+import { SecretKey, type ParleyId } from '../../src/identity/index.js';
 import { Content, contentCodec } from '../../src/wire/content.js';
 import type { FrameCodec } from '../../src/wire/json-codec.js';
 import { PeerFrame, peerCodec } from '../../src/wire/peer-frames.js';
@@ -50,5 +53,18 @@ describe('golden wire vectors', () => {
     expect(fields.endpoint).toBe('192.0.2.7:4040');
     expect(fields.expiresAt).toBe(1_800_000_000);
     expect(encodeIntroValue(fields).toString('hex')).toBe(vectors.intro.hex);
+  });
+
+  it('rendezvous record: the same slot and sealed value from the same secret, direction, day and nonce', () => {
+    const v = vectors.rendezvous;
+    const slot = rendezvousSlot(new SecretKey(Buffer.from(v.secret, 'hex')), v.from as ParleyId, v.to as ParleyId, v.day);
+    expect(slot.keyPair.publicKey.toString('hex')).toBe(v.publicKey);
+    expect(slot.salt.toString('hex')).toBe(v.salt);
+    const value = Buffer.from(v.value, 'hex');
+    const record = { publicKey: slot.keyPair.publicKey, salt: slot.salt, seq: 1, value, signature: slot.keyPair.sign(signable(slot.salt, 1, value)) };
+    const opened = openRendezvous(slot, record, 1_800_000_000);
+    expect(opened.endpoint).toBe('192.0.2.7:4040');
+    const again = { relay: opened.relay, endpoint: opened.endpoint, transportKey: opened.transportKey, expiresAt: opened.expiresAt };
+    expect(sealRendezvous(slot, again, Buffer.from(v.nonce, 'hex')).toString('hex')).toBe(v.value);
   });
 });

@@ -5,6 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { encodeIntroValue } from '../../src/dht/intro-codec.js';
+import { rendezvousSlot, sealRendezvous } from '../../src/dht/rendezvous-record.js';
+import { SecretKey, type ParleyId } from '../../src/identity/index.js';
 import { contentCodec } from '../../src/wire/content.js';
 import { peerCodec } from '../../src/wire/peer-frames.js';
 import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
@@ -12,6 +14,8 @@ import { encodePreamble } from '../../src/wire/versions.js';
 import { VECTOR_FRAMES, type Vectors } from './vector-frames.js';
 
 const b = (n: number, fill: number) => Buffer.alloc(n, fill);
+const rv = { from: 'ybndrfg8ejkmcpqxot1uwisza345h769ybndrfg8ejkmcpqxot1u', to: 'fj7t79pixpkfjcfox51qoqf5qz8fpug4puocmdgttf6yn8zmmp9y', day: 20_500 };
+const rvSlot = rendezvousSlot(new SecretKey(b(32, 6)), rv.from as ParleyId, rv.to as ParleyId, rv.day);
 const out: Vectors = {
   peer: VECTOR_FRAMES.peer.map((frame) => ({ frame, wire: peerCodec.encode(frame).toString('utf8') })),
   clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame, wire: relayClientCodec.encode(frame).toString('utf8') })),
@@ -30,6 +34,14 @@ const out: Vectors = {
       relay: b(40, 4),
       expiresAt: 1_800_000_000,
     }).toString('hex'),
+  },
+  rendezvous: {
+    secret: b(32, 6).toString('hex'),
+    ...rv,
+    nonce: b(24, 8).toString('hex'),
+    publicKey: rvSlot.keyPair.publicKey.toString('hex'),
+    salt: rvSlot.salt.toString('hex'),
+    value: sealRendezvous(rvSlot, { relay: b(40, 4), endpoint: '192.0.2.7:4040', transportKey: b(32, 3), expiresAt: 1_800_000_000 }, b(24, 8)).toString('hex'),
   },
 };
 writeFileSync(new URL('./frames.vectors.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);

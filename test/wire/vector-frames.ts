@@ -45,6 +45,7 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'text', id: msgId, n: 1, body: 'hello ☕ שלום', at: 1_700_000_000_000, via: 'both-relays' },
     { v: 1, t: 'receipt', ids: [msgId] },
     { v: 1, t: 'reach', endpoint: '192.0.2.7:4040', transportKey: id32 },
+    { v: 1, t: 'rendezvous', mine: secret, have: false },
   ] satisfies Content[],
 };
 
@@ -56,4 +57,6 @@ export interface Vectors {
   content: Vector<Content>[];
   preamble: Array<{ family: 'peer' | 'relay'; min: number; max: number; hex: string }>;
   intro: { hex: string };
+  /** A rendezvous record: the slot derived from a pair secret, direction and day, and its sealed value. */
+  rendezvous: { secret: string; from: string; to: string; day: number; nonce: string; publicKey: string; salt: string; value: string };
 }
