@@ -10,3 +10,4 @@ export { INTRO_SALT, CLOCK_SKEW_S, encodeIntro, verifyIntro, VerifiedIntro, type
 export { publishIntro, lookupIntro, type IntroOptions } from './intro-lookup.js';
 export { IntroSeqs, introSeqsOf } from './intro-seqs.js';
 export { Republisher, DEFAULT_REPUBLISH_MS, type RepublisherOptions, type RepublisherComponents, type RepublisherStatus } from './republisher.js';
+export { dhtForTest, type SeenDatagram } from './observe.js';

@@ -50,6 +50,17 @@ export interface RelayServerForTest {
   observeRemotes(): string[];
   /** Everything the relay holds for people (mailbox items, blobs and their ids), as one buffer. */
   dumpStored(): Buffer;
+  /** Starts recording every frame of every connection (its source address, its number, the frame); returns the live list. */
+  observeFrames(): RelayFrameSeen[];
+}
+
+/** One frame as the relay saw it (test-only, see `observeFrames`). */
+export interface RelayFrameSeen {
+  source: string;
+  connection: number;
+  dir: 'in' | 'out';
+  frame: ClientToRelay | RelayToClientOut;
+  time: number;
 }
 
 /**
@@ -74,6 +85,7 @@ export class RelayServer {
   #reflector: UdpReflector | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #observed: string[] | null = null;
+  #frameLog: RelayFrameSeen[] | null = null;
   readonly #sessions = new Set<RelaySession>();
   readonly #hops: NextHops;
   #stopped = false;
@@ -179,6 +191,7 @@ export class RelayServer {
   forTest(): RelayServerForTest {
     return {
       observeRemotes: () => (this.#observed ??= []),
+      observeFrames: () => (this.#frameLog ??= []),
       dumpStored: () => {
         const parts: Buffer[] = [];
         for (const { id, bytes } of [...this.#mailboxes.dump(), ...this.#blobs.dump()]) parts.push(Buffer.from(id), bytes);
@@ -190,6 +203,7 @@ export class RelayServer {
   #accept(conn: RelayConnection): void {
     this.#metrics.accepted++;
     this.#observed?.push(conn.remoteHost);
+    const connection = this.#metrics.accepted;
     const session = new RelaySession(conn, {
       limits: this.limits,
       metrics: this.#metrics,
@@ -205,6 +219,7 @@ export class RelayServer {
       now: this.#now,
       logger: this.#logger,
       onClosed: (s) => this.#sessions.delete(s),
+      observe: (dir, frame) => this.#frameLog?.push({ source: conn.remoteHost, connection, dir, frame, time: Date.now() }),
     });
     this.#sessions.add(session);
   }

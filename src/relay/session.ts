@@ -28,6 +28,8 @@ export interface SessionDeps {
   now: Clock;
   logger: RelayLogger;
   onClosed: (session: RelaySession) => void;
+  /** Test-only observer (RelayServer.forTest): records nothing unless a test asked. */
+  observe?: (dir: 'in' | 'out', frame: ClientToRelay | RelayToClientOut) => void;
 }
 
 /** How long a connection being thrown out gets to read why, before it is cut. */
@@ -84,6 +86,7 @@ export class RelaySession implements MailOwner {
     if (this.#ending || this.#conn.closeReason) return;
     if (queuedBytes(this.#conn) > this.#deps.limits.maxQueuedBytes) return this.end('SLOW_READER');
     this.#deps.metrics.count(this.#deps.metrics.framesOut, frame.t);
+    this.#deps.observe?.('out', frame);
     this.#conn.send(frame);
   }
 
@@ -108,6 +111,7 @@ export class RelaySession implements MailOwner {
     if (this.#ending) return;
     const { metrics } = this.#deps;
     metrics.count(metrics.framesIn, f.t);
+    this.#deps.observe?.('in', f);
     const byFrames = this.#frames.take(1);
     const byBytes = this.#bytes.take(payloadBytes(f));
     if (byFrames === 'flood' || byBytes === 'flood') return this.end('FLOOD');
