@@ -171,6 +171,9 @@ const STATUS: Record<LowerErrorCode, number> = {
   NOT_CONNECTED: 503,
   REFUSED: 502,
   SOURCE_FULL: 503,
+  NO_EXIT: 503,
+  EXIT_BUSY: 503,
+  DHT_FAILED: 503,
   // signup
   BAD_EMAIL: 400,
   BAD_PHONE: 400,

@@ -15,6 +15,7 @@ import { RelaySession, type RelayConnection } from './session.js';
 import { SourceShares } from './shares.js';
 import { sourceOf } from '../transport/index.js';
 import { UdpReflector } from './udp-reflector.js';
+import { DhtExit, type ExitDht } from './dht-exit.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -40,6 +41,8 @@ export interface RelayServerOptions {
   metricsHost?: string;
   /** How often expired items, blobs and mailboxes are swept. */
   sweepIntervalMs?: number;
+  /** The relay's DHT node: with it, the relay is a DHT exit for clients that come through a circuit (dht-exit.ts). */
+  dht?: ExitDht;
   /** Answer UDP address probes on the same port number (for hole punching); on by default. */
   udpReflector?: boolean;
 }
@@ -88,6 +91,7 @@ export class RelayServer {
   #frameLog: RelayFrameSeen[] | null = null;
   readonly #sessions = new Set<RelaySession>();
   readonly #hops: NextHops;
+  readonly #exit: DhtExit | null;
   #stopped = false;
 
   constructor(opts: RelayServerOptions) {
@@ -105,6 +109,7 @@ export class RelayServer {
       timeoutMs: this.limits.circuitConnectTimeoutMs,
       now: this.#now,
     });
+    this.#exit = opts.dht ? new DhtExit(opts.dht, { now: this.#now }) : null;
     const drop = (reason: string, n: number) => this.#metrics.count(this.#metrics.drops, reason, n);
     this.#shares = new SourceShares(this.limits);
     const deps = { limits: this.limits, shares: this.#shares, now: this.#now, drop };
@@ -219,6 +224,7 @@ export class RelayServer {
       now: this.#now,
       logger: this.#logger,
       onClosed: (s) => this.#sessions.delete(s),
+      exit: this.#exit,
       observe: (dir, frame) => this.#frameLog?.push({ source: conn.remoteHost, connection, dir, frame, time: Date.now() }),
     });
     this.#sessions.add(session);

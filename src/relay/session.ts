@@ -11,6 +11,7 @@ import type { RelayLogger } from './logger.js';
 import type { MailboxStore, MailOwner, StoredItem } from './mailboxes.js';
 import type { RelayMetrics } from './metrics.js';
 import type { NextHops } from './next-hop.js';
+import type { DhtExit } from './dht-exit.js';
 import { TokenBucket, type Clock } from './quota.js';
 
 export type RelayConnection = Connection<RelayToClientOut, ClientToRelay>;
@@ -28,6 +29,8 @@ export interface SessionDeps {
   now: Clock;
   logger: RelayLogger;
   onClosed: (session: RelaySession) => void;
+  /** The relay's DHT exit, when it runs one. */
+  exit?: DhtExit | null;
   /** Test-only observer (RelayServer.forTest): records nothing unless a test asked. */
   observe?: (dir: 'in' | 'out', frame: ClientToRelay | RelayToClientOut) => void;
 }
@@ -68,7 +71,9 @@ export class RelaySession implements MailOwner {
       onDrain: (resume) => conn.stream.once('drain', resume),
     });
     const send = (frame: RelayToClientOut) => this.send(frame);
-    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, source: deps.source, send };
+    const exit = deps.exit?.session() ?? null;
+    const fail = (id: number, code: string) => this.#error(id, code);
+    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, source: deps.source, send, exit, fail };
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
     conn.once('close', (reason: string) => this.#onClose(reason));
   }
