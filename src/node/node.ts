@@ -35,6 +35,7 @@ import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
 import { introValue } from './intro.js';
+import { ExitAccess, personAccess, type DhtAccess, type DhtRoute } from './dht-access.js';
 import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -57,6 +58,8 @@ export interface NodeOptions {
   relays?: RelayAddress[];
   /** Relays known only by their public key (base64): their descriptors are looked up in the DHT. */
   relayKeys?: string[];
+  /** Relays to reach the DHT through (exits); by default every other relay this node knows. */
+  exitRelays?: RelayAddress[];
   /** Unlocks an identity saved with a passphrase. */
   passphrase?: string;
   /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
@@ -79,6 +82,8 @@ export class ParleyNode extends EventEmitter {
   #e2e: E2E;
   readonly #contacts: Contacts;
   #dht: DhtNode | null = null;
+  /** How everything that names an identity reaches the DHT (see dht-access.ts). */
+  #access: DhtAccess | null = null;
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
   #router: Router | null = null;
@@ -126,7 +131,8 @@ export class ParleyNode extends EventEmitter {
       onRotated: () => void this.#republisher?.refresh().catch(() => {}),
     });
     await this.#door.review(); // settings changed while the node was down
-    const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
+    const known = [...(this.#opts.relays ?? []), ...(await this.#findRelays())];
+    const relay = this.#chooseRelay(known);
     if (relay) {
       this.#myRelay = new MyRelay(
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
@@ -135,6 +141,7 @@ export class ParleyNode extends EventEmitter {
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
     }
+    this.#access = this.#dhtAccess(relay, known);
     this.#router = new Router({
       db: this.db,
       e2e: this.#e2e,
@@ -159,7 +166,7 @@ export class ParleyNode extends EventEmitter {
     );
     const peers = this.#peers;
     this.#republisher = new Republisher({
-      dht: this.#dht,
+      dht: this.#access,
       keyPair: this.identity.identityKey,
       salt: INTRO_SALT,
       // Strangers learn the relay and a mailbox; the direct endpoint only when the person chose to be
@@ -177,18 +184,18 @@ export class ParleyNode extends EventEmitter {
     await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
     await this.#republisher.start();
-    this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
+    this.#keeper = new AttestationKeeper({ dht: this.#access, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
   signup(fetchImpl?: typeof fetch): Signup {
-    if (!this.#dht || !this.#keeper) throw NodeError.NOT_STARTED();
+    if (!this.#access || !this.#keeper) throw NodeError.NOT_STARTED();
     return new Signup({
       db: this.db,
       identity: this.identity,
-      dht: this.#dht,
+      dht: this.#access,
       now: this.#now,
       keeper: this.#keeper,
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
@@ -232,7 +239,32 @@ export class ParleyNode extends EventEmitter {
   }
 
   async #lookup(id: string): Promise<VerifiedIntro> {
-    return lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
+    return lookupIntro(this.#access!, parseId(id), Math.floor(this.#now() / 1000));
+  }
+
+  /**
+   * A person not reachable by strangers reaches the DHT through my relay and an exit relay (any other
+   * relay known, unless `exitRelays` names them), never from their own address while one is at hand.
+   */
+  #dhtAccess(guard: RelayAddress | null, known: RelayAddress[]): DhtAccess {
+    const same = (a: RelayAddress, b: RelayAddress) => a.host === b.host && a.port === b.port;
+    const candidates = (this.#opts.exitRelays ?? known).filter((r) => !guard || !same(r, guard));
+    const start = candidates.length ? randomBytes(1)[0]! % candidates.length : 0;
+    const exits = [...candidates.slice(start), ...candidates.slice(0, start)];
+    const myRelay = this.#myRelay;
+    const exit = guard && myRelay && exits.length ? new ExitAccess({ guard: () => myRelay.client, guardAddress: guard, exits, logger: this.#logger }) : null;
+    const access = personAccess({ dht: this.#dht!, exit, hasRelay: guard !== null, reachableByStrangers: () => this.reachableByStrangers() });
+    const route = access.route();
+    if (route.via === 'own-address' && route.why === 'no-exit') {
+      this.#logger.warn('no second relay is known to exit through: DHT lookups and publishing leave from your own address');
+    }
+    return access;
+  }
+
+  /** Where lookups and publishing that name an identity leave from now (for status and receipts). */
+  dhtRoute(): DhtRoute {
+    if (!this.#access) throw NodeError.NOT_STARTED();
+    return this.#access.route();
   }
 
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
