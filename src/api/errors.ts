@@ -174,6 +174,7 @@ const STATUS: Record<LowerErrorCode, number> = {
   NO_EXIT: 503,
   EXIT_BUSY: 503,
   DHT_FAILED: 503,
+  EXIT_STALE_SEQ: 409,
   // signup
   BAD_EMAIL: 400,
   BAD_PHONE: 400,

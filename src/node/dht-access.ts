@@ -27,8 +27,7 @@ export interface DhtAccess {
 }
 
 export type DhtRoute =
-  | { via: 'own-address'; why: 'reachable-by-strangers' | 'no-relay' | 'no-exit' }
-  | { via: 'exit'; guard: RelayAddress; exit: RelayAddress };
+  { via: 'own-address'; why: 'reachable-by-strangers' | 'no-relay' | 'no-exit' } | { via: 'exit'; guard: RelayAddress; exit: RelayAddress };
 
 /** Straight from this device's DHT node. */
 export function directAccess(dht: Pick<DhtNode, 'putMutable' | 'getMutable'>, why: 'reachable-by-strangers' | 'no-relay' | 'no-exit'): DhtAccess {
@@ -136,7 +135,7 @@ export class ExitAccess implements DhtAccess {
 
 /** The republisher reads STALE_SEQ as "the network holds a higher seq": the exit's word keeps that meaning. */
 function fromExit(err: unknown): unknown {
-  if (RelayError.is(err) && err.code === 'STALE_SEQ') return DhtError.STALE_SEQ();
+  if (RelayError.is(err) && err.code === 'EXIT_STALE_SEQ') return DhtError.STALE_SEQ();
   return err;
 }
 
@@ -150,7 +149,8 @@ export interface PersonAccessComponents {
 
 /** The one DHT access of a person: direct when they are reachable by strangers, else through an exit when there is one. */
 export function personAccess(c: PersonAccessComponents): DhtAccess {
-  const why = (): 'reachable-by-strangers' | 'no-relay' | 'no-exit' => (c.reachableByStrangers() ? 'reachable-by-strangers' : c.hasRelay ? 'no-exit' : 'no-relay');
+  const why = (): 'reachable-by-strangers' | 'no-relay' | 'no-exit' =>
+    c.reachableByStrangers() ? 'reachable-by-strangers' : c.hasRelay ? 'no-exit' : 'no-relay';
   const pick = (): DhtAccess => (c.exit && !c.reachableByStrangers() ? c.exit : directAccess(c.dht, why()));
   return {
     putMutable: (input) => pick().putMutable(input),

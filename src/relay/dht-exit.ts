@@ -87,7 +87,7 @@ export class ExitSession {
 
 function toRelayError(err: unknown, what: string): RelayError {
   if (RelayError.is(err)) return err;
-  if (DhtError.is(err) && err.code === 'STALE_SEQ') return RelayError.STALE_SEQ();
+  if (DhtError.is(err) && err.code === 'STALE_SEQ') return RelayError.EXIT_STALE_SEQ();
   if (DhtError.is(err) && err.code === 'VALUE_TOO_LARGE') return RelayError.TOO_LARGE(0, 1000);
   return RelayError.DHT_FAILED(what);
 }

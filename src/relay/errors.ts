@@ -21,7 +21,7 @@ export const RELAY_ERROR_CODES = [
   'SOURCE_FULL',
   'NO_EXIT',
   'EXIT_BUSY',
-  'STALE_SEQ',
+  'EXIT_STALE_SEQ',
   'DHT_FAILED',
 ] as const;
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
@@ -89,8 +89,8 @@ export class RelayError extends ParleyError<RelayErrorCode> {
   static EXIT_BUSY() {
     return new RelayError('EXIT_BUSY', 'the exit relay is answering as many DHT requests as it allows; retry shortly');
   }
-  static STALE_SEQ() {
-    return new RelayError('STALE_SEQ', 'the DHT already holds this record with the same or a higher sequence number');
+  static EXIT_STALE_SEQ() {
+    return new RelayError('EXIT_STALE_SEQ', 'the DHT already holds this record with the same or a higher sequence number');
   }
   static DHT_FAILED(what: string) {
     return new RelayError('DHT_FAILED', `the exit relay could not ${what} in the DHT; retry later`);
@@ -114,7 +114,7 @@ export class RelayError extends ParleyError<RelayErrorCode> {
       TOO_MANY_CIRCUITS: RelayError.TOO_MANY_CIRCUITS,
       NO_EXIT: RelayError.NO_EXIT,
       EXIT_BUSY: RelayError.EXIT_BUSY,
-      STALE_SEQ: RelayError.STALE_SEQ,
+      EXIT_STALE_SEQ: RelayError.EXIT_STALE_SEQ,
     };
     const make = known[code];
     if (make) return make();

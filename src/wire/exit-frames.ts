@@ -13,9 +13,9 @@ import { b64 } from './bytes.js';
  *                                                              verifies the signature itself
  *     C -> X  dht-put {id, key, salt, seq, value, sig}         signed by the client; X checks it first
  *     X -> C  dht-stored {id, nodes}                           how many DHT nodes took it
- *   or error {id, code}: NO_EXIT (this relay runs no DHT), EXIT_BUSY, RATE_LIMITED, BAD_SIGNATURE,
- *   STALE_SEQ (the network holds the same or a higher seq), VALUE_TOO_LARGE, NO_BOOTSTRAP,
- *   PUT_FAILED, LOOKUP_FAILED.
+ *   or error {id, code}: NO_EXIT (this relay runs no DHT), EXIT_BUSY, RATE_LIMITED (per circuit),
+ *   BAD_REQUEST (a put its key did not sign), EXIT_STALE_SEQ (the network holds the same or a
+ *   higher seq), TOO_LARGE, DHT_FAILED.
  *
  * Payloads: key 32 bytes, salt 0..64 bytes, value 1..1000 bytes (BEP44), sig 64 bytes, all base64;
  * seq a non-negative safe integer; rejected: how many answers failed verification at the exit.

@@ -77,8 +77,12 @@ export class Observer {
       const answered = m.y === 'r' && d.at.host === person.host;
       if (!asked && !answered) continue;
       for (const l of ids) {
-        const names = (m.target && l.targets.some((t) => t.equals(m.target!))) || (m.k && m.k.equals(l.needles[0]!)) || l.needles.some((n) => d.bytes.includes(n));
-        if (names) out.push(`${asked ? `a ${m.q} query from` : 'an answer to'} ${person.name}'s address named ${l.id === person.id ? 'their own ID' : `the ID ${l.id.slice(0, 8)}…`}`);
+        const names =
+          (m.target && l.targets.some((t) => t.equals(m.target!))) || (m.k && m.k.equals(l.needles[0]!)) || l.needles.some((n) => d.bytes.includes(n));
+        if (names)
+          out.push(
+            `${asked ? `a ${m.q} query from` : 'an answer to'} ${person.name}'s address named ${l.id === person.id ? 'their own ID' : `the ID ${l.id.slice(0, 8)}…`}`,
+          );
       }
     }
     return [...new Set(out)];

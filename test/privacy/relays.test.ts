@@ -37,7 +37,8 @@ describe('what relays learn of relayed people', () => {
     const [c, d] = await linkedIds(w, obs, carol, dave);
     const relayHosts = new Set(w.net.relays.map((r) => r.host));
     const exitFrames = obs.relays.flatMap((r) => r.frames.filter((s) => s.dir === 'in' && (s.frame.t === 'dht-get' || s.frame.t === 'dht-put')));
-    const naming = (key: Buffer) => exitFrames.filter((s) => Buffer.isBuffer((s.frame as { key?: unknown }).key) && (s.frame as { key: Buffer }).key.equals(key));
+    const naming = (key: Buffer) =>
+      exitFrames.filter((s) => Buffer.isBuffer((s.frame as { key?: unknown }).key) && (s.frame as { key: Buffer }).key.equals(key));
     expect(naming(c!.needles[0]!).length).toBeGreaterThan(0);
     expect(naming(d!.needles[0]!).length).toBeGreaterThan(0);
     expect(exitFrames.filter((s) => !relayHosts.has(s.source))).toEqual([]);
