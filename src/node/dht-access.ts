@@ -65,6 +65,13 @@ export class ExitAccess implements DhtAccess {
     return { via: 'exit', guard: this.#c.guardAddress, exit: this.#exit() };
   }
 
+  /** Closes the publishing circuit (closing the guard connection closes it too). */
+  async close(): Promise<void> {
+    const own = this.#own;
+    this.#own = null;
+    await own?.then((c) => c.close()).catch(() => {});
+  }
+
   async putMutable(input: PutMutableInput): Promise<number> {
     const salt = Buffer.from(typeof input.salt === 'string' ? Buffer.from(input.salt, 'utf8') : input.salt);
     const sig = input.keyPair.sign(signable(salt, input.seq, input.value));
@@ -157,4 +164,30 @@ export function personAccess(c: PersonAccessComponents): DhtAccess {
     getMutable: (key, salt) => pick().getMutable(key, salt),
     route: () => pick().route(),
   };
+}
+
+/** What the privacy summary says about the DHT traffic (issue 13 §8); `private` false is a warning. */
+export interface DhtTraffic {
+  private: boolean;
+  sentence: string;
+}
+
+const OWN_ADDRESS_RISK = 'DHT nodes can tie your address to your ID and to the IDs you look up';
+
+export function describeDhtRoute(route: DhtRoute): DhtTraffic {
+  if (route.via === 'exit') {
+    const exit = `${route.exit.host}:${route.exit.port}`;
+    return {
+      private: true,
+      sentence: `Your DHT traffic (publishing your intro record, looking people up) leaves through relay ${exit}, reached through your relay ${route.guard.host}:${route.guard.port}: DHT nodes see that relay's address, not yours.`,
+    };
+  }
+  if (route.why === 'reachable-by-strangers') {
+    return {
+      private: true,
+      sentence: 'Your DHT traffic leaves from your own address: you chose to be reachable directly by strangers, so your intro record names it anyway.',
+    };
+  }
+  const because = route.why === 'no-exit' ? 'no second relay is known to exit through' : 'you have no relay';
+  return { private: false, sentence: `Warning: your DHT traffic leaves from your own address, because ${because}: ${OWN_ADDRESS_RISK}.` };
 }

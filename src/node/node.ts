@@ -35,7 +35,7 @@ import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
 import { introValue } from './intro.js';
-import { ExitAccess, personAccess, type DhtAccess, type DhtRoute } from './dht-access.js';
+import { describeDhtRoute, ExitAccess, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
 import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -265,6 +265,11 @@ export class ParleyNode extends EventEmitter {
   dhtRoute(): DhtRoute {
     if (!this.#access) throw NodeError.NOT_STARTED();
     return this.#access.route();
+  }
+
+  /** The same, as the privacy summary says it (a warning when it leaves from this device's address). */
+  dhtTraffic(): DhtTraffic {
+    return describeDhtRoute(this.dhtRoute());
   }
 
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
