@@ -133,15 +133,18 @@ export class ParleyNode extends EventEmitter {
     await this.#door.review(); // settings changed while the node was down
     const known = [...(this.#opts.relays ?? []), ...(await this.#findRelays())];
     const relay = this.#chooseRelay(known);
+    const others = this.#otherRelays(relay, known);
     if (relay) {
+      // Not reachable by strangers: the mailbox the intro record names lives on another relay (§4).
+      const home = others.length > 0 && !this.reachableByStrangers() ? others[0]! : null;
       this.#myRelay = new MyRelay(
-        { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
+        { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))), home },
         relay,
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
     }
-    this.#access = this.#dhtAccess(relay, known);
+    this.#access = this.#dhtAccess(relay, others);
     this.#router = new Router({
       db: this.db,
       e2e: this.#e2e,
@@ -152,6 +155,7 @@ export class ParleyNode extends EventEmitter {
       myRelay: this.#myRelay,
       localAddress: host,
       lookup: (id) => this.#lookup(id),
+      detour: () => (this.reachableByStrangers() ? null : (others[0] ?? null)),
     });
     this.#delivery = new Delivery(
       {
@@ -242,15 +246,21 @@ export class ParleyNode extends EventEmitter {
     return lookupIntro(this.#access!, parseId(id), Math.floor(this.#now() / 1000));
   }
 
-  /**
-   * A person not reachable by strangers reaches the DHT through my relay and an exit relay (any other
-   * relay known, unless `exitRelays` names them), never from their own address while one is at hand.
-   */
-  #dhtAccess(guard: RelayAddress | null, known: RelayAddress[]): DhtAccess {
+  /** Relays other than mine (`exitRelays`, or every other one known), from a random one on: home and exit candidates. */
+  #otherRelays(guard: RelayAddress | null, known: RelayAddress[]): RelayAddress[] {
     const same = (a: RelayAddress, b: RelayAddress) => a.host === b.host && a.port === b.port;
     const candidates = (this.#opts.exitRelays ?? known).filter((r) => !guard || !same(r, guard));
     const start = candidates.length ? randomBytes(1)[0]! % candidates.length : 0;
-    const exits = [...candidates.slice(start), ...candidates.slice(0, start)];
+    return [...candidates.slice(start), ...candidates.slice(0, start)];
+  }
+
+  /**
+   * A person not reachable by strangers reaches the DHT through my relay and an exit relay, never
+   * from their own address while one is at hand. With three relays or more, the exit is not the
+   * home of my mailbox (`others[0]`).
+   */
+  #dhtAccess(guard: RelayAddress | null, others: RelayAddress[]): DhtAccess {
+    const exits = [...others.slice(1), ...others.slice(0, 1)];
     const myRelay = this.#myRelay;
     const exit = guard && myRelay && exits.length ? new ExitAccess({ guard: () => myRelay.client, guardAddress: guard, exits, logger: this.#logger }) : null;
     const access = personAccess({ dht: this.#dht!, exit, hasRelay: guard !== null, reachableByStrangers: () => this.reachableByStrangers() });

@@ -30,6 +30,14 @@ describe('what relays learn of relayed people', () => {
     expect(obs.relayLeaks(watched('Bob', bob), [a!])).toEqual([]);
   });
 
+  it('the relay the intro record names never saw its owner’s address; the relay that did never learns the mailbox (§4)', async () => {
+    const [gina, hank] = await w.pair('gina', 'hank', { a: onRelay(w, 0), b: onRelay(w, 1) });
+    await talk(gina, hank, 2);
+    const [g, h] = await linkedIds(w, obs, gina, hank);
+    expect(obs.relayLeaks(watched('Gina', gina), [g!, h!])).toEqual([]);
+    expect(obs.relayLeaks(watched('Hank', hank), [g!, h!])).toEqual([]);
+  });
+
   it('the exit relay sees which ID is asked for, only ever from another relay’s address', async () => {
     const carol = await w.start('carol', onRelay(w, 0));
     const dave = await w.start('dave', onRelay(w, 1));
