@@ -219,6 +219,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       case 'blob-stored':
       case 'blob':
       case 'circuit-opened':
+      case 'dht-found':
+      case 'dht-stored':
       case 'fetched':
       case 'registered':
       default:

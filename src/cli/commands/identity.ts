@@ -111,7 +111,13 @@ export function registerIdentity(program: Command): void {
       const served = readApiInfo(opts.home) !== null;
       const serving = served || lockOwner(opts.home) !== null;
       // Without a passphrase the ID is on disk: a daemon that does not answer costs only the DHT line.
-      const state = present && served ? await daemonState(opts.home).catch((err: unknown) => (diskProtected ? Promise.reject(err) : null)) : null;
+      const state =
+        present && served
+          ? await daemonState(opts.home).catch((err: unknown) => {
+              if (diskProtected) throw err;
+              return null;
+            })
+          : null;
       const id = !present ? null : !diskProtected ? readId(opts.home) : (state?.me?.id ?? null);
       const dhtTraffic = state?.dhtTraffic ?? null;
       emit(!!opts.json, { home: opts.home, id, serving, diskProtected, dhtTraffic }, () =>
