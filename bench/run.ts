@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
- * Sections: rtt, tox, dht, rendezvous, relay, relay-attack, daemon, history, ui, signup, atrest, importers, nat (default: all, in that order). Progress goes to stderr;
+ * Sections: rtt, tox, dht, rendezvous, dht-exit, relay, relay-attack, daemon, history, ui, signup, atrest, importers, nat (default: all, in that order). Progress goes to stderr;
  * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
  * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
@@ -11,6 +11,7 @@ import { rttSection } from './rtt.js';
 import { toxSection } from './tox.js';
 import { dhtSection } from './dht.js';
 import { rendezvousSection } from './rendezvous.js';
+import { dhtExitSection } from './dht-exit.js';
 import { relaySection } from './relay.js';
 import { relayAttackSection } from './relay-attack.js';
 import { daemonSection } from './daemon.js';
@@ -26,6 +27,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   tox: { run: toxSection, timeoutMs: 5 * 60_000 },
   dht: { run: dhtSection, timeoutMs: 4 * 60_000 },
   rendezvous: { run: rendezvousSection, timeoutMs: 4 * 60_000 },
+  'dht-exit': { run: dhtExitSection, timeoutMs: 4 * 60_000 },
   relay: { run: relaySection, timeoutMs: 5 * 60_000 },
   'relay-attack': { run: relayAttackSection, timeoutMs: 5 * 60_000 },
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },

@@ -169,3 +169,8 @@ declare module 'udx-native' {
   export type { UDXSocket, UDXStream, Address };
   export default UDX;
 }
+
+declare module 'bencode' {
+  const bencode: { decode(data: Uint8Array): unknown; encode(value: unknown): Uint8Array };
+  export default bencode;
+}

@@ -69,7 +69,14 @@ export class Daemon extends EventEmitter {
   }
 
   state(): State {
-    return { status: this.#status, me: this.#me, attestor: this.#opts.attestor ?? null, diskProtected: hasIdentity(this.home) && isLocked(this.home) };
+    const dhtTraffic = this.#node && this.#status === 'running' ? this.#node.dhtTraffic() : null;
+    return {
+      status: this.#status,
+      me: this.#me,
+      attestor: this.#opts.attestor ?? null,
+      diskProtected: hasIdentity(this.home) && isLocked(this.home),
+      dhtTraffic,
+    };
   }
 
   async onboard(input: Onboard): Promise<State> {

@@ -171,6 +171,10 @@ const STATUS: Record<LowerErrorCode, number> = {
   NOT_CONNECTED: 503,
   REFUSED: 502,
   SOURCE_FULL: 503,
+  NO_EXIT: 503,
+  EXIT_BUSY: 503,
+  DHT_FAILED: 503,
+  EXIT_STALE_SEQ: 409,
   // signup
   BAD_EMAIL: 400,
   BAD_PHONE: 400,

@@ -96,6 +96,8 @@ export interface State {
   attestor: string | null;
   /** False when the home has no passphrase: the database is in clear on disk (the UI says so). */
   diskProtected: boolean;
+  /** Where DHT lookups and publishing leave from (a warning when `private` is false); null until running. */
+  dhtTraffic: { private: boolean; sentence: string } | null;
 }
 
 export interface Attestation {

@@ -22,3 +22,4 @@ export {
   VerifiedRendezvous,
   type RendezvousReach,
 } from './rendezvous-record.js';
+export { dhtForTest, type SeenDatagram } from './observe.js';

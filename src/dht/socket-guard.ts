@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { KrpcSocket } from 'bittorrent-dht';
+import { sawDatagram } from './observe.js';
 
 /** Counters a `SocketGuard` keeps: counted, never logged with addresses. */
 export interface SocketCounters {
@@ -39,6 +40,7 @@ export class SocketGuard {
     for (const listener of udp.listeners('message') as Array<(buf: Buffer, rinfo: unknown) => void>) {
       udp.removeListener('message', listener);
       udp.on('message', (buf: Buffer, rinfo: unknown) => {
+        sawDatagram(() => udp.address(), buf, rinfo);
         try {
           listener(buf, rinfo);
         } catch {

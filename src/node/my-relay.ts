@@ -21,6 +21,8 @@ export interface RelayAddress {
 export class MyRelay extends EventEmitter {
   readonly relay: RelayAddress;
   #client: RelayClient | null = null;
+  /** Where the mailbox and blob live: the home relay through a circuit of my relay, or my relay itself. */
+  #box: RelayClient | null = null;
   #mailbox: string | null = null;
   #blob: string | null = null;
   #stopped = false;
@@ -28,7 +30,18 @@ export class MyRelay extends EventEmitter {
   #attempts = 0;
 
   constructor(
-    private readonly c: { db: Db; logger: Logger; localAddress: string; bundle: () => Promise<Buffer> },
+    private readonly c: {
+      db: Db;
+      logger: Logger;
+      localAddress: string;
+      bundle: () => Promise<Buffer>;
+      /**
+       * A second relay to keep the mailbox and prekey blob on, reached through a circuit of this one
+       * (issue 13 §4): the relay the intro record names never sees my address, and my relay never
+       * sees which mailbox is mine. Without it both live on my relay.
+       */
+      home?: RelayAddress | null;
+    },
     relay: RelayAddress,
   ) {
     super();
@@ -42,7 +55,8 @@ export class MyRelay extends EventEmitter {
   /** What the intro record publishes, once connected at least once. */
   ref(): RelayRef | null {
     if (!this.#mailbox || !this.#blob) return null;
-    return { h: this.relay.host, p: this.relay.port, k: this.relay.publicKey, m: this.#mailbox, b: this.#blob };
+    const at = this.c.home ?? this.relay;
+    return { h: at.host, p: at.port, k: at.publicKey, m: this.#mailbox, b: this.#blob };
   }
 
   async start(): Promise<void> {
@@ -57,12 +71,12 @@ export class MyRelay extends EventEmitter {
 
   /** Puts the current prekey bundle on the relay again (after a rotation); a no-op while disconnected. */
   async refreshBundle(): Promise<void> {
-    const client = this.client;
+    const client = this.client && this.#box?.connected ? this.#box : null;
     if (client) this.#blob = await client.putBlob(this.#secret('relay.blob'), await this.c.bundle());
   }
 
   async ack(itemIds: number[]): Promise<void> {
-    if (this.#client?.connected && this.#mailbox) await this.#client.ack(this.#mailbox, itemIds);
+    if (this.#box?.connected && this.#mailbox) await this.#box.ack(this.#mailbox, itemIds);
   }
 
   async #connect(): Promise<void> {
@@ -70,20 +84,25 @@ export class MyRelay extends EventEmitter {
     try {
       const client = new RelayClient({ ...this.relay, localAddress: this.c.localAddress });
       await client.connect();
-      client.on('mail', (m: MailItem) => {
-        if (m.mailboxId === this.#mailbox) this.emit('mail', m);
-      });
       client.on('close', () => {
         if (this.#client === client) this.#client = null;
         this.emit('down');
         this.#schedule();
       });
       this.#client = client;
-      this.#mailbox = await client.registerMailbox(this.#secret('relay.mailbox'));
-      this.#blob = await client.putBlob(this.#secret('relay.blob'), await this.c.bundle());
+      const home = this.c.home;
+      const box = home ? await client.openCircuit(home.host, home.port, home.publicKey) : client;
+      // The home circuit ending ends this connection too: one reconnect path for both.
+      if (box !== client) box.on('close', () => void client.close());
+      box.on('mail', (m: MailItem) => {
+        if (m.mailboxId === this.#mailbox) this.emit('mail', m);
+      });
+      this.#box = box;
+      this.#mailbox = await box.registerMailbox(this.#secret('relay.mailbox'));
+      this.#blob = await box.putBlob(this.#secret('relay.blob'), await this.c.bundle());
       this.#attempts = 0;
       this.emit('up');
-      await client.fetch(this.#mailbox); // stored items arrive as 'mail' events
+      await box.fetch(this.#mailbox); // stored items arrive as 'mail' events
     } catch (err) {
       this.c.logger.info({ err: describeError(err) }, 'could not reach my relay; will retry');
       await this.#client?.close().catch(() => {});

@@ -35,6 +35,7 @@ import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
 import { introValue } from './intro.js';
+import { describeDhtRoute, ExitAccess, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
 import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -60,6 +61,8 @@ export interface NodeOptions {
   relays?: RelayAddress[];
   /** Relays known only by their public key (base64): their descriptors are looked up in the DHT. */
   relayKeys?: string[];
+  /** Relays to reach the DHT through (exits); by default every other relay this node knows. */
+  exitRelays?: RelayAddress[];
   /** Unlocks an identity saved with a passphrase. */
   passphrase?: string;
   /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
@@ -84,6 +87,8 @@ export class ParleyNode extends EventEmitter {
   #e2e: E2E;
   readonly #contacts: Contacts;
   #dht: DhtNode | null = null;
+  /** How everything that names an identity reaches the DHT (see dht-access.ts). */
+  #access: DhtAccess | null = null;
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
   #router: Router | null = null;
@@ -136,10 +141,14 @@ export class ParleyNode extends EventEmitter {
       },
     });
     await this.#door.review(); // settings changed while the node was down
-    const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
+    const known = [...(this.#opts.relays ?? []), ...(await this.#findRelays())];
+    const relay = this.#chooseRelay(known);
+    const others = this.#otherRelays(relay, known);
     if (relay) {
+      // Not reachable by strangers: the mailbox the intro record names lives on another relay (§4).
+      const home = others.length > 0 && !this.reachableByStrangers() ? others[0]! : null;
       this.#myRelay = new MyRelay(
-        { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
+        { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))), home },
         relay,
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
@@ -148,6 +157,7 @@ export class ParleyNode extends EventEmitter {
         void this.#rendezvous?.refresh();
       });
     }
+    this.#access = this.#dhtAccess(relay, others);
     this.#router = new Router({
       db: this.db,
       e2e: this.#e2e,
@@ -158,6 +168,7 @@ export class ParleyNode extends EventEmitter {
       myRelay: this.#myRelay,
       localAddress: host,
       lookup: (id) => this.#reach(id),
+      detour: () => (this.reachableByStrangers() ? null : (others[0] ?? null)),
     });
     this.#delivery = new Delivery(
       {
@@ -172,7 +183,7 @@ export class ParleyNode extends EventEmitter {
     );
     const peers = this.#peers;
     this.#republisher = new Republisher({
-      dht: this.#dht,
+      dht: this.#access,
       keyPair: this.identity.identityKey,
       salt: INTRO_SALT,
       // Strangers learn the relay and a mailbox; the direct endpoint only when the person chose to be
@@ -191,22 +202,22 @@ export class ParleyNode extends EventEmitter {
     await this.#myRelay?.start();
     await this.#republisher.start();
     this.#rendezvous = new Rendezvous(
-      { dht: this.#dht, db: this.db, self: this.id, reachFor: (id) => this.#myReachFor(id), now: this.#now, logger: this.#logger },
+      { dht: this.#access, db: this.db, self: this.id, reachFor: (id) => this.#myReachFor(id), now: this.#now, logger: this.#logger },
       { intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS },
     );
     void this.#rendezvous.start(); // in the background: one put per contact
-    this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
+    this.#keeper = new AttestationKeeper({ dht: this.#access, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
   signup(fetchImpl?: typeof fetch): Signup {
-    if (!this.#dht || !this.#keeper) throw NodeError.NOT_STARTED();
+    if (!this.#access || !this.#keeper) throw NodeError.NOT_STARTED();
     return new Signup({
       db: this.db,
       identity: this.identity,
-      dht: this.#dht,
+      dht: this.#access,
       now: this.#now,
       keeper: this.#keeper,
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
@@ -251,7 +262,43 @@ export class ParleyNode extends EventEmitter {
   }
 
   async #lookup(id: string): Promise<VerifiedIntro> {
-    return lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
+    return lookupIntro(this.#access!, parseId(id), Math.floor(this.#now() / 1000));
+  }
+
+  /** Relays other than mine (`exitRelays`, or every other one known), from a random one on: home and exit candidates. */
+  #otherRelays(guard: RelayAddress | null, known: RelayAddress[]): RelayAddress[] {
+    const same = (a: RelayAddress, b: RelayAddress) => a.host === b.host && a.port === b.port;
+    const candidates = (this.#opts.exitRelays ?? known).filter((r) => !guard || !same(r, guard));
+    const start = candidates.length ? randomBytes(1)[0]! % candidates.length : 0;
+    return [...candidates.slice(start), ...candidates.slice(0, start)];
+  }
+
+  /**
+   * A person not reachable by strangers reaches the DHT through my relay and an exit relay, never
+   * from their own address while one is at hand. With three relays or more, the exit is not the
+   * home of my mailbox (`others[0]`).
+   */
+  #dhtAccess(guard: RelayAddress | null, others: RelayAddress[]): DhtAccess {
+    const exits = [...others.slice(1), ...others.slice(0, 1)];
+    const myRelay = this.#myRelay;
+    const exit = guard && myRelay && exits.length ? new ExitAccess({ guard: () => myRelay.client, guardAddress: guard, exits, logger: this.#logger }) : null;
+    const access = personAccess({ dht: this.#dht!, exit, hasRelay: guard !== null, reachableByStrangers: () => this.reachableByStrangers() });
+    const route = access.route();
+    if (route.via === 'own-address' && route.why === 'no-exit') {
+      this.#logger.warn('no second relay is known to exit through: DHT lookups and publishing leave from your own address');
+    }
+    return access;
+  }
+
+  /** Where lookups and publishing that name an identity leave from now (for status and receipts). */
+  dhtRoute(): DhtRoute {
+    if (!this.#access) throw NodeError.NOT_STARTED();
+    return this.#access.route();
+  }
+
+  /** The same, as the privacy summary says it (a warning when it leaves from this device's address). */
+  dhtTraffic(): DhtTraffic {
+    return describeDhtRoute(this.dhtRoute());
   }
 
   /**

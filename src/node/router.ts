@@ -11,7 +11,7 @@ import { contentCodec, type Content, type SenderPath } from '../wire/content.js'
 import { decodeRelayRef, type RelayRef } from '../routing/relay-ref.js';
 import type { RouteReceipt } from '../routing/receipt.js';
 import type { BundleRequests } from './bundle-requests.js';
-import type { MyRelay } from './my-relay.js';
+import type { MyRelay, RelayAddress } from './my-relay.js';
 import type { PeerConn, Peers } from './peers.js';
 import { NodeError } from './errors.js';
 
@@ -25,6 +25,11 @@ export interface RouterComponents {
   myRelay: MyRelay | null;
   localAddress: string;
   lookup: (id: string) => Promise<ContactReach>;
+  /**
+   * A relay other than mine, to go around my relay when a contact's mailbox lives on it: my relay
+   * then gets their mail from that relay's address, never from mine (issue 13 §4). None: straight.
+   */
+  detour?: () => RelayAddress | null;
 }
 
 const INTRO_CACHE_MS = 30_000;
@@ -154,6 +159,11 @@ export class Router {
       if (!mine) throw NodeError.UNREACHABLE('you have no relay, and this contact may not see your IP address: name a relay to reach them');
       if (!client) throw NodeError.UNREACHABLE('your relay is unreachable, and this contact may not see your IP address');
       const same = mine.relay.host === ref.h && mine.relay.port === ref.p && mine.relay.publicKey === ref.k;
+      const around = same ? (this.#c.detour?.() ?? null) : null;
+      if (around) {
+        const open = async () => (await client.openCircuit(around.host, around.port, around.publicKey)).openCircuit(ref.h, ref.p, ref.k);
+        return { link: await this.#cached(`around ${around.host}:${around.port}`, open), same: false };
+      }
       if (same) return { link: client, same };
       return { link: await this.#cached(`circuit ${ref.h}:${ref.p}`, () => client.openCircuit(ref.h, ref.p, ref.k)), same };
     }

@@ -146,9 +146,25 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     }
   }
 
+  /**
+   * Asks this relay (an exit, reached through a circuit) to look up a BEP44 mutable item in the DHT.
+   * The answer is the exit's word only: the caller verifies the signature (see node/dht-access.ts).
+   */
+  async dhtGet(key: Buffer, salt: Buffer): Promise<{ record: { seq: number; value: Buffer; sig: Buffer } | null; rejected: number }> {
+    const f = await this.#request({ t: 'dht-get', key: toB64(key), salt: toB64(salt) }, 'dht-found');
+    const record = f.seq !== undefined && f.value && f.sig ? { seq: f.seq, value: f.value, sig: f.sig } : null;
+    return { record, rejected: f.rejected };
+  }
+
+  /** Asks this relay (an exit) to put an item we signed into the DHT; resolves to how many nodes took it. */
+  async dhtPut(r: { key: Buffer; salt: Buffer; seq: number; value: Buffer; sig: Buffer }): Promise<number> {
+    const body = { t: 'dht-put', key: toB64(r.key), salt: toB64(r.salt), seq: r.seq, value: toB64(r.value), sig: toB64(r.sig) } as const;
+    return (await this.#request(body, 'dht-stored')).nodes;
+  }
+
   /** A client of the relay at host:port, reached through this relay: it sees our relay's address, not ours. */
-  async openCircuit(host: string, port: number, remotePublicKey: Buffer | string): Promise<RelayClient> {
-    const { requestTimeoutMs, connectTimeoutMs, idleTimeoutMs } = this.#opts;
+  async openCircuit(host: string, port: number, remotePublicKey: Buffer | string, requestTimeoutMs = this.#opts.requestTimeoutMs): Promise<RelayClient> {
+    const { connectTimeoutMs, idleTimeoutMs } = this.#opts;
     return new RelayClient({ host, port, publicKey: remotePublicKey, via: this, requestTimeoutMs, connectTimeoutMs, idleTimeoutMs }).connect();
   }
 
@@ -203,6 +219,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       case 'blob-stored':
       case 'blob':
       case 'circuit-opened':
+      case 'dht-found':
+      case 'dht-stored':
       case 'fetched':
       case 'registered':
       default:

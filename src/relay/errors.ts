@@ -19,6 +19,10 @@ export const RELAY_ERROR_CODES = [
   'NOT_CONNECTED',
   'REFUSED',
   'SOURCE_FULL',
+  'NO_EXIT',
+  'EXIT_BUSY',
+  'EXIT_STALE_SEQ',
+  'DHT_FAILED',
 ] as const;
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
@@ -79,6 +83,18 @@ export class RelayError extends ParleyError<RelayErrorCode> {
   static NOT_CONNECTED() {
     return new RelayError('NOT_CONNECTED', 'connect() to the relay first');
   }
+  static NO_EXIT() {
+    return new RelayError('NO_EXIT', 'this relay does not reach the DHT for its clients; choose another exit relay');
+  }
+  static EXIT_BUSY() {
+    return new RelayError('EXIT_BUSY', 'the exit relay is answering as many DHT requests as it allows; retry shortly');
+  }
+  static EXIT_STALE_SEQ() {
+    return new RelayError('EXIT_STALE_SEQ', 'the DHT already holds this record with the same or a higher sequence number');
+  }
+  static DHT_FAILED(what: string) {
+    return new RelayError('DHT_FAILED', `the exit relay could not ${what} in the DHT; retry later`);
+  }
   /** An `error` frame with a code this client does not know (a newer relay's). */
   static REFUSED(code: string) {
     return new RelayError('REFUSED', `the relay refused the request (${code})`);
@@ -96,6 +112,9 @@ export class RelayError extends ParleyError<RelayErrorCode> {
       RATE_LIMITED: RelayError.RATE_LIMITED,
       CIRCUIT_REFUSED: RelayError.CIRCUIT_REFUSED,
       TOO_MANY_CIRCUITS: RelayError.TOO_MANY_CIRCUITS,
+      NO_EXIT: RelayError.NO_EXIT,
+      EXIT_BUSY: RelayError.EXIT_BUSY,
+      EXIT_STALE_SEQ: RelayError.EXIT_STALE_SEQ,
     };
     const make = known[code];
     if (make) return make();

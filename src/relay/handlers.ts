@@ -6,6 +6,7 @@ import { RelayError } from './errors.js';
 import { blobIdFor, mailboxIdFor } from './ids.js';
 import type { RelayLimits } from './limits.js';
 import type { MailboxStore, MailOwner } from './mailboxes.js';
+import type { ExitSession } from './dht-exit.js';
 
 /** What a request handler may touch: the relay's stores and this one connection. */
 export interface RequestContext {
@@ -19,6 +20,10 @@ export interface RequestContext {
   /** The tag of this connection's source address: what it stores and creates is charged to it. */
   source: string;
   send: (frame: RelayToClientOut) => void;
+  /** This connection's share of the relay's DHT exit; null when the relay runs none. */
+  exit: ExitSession | null;
+  /** Answers request `id` with an error code later (an exit request settles after the DHT answers). */
+  fail: (id: number, code: string) => void;
 }
 
 /** Carries out one client frame; a refusal is thrown as a RelayError and answered by the caller. */
@@ -58,6 +63,10 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
       return ctx.circuits.data(f.c, f.bytes);
     case 'circuit-close':
       return ctx.circuits.close(f.c, f.reason, false);
+    case 'dht-get':
+    case 'dht-put':
+      if (!ctx.exit) throw RelayError.NO_EXIT();
+      return ctx.exit.handle(f, ctx.send, ctx.fail);
   }
 }
 

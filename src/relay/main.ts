@@ -61,6 +61,8 @@ export async function relayMain(argv: string[], env: NodeJS.ProcessEnv = process
     allowPrivateHops: values['allow-private-hops'],
     // The operator's fellow relays carry their clients' circuits here: not one source's share for all of them.
     peerRelayHosts: named.map((r) => r.host),
+    // With a DHT, the relay is also a DHT exit for people who come through a circuit.
+    ...(dht ? { dht } : {}),
     ...(values['metrics-port'] !== undefined ? { metricsPort: port(values['metrics-port'], '--metrics-port') } : {}),
   });
   await server.start();

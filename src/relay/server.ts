@@ -15,6 +15,7 @@ import { RelaySession, type RelayConnection } from './session.js';
 import { SourceShares } from './shares.js';
 import { sourceOf } from '../transport/index.js';
 import { UdpReflector } from './udp-reflector.js';
+import { DhtExit, type ExitDht } from './dht-exit.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -40,6 +41,8 @@ export interface RelayServerOptions {
   metricsHost?: string;
   /** How often expired items, blobs and mailboxes are swept. */
   sweepIntervalMs?: number;
+  /** The relay's DHT node: with it, the relay is a DHT exit for clients that come through a circuit (dht-exit.ts). */
+  dht?: ExitDht;
   /** Answer UDP address probes on the same port number (for hole punching); on by default. */
   udpReflector?: boolean;
 }
@@ -50,6 +53,17 @@ export interface RelayServerForTest {
   observeRemotes(): string[];
   /** Everything the relay holds for people (mailbox items, blobs and their ids), as one buffer. */
   dumpStored(): Buffer;
+  /** Starts recording every frame of every connection (its source address, its number, the frame); returns the live list. */
+  observeFrames(): RelayFrameSeen[];
+}
+
+/** One frame as the relay saw it (test-only, see `observeFrames`). */
+export interface RelayFrameSeen {
+  source: string;
+  connection: number;
+  dir: 'in' | 'out';
+  frame: ClientToRelay | RelayToClientOut;
+  time: number;
 }
 
 /**
@@ -74,8 +88,10 @@ export class RelayServer {
   #reflector: UdpReflector | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #observed: string[] | null = null;
+  #frameLog: RelayFrameSeen[] | null = null;
   readonly #sessions = new Set<RelaySession>();
   readonly #hops: NextHops;
+  readonly #exit: DhtExit | null;
   #stopped = false;
 
   constructor(opts: RelayServerOptions) {
@@ -93,6 +109,7 @@ export class RelayServer {
       timeoutMs: this.limits.circuitConnectTimeoutMs,
       now: this.#now,
     });
+    this.#exit = opts.dht ? new DhtExit(opts.dht, { now: this.#now }) : null;
     const drop = (reason: string, n: number) => this.#metrics.count(this.#metrics.drops, reason, n);
     this.#shares = new SourceShares(this.limits);
     const deps = { limits: this.limits, shares: this.#shares, now: this.#now, drop };
@@ -179,6 +196,7 @@ export class RelayServer {
   forTest(): RelayServerForTest {
     return {
       observeRemotes: () => (this.#observed ??= []),
+      observeFrames: () => (this.#frameLog ??= []),
       dumpStored: () => {
         const parts: Buffer[] = [];
         for (const { id, bytes } of [...this.#mailboxes.dump(), ...this.#blobs.dump()]) parts.push(Buffer.from(id), bytes);
@@ -190,6 +208,7 @@ export class RelayServer {
   #accept(conn: RelayConnection): void {
     this.#metrics.accepted++;
     this.#observed?.push(conn.remoteHost);
+    const connection = this.#metrics.accepted;
     const session = new RelaySession(conn, {
       limits: this.limits,
       metrics: this.#metrics,
@@ -205,6 +224,8 @@ export class RelayServer {
       now: this.#now,
       logger: this.#logger,
       onClosed: (s) => this.#sessions.delete(s),
+      exit: this.#exit,
+      observe: (dir, frame) => this.#frameLog?.push({ source: conn.remoteHost, connection, dir, frame, time: Date.now() }),
     });
     this.#sessions.add(session);
   }

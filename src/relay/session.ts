@@ -11,6 +11,7 @@ import type { RelayLogger } from './logger.js';
 import type { MailboxStore, MailOwner, StoredItem } from './mailboxes.js';
 import type { RelayMetrics } from './metrics.js';
 import type { NextHops } from './next-hop.js';
+import type { DhtExit } from './dht-exit.js';
 import { TokenBucket, type Clock } from './quota.js';
 
 export type RelayConnection = Connection<RelayToClientOut, ClientToRelay>;
@@ -28,6 +29,10 @@ export interface SessionDeps {
   now: Clock;
   logger: RelayLogger;
   onClosed: (session: RelaySession) => void;
+  /** The relay's DHT exit, when it runs one. */
+  exit?: DhtExit | null;
+  /** Test-only observer (RelayServer.forTest): records nothing unless a test asked. */
+  observe?: (dir: 'in' | 'out', frame: ClientToRelay | RelayToClientOut) => void;
 }
 
 /** How long a connection being thrown out gets to read why, before it is cut. */
@@ -66,7 +71,9 @@ export class RelaySession implements MailOwner {
       onDrain: (resume) => conn.stream.once('drain', resume),
     });
     const send = (frame: RelayToClientOut) => this.send(frame);
-    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, source: deps.source, send };
+    const exit = deps.exit?.session() ?? null;
+    const fail = (id: number, code: string) => this.#error(id, code);
+    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, source: deps.source, send, exit, fail };
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
     conn.once('close', (reason: string) => this.#onClose(reason));
   }
@@ -84,6 +91,7 @@ export class RelaySession implements MailOwner {
     if (this.#ending || this.#conn.closeReason) return;
     if (queuedBytes(this.#conn) > this.#deps.limits.maxQueuedBytes) return this.end('SLOW_READER');
     this.#deps.metrics.count(this.#deps.metrics.framesOut, frame.t);
+    this.#deps.observe?.('out', frame);
     this.#conn.send(frame);
   }
 
@@ -108,6 +116,7 @@ export class RelaySession implements MailOwner {
     if (this.#ending) return;
     const { metrics } = this.#deps;
     metrics.count(metrics.framesIn, f.t);
+    this.#deps.observe?.('in', f);
     const byFrames = this.#frames.take(1);
     const byBytes = this.#bytes.take(payloadBytes(f));
     if (byFrames === 'flood' || byBytes === 'flood') return this.end('FLOOD');

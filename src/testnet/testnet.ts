@@ -127,7 +127,7 @@ async function startRelays(count: number, servers: RelayServer[], bootstrap: str
     await dht.start();
     // Circuits lead to relays the DHT holds a descriptor for; on loopback, which only a testnet allows.
     const peerRelayHosts = Array.from({ length: count }, (_, k) => relayAddress(k)).filter((h) => h !== relayAddress(i));
-    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts });
+    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts, dht });
     servers.push(server);
     await server.start();
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());

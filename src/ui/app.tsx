@@ -105,6 +105,7 @@ export function App() {
         client={client}
         me={state.me!}
         diskProtected={state.diskProtected}
+        dhtTraffic={state.dhtTraffic}
         attestor={state.attestor}
         contacts={contacts}
         open={open?.id ?? null}

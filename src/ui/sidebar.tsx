@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api/client.js';
-import type { Contact, Me, SearchHit } from '../api/schema.js';
+import type { Contact, Me, SearchHit, State } from '../api/schema.js';
 import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
 import { FindFriends, FindableBy } from './signup.js';
@@ -12,6 +12,8 @@ interface Props {
   me: Me;
   /** False: no passphrase, the database is in clear on disk, and the sidebar says so. */
   diskProtected: boolean;
+  /** Where DHT lookups and publishing leave from (issue 13 §8). */
+  dhtTraffic: State['dhtTraffic'];
   attestor: string | null;
   contacts: Contact[];
   open: string | null;
@@ -20,7 +22,7 @@ interface Props {
   onContacts: (cs: Contact[]) => void;
 }
 
-export function Sidebar({ client, me, diskProtected, attestor, contacts, open, onOpen, onContacts }: Props) {
+export function Sidebar({ client, me, diskProtected, dhtTraffic, attestor, contacts, open, onOpen, onContacts }: Props) {
   const [showMe, setShowMe] = useState(false);
   const [finding, setFinding] = useState(false);
   const [adding, setAdding] = useState(false);
@@ -35,6 +37,11 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
         <p class="disk-warning" role="note">
           The disk is not protected: without a passphrase, your messages, contacts and keys are stored in clear on this computer. Set one with{' '}
           <code>parley passphrase</code>.
+        </p>
+      )}
+      {dhtTraffic && (
+        <p class={dhtTraffic.private ? 'dht-route' : 'dht-route disk-warning'} role="note">
+          {dhtTraffic.sentence}
         </p>
       )}
       <header class="me">

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { b64 } from './bytes.js';
 import { jsonCodec, type FrameCodec } from './json-codec.js';
 import type { Speaks } from './versions.js';
+import { ClientToRelayDhtGet, ClientToRelayDhtPut, RelayToClientDhtFound, RelayToClientDhtStored } from './exit-frames.js';
 
 /*
  * Relay protocol: frames between a client and a relay inside a Noise IK stream to the relay's
@@ -32,6 +33,7 @@ import type { Speaks } from './versions.js';
  *     R1 -> C circuit-opened {id, c}
  *     C <-> R1 circuit-data {c, bytes}         R1 splices them to / from its TCP socket to R2
  *     C <-> R1 circuit-close {c, reason}       either side ends circuit c
+ *   DHT exit (dht-get, dht-put through a circuit): see exit-frames.ts
  *   Any request may be answered by error {id, code} instead. An error without id concerns the
  *   whole connection (FLOOD, SHUTDOWN, ...) and precedes its close.
  *
@@ -102,6 +104,8 @@ export const ClientToRelay = z.discriminatedUnion('t', [
   ClientToRelayCircuitOpen,
   CircuitData,
   CircuitClose,
+  ClientToRelayDhtGet, // DHT exit: exit-frames.ts
+  ClientToRelayDhtPut,
 ]);
 export const RelayToClient = z.discriminatedUnion('t', [
   RelayToClientRegistered,
@@ -115,6 +119,8 @@ export const RelayToClient = z.discriminatedUnion('t', [
   RelayToClientError,
   CircuitData,
   CircuitClose,
+  RelayToClientDhtFound, // DHT exit: exit-frames.ts
+  RelayToClientDhtStored,
 ]);
 export type ClientToRelay = z.infer<typeof ClientToRelay>;
 export type RelayToClient = z.infer<typeof RelayToClient>;

@@ -27,6 +27,8 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'circuit-open', id: 7, c: 1, host: '192.0.2.1', port: 4000, key: Buffer.alloc(32, 5).toString('base64') },
     { v: 1, t: 'circuit-data', c: 1, bytes },
     { v: 1, t: 'circuit-close', c: 1, reason: 'DONE' },
+    { v: 1, t: 'dht-get', id: 9, key: id32, salt: Buffer.from('parley/intro/1').toString('base64') },
+    { v: 1, t: 'dht-put', id: 10, key: id32, salt: '', seq: 1_700_000_000, value: bytes, sig: Buffer.alloc(64, 3).toString('base64') },
   ] satisfies ClientToRelayOut[],
   relayToClient: [
     { v: 1, t: 'registered', id: 1, mailbox: id32 },
@@ -40,6 +42,9 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'error', id: 8, code: 'NOT_FOUND' },
     { v: 1, t: 'circuit-data', c: 1, bytes },
     { v: 1, t: 'circuit-close', c: 1, reason: 'DONE' },
+    { v: 1, t: 'dht-found', id: 9, rejected: 0, seq: 1_700_000_000, value: bytes, sig: Buffer.alloc(64, 3).toString('base64') },
+    { v: 1, t: 'dht-found', id: 11, rejected: 2 },
+    { v: 1, t: 'dht-stored', id: 10, nodes: 8 },
   ] satisfies RelayToClientOut[],
   content: [
     { v: 1, t: 'text', id: msgId, n: 1, body: 'hello ☕ שלום', at: 1_700_000_000_000, via: 'both-relays' },

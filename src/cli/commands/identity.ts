@@ -116,14 +116,24 @@ export function registerIdentity(program: Command): void {
       const diskProtected = present && isLocked(opts.home);
       const served = readApiInfo(opts.home) !== null;
       const serving = served || lockOwner(opts.home) !== null;
-      const id = !present ? null : !diskProtected ? readId(opts.home) : served ? ((await daemonState(opts.home)).me?.id ?? null) : null;
-      emit(!!opts.json, { home: opts.home, id, serving, diskProtected }, () =>
+      // Without a passphrase the ID is on disk: a daemon that does not answer costs only the DHT line.
+      const state =
+        present && served
+          ? await daemonState(opts.home).catch((err: unknown) => {
+              if (diskProtected) throw err;
+              return null;
+            })
+          : null;
+      const id = !present ? null : !diskProtected ? readId(opts.home) : (state?.me?.id ?? null);
+      const dhtTraffic = state?.dhtTraffic ?? null;
+      emit(!!opts.json, { home: opts.home, id, serving, diskProtected, dhtTraffic }, () =>
         !present
           ? `No identity in ${opts.home} yet: create one with \`parley init --passphrase\`.`
           : [
               `ID:      ${id ?? 'sealed with your passphrase (unlock to see it)'}`,
               `Running: ${serving ? 'yes, a Parley serves this home' : 'no'}`,
               diskProtected ? DISK_PROTECTED : DISK_NOT_PROTECTED,
+              ...(dhtTraffic ? [dhtTraffic.sentence] : []),
             ],
       );
     });

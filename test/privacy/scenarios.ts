@@ -1,0 +1,55 @@
+import type { ParleyNode, NodeOptions } from '../../src/node/index.js';
+import { world, received, delivered } from '../helpers/people.js';
+import { until } from '../helpers/until.js';
+import { Observer, type Linked, type Watched } from '../helpers/observer.js';
+
+/**
+ * The settings the observer tests run, each in a world of 6 DHT nodes and 2 relays watched from the
+ * start. Every person is `relayed` towards strangers (not "reachable directly by strangers"); each
+ * uses one relay as their own (the guard) and may use the other as the exit of their DHT traffic.
+ */
+export type World = Awaited<ReturnType<typeof world>>;
+
+export async function watchedWorld(): Promise<{ w: World; obs: Observer }> {
+  const w = await world(6, 2);
+  return { w, obs: new Observer(w.net) };
+}
+
+/** Person on relay `guard` (0 or 1), reaching the DHT through the other relay. */
+export function onRelay(w: World, guard: 0 | 1): Partial<NodeOptions> {
+  return { relays: [w.net.relays[guard]!], exitRelays: [w.net.relays[1 - guard]!] } as Partial<NodeOptions>;
+}
+
+export function watched(name: string, node: ParleyNode): Watched {
+  return { name, host: node.address().host, id: node.id };
+}
+
+/** A conversation both ways, `count` messages each, every one delivered. */
+export async function talk(a: ParleyNode, b: ParleyNode, count: number, text = (i: number) => `message ${i}`): Promise<void> {
+  const inA = a.history(b.id, 100_000).filter((m) => m.direction === 'in').length;
+  const inB = b.history(a.id, 100_000).filter((m) => m.direction === 'in').length;
+  const outA = a.history(b.id, 100_000).filter((m) => m.direction === 'out').length;
+  const outB = b.history(a.id, 100_000).filter((m) => m.direction === 'out').length;
+  for (let i = 0; i < count; i++) a.send(b.id, text(i));
+  await received(b, a.id, inB + count);
+  for (let i = 0; i < count; i++) b.send(a.id, text(i));
+  await received(a, b.id, inA + count);
+  await delivered(a, b.id, outA + count);
+  await delivered(b, a.id, outB + count);
+}
+
+/** First contact by ID: `a` adds `b` and writes; `b` accepts the request and answers. */
+export async function firstContact(a: ParleyNode, b: ParleyNode): Promise<void> {
+  a.addContact(b.id);
+  a.send(b.id, 'hello, it is me');
+  await until(() => b.contacts().find((c) => c.id === a.id)?.state === 'request', 'the contact request to arrive');
+  b.accept(a.id);
+  b.send(a.id, 'hello to you');
+  await received(a, b.id, 1);
+  await delivered(a, b.id, 1);
+}
+
+/** The IDs linked to each person, as the world can read them from the DHT (intro records). */
+export async function linkedIds(w: World, obs: Observer, ...people: ParleyNode[]): Promise<Linked[]> {
+  return Promise.all(people.map((p) => until(() => obs.linked(w.net, p.id), `${p.id.slice(0, 8)}'s intro record`)));
+}
