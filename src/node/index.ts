@@ -8,3 +8,5 @@ export type { RelayAddress } from './my-relay.js';
 export * from './contacts.js';
 export { KV } from './kv-keys.js';
 export { reachableByStrangers, setReachableByStrangers } from './strangers.js';
+export { markRelay, relayViews, pinnedOf, excludedOf, type RelayView, type RelayUse, type RelaySource } from './relay-pool.js';
+export { subnetOf } from './relay-choice.js';

@@ -16,7 +16,7 @@ export interface RelayAddress {
  * This node's own relay: one connection under a fresh Noise key, our mailbox (its secret kept in
  * the database, so the mailbox ID is stable), our published prekey bundle as a blob, reconnection
  * with backoff, and a fetch of everything stored for us after each (re)connect.
- * Emits `mail` (MailItem) and `up` / `down`.
+ * Emits `mail` (MailItem), `up` / `down`, and `failed` when a (re)connect did not succeed.
  */
 export class MyRelay extends EventEmitter {
   readonly relay: RelayAddress;
@@ -86,6 +86,7 @@ export class MyRelay extends EventEmitter {
       await client.fetch(this.#mailbox); // stored items arrive as 'mail' events
     } catch (err) {
       this.c.logger.info({ err: describeError(err) }, 'could not reach my relay; will retry');
+      this.emit('failed');
       await this.#client?.close().catch(() => {});
       this.#client = null;
       this.#schedule();

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
-import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
+import { parseId, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
 import { DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
@@ -30,7 +30,8 @@ import { Door, doorKey, mayConnectDirectly } from './door.js';
 import { PrekeySchedule } from './prekey-schedule.js';
 import { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
-import { lookupRelay, type MailItem } from '../relay/index.js';
+import { isPublicAddress, type MailItem } from '../relay/index.js';
+import { RelayPool, relayViews, type RelayView } from './relay-pool.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
@@ -83,6 +84,7 @@ export class ParleyNode extends EventEmitter {
   #delivery: Delivery | null = null;
   #router: Router | null = null;
   #myRelay: MyRelay | null = null;
+  #pool: RelayPool | null = null;
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
   #door: Door | null = null;
@@ -126,7 +128,18 @@ export class ParleyNode extends EventEmitter {
       onRotated: () => void this.#republisher?.refresh().catch(() => {}),
     });
     await this.#door.review(); // settings changed while the node was down
-    const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
+    this.#pool = new RelayPool(
+      {
+        db: this.db,
+        dht: this.#dht,
+        logger: this.#logger,
+        localAddress: host,
+        allowPrivate: host !== '0.0.0.0' && host !== '::' && !isPublicAddress(host),
+        now: this.#now,
+      },
+      { named: this.#opts.relays ?? [], keys: this.#opts.relayKeys ?? [] },
+    );
+    const relay = await this.#pool.start(); // named relays, else the remembered guard, else relays found in the DHT
     if (relay) {
       this.#myRelay = new MyRelay(
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
@@ -134,6 +147,8 @@ export class ParleyNode extends EventEmitter {
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
+      this.#myRelay.on('up', () => this.#pool?.report(relay.publicKey, true));
+      this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#router = new Router({
       db: this.db,
@@ -201,6 +216,7 @@ export class ParleyNode extends EventEmitter {
     await this.#keeper?.stop();
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
+    await this.#pool?.stop();
     await this.#router?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
@@ -208,27 +224,9 @@ export class ParleyNode extends EventEmitter {
     this.db.close();
   }
 
-  /** The relay this node uses, stable across restarts (remembered), or null on a network without relays. */
-  #chooseRelay(relays: RelayAddress[]): RelayAddress | null {
-    if (relays.length === 0) return null;
-    const remembered = getKv(this.db, KV.relayChosen);
-    const pick = relays.find((r) => `${r.host}:${r.port}` === remembered) ?? relays[randomBytes(1)[0]! % relays.length]!;
-    setKv(this.db, KV.relayChosen, `${pick.host}:${pick.port}`);
-    return pick;
-  }
-
-  /** Descriptors of relays named by key, from the DHT (a relay that cannot be found is skipped, and logged). */
-  async #findRelays(): Promise<RelayAddress[]> {
-    const found: RelayAddress[] = [];
-    for (const key of this.#opts.relayKeys ?? []) {
-      try {
-        const d = await lookupRelay(this.#dht!, Buffer.from(key, 'base64'));
-        found.push({ host: d.host, port: d.port, publicKey: d.publicKey });
-      } catch (err) {
-        this.#logger.warn({ err: describeError(err) }, 'a relay named by key was not found in the DHT');
-      }
-    }
-    return found;
+  /** The relays this node knows, what it measured of them and what it uses them for. */
+  relays(): RelayView[] {
+    return this.#pool?.list() ?? relayViews(this.db);
   }
 
   async #lookup(id: string): Promise<VerifiedIntro> {
