@@ -16,7 +16,7 @@ export interface RelayAddress {
  * This node's own relay: one connection under a fresh Noise key, our mailbox (its secret kept in
  * the database, so the mailbox ID is stable), our published prekey bundle as a blob, reconnection
  * with backoff, and a fetch of everything stored for us after each (re)connect.
- * Emits `mail` (MailItem), `up` / `down`, and `failed` when a (re)connect did not succeed.
+ * Emits `mail` (MailItem), `up` (with the round trip of one request, ms) / `down`, and `failed` when a (re)connect did not succeed.
  */
 export class MyRelay extends EventEmitter {
   readonly relay: RelayAddress;
@@ -79,10 +79,12 @@ export class MyRelay extends EventEmitter {
         this.#schedule();
       });
       this.#client = client;
+      const asked = performance.now();
       this.#mailbox = await client.registerMailbox(this.#secret('relay.mailbox'));
+      const rttMs = Math.round((performance.now() - asked) * 100) / 100;
       this.#blob = await client.putBlob(this.#secret('relay.blob'), await this.c.bundle());
       this.#attempts = 0;
-      this.emit('up');
+      this.emit('up', rttMs);
       await client.fetch(this.#mailbox); // stored items arrive as 'mail' events
     } catch (err) {
       this.c.logger.info({ err: describeError(err) }, 'could not reach my relay; will retry');

@@ -32,6 +32,7 @@ import { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { isPublicAddress, type MailItem } from '../relay/index.js';
 import { RelayPool, relayViews, type RelayView } from './relay-pool.js';
+import { learnReachability, type Reachability } from './reachability.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
@@ -64,6 +65,14 @@ export interface NodeOptions {
   reachableByStrangers?: boolean;
 }
 
+/** `parley status`'s view of the network, for the person only. */
+export interface NetworkStatus extends Reachability {
+  dhtNodes: number;
+  relaysInUse: RelayView[];
+  /** Where the direct listener listens (this machine's address). */
+  listening: { host: string; port: number };
+}
+
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
  * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
@@ -85,6 +94,8 @@ export class ParleyNode extends EventEmitter {
   #router: Router | null = null;
   #myRelay: MyRelay | null = null;
   #pool: RelayPool | null = null;
+  #reach: Promise<void> | null = null;
+  #reached: Reachability | null = null;
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
   #door: Door | null = null;
@@ -147,7 +158,7 @@ export class ParleyNode extends EventEmitter {
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
       this.#myRelay.on('up', () => void this.#republisher?.refresh().catch(() => {}));
-      this.#myRelay.on('up', () => this.#pool?.report(relay.publicKey, true));
+      this.#myRelay.on('up', (rttMs: number) => this.#pool?.report(relay.publicKey, true, rttMs));
       this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#router = new Router({
@@ -182,7 +193,10 @@ export class ParleyNode extends EventEmitter {
       value: () =>
         introValue(
           this.identity,
-          { relay: this.#myRelay?.ref() ?? null, direct: this.reachableByStrangers() ? { ...peers.address(), transportKey: peers.publicKey() } : null },
+          {
+            relay: this.#myRelay?.ref() ?? null,
+            direct: this.reachableByStrangers() && this.#advertised() ? { ...this.#advertised()!, transportKey: peers.publicKey() } : null,
+          },
           this.#now(),
         ),
       intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS,
@@ -191,6 +205,11 @@ export class ParleyNode extends EventEmitter {
     this.#prekeys = new PrekeySchedule({ e2e: this.#e2e, logger: this.#logger, publish: async () => this.#myRelay?.refreshBundle() });
     await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
+    const reflectors = [relay, this.#pool.otherHop()].filter((r): r is RelayAddress => r !== null);
+    this.#reach = learnReachability(host, this.#peers.address(), reflectors).then((r) => {
+      this.#reached = r; // for `parley status`, and the address to give when listening on all interfaces
+      if (this.reachableByStrangers()) void this.#republisher?.refresh().catch(() => {});
+    });
     await this.#republisher.start();
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
@@ -217,11 +236,18 @@ export class ParleyNode extends EventEmitter {
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
     await this.#pool?.stop();
+    await this.#reach;
     await this.#router?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
     await this.#dht?.stop();
     this.db.close();
+  }
+
+  /** How this node is connected, for its person only (`parley status`): never published. */
+  network(): NetworkStatus {
+    const reach = this.#reached ?? { publicAddress: null, nat: null, direct: { possible: false, why: 'still asking the relays where they see you' } };
+    return { dhtNodes: this.#dht?.nodeCount() ?? 0, relaysInUse: this.relays().filter((r) => r.uses.length > 0), listening: this.address(), ...reach };
   }
 
   /** The relays this node knows, what it measured of them and what it uses them for. */
@@ -233,16 +259,25 @@ export class ParleyNode extends EventEmitter {
     return lookupIntro(this.#dht!, parseId(id), Math.floor(this.#now() / 1000));
   }
 
+  /** Where my direct listener is reached: its address, or (on all interfaces) the public address a relay saw, with its port. */
+  #advertised(): { host: string; port: number } | null {
+    const ep = this.#peers!.address();
+    if (ep.host !== '0.0.0.0' && ep.host !== '::') return ep;
+    const seen = this.#reached?.publicAddress;
+    return seen ? { host: seen.host, port: ep.port } : null;
+  }
+
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
   #reachUpdate(id: string): { content: Content; commit: () => void } | null {
     // Without relays a reach could not follow a move (no route to say so): only an intro record
     // published with consent ("reachable directly by strangers") names the endpoint then.
     if (!this.#myRelay || !this.#peers) return null;
     const contact = getContact(this.db, id);
-    const ep = this.#peers.address();
+    const ep = this.#advertised();
+    if (contact?.visibility === 'direct' && !ep) return null; // listening on all interfaces: the public address is not known yet
     const reach =
       contact?.visibility === 'direct'
-        ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.#peers.publicKey()) }
+        ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep!.host}:${ep!.port}`, transportKey: toB64(this.#peers.publicKey()) }
         : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
     const key = KV.reachSent(id);

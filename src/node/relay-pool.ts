@@ -60,6 +60,7 @@ export class RelayPool {
   #guard: RelayAddress | null = null;
   #timer: NodeJS.Timeout | null = null;
   #refreshing: Promise<void> | null = null;
+  #stopped = false;
 
   constructor(c: RelayPoolComponents, o: { named: RelayAddress[]; keys: string[] }) {
     this.#c = c;
@@ -68,36 +69,44 @@ export class RelayPool {
   }
 
   /**
-   * Chooses the guard. With relays named, among them (as before: nothing is looked up); otherwise the
-   * remembered guard if it still answers, else the relays the DHT lists, each verified and measured.
+   * Chooses the guard. With relays named, among them, contacting none (a probe shows the relay our
+   * IP: only the guard's own connection measures it); otherwise the remembered guard if it still
+   * answers, else the relays the DHT lists, each verified and measured.
    */
   async start(): Promise<RelayAddress | null> {
     const named = [...this.#named, ...(await this.#located())];
     if (named.length) {
       this.#merge(named, 'named');
       this.#guard = this.#choose(named);
-      this.#refreshing = this.#measure(named.filter((r) => r.publicKey !== this.#guard?.publicKey)).finally(() => (this.#refreshing = null));
     } else {
       const kept = this.#entries().find((e) => e.publicKey === getKv(this.#c.db, KV.relayGuard) && !excludedOf(this.#c.db).includes(e.publicKey));
       if (kept) await this.#measure([kept]);
       const still = kept && this.#entries().find((e) => e.publicKey === kept.publicKey && healthy(e));
       if (!still || pinnedOf(this.#c.db).length) await this.refresh();
-      else this.#refreshing = this.refresh().finally(() => (this.#refreshing = null));
+      else this.#background(this.refresh());
       this.#guard = this.#choose(this.#entries());
+      this.#timer = setInterval(() => this.#background(this.refresh()), REFRESH_MS);
+      this.#timer.unref();
     }
-    this.#timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    this.#timer.unref();
     return this.#guard;
   }
 
+  /** Stops refreshing; measurements still under way are dropped (the store closes after this). */
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    await this.#refreshing?.catch(() => {});
   }
 
   get guard(): RelayAddress | null {
     return this.#guard;
+  }
+
+  #background(work: Promise<void>): void {
+    if (this.#refreshing) return;
+    this.#refreshing = work
+      .catch((err: unknown) => this.#c.logger.info({ err: describeError(err) }, 'measuring relays failed'))
+      .finally(() => (this.#refreshing = null));
   }
 
   /** Looks the DHT over for relays again and measures every known one that is not excluded. */
@@ -113,6 +122,7 @@ export class RelayPool {
 
   /** What a connection to `publicKey` showed: it answered (with a round trip, when timed) or it failed. */
   report(publicKey: string, ok: boolean, rttMs?: number): void {
+    if (this.#stopped) return;
     this.#update(publicKey, (e) =>
       ok ? { ...e, failuresInARow: 0, lastOkAt: this.#c.now(), rttMs: rttMs ?? e.rttMs } : { ...e, failuresInARow: e.failuresInARow + 1 },
     );
@@ -162,6 +172,7 @@ export class RelayPool {
   }
 
   #merge(relays: RelayAddress[], source: RelaySource): void {
+    if (this.#stopped) return;
     const entries = this.#entries();
     for (const r of relays) {
       const i = entries.findIndex((e) => e.publicKey === r.publicKey);

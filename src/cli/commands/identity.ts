@@ -25,7 +25,7 @@ export const DISK_NOT_PROTECTED =
 export const DISK_PROTECTED =
   'The disk is protected: your identity and your database (messages, contacts, keys, search index) are encrypted with your passphrase.';
 
-async function daemonState(home: string): Promise<State> {
+export async function daemonState(home: string): Promise<State> {
   try {
     return await new ApiClient(readApiInfo(home)!.url, apiToken(home)).state();
   } catch (err) {
@@ -101,24 +101,5 @@ export function registerIdentity(program: Command): void {
         if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
         throw CliError.DAEMON_GONE();
       }
-    });
-
-  withJson(withHome(program.command('status')))
-    .description('your ID, whether a Parley serves this home, and whether the disk is protected')
-    .action(async (opts: CommonOpts) => {
-      const present = hasIdentity(opts.home);
-      const diskProtected = present && isLocked(opts.home);
-      const served = readApiInfo(opts.home) !== null;
-      const serving = served || lockOwner(opts.home) !== null;
-      const id = !present ? null : !diskProtected ? readId(opts.home) : served ? ((await daemonState(opts.home)).me?.id ?? null) : null;
-      emit(!!opts.json, { home: opts.home, id, serving, diskProtected }, () =>
-        !present
-          ? `No identity in ${opts.home} yet: create one with \`parley init --passphrase\`.`
-          : [
-              `ID:      ${id ?? 'sealed with your passphrase (unlock to see it)'}`,
-              `Running: ${serving ? 'yes, a Parley serves this home' : 'no'}`,
-              diskProtected ? DISK_PROTECTED : DISK_NOT_PROTECTED,
-            ],
-      );
     });
 }
