@@ -82,7 +82,7 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
     const hostOf = opts.discoverRelays ? ownSubnetRelayAddress : relayAddress;
-    const started = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras, hostOf);
+    const started = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras, hostOf, !!opts.discoverRelays);
     const relays = opts.discoverRelays ? [] : started;
     const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
     if (attestor) extras.unshift(attestor);
@@ -127,8 +127,8 @@ async function connected(nodes: DhtNode[], timeoutMs: number): Promise<void> {
 }
 
 /**
- * Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`) and
- * announcing itself on the well-known relay infohash.
+ * Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`) and,
+ * when nodes are to find them (`discoverRelays`), announcing itself on the well-known relay infohash.
  */
 async function startRelays(
   count: number,
@@ -136,6 +136,7 @@ async function startRelays(
   bootstrap: string[],
   extras: Array<{ stop(): Promise<void> }>,
   hostOf: (i: number) => string,
+  announce: boolean,
 ): Promise<TestnetRelay[]> {
   const out: TestnetRelay[] = [];
   for (let i = 0; i < count; i++) {
@@ -151,9 +152,11 @@ async function startRelays(
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());
     extras.unshift(publisher);
     await publisher.start();
-    const announcer = new RelayAnnouncer({ dht, port: () => server.address().port, logger: silentLogger });
-    extras.unshift(announcer);
-    await announcer.start();
+    if (announce) {
+      const announcer = new RelayAnnouncer({ dht, port: () => server.address().port, logger: silentLogger });
+      extras.unshift(announcer);
+      await announcer.start();
+    }
     const { host, port } = server.address();
     out.push({ host, port, publicKey: server.publicKey.toString('base64') });
   }
