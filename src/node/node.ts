@@ -21,7 +21,6 @@ import {
   type OutboxItem,
   type Visibility,
 } from '../store/index.js';
-import { describeError } from '../wire/errors.js';
 import { Peers, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
