@@ -4,6 +4,7 @@ import type { Contact, Me, SearchHit } from '../api/schema.js';
 import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
 import { FindFriends, FindableBy } from './signup.js';
+import { NetworkPanel } from './network.js';
 import { ROUTE_LABEL, displayName, snippetParts, svgDataUrl, time } from './format.js';
 import { notifyChoice, setNotifyChoice, type NotifyChoice } from './attention.js';
 
@@ -24,6 +25,7 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
   const [showMe, setShowMe] = useState(false);
   const [finding, setFinding] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [network, setNetwork] = useState(false);
   const [query, setQuery] = useState('');
   const requests = contacts.filter((c) => c.state === 'request');
   const people = contacts.filter((c) => c.state !== 'request');
@@ -50,6 +52,9 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
         </button>
         <button type="button" onClick={() => setFinding(true)}>
           Find friends
+        </button>
+        <button type="button" onClick={() => setNetwork(true)}>
+          Network
         </button>
       </header>
       <label class="search">
@@ -139,6 +144,7 @@ export function Sidebar({ client, me, diskProtected, attestor, contacts, open, o
       )}
       {showMe && <MyId client={client} me={me} attestor={attestor} onClose={() => setShowMe(false)} />}
       {finding && <FindFriends client={client} onClose={() => setFinding(false)} onAdded={() => void refresh()} />}
+      {network && <NetworkPanel client={client} onClose={() => setNetwork(false)} />}
       {adding && <AddContact client={client} onClose={() => setAdding(false)} onAdded={(c) => (setAdding(false), refresh(), onOpen(c.id))} />}
     </nav>
   );
