@@ -84,5 +84,5 @@ describe('parley relays', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/is not a relay key \(44 characters of base64/);
     expect((await failing('relays', 'forget', guard.publicKey, '--home', alice)).stderr).toMatch(/use pin, unpin, exclude or include/);
-  });
+  }, 180_000); // some twenty CLI processes, three starts of `run`: like the other command-line flows
 });
