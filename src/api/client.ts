@@ -12,9 +12,11 @@ import type {
   Match,
   Me,
   Message,
+  Network,
   Onboard,
   OutboxItem,
   PatchContact,
+  Relay,
   Safety,
   SearchHit,
   State,
@@ -82,6 +84,9 @@ export class ApiClient {
   /** The newest messages of every conversation, oldest first. */
   history = (limit?: number) => this.#call<Message[]>('GET', `/api/messages${limit ? `?limit=${limit}` : ''}`);
   outbox = () => this.#call<OutboxItem[]>('GET', '/api/outbox');
+  relays = () => this.#call<Relay[]>('GET', '/api/relays');
+  markRelay = (publicKey: string, mark: 'pin' | 'unpin' | 'exclude' | 'include') => this.#call<Relay[]>('POST', '/api/relays', { publicKey, mark });
+  network = () => this.#call<Network>('GET', '/api/network');
   send = (id: string, text: string) => this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/messages`, { text });
   safety = (id: string) => this.#call<Safety>('GET', `/api/contacts/${encodeURIComponent(id)}/safety`);
   verify = (id: string, verified: boolean) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/verify`, { verified });

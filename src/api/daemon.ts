@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
-import { NodeError, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
+import { NodeError, markRelay, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { getMessage, type MessageRow } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
@@ -15,8 +15,10 @@ import type {
   Match,
   Me,
   Message,
+  Network,
   Onboard,
   OutboxItem,
+  Relay,
   RouteReceipt,
   Safety,
   SearchHit,
@@ -237,6 +239,21 @@ export class Daemon extends EventEmitter {
 
   async acceptNewKey(contactId: string): Promise<Contact> {
     return this.#emitContact((await this.running().acceptNewKey(contactId)).id);
+  }
+
+  relays(): Relay[] {
+    return this.running().relays();
+  }
+
+  /** Pins, excludes or releases a relay; the guard follows at the next start. */
+  markRelay(publicKey: string, mark: 'pin' | 'unpin' | 'exclude' | 'include'): Relay[] {
+    const node = this.running();
+    markRelay(node.db, publicKey, mark);
+    return node.relays();
+  }
+
+  network(): Network {
+    return this.running().network();
   }
 
   setVerified(contactId: string, verified: boolean): Contact {

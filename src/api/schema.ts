@@ -65,6 +65,10 @@ export const Find = z.object({
     .optional(),
 });
 
+export const MarkRelay = z.object({
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a relay key is 44 characters of base64'),
+  mark: z.enum(['pin', 'unpin', 'exclude', 'include']),
+});
 export type Onboard = z.infer<typeof Onboard>;
 export type AddContact = z.infer<typeof AddContact>;
 export type PatchContact = z.infer<typeof PatchContact>;
@@ -180,6 +184,31 @@ export interface Safety {
   verified: boolean;
   keyChanged: boolean;
   keyPending: boolean;
+}
+
+/** A relay this node knows: found in the DHT or named, measured, and what it is used for. */
+export interface Relay {
+  host: string;
+  port: number;
+  publicKey: string;
+  source: 'named' | 'dht';
+  /** Round trip of one relay request, last time it answered (ms). */
+  rttMs: number | null;
+  failuresInARow: number;
+  lastOkAt: number | null;
+  pinned: boolean;
+  excluded: boolean;
+  uses: Array<'guard' | 'intro-mailbox' | 'dht-exit'>;
+}
+
+/** How this device is connected: for its person only, never published. */
+export interface Network {
+  dhtNodes: number;
+  relaysInUse: Relay[];
+  listening: { host: string; port: number };
+  publicAddress: { host: string; port: number } | null;
+  nat: 'none' | 'stable' | 'changes-ports' | 'unknown' | null;
+  direct: { possible: boolean; why: string };
 }
 
 export type ApiEvent =

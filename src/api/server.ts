@@ -12,6 +12,7 @@ import {
   Find,
   HistoryQuery,
   ImportContacts,
+  MarkRelay,
   Onboard,
   PageQuery,
   PatchContact,
@@ -138,6 +139,12 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   app.post<Id>('/api/contacts/:id/accept-key', async (req) => daemon.acceptNewKey(req.params.id));
   app.get('/api/messages', async (req) => daemon.history(undefined, parse(HistoryQuery, req.query).limit ?? 1000));
   app.get('/api/outbox', async () => daemon.outbox());
+  app.get('/api/relays', async () => daemon.relays());
+  app.post('/api/relays', async (req) => {
+    const { publicKey, mark } = parse(MarkRelay, req.body);
+    return daemon.markRelay(publicKey, mark);
+  });
+  app.get('/api/network', async () => daemon.network());
   app.get('/api/search', async (req) => {
     const q = parse(SearchQuery, req.query);
     return daemon.search(q.q, q.contact);

@@ -35,7 +35,7 @@ export function withNetwork(cmd: Command): Command {
     .option('--bootstrap <host:port...>', 'DHT nodes to join (default: the running `parley testnet`)')
     .addOption(new Option('--network <name>', 'join a public network instead of the local testnet').choices(['mainline']))
     .option('--relay <key-or-host:port:key...>', "relays to use, by public key (found in the DHT) or address (default: the running testnet's)")
-    .option('--host <addr>', 'local address to listen on', '127.0.0.1')
+    .option('--host <addr>', 'local address to listen on (default: 127.0.0.1; with --network mainline all interfaces, 0.0.0.0)')
     .option('--port <n>', 'port for direct connections (default: last used, else any free one)');
 }
 
@@ -52,7 +52,9 @@ export function nodeOptionsFrom(opts: NetOpts): Omit<NodeOptions, 'home'> {
     bootstrap: resolveBootstrap(opts),
     relays: resolveRelays(opts),
     relayKeys: (opts.relay ?? []).filter(isRelayKey),
-    host: opts.host ?? '127.0.0.1',
+    // On the public network a `direct` contact on another machine must be able to connect; only
+    // contacts set to `direct` ever learn the endpoint (and strangers only with consent).
+    host: opts.host ?? (opts.network === 'mainline' && !opts.bootstrap?.length ? '0.0.0.0' : '127.0.0.1'),
     ...(opts.port !== undefined ? { port: positiveInt('--port', opts.port, 0) } : {}),
   };
 }

@@ -13,6 +13,8 @@ export const CLI_ERROR_CODES = [
   'NOT_SERVED',
   'AMBIGUOUS_NAME',
   'NO_SUCH_NAME',
+  'BAD_RELAY_ACTION',
+  'BAD_RELAY_KEY',
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
@@ -57,6 +59,12 @@ export class CliError extends ParleyError<CliErrorCode | AnswerCode> {
   }
   static BAD_RELAY(entry: string) {
     return new CliError('BAD_RELAY_ENTRY', `"${entry}" is not host:port:publicKey (the key in base64)`);
+  }
+  static BAD_RELAY_ACTION(action: string) {
+    return new CliError('BAD_RELAY_ACTION', `"${action}" is not something to do with a relay: use pin, unpin, exclude or include`);
+  }
+  static BAD_RELAY_KEY(key: string) {
+    return new CliError('BAD_RELAY_KEY', `"${key}" is not a relay key (44 characters of base64, as \`parley relays\` lists them)`);
   }
   static BAD_BOOTSTRAP(entry: string) {
     return new CliError('BAD_BOOTSTRAP_ENTRY', `"${entry}" is not host:port`);

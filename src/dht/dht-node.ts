@@ -8,6 +8,7 @@ import { defaultVerify, guardedVerify, type Ed25519Verify } from './verify.js';
 import { getMutable, putMutable, type MutableLookup, type PutMutableInput } from './mutable.js';
 import { targetOf, type MutableRecord } from './bep44.js';
 import { PendingOperations } from './pending.js';
+import { announcePeer, lookupPeers } from './peers.js';
 import { bootstrapped, listen } from './startup.js';
 import { sweep } from './sweep.js';
 import { DEFAULTS, type DhtNodeOptions } from './options.js';
@@ -118,6 +119,18 @@ export class DhtNode {
     const onReject = (r: RejectReason) => this.#rejected[r]++;
     const opts = { verify: this.#verify, settleMs: this.#opts.settleMs ?? DEFAULTS.settleMs, onReject };
     return this.#ops.run<MutableLookup>('lookup', (done) => getMutable(dht, publicKey, salt, opts, done));
+  }
+
+  /** BEP5: tells the closest nodes that this node's address serves `infoHash` on `port`. */
+  async announce(infoHash: Buffer, port: number): Promise<void> {
+    const dht = this.#running();
+    return this.#ops.run<void>('publish', (done) => announcePeer(dht, infoHash, port, done));
+  }
+
+  /** BEP5: the addresses that announced `infoHash` (unverified: whoever announced is listed). */
+  async findPeers(infoHash: Buffer): Promise<HostPort[]> {
+    const dht = this.#running();
+    return this.#ops.run<HostPort[]>('lookup', (done) => lookupPeers(dht, infoHash, done));
   }
 
   /** Test-only hooks: the raw library instance, and planting an item in this node's own store. */

@@ -16,7 +16,7 @@ export interface RelayAddress {
  * This node's own relay: one connection under a fresh Noise key, our mailbox (its secret kept in
  * the database, so the mailbox ID is stable), our published prekey bundle as a blob, reconnection
  * with backoff, and a fetch of everything stored for us after each (re)connect.
- * Emits `mail` (MailItem) and `up` / `down`.
+ * Emits `mail` (MailItem), `up` (with the round trip of one request, ms) / `down`, and `failed` when a (re)connect did not succeed.
  */
 export class MyRelay extends EventEmitter {
   readonly relay: RelayAddress;
@@ -98,13 +98,17 @@ export class MyRelay extends EventEmitter {
         if (m.mailboxId === this.#mailbox) this.emit('mail', m);
       });
       this.#box = box;
+      // The round trip of one request (through the home circuit when there is one: then guard and home).
+      const asked = performance.now();
       this.#mailbox = await box.registerMailbox(this.#secret('relay.mailbox'));
+      const rttMs = Math.round((performance.now() - asked) * 100) / 100;
       this.#blob = await box.putBlob(this.#secret('relay.blob'), await this.c.bundle());
       this.#attempts = 0;
-      this.emit('up');
+      this.emit('up', rttMs);
       await box.fetch(this.#mailbox); // stored items arrive as 'mail' events
     } catch (err) {
       this.c.logger.info({ err: describeError(err) }, 'could not reach my relay; will retry');
+      this.emit('failed');
       await this.#client?.close().catch(() => {});
       this.#client = null;
       this.#schedule();

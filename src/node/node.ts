@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
+import { describeError } from '../wire/errors.js';
 import { DhtError, DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
   openHome,
@@ -21,7 +22,6 @@ import {
   type OutboxItem,
   type Visibility,
 } from '../store/index.js';
-import { describeError } from '../wire/errors.js';
 import { Peers, type DirectEndpoint } from './peers.js';
 import { BundleRequests } from './bundle-requests.js';
 import { Delivery } from './delivery.js';
@@ -30,7 +30,9 @@ import { Door, doorKey, mayConnectDirectly } from './door.js';
 import { PrekeySchedule } from './prekey-schedule.js';
 import { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
-import { lookupRelay, type MailItem } from '../relay/index.js';
+import { isPublicAddress, type MailItem } from '../relay/index.js';
+import { RelayPool, relayViews, saveRelayUses, type RelayUse, type RelayView } from './relay-pool.js';
+import { learnReachability, type Reachability } from './reachability.js';
 import { contentCodec, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
@@ -69,6 +71,14 @@ export interface NodeOptions {
   reachableByStrangers?: boolean;
 }
 
+/** `parley status`'s view of the network, for the person only. */
+export interface NetworkStatus extends Reachability {
+  dhtNodes: number;
+  relaysInUse: RelayView[];
+  /** Where the direct listener listens (this machine's address). */
+  listening: { host: string; port: number };
+}
+
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
  * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
@@ -93,6 +103,9 @@ export class ParleyNode extends EventEmitter {
   #delivery: Delivery | null = null;
   #router: Router | null = null;
   #myRelay: MyRelay | null = null;
+  #pool: RelayPool | null = null;
+  #learning: Promise<void> | null = null;
+  #reached: Reachability | null = null;
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
   #door: Door | null = null;
@@ -141,12 +154,29 @@ export class ParleyNode extends EventEmitter {
       },
     });
     await this.#door.review(); // settings changed while the node was down
-    const known = [...(this.#opts.relays ?? []), ...(await this.#findRelays())];
-    const relay = this.#chooseRelay(known);
-    const others = this.#otherRelays(relay, known);
+    this.#pool = new RelayPool(
+      {
+        db: this.db,
+        dht: this.#dht,
+        logger: this.#logger,
+        localAddress: host,
+        allowPrivate: host !== '0.0.0.0' && host !== '::' && !isPublicAddress(host),
+        now: this.#now,
+      },
+      { named: this.#opts.relays ?? [], keys: this.#opts.relayKeys ?? [] },
+    );
+    const relay = await this.#pool.start(); // named relays, else the remembered guard, else relays found in the DHT
+    // Relays other than the guard, for the home of my mailbox and the DHT exit: the pool's pick in
+    // another /16 first, then the rest of what is named or known.
+    // Named relays are the whole choice; else the ones found, leaving out any that failed its last
+    // probe (a home or exit there would hold everything up).
+    const named = this.#opts.relays ?? [];
+    const known = named.length ? named : this.#pool.list().filter((r) => !r.excluded && r.failuresInARow === 0);
+    const hop = named.length ? null : this.#pool.otherHop();
+    const others = this.#otherRelays(relay, known, hop);
+    // Not reachable by strangers: the mailbox the intro record names lives on another relay (§4).
+    const home = relay && others.length > 0 && !this.reachableByStrangers() ? others[0]! : null;
     if (relay) {
-      // Not reachable by strangers: the mailbox the intro record names lives on another relay (§4).
-      const home = others.length > 0 && !this.reachableByStrangers() ? others[0]! : null;
       this.#myRelay = new MyRelay(
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))), home },
         relay,
@@ -156,8 +186,11 @@ export class ParleyNode extends EventEmitter {
         void this.#republisher?.refresh().catch(() => {});
         void this.#rendezvous?.refresh();
       });
+      this.#myRelay.on('up', (rttMs: number) => this.#pool?.report(relay.publicKey, true, rttMs));
+      this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#access = this.#dhtAccess(relay, others);
+    this.#saveRelayUses(relay, home, others);
     this.#router = new Router({
       db: this.db,
       e2e: this.#e2e,
@@ -191,7 +224,10 @@ export class ParleyNode extends EventEmitter {
       value: () =>
         introValue(
           this.identity,
-          { relay: this.#myRelay?.ref() ?? null, direct: this.reachableByStrangers() ? { ...peers.address(), transportKey: peers.publicKey() } : null },
+          {
+            relay: this.#myRelay?.ref() ?? null,
+            direct: this.reachableByStrangers() && this.#advertised() ? { ...this.#advertised()!, transportKey: peers.publicKey() } : null,
+          },
           this.#now(),
         ),
       intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS,
@@ -200,6 +236,11 @@ export class ParleyNode extends EventEmitter {
     this.#prekeys = new PrekeySchedule({ e2e: this.#e2e, logger: this.#logger, publish: async () => this.#myRelay?.refreshBundle() });
     await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
+    const reflectors = [relay, this.#pool.otherHop()].filter((r): r is RelayAddress => r !== null);
+    this.#learning = learnReachability(host, this.#peers.address(), reflectors).then((r) => {
+      this.#reached = r; // for `parley status`, and the address to give when listening on all interfaces
+      if (this.reachableByStrangers()) void this.#republisher?.refresh().catch(() => {});
+    });
     await this.#republisher.start();
     this.#rendezvous = new Rendezvous(
       { dht: this.#access, db: this.db, self: this.id, reachFor: (id) => this.#myReachFor(id), now: this.#now, logger: this.#logger },
@@ -231,6 +272,8 @@ export class ParleyNode extends EventEmitter {
     await this.#rendezvous?.stop();
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
+    await this.#pool?.stop();
+    await this.#learning;
     await this.#router?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
@@ -238,39 +281,35 @@ export class ParleyNode extends EventEmitter {
     this.db.close();
   }
 
-  /** The relay this node uses, stable across restarts (remembered), or null on a network without relays. */
-  #chooseRelay(relays: RelayAddress[]): RelayAddress | null {
-    if (relays.length === 0) return null;
-    const remembered = getKv(this.db, KV.relayChosen);
-    const pick = relays.find((r) => `${r.host}:${r.port}` === remembered) ?? relays[randomBytes(1)[0]! % relays.length]!;
-    setKv(this.db, KV.relayChosen, `${pick.host}:${pick.port}`);
-    return pick;
+  /** How this node is connected, for its person only (`parley status`): never published. */
+  network(): NetworkStatus {
+    const reach = this.#reached ?? { publicAddress: null, nat: null, direct: { possible: false, why: 'still asking the relays where they see you' } };
+    return { dhtNodes: this.#dht?.nodeCount() ?? 0, relaysInUse: this.relays().filter((r) => r.uses.length > 0), listening: this.address(), ...reach };
   }
 
-  /** Descriptors of relays named by key, from the DHT (a relay that cannot be found is skipped, and logged). */
-  async #findRelays(): Promise<RelayAddress[]> {
-    const found: RelayAddress[] = [];
-    for (const key of this.#opts.relayKeys ?? []) {
-      try {
-        const d = await lookupRelay(this.#dht!, Buffer.from(key, 'base64'));
-        found.push({ host: d.host, port: d.port, publicKey: d.publicKey });
-      } catch (err) {
-        this.#logger.warn({ err: describeError(err) }, 'a relay named by key was not found in the DHT');
-      }
-    }
-    return found;
+  /** The relays this node knows, what it measured of them and what it uses them for. */
+  relays(): RelayView[] {
+    return this.#pool?.list() ?? relayViews(this.db);
   }
 
   async #lookup(id: string): Promise<VerifiedIntro> {
     return lookupIntro(this.#access!, parseId(id), Math.floor(this.#now() / 1000));
   }
 
-  /** Relays other than mine (`exitRelays`, or every other one known), from a random one on: home and exit candidates. */
-  #otherRelays(guard: RelayAddress | null, known: RelayAddress[]): RelayAddress[] {
+  /**
+   * Relays other than mine (`exitRelays`, or every other one known), once each, from a random one on:
+   * home and exit candidates. `first`, the pool's pick in another /16 than the guard, leads when there is one.
+   */
+  #otherRelays(guard: RelayAddress | null, known: RelayAddress[], first: RelayAddress | null = null): RelayAddress[] {
     const same = (a: RelayAddress, b: RelayAddress) => a.host === b.host && a.port === b.port;
-    const candidates = (this.#opts.exitRelays ?? known).filter((r) => !guard || !same(r, guard));
+    const candidates: RelayAddress[] = [];
+    for (const r of this.#opts.exitRelays ?? known) {
+      if ((!guard || !same(r, guard)) && !candidates.some((c) => same(c, r))) candidates.push({ host: r.host, port: r.port, publicKey: r.publicKey });
+    }
     const start = candidates.length ? randomBytes(1)[0]! % candidates.length : 0;
-    return [...candidates.slice(start), ...candidates.slice(0, start)];
+    const rotated = [...candidates.slice(start), ...candidates.slice(0, start)];
+    const lead = first && !this.#opts.exitRelays && (!guard || !same(first, guard)) ? first : null;
+    return lead ? [lead, ...rotated.filter((r) => !same(r, lead))] : rotated;
   }
 
   /**
@@ -288,6 +327,15 @@ export class ParleyNode extends EventEmitter {
       this.#logger.warn('no second relay is known to exit through: DHT lookups and publishing leave from your own address');
     }
     return access;
+  }
+
+  /** What `parley relays` says each relay is used for: only what this run really does with it. */
+  #saveRelayUses(guard: RelayAddress | null, home: RelayAddress | null, others: RelayAddress[]): void {
+    const uses: Record<string, RelayUse[]> = {};
+    const add = (r: RelayAddress, use: RelayUse) => (uses[r.publicKey] ??= []).push(use);
+    if (guard) add(home ?? guard, 'intro-mailbox');
+    if (this.#access?.route().via === 'exit') for (const r of others) add(r, 'dht-exit');
+    saveRelayUses(this.db, uses);
   }
 
   /** Where lookups and publishing that name an identity leave from now (for status and receipts). */
@@ -333,16 +381,25 @@ export class ParleyNode extends EventEmitter {
     };
   }
 
+  /** Where my direct listener is reached: its address, or (on all interfaces) the public address a relay saw, with its port. */
+  #advertised(): { host: string; port: number } | null {
+    const ep = this.#peers!.address();
+    if (ep.host !== '0.0.0.0' && ep.host !== '::') return ep;
+    const seen = this.#reached?.publicAddress;
+    return seen ? { host: seen.host, port: ep.port } : null;
+  }
+
   /** Gives a `direct` contact my direct reach (and withdraws it when they become `relayed`), once per change. */
   #reachUpdate(id: string): { content: Content; commit: () => void } | null {
     // Without relays a reach could not follow a move (no route to say so): only an intro record
     // published with consent ("reachable directly by strangers") names the endpoint then.
     if (!this.#myRelay || !this.#peers) return null;
     const contact = getContact(this.db, id);
-    const ep = this.#peers.address();
+    const ep = this.#advertised();
+    if (contact?.visibility === 'direct' && !ep) return null; // listening on all interfaces: the public address is not known yet
     const reach =
       contact?.visibility === 'direct'
-        ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep.host}:${ep.port}`, transportKey: toB64(this.#peers.publicKey()) }
+        ? { v: 1 as const, t: 'reach' as const, endpoint: `${ep!.host}:${ep!.port}`, transportKey: toB64(this.#peers.publicKey()) }
         : { v: 1 as const, t: 'reach' as const };
     const sent = contentCodec.encode(reach).toString('base64');
     const key = KV.reachSent(id);

@@ -9,3 +9,5 @@ export type { RelayMetricsSnapshot, Counts } from './metrics.js';
 export * from './server.js';
 export * from './client.js';
 export * from './published.js';
+export * from './announce.js';
+export { identifyRelay } from './identify.js';

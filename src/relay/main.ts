@@ -4,12 +4,15 @@ import { DhtNode, parseHostPort } from '../dht/index.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { anyDirectory, configuredRelays, dhtRelays, type KnownRelay, type RelayDirectory } from './directory.js';
 import { descriptorPublisher } from './published.js';
+import { RelayAnnouncer } from './announce.js';
+import { silentLogger } from './logger.js';
 import { RelayServer } from './server.js';
 
 const USAGE = [
   'usage: relay [--host 127.0.0.1] [--port 0] [--announce-host IP] [--metrics-port N]',
   '             [--bootstrap host:port ...] [--next-relay host:port:key ...] [--allow-private-hops]',
-  '  --bootstrap           join this DHT: publish our descriptor, and let circuits lead to relays published there',
+  '  --bootstrap           join this DHT: publish our descriptor, announce us on the relay infohash (so nodes',
+  '                        find us), and let circuits lead to relays published there',
   '  --next-relay          a relay circuits may lead to, named by the operator (IP:port:base64 Noise key)',
   '  --allow-private-hops  closed local test networks only: circuits may lead to loopback and private addresses',
   '  PARLEY_RELAY_SEED=<64 hex> keeps the key across restarts',
@@ -68,9 +71,12 @@ export async function relayMain(argv: string[], env: NodeJS.ProcessEnv = process
   await server.start();
   const publisher = dht ? descriptorPublisher(dht, keyPair, () => server.descriptor()) : null;
   await publisher?.start();
+  const announcer = dht ? new RelayAnnouncer({ dht, port: () => server.address().port, logger: silentLogger }) : null;
+  await announcer?.start();
   process.stdout.write(JSON.stringify(server.descriptor()) + '\n');
   const stop = () =>
     void (async () => {
+      await announcer?.stop();
       await publisher?.stop();
       await server.stop();
       await dht?.stop();

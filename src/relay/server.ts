@@ -138,7 +138,7 @@ export class RelayServer {
   async start(): Promise<void> {
     await this.#listener.start();
     if (this.#opts.udpReflector !== false) {
-      const reflector = new UdpReflector({ ...this.address(), logger: this.#logger });
+      const reflector = new UdpReflector({ ...this.address(), logger: this.#logger, publicKey: this.publicKey });
       this.#reflector = await reflector.start().then(
         () => reflector,
         () => null,

@@ -11,6 +11,8 @@ export interface UdpReflectorOptions {
   /** Distinct sources remembered in one window; a new source beyond it is dropped as `busy`. */
   maxSources?: number;
   logger: RelayLogger;
+  /** The relay's static Noise key, given to whoever asks which key this address holds (IDENTIFY). */
+  publicKey?: Buffer;
 }
 
 export interface UdpReflectorStats {
@@ -20,12 +22,13 @@ export interface UdpReflectorStats {
 
 /**
  * Answers a REFLECT datagram with the source address and port the relay saw it come from, so a
- * client behind a NAT learns its public UDP mapping (what STUN does). The reply goes only to that
+ * client behind a NAT learns its public UDP mapping (what STUN does), and an IDENTIFY datagram with
+ * the relay's Noise key, so a node that found the relay's address in the DHT can look up its descriptor. The reply goes only to that
  * observed source and is no larger than the request plus six bytes, so it cannot amplify. Bounded:
  * a fixed number of answers per source address per window. Logs only counters, never an address.
  */
 export class UdpReflector {
-  readonly #opts: Required<Omit<UdpReflectorOptions, 'logger'>> & { logger: RelayLogger };
+  readonly #opts: Required<Omit<UdpReflectorOptions, 'logger' | 'publicKey'>> & Pick<UdpReflectorOptions, 'logger' | 'publicKey'>;
   #socket: Socket | null = null;
   #window: NodeJS.Timeout | null = null;
   /** Answers given to each source host in the current window. */
@@ -64,7 +67,9 @@ export class UdpReflector {
 
   #onMessage(socket: Socket, bytes: Buffer, host: string, port: number): void {
     const d = decodeDatagram(bytes);
-    if (d?.type !== 'reflect' || !/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+    const key = this.#opts.publicKey;
+    const wanted = d?.type === 'reflect' || (d?.type === 'identify' && key !== undefined);
+    if (!d || !wanted || !/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
       this.stats.dropped.malformed++;
       return;
     }
@@ -79,6 +84,10 @@ export class UdpReflector {
     }
     this.#perSource.set(host, (used ?? 0) + 1);
     this.stats.answered++;
-    socket.send(encodeDatagram({ type: 'reflected', txid: d.txid, host, port }), port, host);
+    const answer =
+      d.type === 'identify'
+        ? encodeDatagram({ type: 'identity', txid: d.txid, publicKey: key! })
+        : encodeDatagram({ type: 'reflected', txid: d.txid, host, port });
+    socket.send(answer, port, host);
   }
 }

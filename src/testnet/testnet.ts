@@ -2,7 +2,8 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
-import { RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayServerOptions } from '../relay/index.js';
+import { RelayAnnouncer, RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayServerOptions } from '../relay/index.js';
+import { silentLogger } from '../relay/logger.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { startAttestor, type TestnetAttestor } from './attestor.js';
 
@@ -20,6 +21,11 @@ export interface TestnetOptions {
   sweepMs?: number;
   /** Also run an attestor (127.0.3.10) whose codes go to a loopback SMTP sink and an SMS file. */
   attestor?: boolean | { smsFile?: string };
+  /**
+   * Like a public network: the relays are not handed to anyone (`relays` is empty), each sits in a
+   * /16 of its own (127.(20+i).0.10), and nodes find them in the DHT where they announce themselves.
+   */
+  discoverRelays?: boolean;
 }
 
 /** One relay of the testnet, as clients will need to reach it (filled in once relays are started here). */
@@ -33,6 +39,7 @@ export interface Testnet {
   /** `host:port` of the bootstrap node, for `DhtNode`'s and `ParleyNode`'s `bootstrap`. */
   bootstrap: string[];
   nodes: DhtNode[];
+  /** The relays, for nodes to use (empty with `discoverRelays`: nodes find them in the DHT). */
   relays: TestnetRelay[];
   /** The relay programs themselves (tests stop and restart them, and ask what they observed). */
   relayServers: RelayServer[];
@@ -74,10 +81,12 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     }
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
-    const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras);
+    const hostOf = opts.discoverRelays ? ownSubnetRelayAddress : relayAddress;
+    const started = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras, hostOf, !!opts.discoverRelays);
+    const relays = opts.discoverRelays ? [] : started;
     const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
     if (attestor) extras.unshift(attestor);
-    const hops = { relays: configuredRelays(relays), allowPrivateHops: true };
+    const hops = { relays: configuredRelays(started), allowPrivateHops: true };
     return { bootstrap, nodes, relays, relayServers, ...(attestor ? { attestor } : {}), hops, stop };
   } catch (err) {
     await stop();
@@ -117,22 +126,37 @@ async function connected(nodes: DhtNode[], timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`). */
-async function startRelays(count: number, servers: RelayServer[], bootstrap: string[], extras: Array<{ stop(): Promise<void> }>): Promise<TestnetRelay[]> {
+/**
+ * Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`) and,
+ * when nodes are to find them (`discoverRelays`), announcing itself on the well-known relay infohash.
+ */
+async function startRelays(
+  count: number,
+  servers: RelayServer[],
+  bootstrap: string[],
+  extras: Array<{ stop(): Promise<void> }>,
+  hostOf: (i: number) => string,
+  announce: boolean,
+): Promise<TestnetRelay[]> {
   const out: TestnetRelay[] = [];
   for (let i = 0; i < count; i++) {
     const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
-    const dht = new DhtNode({ bootstrap, host: relayAddress(i), loopbackOnly: true, queryTimeoutMs: QUERY_TIMEOUT_MS });
+    const dht = new DhtNode({ bootstrap, host: hostOf(i), loopbackOnly: true, queryTimeoutMs: QUERY_TIMEOUT_MS });
     extras.push(dht);
     await dht.start();
     // Circuits lead to relays the DHT holds a descriptor for; on loopback, which only a testnet allows.
-    const peerRelayHosts = Array.from({ length: count }, (_, k) => relayAddress(k)).filter((h) => h !== relayAddress(i));
-    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts, dht });
+    const peerRelayHosts = Array.from({ length: count }, (_, k) => hostOf(k)).filter((h) => h !== hostOf(i));
+    const server = new RelayServer({ host: hostOf(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts, dht });
     servers.push(server);
     await server.start();
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());
     extras.unshift(publisher);
     await publisher.start();
+    if (announce) {
+      const announcer = new RelayAnnouncer({ dht, port: () => server.address().port, logger: silentLogger });
+      extras.unshift(announcer);
+      await announcer.start();
+    }
     const { host, port } = server.address();
     out.push({ host, port, publicKey: server.publicKey.toString('base64') });
   }
@@ -142,4 +166,9 @@ async function startRelays(count: number, servers: RelayServer[], bootstrap: str
 /** Relays live in 127.0.2.x so tests can tell them from DHT nodes (127.0.0.x) and people. */
 export function relayAddress(i: number): string {
   return `127.0.2.${10 + i}`;
+}
+
+/** With `discoverRelays`, relay i sits alone in 127.(20+i).0.0/16, as relays on the internet sit in distinct networks. */
+export function ownSubnetRelayAddress(i: number): string {
+  return `127.${20 + i}.0.10`;
 }

@@ -4,6 +4,7 @@ import type { Contact, Me, SearchHit, State } from '../api/schema.js';
 import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
 import { FindFriends, FindableBy } from './signup.js';
+import { NetworkPanel } from './network.js';
 import { ROUTE_LABEL, displayName, snippetParts, svgDataUrl, time } from './format.js';
 import { notifyChoice, setNotifyChoice, type NotifyChoice } from './attention.js';
 
@@ -26,6 +27,7 @@ export function Sidebar({ client, me, diskProtected, dhtTraffic, attestor, conta
   const [showMe, setShowMe] = useState(false);
   const [finding, setFinding] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [network, setNetwork] = useState(false);
   const [query, setQuery] = useState('');
   const requests = contacts.filter((c) => c.state === 'request');
   const people = contacts.filter((c) => c.state !== 'request');
@@ -57,6 +59,9 @@ export function Sidebar({ client, me, diskProtected, dhtTraffic, attestor, conta
         </button>
         <button type="button" onClick={() => setFinding(true)}>
           Find friends
+        </button>
+        <button type="button" onClick={() => setNetwork(true)}>
+          Network
         </button>
       </header>
       <label class="search">
@@ -146,6 +151,7 @@ export function Sidebar({ client, me, diskProtected, dhtTraffic, attestor, conta
       )}
       {showMe && <MyId client={client} me={me} attestor={attestor} onClose={() => setShowMe(false)} />}
       {finding && <FindFriends client={client} onClose={() => setFinding(false)} onAdded={() => void refresh()} />}
+      {network && <NetworkPanel client={client} onClose={() => setNetwork(false)} />}
       {adding && <AddContact client={client} onClose={() => setAdding(false)} onAdded={(c) => (setAdding(false), refresh(), onOpen(c.id))} />}
     </nav>
   );

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
 import { ParleyNode, type NodeOptions } from '../../src/node/index.js';
-import { startTestnet } from '../../src/testnet/index.js';
+import { startTestnet, type TestnetOptions } from '../../src/testnet/index.js';
 import type { MessageRow, Visibility } from '../../src/store/index.js';
 import { until } from './until.js';
 
 /** A temp folder of homes plus a local testnet, torn down together. */
-export async function world(dhtNodes = 6, relays = 0) {
+export async function world(dhtNodes = 6, relays = 0, netOpts: Partial<TestnetOptions> = {}) {
   const root = mkdtempSync(join(tmpdir(), 'parley-test-'));
-  const net = await startTestnet({ dhtNodes, relays });
+  const net = await startTestnet({ dhtNodes, relays, ...netOpts });
   const running = new Set<ParleyNode>();
   let nextHost = 50 + Math.floor(Math.random() * 150);
   return {

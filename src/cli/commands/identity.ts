@@ -31,7 +31,7 @@ export const STRANGERS_ON =
 export const STRANGERS_OFF =
   'Reachable directly by strangers: off. Your IP address is in no public record; strangers reach you only through your relay (contacts you set to direct still connect directly).';
 
-async function daemonState(home: string): Promise<State> {
+export async function daemonState(home: string): Promise<State> {
   try {
     return await new ApiClient(readApiInfo(home)!.url, apiToken(home)).state();
   } catch (err) {
@@ -107,35 +107,6 @@ export function registerIdentity(program: Command): void {
         if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
         throw CliError.DAEMON_GONE();
       }
-    });
-
-  withJson(withHome(program.command('status')))
-    .description('your ID, whether a Parley serves this home, and whether the disk is protected')
-    .action(async (opts: CommonOpts) => {
-      const present = hasIdentity(opts.home);
-      const diskProtected = present && isLocked(opts.home);
-      const served = readApiInfo(opts.home) !== null;
-      const serving = served || lockOwner(opts.home) !== null;
-      // Without a passphrase the ID is on disk: a daemon that does not answer costs only the DHT line.
-      const state =
-        present && served
-          ? await daemonState(opts.home).catch((err: unknown) => {
-              if (diskProtected) throw err;
-              return null;
-            })
-          : null;
-      const id = !present ? null : !diskProtected ? readId(opts.home) : (state?.me?.id ?? null);
-      const dhtTraffic = state?.dhtTraffic ?? null;
-      emit(!!opts.json, { home: opts.home, id, serving, diskProtected, dhtTraffic }, () =>
-        !present
-          ? `No identity in ${opts.home} yet: create one with \`parley init --passphrase\`.`
-          : [
-              `ID:      ${id ?? 'sealed with your passphrase (unlock to see it)'}`,
-              `Running: ${serving ? 'yes, a Parley serves this home' : 'no'}`,
-              diskProtected ? DISK_PROTECTED : DISK_NOT_PROTECTED,
-              ...(dhtTraffic ? [dhtTraffic.sentence] : []),
-            ],
-      );
     });
 
   withPassphrase(withJson(withHome(program.command('strangers'))), 'the passphrase, when the home is locked and no Parley serves it')

@@ -11,6 +11,8 @@ type Register = (program: Command) => void;
 
 export const MODULES = {
   identity: async (): Promise<Register> => (await import('./identity.js')).registerIdentity,
+  status: async (): Promise<Register> => (await import('./status.js')).registerStatus,
+  relays: async (): Promise<Register> => (await import('./relays.js')).registerRelays,
   contacts: async (): Promise<Register> => (await import('./contacts.js')).registerContacts,
   messages: async (): Promise<Register> => (await import('./messages.js')).registerMessages,
   testnet: async (): Promise<Register> => (await import('./testnet.js')).registerTestnet,
@@ -43,13 +45,20 @@ export const COMMANDS: CommandEntry[] = [
   entry('id', '', true, 'identity', 'print your Parley ID and parley: link'),
   entry('passphrase', '', true, 'identity', 'set a passphrase (or change it): it seals your identity and encrypts the database at rest'),
   entry('unlock', '', true, 'identity', 'unlock the identity in the running `parley run` for this home'),
-  entry('status', '', true, 'identity', 'your ID, whether a Parley serves this home, and whether the disk is protected'),
   entry(
     'strangers',
     '[choice]',
     true,
     'identity',
     'show or set whether strangers may reach you directly (off by default: turning it on publishes your IP address)',
+  ),
+  entry('status', '', true, 'status', 'your ID, whether a Parley serves this home, whether the disk is protected, and how you are connected'),
+  entry(
+    'relays',
+    '[action] [key]',
+    true,
+    'relays',
+    'relays you know (found in the DHT or named by you), their latency and what you use them for; `pin`, `unpin`, `exclude` or `include` a relay by key',
   ),
   entry('contact', '', false, 'contacts', 'manage your contacts'),
   entry('safety', '<id>', true, 'contacts', 'show the safety number you and a contact both see; compare it in person or on a call you trust, then --verify'),

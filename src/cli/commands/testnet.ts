@@ -11,11 +11,12 @@ export function registerTestnet(program: Command): void {
     .option('--dht <n>', 'number of DHT nodes', '8')
     .option('--relays <n>', 'number of relays', '2')
     .option('--attestor', 'also run an attestor for email/phone sign-up (codes go to a local SMTP sink and an SMS file, printed here)')
+    .option('--discover-relays', 'like a public network: hand out no relay list (each relay in its own /16); nodes find the relays in the DHT')
     .option('--json', 'print the network description as JSON')
-    .action(async (opts: { dht: string; relays: string; attestor?: boolean; json?: boolean }) => {
+    .action(async (opts: { dht: string; relays: string; attestor?: boolean; discoverRelays?: boolean; json?: boolean }) => {
       const dhtNodes = positiveInt('--dht', opts.dht, 8);
       const relays = positiveInt('--relays', opts.relays, 2);
-      const net = await startTestnet({ dhtNodes: Math.max(1, dhtNodes), relays, attestor: !!opts.attestor });
+      const net = await startTestnet({ dhtNodes: Math.max(1, dhtNodes), relays, attestor: !!opts.attestor, discoverRelays: !!opts.discoverRelays });
       const att = net.attestor ? { url: net.attestor.url, signingKey: net.attestor.signingKey, oprfKey: net.attestor.oprfKey } : undefined;
       writeTestnetFile({ bootstrap: net.bootstrap, relays: net.relays ?? [], ...(att ? { attestor: att } : {}), pid: process.pid });
       // Codes the sink receives are shown here: on a local network this terminal is everyone's inbox.
