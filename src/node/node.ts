@@ -31,9 +31,10 @@ import { PrekeySchedule } from './prekey-schedule.js';
 import { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 import { MyRelay, type RelayAddress } from './my-relay.js';
 import { lookupRelay, type MailItem } from '../relay/index.js';
-import { contentCodec, type Content } from '../wire/content.js';
+import { contentCodec, type CandidatesContent, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
+import { Puncher } from './punch.js';
 import { introValue } from './intro.js';
 import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
@@ -82,6 +83,7 @@ export class ParleyNode extends EventEmitter {
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
   #router: Router | null = null;
+  #puncher: Puncher | null = null;
   #myRelay: MyRelay | null = null;
   #republisher: Republisher | null = null;
   #keeper: AttestationKeeper | null = null;
@@ -126,7 +128,8 @@ export class ParleyNode extends EventEmitter {
       onRotated: () => void this.#republisher?.refresh().catch(() => {}),
     });
     await this.#door.review(); // settings changed while the node was down
-    const relay = this.#chooseRelay([...(this.#opts.relays ?? []), ...(await this.#findRelays())]);
+    const relays = [...(this.#opts.relays ?? []), ...(await this.#findRelays())];
+    const relay = this.#chooseRelay(relays);
     if (relay) {
       this.#myRelay = new MyRelay(
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))) },
@@ -145,7 +148,9 @@ export class ParleyNode extends EventEmitter {
       myRelay: this.#myRelay,
       localAddress: host,
       lookup: (id) => this.#lookup(id),
+      punch: () => this.#puncher,
     });
+    this.#puncher = this.#makePuncher(host, relays);
     this.#delivery = new Delivery(
       {
         db: this.db,
@@ -202,6 +207,7 @@ export class ParleyNode extends EventEmitter {
     await this.#republisher?.stop();
     await this.#myRelay?.stop();
     await this.#router?.stop();
+    await this.#puncher?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
     await this.#dht?.stop();
@@ -253,6 +259,24 @@ export class ParleyNode extends EventEmitter {
     return { content: reach, commit: () => setKv(this.db, key, sent) };
   }
 
+  /** Hole punching for `direct` contacts behind NATs; the relays' UDP reflectors show my public mapping. */
+  #makePuncher(host: string, relays: RelayAddress[]): Puncher {
+    const router = this.#router!;
+    const reflectors = [...new Map(relays.map((r) => [`${r.host}:${r.port}`, { host: r.host, port: r.port }])).values()].slice(0, 3);
+    return new Puncher({
+      peers: this.#peers!,
+      logger: this.#logger,
+      host,
+      reflectors: () => reflectors,
+      keyPair: () => doorKey(this.db, this.identity).forNoise(),
+      bothDirect: (id) => router.bothDirect(id),
+      iAmDirect: (id) => router.iAmDirect(id),
+      signal: (id, content) => router.signal(id, content),
+      selfId: this.id,
+      now: this.#now,
+    });
+  }
+
   #receiverComponents() {
     return {
       db: this.db,
@@ -267,15 +291,22 @@ export class ParleyNode extends EventEmitter {
         this.#delivery?.kick();
       },
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
+      onCandidates: (from: string, content: CandidatesContent) => this.#puncher?.onCandidates(from, content),
     };
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
-  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void> } {
+  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void>; punchStats: () => Puncher['stats'] } {
     const peers = this.#peers;
     const prekeys = this.#prekeys;
-    if (!peers || !prekeys) throw NodeError.NOT_STARTED();
-    return { observeInbound: peers.forTest().observeRemotes, transportKey: () => peers.publicKey(), rotatePrekeys: () => prekeys.tick() };
+    const puncher = this.#puncher;
+    if (!peers || !prekeys || !puncher) throw NodeError.NOT_STARTED();
+    return {
+      observeInbound: peers.forTest().observeRemotes,
+      transportKey: () => peers.publicKey(),
+      rotatePrekeys: () => prekeys.tick(),
+      punchStats: () => ({ ...puncher.stats }),
+    };
   }
 
   /** Contacts connected directly right now (through relays, presence is not observable, by design). */

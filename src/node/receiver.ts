@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { E2EError, type E2E, type Encrypted, type Then } from '../e2e/index.js';
-import { contentCodec, type Content } from '../wire/content.js';
+import { contentCodec, type CandidatesContent, type Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
 import {
   getContact,
@@ -32,6 +32,8 @@ export interface ReceiverComponents {
   now: () => number;
   onMessage: (m: MessageRow) => void;
   onDelivered: (m: MessageRow) => void;
+  /** Hole-punching candidates from a contact (src/node/punch.ts decides whether to answer). */
+  onCandidates?: (from: string, content: CandidatesContent) => void;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -107,6 +109,8 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
     }
     case 'reach':
       return { then: { write: () => setKv(c.db, `reach.${from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '') } };
+    case 'candidates':
+      return { after: () => c.onCandidates?.(from, content) };
     case 'text': {
       // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
       // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged

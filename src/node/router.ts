@@ -7,12 +7,14 @@ import type { VerifiedIntro } from '../dht/index.js';
 import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
-import { contentCodec, type Content, type SenderPath } from '../wire/content.js';
+import { contentCodec, type CandidatesContent, type Content, type SenderPath } from '../wire/content.js';
 import { decodeRelayRef, type RelayRef } from '../routing/relay-ref.js';
 import type { RouteReceipt } from '../routing/receipt.js';
 import type { BundleRequests } from './bundle-requests.js';
 import type { MyRelay } from './my-relay.js';
 import type { PeerConn, Peers } from './peers.js';
+import type { Puncher } from './punch.js';
+import { directNotPossible } from './punch-reason.js';
 import { NodeError } from './errors.js';
 
 export interface RouterComponents {
@@ -25,6 +27,8 @@ export interface RouterComponents {
   myRelay: MyRelay | null;
   localAddress: string;
   lookup: (id: string) => Promise<VerifiedIntro>;
+  /** Hole punching, for a `direct` contact whose TCP endpoint cannot be dialled (behind a NAT). */
+  punch?: () => Puncher | null;
 }
 
 const INTRO_CACHE_MS = 30_000;
@@ -84,15 +88,18 @@ export class Router {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
     let intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
     let plan = planRoute(mine, this.theirSetting(id, intro));
+    let reason: string | undefined;
     if (plan === 'direct') {
       try {
         return await this.#sendDirect(id, contents, onSent);
       } catch (err) {
-        // Their address may be stale (they moved and have not said so yet) or they are offline: their
-        // relay is a route my `direct` setting allows as well (the direct + relayed row), never a downgrade.
+        // Their address may be stale (they moved and have not said so yet), they are offline, or no
+        // hole could be punched: their relay is a route my `direct` setting allows as well (the
+        // direct + relayed row), never a downgrade. The receipt says why direct did not happen.
         intro ??= await this.#introOf(id).catch(() => null);
         if (!intro?.relay) throw err;
         plan = 'their-relay';
+        reason = directNotPossible(err);
       }
     }
     const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
@@ -103,18 +110,59 @@ export class Router {
       if (!blob) throw NodeError.UNREACHABLE('their relay does not hold their prekey bundle');
       await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
     }
-    const route = senderReceipt(plan, same);
+    const route: RouteReceipt = { ...senderReceipt(plan, same), ...(reason ? { reason } : {}) };
     const via = senderPath(plan, same);
     for (let i = 0; i < contents.length; i++) {
-      // Sealed to their identity key: their relay stores bytes that name no sender.
-      await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, contents[i]!, via))));
+      await this.#mail(link, ref, id, contents[i]!, via);
       onSent(i, route);
     }
     return route;
   }
 
+  /** Sealed to their identity key: their relay stores bytes that name no sender. */
+  async #mail(link: RelayClient, ref: RelayRef, id: string, content: Content, via: SenderPath): Promise<void> {
+    await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, content, via))));
+  }
+
+  /** Whether both settings are `direct`: mine for them, and theirs for me (they gave me their reach). */
+  bothDirect(id: string): boolean {
+    return this.iAmDirect(id) && reachOf(this.#c.db, id) !== null;
+  }
+
+  /** Whether I set this contact `direct` (an accepted, unblocked contact). */
+  iAmDirect(id: string): boolean {
+    const contact = getContact(this.#c.db, id);
+    return contact?.visibility === 'direct' && contact.state === 'added';
+  }
+
+  /**
+   * Sends hole-punching candidates (my IP addresses) through the contact's relay. The one gate for
+   * them, whoever asks: never to a contact I did not set `direct`; an offer only when they set me
+   * `direct` too (they gave me their reach); an answer only to their offer, which says as much.
+   */
+  async signal(id: string, content: CandidatesContent): Promise<void> {
+    if (!(content.role === 'offer' ? this.bothDirect(id) : this.iAmDirect(id))) throw NodeError.UNREACHABLE('this contact may not see your IP address');
+    if (!(await this.#c.e2e.hasSession(id))) throw NodeError.UNREACHABLE('no end-to-end session with them yet');
+    const intro = await this.#introOf(id);
+    const ref = intro.relay ? decodeRelayRef(intro.relay) : null;
+    if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
+    const { link } = await this.#link('their-relay', ref);
+    await this.#mail(link, ref, id, content, senderPath('their-relay'));
+  }
+
+  /** A proven direct link: an open one, a TCP dial, or (behind NATs) a punched UDP path. */
+  async #directLink(id: string): Promise<PeerConn> {
+    try {
+      return await this.#c.peers.connect(id);
+    } catch (err) {
+      const puncher = this.#c.punch?.();
+      if (!puncher || !this.bothDirect(id)) throw err;
+      return puncher.connect(id);
+    }
+  }
+
   async #sendDirect(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
-    const conn = await this.#c.peers.connect(id);
+    const conn = await this.#directLink(id);
     if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
     const route = senderReceipt('direct');
     for (let i = 0; i < contents.length; i++) {
