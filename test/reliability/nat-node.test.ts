@@ -147,6 +147,9 @@ describe.skipIf(why !== null)('Parley nodes behind NATs punch holes (network nam
     for (const m of [...back, ...there]) {
       expect(routeOf(m)).toMatchObject({ route: 'one-relay', hops: ['their-relay'], reason: 'direct not possible: both networks change ports' });
     }
+    // What the person reads: `parley history` says it in the same words.
+    const printed = execFileSync(process.execPath, ['bin/parley.js', 'history', '--home', b.home], { encoding: 'utf8' });
+    expect(printed.split('\n').find((l) => l.includes('me: hi'))).toMatch(/one-relay \(their-relay\).*; direct not possible: both networks change ports\)/);
   }, 180_000);
 
   it('a contact set relayed is never sent a candidate, even when it offers one', async () => {
