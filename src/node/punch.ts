@@ -46,12 +46,14 @@ export interface PunchInit {
   /** How long the offerer waits for the answer (which comes through two relays' worth of path). */
   answerTimeoutMs?: number;
   deadlineMs?: number;
-  /** After a punch that cannot work, direct is not tried again for this long. */
+  /** After a punch that cannot work (both networks change ports), direct is not tried again for this long. */
   impossibleForMs?: number;
+  /** After any other failed attempt (no answer, no probe through), the next waits this long: messages go through the relay meanwhile. */
+  failedForMs?: number;
 }
 
 /** An offer older than this (by the sender's clock) is ignored: its offerer stopped waiting long ago. */
-const STALE_OFFER_MS = 60_000;
+const STALE_OFFER_MS = 20_000;
 
 /** The other side's candidates, and the Noise key their end of the punched link must prove. */
 type Theirs = PunchCandidates & { key: Buffer };
@@ -71,27 +73,37 @@ export class Puncher {
   readonly #answerTimeoutMs: number;
   readonly #deadlineMs: number;
   readonly #impossibleForMs: number;
+  readonly #failedForMs: number;
   readonly #udx = new UDX();
   /** One attempt per contact at a time, whoever started it. */
   readonly #attempts = new Map<string, Promise<PeerConn>>();
   readonly #offers = new Map<string, Offer>();
-  /** Contacts with whom punching cannot work (both networks change ports), with the reason, until a time. */
+  /** Contacts with whom punching did not work lately, with the reason, until a time. */
   readonly #impossible = new Map<string, { error: TransportError; until: number }>();
   /** Counters a test or an operator may read: nothing identifying. */
   readonly stats = { offersSent: 0, answersSent: 0, candidatesReceived: 0, refused: 0, punched: 0, failed: 0 };
 
   constructor(components: PunchComponents, init: PunchInit = {}) {
     this.#c = components;
-    this.#answerTimeoutMs = init.answerTimeoutMs ?? 8_000;
+    this.#answerTimeoutMs = init.answerTimeoutMs ?? 5_000;
     this.#deadlineMs = init.deadlineMs ?? 5_000;
     this.#impossibleForMs = init.impossibleForMs ?? 10 * 60_000;
+    this.#failedForMs = init.failedForMs ?? 60_000;
   }
 
   /** A direct link to `id` over a punched UDP path; rejects (DIRECT_IMPOSSIBLE, NO_REFLECTOR, ...) when there is none. */
   connect(id: string): Promise<PeerConn> {
     const known = this.#impossible.get(id);
     if (known && known.until > this.#c.now()) return Promise.reject(known.error);
-    return this.#once(id, () => this.#offer(id));
+    return this.#once(id, () =>
+      this.#offer(id).catch((err: unknown) => {
+        const fresh = (this.#impossible.get(id)?.until ?? 0) > this.#c.now();
+        if (TransportError.is(err) && (err.code === 'DIRECT_IMPOSSIBLE' || err.code === 'NO_REFLECTOR') && !fresh) {
+          this.#impossible.set(id, { error: err, until: this.#c.now() + this.#failedForMs });
+        }
+        throw err;
+      }),
+    );
   }
 
   /** A candidates content from `from` (decrypted: only they could have sent it). */
@@ -224,6 +236,7 @@ export class Puncher {
         ...(a.openMs ? { openMs: a.openMs } : {}),
       });
       const conn: PeerConn = connection;
+      this.#impossible.delete(id);
       conn.once('close', () => void socket.close());
       if (!this.#c.peers.adopt(id, conn)) throw NodeError.UNREACHABLE('this contact may not see your IP address');
       this.stats.punched++;
