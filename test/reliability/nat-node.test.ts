@@ -3,14 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Identity, saveIdentity } from '../../src/identity/index.js';
-import { addContact, queueMessage } from '../../src/node/index.js';
-import { history, setKv, setVisibility, type MessageRow, type Visibility } from '../../src/store/index.js';
+import { history, setKv, type MessageRow, type Visibility } from '../../src/store/index.js';
 import type { RouteReceipt } from '../../src/routing/receipt.js';
-import { Internet, netnsUnavailable, RELAY_HOSTS, type NatKind, type Side } from './netns/internet.js';
+import { Internet, netnsUnavailable, RELAY_HOSTS, type NatKind } from './netns/internet.js';
 import { lineChild, type LineChild } from './netns/line-child.js';
+import { NatPeople, type Person } from './netns/nat-people.js';
 import { withDb } from './processes.js';
-import { until } from '../helpers/until.js';
 
 /*
  * Two real Parley nodes, each behind its own NAT in network namespaces this test creates and removes
@@ -31,13 +29,6 @@ interface Stats {
   punched: number;
 }
 
-interface Person {
-  home: string;
-  identity: Identity;
-  side: Side;
-  child?: LineChild;
-}
-
 const routeOf = (m: MessageRow) => JSON.parse(m.route!) as RouteReceipt;
 const inNs = (ns: string, ...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...args], { encoding: 'utf8' });
 
@@ -45,14 +36,12 @@ describe.skipIf(why !== null)('Parley nodes behind NATs punch holes (network nam
   const net = new Internet(tag);
   const root = mkdtempSync(join(tmpdir(), 'parley-nat-node-'));
   let services: LineChild | undefined;
-  let info = '';
-  let people: Person[] = [];
-  let made = 0;
+  let people: NatPeople | undefined;
 
   beforeAll(async () => {
     net.build();
     services = lineChild(net.publicNs, process.execPath, ['--import', 'tsx', 'test/reliability/netns/punch-services.ts', RELAY_HOSTS[0]!, ...RELAY_HOSTS]);
-    info = JSON.stringify(await services.next());
+    people = new NatPeople(net, JSON.stringify(await services.next()), root);
     // Counts UDP between the two NATs' public addresses, as a capture on the public segment would.
     for (const [s, d] of [
       ['10.205.0.2', '10.205.1.2'],
@@ -63,51 +52,19 @@ describe.skipIf(why !== null)('Parley nodes behind NATs punch holes (network nam
   }, 60_000);
 
   afterAll(async () => {
-    await stopPeople();
+    await people?.stop();
     await services?.stop();
     net.remove();
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function stopPeople(): Promise<void> {
-    await Promise.all(people.map((p) => p.child?.stop()));
-    people = [];
-  }
-
-  /** Two new people behind NATs of the given kinds, contacts of each other with the given settings, running. */
-  async function pair(kinds: [NatKind, NatKind], sets: [Visibility, Visibility]): Promise<[Person, Person]> {
-    await stopPeople();
-    const [a, b] = kinds.map((kind, i): Person => ({ home: join(root, `p${made++}`), identity: Identity.generate(), side: net.side(i, kind) })) as [
-      Person,
-      Person,
-    ];
-    for (const [me, them, setting] of [
-      [a, b, sets[0]],
-      [b, a, sets[1]],
-    ] as const) {
-      saveIdentity(me.home, me.identity);
-      withDb(me.home, (db) => {
-        addContact(db, me.identity.id, them.identity.id, Date.now());
-        setVisibility(db, them.identity.id, setting);
-      });
-    }
-    people = [a, b];
-    for (const p of people) {
-      p.child = lineChild(p.side.netns, process.execPath, ['--import', 'tsx', 'test/reliability/netns/person.ts', p.home, p.side.host, info]);
-      await p.child.next();
-    }
-    return [a, b];
-  }
-
-  /** Queues `texts` from x to y (as `parley send` does beside a running node) and waits for every receipt. */
+  /** Sends and checks that exactly these texts arrived; returns the sender's rows. */
   async function say(x: Person, y: Person, texts: string[]): Promise<MessageRow[]> {
-    const ids = withDb(x.home, (db) => texts.map((t) => queueMessage(db, x.identity.id, y.identity.id, t, Date.now()).id));
-    const sent = () => withDb(x.home, (db) => history(db, y.identity.id, 10_000).filter((m) => ids.includes(m.id)));
-    await until(() => sent().every((m) => m.state === 'delivered'), `${texts.length} messages to be confirmed`, 60_000);
-    const got = withDb(y.home, (db) => history(db, x.identity.id, 10_000).filter((m) => m.direction === 'in' && ids.includes(m.id)));
+    const { sent, got } = await people!.say(x, y, texts);
     expect(got.map((m) => m.body)).toEqual(texts);
-    return sent();
+    return sent;
   }
+  const pair = (kinds: [NatKind, NatKind], sets: [Visibility, Visibility]) => people!.pair(kinds, sets);
 
   const stats = (p: Person) => p.child!.ask<Stats>('stats');
   const relayed = async () => services!.ask<{ sends: number; mails: number }>('metrics');
