@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import UDX from 'udx-native';
 import { randomBytes } from '../identity/index.js';
-import { learnMapping, punch, TransportError, type PunchCandidates, type Reflector } from '../transport/index.js';
+import { TransportError, type PunchCandidates, type Reflector } from '../transport/index.js';
 import type { KeyPair } from '../transport/connection.js';
-import { peerCodec } from '../wire/peer-frames.js';
 import { describeError } from '../wire/errors.js';
 import type { CandidatesContent } from '../wire/content.js';
 import type { PeerConn, Peers } from './peers.js';
 import { NodeError } from './errors.js';
+import { prepareSocket, punchLink, type LinkAttempt, type Prepared, type Theirs, type UdxSocket } from './punch-link.js';
 
 /*
  * Hole punching between two contacts who both set each other `direct` (protocol flow):
@@ -55,8 +55,6 @@ export interface PunchInit {
 /** An offer older than this (by the sender's clock) is ignored: its offerer stopped waiting long ago. */
 const STALE_OFFER_MS = 20_000;
 
-/** The other side's candidates, and the Noise key their end of the punched link must prove. */
-type Theirs = PunchCandidates & { key: Buffer };
 type Answer = { theirs: Theirs } | { replaced: Promise<PeerConn> };
 
 interface Offer {
@@ -65,8 +63,6 @@ interface Offer {
   answer: Answer | null;
   answered: (a: Answer) => void;
 }
-
-type UdxSocket = ReturnType<UDX['createSocket']>;
 
 export class Puncher {
   readonly #c: PunchComponents;
@@ -126,7 +122,9 @@ export class Puncher {
       // Glare: both offered at once. The smaller ID keeps its offer (the other side answers it);
       // the larger answers theirs, and its own waiting offer takes the result.
       if (this.#c.selfId < from) return;
-      mine.answered({ replaced: this.#answer(from, content.punchId, theirs) });
+      const answering = this.#answer(from, content.punchId, theirs);
+      answering.catch(() => {}); // awaited by my offer, perhaps only once its socket is ready
+      mine.answered({ replaced: answering });
       return;
     }
     if (this.#attempts.has(from)) return; // one at a time: a punch with them is under way
@@ -201,44 +199,15 @@ export class Puncher {
     }
   }
 
-  async #prepare(): Promise<{ socket: UdxSocket; mine: PunchCandidates }> {
-    const socket = this.#udx.createSocket();
-    try {
-      socket.bind(0, this.#c.host);
-      const mapping = await learnMapping(socket, this.#c.reflectors());
-      const local = socket.address()!;
-      // My local address too, for a contact on the same network (not a wildcard: nobody can reach that).
-      const lan = local.host !== mapping.reflected.host && local.host !== '0.0.0.0' ? [{ host: local.host, port: local.port }] : [];
-      const addresses = [mapping.reflected, ...lan];
-      return { socket, mine: { addresses, kind: mapping.kind, streamId: 1 + (randomBytes(4).readUInt32BE(0) % 0xfffffffe) } };
-    } catch (err) {
-      void socket.close();
-      throw err;
-    }
+  #prepare(): Promise<Prepared> {
+    return prepareSocket(this.#udx, this.#c.host, this.#c.reflectors());
   }
 
-  async #punch(
-    id: string,
-    socket: UdxSocket,
-    a: { isInitiator: boolean; mine: PunchCandidates; theirs: Theirs; punchId: string; openMs?: number },
-  ): Promise<PeerConn> {
+  async #punch(id: string, socket: UdxSocket, a: Omit<LinkAttempt, 'keyPair' | 'deadlineMs'>): Promise<PeerConn> {
     try {
-      const { connection } = await punch({
-        socket,
-        isInitiator: a.isInitiator,
-        mine: a.mine,
-        theirs: { addresses: a.theirs.addresses, kind: a.theirs.kind, streamId: a.theirs.streamId },
-        punchId: Buffer.from(a.punchId, 'hex'),
-        codec: peerCodec,
-        keyPair: this.#c.keyPair(),
-        remotePublicKey: a.theirs.key,
-        deadlineMs: this.#deadlineMs,
-        ...(a.openMs ? { openMs: a.openMs } : {}),
-      });
-      const conn: PeerConn = connection;
-      this.#impossible.delete(id);
-      conn.once('close', () => void socket.close());
+      const conn = await punchLink(socket, { ...a, keyPair: this.#c.keyPair(), deadlineMs: this.#deadlineMs });
       if (!this.#c.peers.adopt(id, conn)) throw NodeError.UNREACHABLE('this contact may not see your IP address');
+      this.#impossible.delete(id);
       this.stats.punched++;
       return conn;
     } catch (err) {

@@ -105,11 +105,7 @@ export class Router {
     const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
     if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
     const { link, same } = await this.#link(plan, ref);
-    if (!(await this.#c.e2e.hasSession(id))) {
-      const blob = await link.getBlob(ref.b);
-      if (!blob) throw NodeError.UNREACHABLE('their relay does not hold their prekey bundle');
-      await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
-    }
+    await this.#ensureSession(id, link, ref);
     const route: RouteReceipt = { ...senderReceipt(plan, same), ...(reason ? { reason } : {}) };
     const via = senderPath(plan, same);
     for (let i = 0; i < contents.length; i++) {
@@ -117,6 +113,14 @@ export class Router {
       onSent(i, route);
     }
     return route;
+  }
+
+  /** Starts a Signal session from the prekey bundle on their relay, when there is none yet. */
+  async #ensureSession(id: string, link: RelayClient, ref: RelayRef): Promise<void> {
+    if (await this.#c.e2e.hasSession(id)) return;
+    const blob = await link.getBlob(ref.b);
+    if (!blob) throw NodeError.UNREACHABLE('their relay does not hold their prekey bundle');
+    await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
   }
 
   /** Sealed to their identity key: their relay stores bytes that name no sender. */
@@ -142,11 +146,11 @@ export class Router {
    */
   async signal(id: string, content: CandidatesContent): Promise<void> {
     if (!(content.role === 'offer' ? this.bothDirect(id) : this.iAmDirect(id))) throw NodeError.UNREACHABLE('this contact may not see your IP address');
-    if (!(await this.#c.e2e.hasSession(id))) throw NodeError.UNREACHABLE('no end-to-end session with them yet');
     const intro = await this.#introOf(id);
     const ref = intro.relay ? decodeRelayRef(intro.relay) : null;
     if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
     const { link } = await this.#link('their-relay', ref);
+    await this.#ensureSession(id, link, ref);
     await this.#mail(link, ref, id, content, senderPath('their-relay'));
   }
 
