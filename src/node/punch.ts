@@ -212,8 +212,10 @@ export class Puncher {
       return conn;
     } catch (err) {
       this.stats.failed++;
-      if (TransportError.is(err) && err.code === 'DIRECT_IMPOSSIBLE' && a.mine.kind === 'changes-ports' && a.theirs.kind === 'changes-ports') {
-        this.#impossible.set(id, { error: err, until: this.#c.now() + this.#impossibleForMs });
+      // Either side of a failed punch stops trying for a while (its own sends go through the relay at once).
+      if (TransportError.is(err) && err.code === 'DIRECT_IMPOSSIBLE') {
+        const both = a.mine.kind === 'changes-ports' && a.theirs.kind === 'changes-ports';
+        this.#impossible.set(id, { error: err, until: this.#c.now() + (both ? this.#impossibleForMs : this.#failedForMs) });
       }
       throw err;
     }

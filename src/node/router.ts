@@ -154,19 +154,29 @@ export class Router {
     await this.#mail(link, ref, id, content, senderPath('their-relay'));
   }
 
-  /** A proven direct link: an open one, a TCP dial, or (behind NATs) a punched UDP path. */
-  async #directLink(id: string): Promise<PeerConn> {
+  /**
+   * A proven direct link: an open one, a TCP dial, or (behind NATs) a punched UDP path. Only texts
+   * wait for a punch; anything else (a receipt) goes through their relay at once while the punch
+   * runs on, for what comes next.
+   */
+  async #directLink(id: string, waitForPunch: boolean): Promise<PeerConn> {
     try {
       return await this.#c.peers.connect(id);
     } catch (err) {
       const puncher = this.#c.punch?.();
       if (!puncher || !this.bothDirect(id)) throw err;
-      return puncher.connect(id);
+      const punched = puncher.connect(id);
+      if (waitForPunch) return punched;
+      punched.catch(() => {}); // its failure is remembered by the puncher and said by the next text's receipt
+      throw err;
     }
   }
 
   async #sendDirect(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
-    const conn = await this.#directLink(id);
+    const conn = await this.#directLink(
+      id,
+      contents.some((c) => c.t === 'text'),
+    );
     if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
     const route = senderReceipt('direct');
     for (let i = 0; i < contents.length; i++) {
