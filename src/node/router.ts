@@ -32,6 +32,9 @@ export interface RouterComponents {
 }
 
 const INTRO_CACHE_MS = 30_000;
+/** After a TCP dial that took this long to fail, the router punches without dialling that endpoint first for a while. */
+const SLOW_DIAL_MS = 1_000;
+const TCP_RETRY_MS = 60_000;
 
 /** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
 export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
@@ -49,6 +52,8 @@ export class Router {
   readonly #links = new Map<string, Promise<RelayClient>>();
   /** Verified intro records by contact, reused for a short while; dropped when a send through them fails. */
   readonly #intros = new Map<string, { intro: VerifiedIntro; until: number }>();
+  /** Contacts whose TCP endpoint did not answer a dial (a timeout), until when it is not dialled again. */
+  readonly #slowTcp = new Map<string, { endpoint: string; until: number }>();
 
   constructor(c: RouterComponents) {
     this.#c = c;
@@ -160,10 +165,23 @@ export class Router {
    * runs on, for what comes next.
    */
   async #directLink(id: string, waitForPunch: boolean): Promise<PeerConn> {
+    const puncher = this.#c.punch?.() ?? null;
     try {
-      return await this.#c.peers.connect(id);
+      // Behind a NAT a dial may take its whole timeout to fail: after a slow failure to this
+      // endpoint, punch at once for a while (a refused dial fails fast and is tried every time).
+      const open = this.#c.peers.connected(id);
+      if (open) return open;
+      const endpoint = reachOf(this.#c.db, id)?.endpoint;
+      const slow = this.#slowTcp.get(id);
+      if (puncher && slow && slow.endpoint === endpoint && slow.until > Date.now()) throw NodeError.UNREACHABLE('their TCP endpoint did not answer lately');
+      const started = Date.now();
+      try {
+        return await this.#c.peers.connect(id);
+      } catch (err) {
+        if (endpoint && Date.now() - started > SLOW_DIAL_MS) this.#slowTcp.set(id, { endpoint, until: Date.now() + TCP_RETRY_MS });
+        throw err;
+      }
     } catch (err) {
-      const puncher = this.#c.punch?.();
       if (!puncher || !this.bothDirect(id)) throw err;
       const punched = puncher.connect(id);
       if (waitForPunch) return punched;
