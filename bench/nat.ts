@@ -9,6 +9,7 @@ import { punchPair } from '../test/reliability/netns/punch-pair.js';
 import { startProgram } from '../test/reliability/processes.js';
 import { progress, type BenchContext, type Row, type SectionBody } from './section.js';
 import { execFileSync } from 'node:child_process';
+import { nodePairs } from './nat-nodes.js';
 
 const PAIRS: Array<[NatKind, NatKind]> = [
   ['masquerade', 'masquerade'],
@@ -36,6 +37,7 @@ export async function natSection(_ctx: BenchContext): Promise<SectionBody> {
     /\}\n/,
   );
   const rows: Row[] = [];
+  let nodes: Row[] = [];
   try {
     const info = JSON.parse(relays.output().trim().split('\n').at(-1)!) as { relays: Array<{ host: string; port: number }> };
     const reflectors = info.relays.map((r) => `${r.host}:${r.port}`);
@@ -79,6 +81,8 @@ export async function natSection(_ctx: BenchContext): Promise<SectionBody> {
       'first frame median ms': Number(median(tcp).toFixed(1)),
       'why not': '-',
     });
+    await relays.stop();
+    nodes = await nodePairs(net, Number(process.env.BENCH_NAT_NODE_TRIES ?? 1));
   } finally {
     await relays.stop();
     net.remove();
@@ -86,9 +90,11 @@ export async function natSection(_ctx: BenchContext): Promise<SectionBody> {
   return {
     title,
     rows,
+    tables: [{ title: 'First message between two Parley nodes per NAT pair (punch included), beside two relayed nodes', rows: nodes }],
     notes: [
       'Time from the start of the punch (candidates already exchanged) to the first frame through the Noise connection on the punched UDX stream; includes the 300 ms low-TTL opening phase.',
       'Baseline: TCP connect + Noise IK + first frame from the same namespace to the other side, measured in the same run.',
+      'Nodes table: real ParleyNodes (DHT nodes and two relays on the public segment), both `direct` and holding each other\'s direct key; "first message" runs from queueing to the end-to-end receipt and includes the failed TCP dial, learning the mapping from two reflectors, the offer and answer through a relay, the punch, a prekey bundle and the Signal session; "next message" reuses the link. The last row is two `relayed` contacts (my relay, circuit, their relay) in the same run. Polled every 50 ms.',
     ],
   };
 }

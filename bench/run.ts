@@ -36,7 +36,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },
   atrest: { run: atRestSection, timeoutMs: 5 * 60_000 },
   importers: { run: scriptSection('bench/importers.ts'), timeoutMs: 4 * 60_000 },
-  nat: { run: natSection, timeoutMs: 6 * 60_000 },
+  nat: { run: natSection, timeoutMs: 12 * 60_000 },
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

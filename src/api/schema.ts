@@ -81,6 +81,8 @@ export interface RouteReceipt {
   sameRelay?: boolean;
   /** On a received message: the sender's half of the path is as their device stated it (end-to-end encrypted). */
   senderReported?: boolean;
+  /** Why a message for a `direct` contact did not go device to device, in plain words. */
+  reason?: string;
 }
 
 export interface Me {

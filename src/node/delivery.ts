@@ -99,7 +99,9 @@ export class Delivery {
         // One transaction for both writes, without an fsync: if a power cut loses it, the message is
         // still in the outbox and goes again (the receiver deduplicates and answers again).
         const first = relaxedTx(db, () => {
-          recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), null);
+          // A message for a `direct` contact that had to go through their relay says why, until its receipt comes.
+          const note = route.reason ? `sent through their relay (${route.reason}); waiting for their end-to-end receipt` : null;
+          recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), note);
           if (getMessage(db, item.message_id)?.state !== 'queued') return false;
           setMessageState(db, item.message_id, 'sent', JSON.stringify(route));
           return true;

@@ -33,9 +33,10 @@ import { MyRelay, type RelayAddress } from './my-relay.js';
 import { isPublicAddress, type MailItem } from '../relay/index.js';
 import { RelayPool, relayViews, saveRelayUses, type RelayUse, type RelayView } from './relay-pool.js';
 import { learnReachability, type Reachability } from './reachability.js';
-import { contentCodec, type Content } from '../wire/content.js';
+import { contentCodec, type CandidatesContent, type Content } from '../wire/content.js';
 import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
+import { Puncher } from './punch.js';
 import { introValue } from './intro.js';
 import { describeDhtRoute, ExitAccess, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
 import { KV } from './kv-keys.js';
@@ -102,6 +103,7 @@ export class ParleyNode extends EventEmitter {
   #peers: Peers | null = null;
   #delivery: Delivery | null = null;
   #router: Router | null = null;
+  #puncher: Puncher | null = null;
   #myRelay: MyRelay | null = null;
   #pool: RelayPool | null = null;
   #learning: Promise<void> | null = null;
@@ -176,6 +178,8 @@ export class ParleyNode extends EventEmitter {
     const others = this.#otherRelays(relay, known, hop);
     // Not reachable by strangers: the mailbox the intro record names lives on another relay (§4).
     const home = relay && others.length > 0 && !this.reachableByStrangers() ? others[0]! : null;
+    // The relays whose reflectors tell the puncher how its NAT maps ports: the guard, then the others.
+    const relays = relay ? [relay, ...others] : others;
     if (relay) {
       this.#myRelay = new MyRelay(
         { db: this.db, logger: this.#logger, localAddress: host, bundle: async () => Buffer.from(JSON.stringify(await this.#e2e.createBundle(true))), home },
@@ -202,7 +206,9 @@ export class ParleyNode extends EventEmitter {
       localAddress: host,
       lookup: (id) => this.#reach(id),
       detour: () => (this.reachableByStrangers() ? null : (others[0] ?? null)),
+      punch: () => this.#puncher,
     });
+    this.#puncher = this.#makePuncher(host, relays);
     this.#delivery = new Delivery(
       {
         db: this.db,
@@ -275,6 +281,7 @@ export class ParleyNode extends EventEmitter {
     await this.#pool?.stop();
     await this.#learning;
     await this.#router?.stop();
+    await this.#puncher?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
     await this.#dht?.stop();
@@ -408,6 +415,24 @@ export class ParleyNode extends EventEmitter {
     return { content: reach, commit: () => setKv(this.db, key, sent) };
   }
 
+  /** Hole punching for `direct` contacts behind NATs; the relays' UDP reflectors show my public mapping. */
+  #makePuncher(host: string, relays: RelayAddress[]): Puncher {
+    const router = this.#router!;
+    const reflectors = [...new Map(relays.map((r) => [`${r.host}:${r.port}`, { host: r.host, port: r.port }])).values()].slice(0, 3);
+    return new Puncher({
+      peers: this.#peers!,
+      logger: this.#logger,
+      host,
+      reflectors: () => reflectors,
+      keyPair: () => doorKey(this.db, this.identity).forNoise(),
+      bothDirect: (id) => router.bothDirect(id),
+      iAmDirect: (id) => router.iAmDirect(id),
+      signal: (id, content) => router.signal(id, content),
+      selfId: this.id,
+      now: this.#now,
+    });
+  }
+
   #receiverComponents() {
     return {
       db: this.db,
@@ -423,6 +448,7 @@ export class ParleyNode extends EventEmitter {
       },
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
       onRendezvous: (from: string, needMine: boolean) => this.#onRendezvous(from, needMine),
+      onCandidates: (from: string, content: CandidatesContent) => this.#puncher?.onCandidates(from, content),
     };
   }
 
@@ -440,11 +466,17 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
-  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void> } {
+  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void>; punchStats: () => Puncher['stats'] } {
     const peers = this.#peers;
     const prekeys = this.#prekeys;
-    if (!peers || !prekeys) throw NodeError.NOT_STARTED();
-    return { observeInbound: peers.forTest().observeRemotes, transportKey: () => peers.publicKey(), rotatePrekeys: () => prekeys.tick() };
+    const puncher = this.#puncher;
+    if (!peers || !prekeys || !puncher) throw NodeError.NOT_STARTED();
+    return {
+      observeInbound: peers.forTest().observeRemotes,
+      transportKey: () => peers.publicKey(),
+      rotatePrekeys: () => prekeys.tick(),
+      punchStats: () => ({ ...puncher.stats }),
+    };
   }
 
   /** Contacts connected directly right now (through relays, presence is not observable, by design). */

@@ -151,6 +151,12 @@ export class Peers {
     return true;
   }
 
+  /** A link made elsewhere (a punched UDP path) whose handshake proved `id`'s key: it joins like a dialled one. */
+  adopt(id: string, conn: PeerConn): boolean {
+    this.#adopt(conn);
+    return this.bind(id, conn);
+  }
+
   /** Whether `id` may hold a direct link to me now. */
   mayConnect(id: string): boolean {
     return this.#c.mayConnect?.(id) ?? true;

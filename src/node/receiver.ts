@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { E2EError, type E2E, type Encrypted, type Then } from '../e2e/index.js';
-import { contentCodec, type Content } from '../wire/content.js';
+import { contentCodec, type CandidatesContent, type Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
 import {
   getContact,
@@ -35,6 +35,8 @@ export interface ReceiverComponents {
   onDelivered: (m: MessageRow) => void;
   /** Their half of our rendezvous secret was stored; `needMine`: they should get mine (again). */
   onRendezvous?: (from: string, needMine: boolean) => void;
+  /** Hole-punching candidates from a contact (src/node/punch.ts decides whether to answer). */
+  onCandidates?: (from: string, content: CandidatesContent) => void;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -115,6 +117,8 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
       const write = () => void (needMine = acceptTheirHalf(c.db, from, content.mine, content.have));
       return { then: { write }, after: () => c.onRendezvous?.(from, needMine) };
     }
+    case 'candidates':
+      return { after: () => c.onCandidates?.(from, content) };
     case 'text': {
       // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
       // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged

@@ -7,12 +7,14 @@ import type { ContactReach } from './rendezvous.js';
 import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
-import { contentCodec, type Content, type SenderPath } from '../wire/content.js';
+import { contentCodec, type CandidatesContent, type Content, type SenderPath } from '../wire/content.js';
 import { decodeRelayRef, type RelayRef } from '../routing/relay-ref.js';
 import type { RouteReceipt } from '../routing/receipt.js';
 import type { BundleRequests } from './bundle-requests.js';
 import type { MyRelay, RelayAddress } from './my-relay.js';
 import type { PeerConn, Peers } from './peers.js';
+import type { Puncher } from './punch.js';
+import { directNotPossible } from './punch-reason.js';
 import { NodeError } from './errors.js';
 
 export interface RouterComponents {
@@ -30,9 +32,14 @@ export interface RouterComponents {
    * then gets their mail from that relay's address, never from mine (issue 13 §4). None: straight.
    */
   detour?: () => RelayAddress | null;
+  /** Hole punching, for a `direct` contact whose TCP endpoint cannot be dialled (behind a NAT). */
+  punch?: () => Puncher | null;
 }
 
 const INTRO_CACHE_MS = 30_000;
+/** After a TCP dial that took this long to fail, the router punches without dialling that endpoint first for a while. */
+const SLOW_DIAL_MS = 1_000;
+const TCP_RETRY_MS = 60_000;
 
 /** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
 export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
@@ -50,6 +57,8 @@ export class Router {
   readonly #links = new Map<string, Promise<RelayClient>>();
   /** Verified intro records by contact, reused for a short while; dropped when a send through them fails. */
   readonly #intros = new Map<string, { intro: ContactReach; until: number }>();
+  /** Contacts whose TCP endpoint did not answer a dial (a timeout), until when it is not dialled again. */
+  readonly #slowTcp = new Map<string, { endpoint: string; until: number }>();
 
   constructor(c: RouterComponents) {
     this.#c = c;
@@ -89,37 +98,108 @@ export class Router {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
     let intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
     let plan = planRoute(mine, this.theirSetting(id, intro));
+    let reason: string | undefined;
     if (plan === 'direct') {
       try {
         return await this.#sendDirect(id, contents, onSent);
       } catch (err) {
-        // Their address may be stale (they moved and have not said so yet) or they are offline: their
-        // relay is a route my `direct` setting allows as well (the direct + relayed row), never a downgrade.
+        // Their address may be stale (they moved and have not said so yet), they are offline, or no
+        // hole could be punched: their relay is a route my `direct` setting allows as well (the
+        // direct + relayed row), never a downgrade. The receipt says why direct did not happen.
         intro ??= await this.#introOf(id).catch(() => null);
         if (!intro?.relay) throw err;
         plan = 'their-relay';
+        reason = directNotPossible(err);
       }
     }
     const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
     if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
     const { link, same } = await this.#link(plan, ref);
-    if (!(await this.#c.e2e.hasSession(id))) {
-      const blob = await link.getBlob(ref.b);
-      if (!blob) throw NodeError.UNREACHABLE('their relay does not hold their prekey bundle');
-      await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
-    }
-    const route = senderReceipt(plan, same);
+    await this.#ensureSession(id, link, ref);
+    const route: RouteReceipt = { ...senderReceipt(plan, same), ...(reason ? { reason } : {}) };
     const via = senderPath(plan, same);
     for (let i = 0; i < contents.length; i++) {
-      // Sealed to their identity key: their relay stores bytes that name no sender.
-      await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, contents[i]!, via))));
+      await this.#mail(link, ref, id, contents[i]!, via);
       onSent(i, route);
     }
     return route;
   }
 
+  /** Starts a Signal session from the prekey bundle on their relay, when there is none yet. */
+  async #ensureSession(id: string, link: RelayClient, ref: RelayRef): Promise<void> {
+    if (await this.#c.e2e.hasSession(id)) return;
+    const blob = await link.getBlob(ref.b);
+    if (!blob) throw NodeError.UNREACHABLE('their relay does not hold their prekey bundle');
+    await this.#c.e2e.startSession(id, JSON.parse(blob.toString('utf8')));
+  }
+
+  /** Sealed to their identity key: their relay stores bytes that name no sender. */
+  async #mail(link: RelayClient, ref: RelayRef, id: string, content: Content, via: SenderPath): Promise<void> {
+    await link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(await this.#frame(id, content, via))));
+  }
+
+  /** Whether both settings are `direct`: mine for them, and theirs for me (they gave me their reach). */
+  bothDirect(id: string): boolean {
+    return this.iAmDirect(id) && reachOf(this.#c.db, id) !== null;
+  }
+
+  /** Whether I set this contact `direct` (an accepted, unblocked contact). */
+  iAmDirect(id: string): boolean {
+    const contact = getContact(this.#c.db, id);
+    return contact?.visibility === 'direct' && contact.state === 'added';
+  }
+
+  /**
+   * Sends hole-punching candidates (my IP addresses) through the contact's relay. The one gate for
+   * them, whoever asks: never to a contact I did not set `direct`; an offer only when they set me
+   * `direct` too (they gave me their reach); an answer only to their offer, which says as much.
+   */
+  async signal(id: string, content: CandidatesContent): Promise<void> {
+    if (!(content.role === 'offer' ? this.bothDirect(id) : this.iAmDirect(id))) throw NodeError.UNREACHABLE('this contact may not see your IP address');
+    const intro = await this.#introOf(id);
+    const ref = intro.relay ? decodeRelayRef(intro.relay) : null;
+    if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
+    const { link } = await this.#link('their-relay', ref);
+    await this.#ensureSession(id, link, ref);
+    await this.#mail(link, ref, id, content, senderPath('their-relay'));
+  }
+
+  /**
+   * A proven direct link: an open one, a TCP dial, or (behind NATs) a punched UDP path. Only texts
+   * wait for a punch; anything else (a receipt) goes through their relay at once while the punch
+   * runs on, for what comes next.
+   */
+  async #directLink(id: string, waitForPunch: boolean): Promise<PeerConn> {
+    const puncher = this.#c.punch?.() ?? null;
+    try {
+      // Behind a NAT a dial may take its whole timeout to fail: after a slow failure to this
+      // endpoint, punch at once for a while (a refused dial fails fast and is tried every time).
+      const open = this.#c.peers.connected(id);
+      if (open) return open;
+      const endpoint = reachOf(this.#c.db, id)?.endpoint;
+      const slow = this.#slowTcp.get(id);
+      if (puncher && slow && slow.endpoint === endpoint && slow.until > Date.now()) throw NodeError.UNREACHABLE('their TCP endpoint did not answer lately');
+      const started = Date.now();
+      try {
+        return await this.#c.peers.connect(id);
+      } catch (err) {
+        if (endpoint && Date.now() - started > SLOW_DIAL_MS) this.#slowTcp.set(id, { endpoint, until: Date.now() + TCP_RETRY_MS });
+        throw err;
+      }
+    } catch (err) {
+      if (!puncher || !this.bothDirect(id)) throw err;
+      const punched = puncher.connect(id);
+      if (waitForPunch) return punched;
+      punched.catch(() => {}); // its failure is remembered by the puncher and said by the next text's receipt
+      throw err;
+    }
+  }
+
   async #sendDirect(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
-    const conn = await this.#c.peers.connect(id);
+    const conn = await this.#directLink(
+      id,
+      contents.some((c) => c.t === 'text'),
+    );
     if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
     const route = senderReceipt('direct');
     for (let i = 0; i < contents.length; i++) {

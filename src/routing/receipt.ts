@@ -17,6 +17,8 @@ export interface RouteReceipt {
    * the encrypted message (authentic, but only they could know it); the receiver's side is observed.
    */
   senderReported?: boolean;
+  /** Why a message for a `direct` contact did not go device to device (e.g. "direct not possible: both networks change ports"). */
+  reason?: string;
 }
 
 /** What the receiver of a direct connection knows: the contact saw its IP. */

@@ -357,6 +357,7 @@ function RouteReceiptDialog({ message, name, onClose }: { message: Message; name
           <strong>You</strong>: {theirIpSeenByMe ? `${name}'s IP address` : `no IP address of ${name}`}
         </li>
       </ul>
+      {r.reason && <p class="hint">Not device to device: {r.reason}.</p>}
       {r.sameRelay && <p class="warning">You both use the same relay, so that relay could see both IP addresses (it still cannot read anything).</p>}
       {r.senderReported && (
         <p class="hint">

@@ -12,6 +12,11 @@ import { MAX_TEXT_BYTES } from './limits.js';
  *            `direct`; an empty reach withdraws them
  *   rendezvous  mine: my random 32-byte contribution to the pair's rendezvous secret; have: whether I
  *            hold theirs already (false asks them to send theirs again)
+ *   candidates  punchId: 16 random bytes (hex) naming one hole-punching attempt; role: `offer` (I want to
+ *            punch) or `answer` (so do I); addresses: my local and public UDP address:port (IPv4);
+ *            kind: how my NAT maps ports; streamId: my UDX stream id; transportKey: the Noise key my end
+ *            of the punched link proves; at: sender's clock (stale offers are ignored). An offer goes
+ *            only to a contact both sides set to `direct`; an answer only to a contact I set `direct`.
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -64,6 +69,24 @@ export const RendezvousContent = z
     have: z.boolean(),
   })
   .strip();
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+export const UdpCandidate = z.object({ host: z.string().max(15).regex(ipv4), port: z.number().int().min(1).max(65535) }).strip();
+
+/** candidates: where I may be reached over UDP for one hole punch (see src/node/punch.ts). */
+export const CandidatesContent = z
+  .object({
+    v,
+    t: z.literal('candidates'),
+    punchId: z.string().regex(/^[0-9a-f]{32}$/),
+    role: z.enum(['offer', 'answer']),
+    addresses: z.array(UdpCandidate).min(1).max(4),
+    kind: z.enum(['stable', 'changes-ports', 'unknown']),
+    streamId: z.number().int().min(1).max(0xffffffff),
+    transportKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+    at: z.number().int().min(0),
+  })
+  .strip();
+export type CandidatesContent = z.infer<typeof CandidatesContent>;
 
 /**
  * Contents are end-to-end authenticated (only the contact could have written them), so fields this
@@ -71,6 +94,6 @@ export const RendezvousContent = z
  * an older receiver drop the message (it would never be acknowledged, and the sender would resend it
  * for ever). Known fields are checked as strictly as ever.
  */
-export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent, RendezvousContent]);
+export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent, RendezvousContent, CandidatesContent]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

@@ -37,8 +37,10 @@ describe('a direct contact who moved to another address', () => {
     const m = alice.send(bob.id, 'where are you?');
     await delivered(alice, bob.id, 3, 20_000);
     const sent = alice.history(bob.id).find((x) => x.id === m.id)!;
-    // Through Bob's relay: a route Alice's `direct` setting allows (it lets Bob's side see her IP).
-    expect(JSON.parse(sent.route!)).toMatchObject({ route: 'one-relay', hops: ['their-relay'] });
+    // Her dial to his old address fails, so she offers a hole punch through his relay; he answers
+    // from where he is now, and the message goes device to device over the punched path (before
+    // hole punching it went through his relay, which her `direct` setting allows as well).
+    expect(JSON.parse(sent.route!)).toMatchObject({ route: 'direct', hops: ['direct'] });
 
     bob.send(alice.id, 'over here');
     await received(alice, bob.id, 2);

@@ -51,6 +51,20 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'receipt', ids: [msgId] },
     { v: 1, t: 'reach', endpoint: '192.0.2.7:4040', transportKey: id32 },
     { v: 1, t: 'rendezvous', mine: secret, have: false },
+    {
+      v: 1,
+      t: 'candidates',
+      punchId: msgId,
+      role: 'offer',
+      addresses: [
+        { host: '192.168.1.20', port: 40000 },
+        { host: '198.51.100.7', port: 51234 },
+      ],
+      kind: 'stable',
+      streamId: 7,
+      transportKey: id32,
+      at: 1_700_000_000_000,
+    },
   ] satisfies Content[],
 };
 

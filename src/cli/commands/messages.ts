@@ -31,7 +31,8 @@ export function describeRoute(r: RouteReceipt | null): string {
   const sees = r.sees.map((s) => `${s.party} sees ${s.ips.length ? s.ips.map((i) => (i === 'mine' ? 'your IP' : 'their IP')).join(' and ') : 'no IP'}`);
   const same = r.sameRelay ? '; both ends use the same relay, which sees both IPs' : '';
   const reported = r.senderReported ? "; the sender's half as their device stated it" : '';
-  return `${r.route} (${hops}); ${sees.join('; ')}${same}${reported}`;
+  const why = r.reason ? `; ${r.reason}` : '';
+  return `${r.route} (${hops}); ${sees.join('; ')}${same}${reported}${why}`;
 }
 
 function line(m: Message, names: Map<string, string>): string {
