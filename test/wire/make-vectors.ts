@@ -9,17 +9,18 @@ import { contentCodec } from '../../src/wire/content.js';
 import { peerCodec } from '../../src/wire/peer-frames.js';
 import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
 import { encodePreamble } from '../../src/wire/versions.js';
-import { VECTOR_FRAMES, type Vectors } from './vector-frames.js';
+import { jsonSafe, VECTOR_FRAMES, type Vectors } from './vector-frames.js';
 
 const b = (n: number, fill: number) => Buffer.alloc(n, fill);
 const out: Vectors = {
   peer: VECTOR_FRAMES.peer.map((frame) => ({ frame, wire: peerCodec.encode(frame).toString('utf8') })),
-  clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame, wire: relayClientCodec.encode(frame).toString('utf8') })),
-  relayToClient: VECTOR_FRAMES.relayToClient.map((frame) => ({ frame, wire: relayServerCodec.encode(frame).toString('utf8') })),
+  clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame: jsonSafe(frame), hex: relayClientCodec.encode(frame).toString('hex') })),
+  relayToClient: VECTOR_FRAMES.relayToClient.map((frame) => ({ frame: jsonSafe(frame), hex: relayServerCodec.encode(frame).toString('hex') })),
   content: VECTOR_FRAMES.content.map((frame) => ({ frame, wire: contentCodec.encode(frame).toString('utf8') })),
   preamble: [
     { family: 'peer', min: 1, max: 1, hex: encodePreamble({ family: 'peer', min: 1, max: 1 }).toString('hex') },
     { family: 'relay', min: 1, max: 3, hex: encodePreamble({ family: 'relay', min: 1, max: 3 }).toString('hex') },
+    { family: 'relay', min: 2, max: 2, hex: encodePreamble({ family: 'relay', min: 2, max: 2 }).toString('hex') },
   ],
   intro: {
     hex: encodeIntroValue({
