@@ -6,11 +6,9 @@ import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
 import { CliError } from './errors.js';
 
 export { CliError } from './errors.js';
+export { defaultHome, withHome, withJson, type CommonOpts } from './options.js';
+import type { CommonOpts } from './options.js';
 
-export interface CommonOpts {
-  home: string;
-  json?: boolean;
-}
 
 export interface NetOpts {
   bootstrap?: string[];
@@ -20,15 +18,6 @@ export interface NetOpts {
   port?: string;
 }
 
-export const defaultHome = () => process.env.PARLEY_HOME ?? join(homedir(), '.parley', 'default');
-
-export function withHome(cmd: Command): Command {
-  return cmd.option('--home <dir>', 'folder holding your identity and messages (env PARLEY_HOME)', defaultHome());
-}
-
-export function withJson(cmd: Command): Command {
-  return cmd.option('--json', 'print data as JSON');
-}
 
 export function withNetwork(cmd: Command): Command {
   return cmd

@@ -34,6 +34,11 @@ async function daemonState(home: string): Promise<State> {
   }
 }
 
+/** Who the running Parley of a sealed home is, once unlocked (`parley id` asks it). */
+export async function daemonMe(home: string): Promise<State['me']> {
+  return (await daemonState(home)).me;
+}
+
 export function registerIdentity(program: Command): void {
   withPassphrase(withJson(withHome(program.command('init'))), 'protect the identity and the database with a passphrase')
     .description('create a new incognito identity: keys only, no personal data')
@@ -52,26 +57,6 @@ export function registerIdentity(program: Command): void {
         `Link:     ${linkOf(identity.id)}`,
         passphrase !== undefined ? DISK_PROTECTED : DISK_NOT_PROTECTED,
       ]);
-    });
-
-  withJson(withHome(program.command('id')))
-    .description('print your Parley ID and parley: link')
-    .action(async (opts: CommonOpts) => {
-      let id: ParleyId;
-      let name = '';
-      if (isLocked(opts.home) && readApiInfo(opts.home)) {
-        // A locked home's ID and name are sealed on disk: the running Parley knows them once unlocked.
-        const me = (await daemonState(opts.home)).me;
-        if (!me) throw IdentityError.LOCKED();
-        id = parseId(me.id);
-        name = me.name;
-      } else {
-        id = readId(opts.home);
-        const db = openDb(dbPath(opts.home));
-        name = getKv(db, KV.profileName) ?? '';
-        db.close();
-      }
-      emit(!!opts.json, { id, link: linkOf(id), name }, () => [id, linkOf(id)]);
     });
 
   withJson(withHome(program.command('passphrase')))
