@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { NodeError, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { getMessage, type MessageRow } from '../store/index.js';
@@ -280,6 +279,6 @@ export class Daemon extends EventEmitter {
 
   async #describeMe(node: ParleyNode): Promise<Me> {
     const link = linkOf(node.id);
-    return { id: node.id, link, name: node.profileName(), qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }) };
+    return { id: node.id, link, name: node.profileName(), qrSvg: await (await import('qrcode')).default.toString(link, { type: 'svg', margin: 1 }) };
   }
 }
