@@ -1,14 +1,11 @@
 import { Option, type Command } from 'commander';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { ParleyNode, NodeOptions } from '../node/index.js';
 import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
 import { CliError } from './errors.js';
+import type { CommonOpts } from './options.js';
 
 export { CliError } from './errors.js';
 export { defaultHome, withHome, withJson, type CommonOpts } from './options.js';
-import type { CommonOpts } from './options.js';
-
 
 export interface NetOpts {
   bootstrap?: string[];
@@ -17,7 +14,6 @@ export interface NetOpts {
   host?: string;
   port?: string;
 }
-
 
 export function withNetwork(cmd: Command): Command {
   return cmd

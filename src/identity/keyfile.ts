@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Identity, REGISTRATION_ID_MAX } from './identity.js';
-import { parseId, type ParleyId } from './id.js';
+import type { ParleyId } from './id.js';
 import { Ed25519KeyPair } from './keypair.js';
 import { SecretKey } from './secret.js';
 import sodium from 'sodium-native';

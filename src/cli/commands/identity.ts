@@ -1,18 +1,6 @@
 import type { Command } from 'commander';
-import {
-  Identity,
-  IdentityError,
-  parseId,
-  type ParleyId,
-  groupedId,
-  hasIdentity,
-  isLocked,
-  linkOf,
-  readId,
-  saveIdentity,
-  setPassphrase,
-} from '../../identity/index.js';
-import { openDb, openHome, dbPath, setKv, getKv } from '../../store/index.js';
+import { Identity, IdentityError, groupedId, hasIdentity, isLocked, linkOf, readId, saveIdentity, setPassphrase } from '../../identity/index.js';
+import { openHome, setKv } from '../../store/index.js';
 import { KV, lockOwner } from '../../node/index.js';
 import { ApiClient, ApiClientError, apiToken, readApiInfo, type State } from '../../api/index.js';
 import { emit } from '../output.js';
