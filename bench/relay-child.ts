@@ -60,7 +60,8 @@ lines.on('line', (line) => {
   const [cmd, a, b] = line.split(' ');
   if (cmd === 'rss') {
     globalThis.gc?.();
-    reply({ rss: process.memoryUsage().rss, relayConns: server.metrics().connections.open, spliceConns });
+    const m = process.memoryUsage();
+    reply({ rss: m.rss, heap: m.heapUsed, external: m.external, relayConns: server.metrics().connections.open, spliceConns });
   }
   if (cmd === 'cpu') {
     const u = process.cpuUsage();

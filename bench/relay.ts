@@ -7,6 +7,9 @@
  *    (clients spread over many 127.0.x.y source addresses), vs the same for splice connections.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { createInterface, type Interface } from 'node:readline';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { RelayClient } from '../src/relay/index.js';
@@ -22,6 +25,29 @@ const IDLE_MS = 600_000;
 /** Idle client i's source address: 200 per 127.0.1x.y block, so no one address runs short of ports. */
 const sourceAddress = (i: number) => `127.0.${10 + Math.floor((i % 40_000) / 200)}.${1 + (i % 200)}`;
 
+/**
+ * The forwarding process runs bundled by esbuild, as `parley relay` runs from bin/parley.js: under
+ * tsx every function keeps its name in a property of its own (about 2.5 KiB per idle connection)
+ * and its loader hooks cost CPU, neither of which a deployed relay pays.
+ */
+let bundledChild: string | null = null;
+function childScript(): string {
+  if (bundledChild) return bundledChild;
+  const out = join('src', '.build', 'bench-relay-child.mjs');
+  mkdirSync(dirname(out), { recursive: true });
+  buildSync({
+    entryPoints: ['bench/relay-child.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: out,
+    logLevel: 'silent',
+  });
+  return (bundledChild = out);
+}
+
 class Child {
   readonly proc: ChildProcess;
   readonly #lines: Interface;
@@ -31,7 +57,7 @@ class Child {
 
   constructor() {
     const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    this.proc = spawn(process.execPath, ['--expose-gc', ...prof, '--import', 'tsx', 'bench/relay-child.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(process.execPath, ['--expose-gc', ...prof, childScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#lines = createInterface({ input: this.proc.stdout! });
     this.#lines.on('line', (l) => (this.#waiting ? this.#waiting(l) : this.#queue.push(l)));
     this.proc.once('exit', (code, signal) => {
@@ -74,7 +100,7 @@ class Child {
   }
 }
 
-type Rss = { rss: number; relayConns: number; spliceConns: number };
+type Rss = { rss: number; heap: number; external: number; relayConns: number; spliceConns: number };
 
 /** A forwarding measurement: wall-clock rate, and the forwarder's own CPU time for the same messages. */
 interface Forwarded {
@@ -193,6 +219,8 @@ export async function relaySection(_ctx: BenchContext): Promise<SectionBody> {
     idle.push(...relayIdle.open);
     const after = await b.child.ask<Rss>('rss');
     const perRelay = (after.rss - before.rss) / after.relayConns / 1024;
+    const perRelayHeap = (after.heap - before.heap) / after.relayConns / 1024;
+    const perRelayExternal = (after.external - before.external) / after.relayConns / 1024;
     if (relayIdle.failed.size) notes.push(`relay idle connections that failed to open: ${JSON.stringify(Object.fromEntries(relayIdle.failed))}`);
     progress(`relay: closing ${idle.length} idle connections`);
     await Promise.all(idle.splice(0).map((c) => c.close()));
@@ -216,11 +244,12 @@ export async function relaySection(_ctx: BenchContext): Promise<SectionBody> {
     await new Promise((r) => setTimeout(r, 500)); // let the proxy finish its outbound connects
     const sAfter = await c.child.ask<Rss>('rss');
     const perSplice = (sAfter.rss - sBefore.rss) / sAfter.spliceConns / 1024;
+    const perSpliceHeap = (sAfter.heap - sBefore.heap) / sAfter.spliceConns / 1024;
 
     notes.push(
-      'The forwarders run in a child process (one core; a fresh one for each measurement); the clients, the sink and the echo run in the bench process.',
+      'The forwarders run in a child process (one core; a fresh one for each measurement), bundled by esbuild as `parley relay` runs from bin/parley.js; the clients, the sink and the echo run in the bench process.',
       "The load comes from one bench process (Alice and Bob share a thread and do as much crypto per message as the relay), so the forwarder's core is not always saturated: the CPU rows divide the messages by the CPU time the forwarding process itself spent on them, which is what one saturated core would forward and is steady on a shared machine.",
-      "Relay forwarding = send frame → Noise decrypt → JSON/zod parse → mailbox store → live push → Noise encrypt, plus an accepted reply per send and Bob's acks (a node's real traffic); 64 sends in flight. Splice = bytes piped untouched (TCP coalesces the 200 B writes): the upper bound of any user-space forwarder.",
+      "Relay forwarding = send frame → Noise decrypt → binary frame decode (relay protocol v2: no JSON, zod or base64 for the frames that carry bytes) → mailbox store → live push → Noise encrypt, plus one cumulative accepted per event-loop turn (not a reply per send) and Bob's acks (a node's real traffic, JSON control frames); 64 sends in flight. Every frame a connection sends in one turn leaves in one Noise message and one socket write (transport/batch.ts). Splice = bytes piped untouched (TCP coalesces the 200 B writes): the upper bound of any user-space forwarder.",
       `Memory: RSS of the forwarding process after a GC, before and after the connections, divided by the connections open (${after.relayConns} relay, ${sAfter.spliceConns} splice). Idle clients come from ${Math.ceil(IDLE / 200)} source addresses (127.0.10.x up), ${BATCH} handshakes at a time. A splice connection holds two sockets (in and out); the splice count is capped at ${SPLICE_IDLE} because a process may hold 20,000 files here.`,
     );
     return {
@@ -237,6 +266,9 @@ export async function relaySection(_ctx: BenchContext): Promise<SectionBody> {
         { measure: `splice proxy memory per idle connection (${sAfter.spliceConns} open; baseline)`, value: perSplice, unit: 'KiB' },
         { measure: `relay memory per idle Noise connection (${after.relayConns} open)`, value: perRelay, unit: 'KiB' },
         { measure: 'relay / splice memory per idle connection', value: perRelay / perSplice, unit: 'ratio' },
+        { measure: 'of which V8 heap: splice proxy per idle connection (baseline)', value: perSpliceHeap, unit: 'KiB' },
+        { measure: 'of which V8 heap: relay per idle connection', value: perRelayHeap, unit: 'KiB' },
+        { measure: 'of which external (Buffers): relay per idle connection', value: perRelayExternal, unit: 'KiB' },
       ],
       notes,
     };

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
- * Sections: rtt, tox, dht, rendezvous, dht-exit, relay, relay-attack, daemon, history, ui, signup, atrest, importers, nat (default: all, in that order). Progress goes to stderr;
+ * Sections: rtt, tox, dht, rendezvous, dht-exit, relay, relay-attack, daemon, cli, history, ui, signup, atrest, importers, nat (default: all, in that order). Progress goes to stderr;
  * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
  * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
@@ -15,6 +15,7 @@ import { dhtExitSection } from './dht-exit.js';
 import { relaySection } from './relay.js';
 import { relayAttackSection } from './relay-attack.js';
 import { daemonSection } from './daemon.js';
+import { cliSection } from './cli.js';
 import { historySection } from './history.js';
 import { natSection } from './nat.js';
 import { renderMarkdown, type Results } from './report.js';
@@ -31,6 +32,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   relay: { run: relaySection, timeoutMs: 5 * 60_000 },
   'relay-attack': { run: relayAttackSection, timeoutMs: 5 * 60_000 },
   daemon: { run: daemonSection, timeoutMs: 5 * 60_000 },
+  cli: { run: cliSection, timeoutMs: 5 * 60_000 },
   history: { run: historySection, timeoutMs: 45 * 60_000 },
   ui: { run: scriptSection('bench/ui.ts'), timeoutMs: 4 * 60_000 },
   signup: { run: scriptSection('bench/signup.ts'), timeoutMs: 5 * 60_000 },

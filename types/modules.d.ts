@@ -48,7 +48,10 @@ declare module 'z32' {
 
 declare module '@hyperswarm/secret-stream' {
   import { Duplex } from 'node:stream';
-  interface KeyPair { publicKey: Buffer; secretKey: Buffer }
+  interface KeyPair {
+    publicKey: Buffer;
+    secretKey: Buffer;
+  }
   interface Options {
     pattern?: 'XX' | 'IK';
     remotePublicKey?: Buffer;
@@ -63,6 +66,9 @@ declare module '@hyperswarm/secret-stream' {
     opened: Promise<boolean>;
     setTimeout(ms: number): void;
     setKeepAlive(ms: number): void;
+    /** A plaintext buffer of `len` bytes that `write` encrypts in place (no copy). */
+    alloc(len: number): Buffer;
+    readonly destroying: boolean;
     static keyPair(seed?: Buffer): KeyPair;
   }
   export default SecretStream;
@@ -103,7 +109,12 @@ declare module 'bittorrent-dht' {
     salt?: Buffer;
     id?: Buffer;
   }
-  export interface KrpcPeer { host?: string; address?: string; port: number; id?: Buffer }
+  export interface KrpcPeer {
+    host?: string;
+    address?: string;
+    port: number;
+    id?: Buffer;
+  }
   /** k-rpc-socket: every outgoing datagram goes through `send`. */
   export interface KrpcSocket extends EventEmitter {
     socket: Socket;
@@ -143,7 +154,11 @@ declare module 'bittorrent-dht' {
 declare module 'udx-native' {
   import { Duplex } from 'node:stream';
   import { EventEmitter } from 'node:events';
-  interface Address { host: string; family: number; port: number }
+  interface Address {
+    host: string;
+    family: number;
+    port: number;
+  }
   class UDXSocket extends EventEmitter {
     readonly udx: UDX;
     bind(port?: number, host?: string): void;

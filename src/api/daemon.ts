@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import QRCode from 'qrcode';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { NodeError, markRelay, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
 import { getMessage, type MessageRow } from '../store/index.js';
@@ -317,7 +316,7 @@ export class Daemon extends EventEmitter {
       id: node.id,
       link,
       name: node.profileName(),
-      qrSvg: await QRCode.toString(link, { type: 'svg', margin: 1 }),
+      qrSvg: await (await import('qrcode')).default.toString(link, { type: 'svg', margin: 1 }),
       reachableByStrangers: node.reachableByStrangers(),
     };
   }

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { trustOf, trustOfAll, type Trust } from '../e2e/index.js';
 import {
   getMessage,
@@ -55,7 +54,10 @@ function reasonOf(o: Pick<OutboxRow, 'attempts' | 'last_error'>): string {
 
 /** A safety number as both ends show it: 12 groups of 5 digits, a QR code of the scannable form, the key's trust. */
 export async function safetyView(n: { digits: string; scannable: Buffer }, trust: Trust): Promise<Safety> {
-  const qrSvg = await QRCode.toString([{ data: new Uint8Array(n.scannable), mode: 'byte' }], { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  // qrcode loads at the first QR drawn, not with every `parley run`.
+  const qrSvg = await (
+    await import('qrcode')
+  ).default.toString([{ data: new Uint8Array(n.scannable), mode: 'byte' }], { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   return { number: n.digits.match(/\d{5}/g)!.join(' '), qrSvg, ...trust };
 }
 

@@ -1,16 +1,11 @@
 import { Option, type Command } from 'commander';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { ParleyNode, NodeOptions } from '../node/index.js';
 import { resolveBootstrap, resolveRelays, isRelayKey } from './network.js';
 import { CliError } from './errors.js';
+import type { CommonOpts } from './options.js';
 
 export { CliError } from './errors.js';
-
-export interface CommonOpts {
-  home: string;
-  json?: boolean;
-}
+export { defaultHome, withHome, withJson, type CommonOpts } from './options.js';
 
 export interface NetOpts {
   bootstrap?: string[];
@@ -18,16 +13,6 @@ export interface NetOpts {
   network?: string;
   host?: string;
   port?: string;
-}
-
-export const defaultHome = () => process.env.PARLEY_HOME ?? join(homedir(), '.parley', 'default');
-
-export function withHome(cmd: Command): Command {
-  return cmd.option('--home <dir>', 'folder holding your identity and messages (env PARLEY_HOME)', defaultHome());
-}
-
-export function withJson(cmd: Command): Command {
-  return cmd.option('--json', 'print data as JSON');
 }
 
 export function withNetwork(cmd: Command): Command {

@@ -1,16 +1,15 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { Identity, REGISTRATION_ID_MAX } from './identity.js';
-import { parseId, type ParleyId } from './id.js';
+import type { ParleyId } from './id.js';
 import { Ed25519KeyPair } from './keypair.js';
 import { SecretKey } from './secret.js';
 import sodium from 'sodium-native';
 import { IdentityError } from './errors.js';
 import { randomBytes } from './ed25519.js';
+import { keyfilePath, readPublicId } from './public-id.js';
 
-/** `<home>/identity.json`, mode 0600 in a 0700 home: the only file that holds long-term secret keys. */
-const KEYFILE = 'identity.json';
+export { keyfilePath } from './public-id.js';
 
 const KeyFile = z.object({
   version: z.literal(1),
@@ -40,25 +39,13 @@ const LockedFile = z.object({
   box: z.string().regex(/^[0-9a-f]+$/),
 });
 
-export function keyfilePath(home: string): string {
-  return join(home, KEYFILE);
-}
-
 export function hasIdentity(home: string): boolean {
   return existsSync(keyfilePath(home));
 }
 
-/** The ID of the identity in this home, also when it is locked by a passphrase. */
+/** The ID of the identity in this home, also when it is locked by a passphrase (if its file says). */
 export function readId(home: string): ParleyId {
-  let raw: unknown = null;
-  try {
-    raw = JSON.parse(readFileSync(keyfilePath(home), 'utf8'));
-  } catch {
-    // missing or unreadable: loadIdentity says which
-  }
-  const locked = LockedFile.safeParse(raw);
-  if (locked.success && locked.data.id) return parseId(locked.data.id);
-  return loadIdentity(home).id;
+  return readPublicId(home) ?? loadIdentity(home).id; // a sealed file without its ID: LOCKED
 }
 
 /** True if the identity in this home needs a passphrase to load. */

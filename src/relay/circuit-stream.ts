@@ -1,7 +1,5 @@
 import { Duplex } from 'node:stream';
-import { toB64 } from '../wire/bytes.js';
-import { MAX_CIRCUIT_CHUNK, type CircuitData, type CircuitClose, type ClientToRelayOut } from '../wire/relay-frames.js';
-import type { z } from 'zod';
+import { MAX_CIRCUIT_CHUNK, RELAY_PROTOCOL_VERSION as v, type CircuitCloseFrame, type CircuitDataFrame, type ClientToRelayOut } from '../wire/relay-frames.js';
 import type { Connection } from '../transport/index.js';
 import { drained, queuedBytes, slices } from './flow.js';
 
@@ -57,7 +55,7 @@ export class ClientCircuits {
 
   async write(c: number, bytes: Buffer): Promise<void> {
     for (const piece of slices(bytes, MAX_CIRCUIT_CHUNK)) {
-      if (!this.#streams.has(c) || !this.conn.send({ v: 1, t: 'circuit-data', c, bytes: toB64(piece) })) {
+      if (!this.#streams.has(c) || !this.conn.send({ v, t: 'circuit-data', c, bytes: piece })) {
         throw new Error('circuit closed');
       }
       if (queuedBytes(this.conn) > WAIT_AT_BYTES) await drained(this.conn);
@@ -67,7 +65,7 @@ export class ClientCircuits {
   /** Ends circuit c from our side (tells the relay, once). */
   close(c: number, reason: string): void {
     if (!this.#streams.delete(c)) return;
-    this.conn.send({ v: 1, t: 'circuit-close', c, reason });
+    this.conn.send({ v, t: 'circuit-close', c, reason });
   }
 
   /** Forgets circuit c without telling the relay (it refused to open it). */
@@ -77,7 +75,7 @@ export class ClientCircuits {
     stream?.destroy();
   }
 
-  onFrame(f: z.infer<typeof CircuitData> | z.infer<typeof CircuitClose>): void {
+  onFrame(f: CircuitDataFrame | CircuitCloseFrame): void {
     const stream = this.#streams.get(f.c);
     if (!stream) return;
     if (f.t === 'circuit-data') {

@@ -1,6 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { MAX_CIRCUIT_CHUNK, type RelayToClientOut } from '../wire/relay-frames.js';
-import { toB64 } from '../wire/bytes.js';
+import { MAX_CIRCUIT_CHUNK, RELAY_PROTOCOL_VERSION as v, type RelayToClientOut } from '../wire/relay-frames.js';
 import { bindFor } from './allow.js';
 import { RelayError } from './errors.js';
 import { slices } from './flow.js';
@@ -69,7 +68,7 @@ export class SessionCircuits {
       clearTimeout(timer);
       connected = true;
       registry.opened++;
-      this.deps.send({ v: 1, t: 'circuit-opened', id, c });
+      this.deps.send({ v, t: 'circuit-opened', id, c });
     });
     socket.on('data', (chunk: Buffer) => this.#toClient(c, socket, chunk));
     socket.on('error', () => {});
@@ -77,7 +76,7 @@ export class SessionCircuits {
       clearTimeout(timer);
       if (this.#open.get(c) !== socket) return; // already closed from our side
       this.#forget(c);
-      if (connected) this.deps.send({ v: 1, t: 'circuit-close', c, reason: 'UPSTREAM_CLOSED' });
+      if (connected) this.deps.send({ v, t: 'circuit-close', c, reason: 'UPSTREAM_CLOSED' });
       else this.deps.fail(id, 'CIRCUIT_FAILED');
     });
   }
@@ -101,7 +100,7 @@ export class SessionCircuits {
     if (!socket) return;
     this.#forget(c);
     if (typeof socket !== 'symbol') socket.destroy();
-    if (tellClient) this.deps.send({ v: 1, t: 'circuit-close', c, reason });
+    if (tellClient) this.deps.send({ v, t: 'circuit-close', c, reason });
   }
 
   closeAll(): void {
@@ -115,7 +114,7 @@ export class SessionCircuits {
   }
 
   #toClient(c: number, socket: Socket, chunk: Buffer): void {
-    for (const piece of slices(chunk, MAX_CIRCUIT_CHUNK)) this.deps.send({ v: 1, t: 'circuit-data', c, bytes: toB64(piece) });
+    for (const piece of slices(chunk, MAX_CIRCUIT_CHUNK)) this.deps.send({ v, t: 'circuit-data', c, bytes: piece });
     if (this.deps.queued() > PAUSE_AT_BYTES && !socket.isPaused()) {
       socket.pause();
       this.deps.onDrain(() => socket.resume());

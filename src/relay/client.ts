@@ -1,7 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { KeyPair } from '../transport/index.js';
 import { toB64 } from '../wire/bytes.js';
-import { Id32, IpHost, MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_MAIL_BYTES, Port, type ClientToRelayOut, type RelayToClient } from '../wire/relay-frames.js';
+import {
+  Id32,
+  IpHost,
+  MAX_ACK_ITEMS,
+  MAX_BLOB_BYTES,
+  MAX_MAIL_BYTES,
+  Port,
+  RELAY_PROTOCOL_VERSION,
+  type ClientToRelayOut,
+  type RelayToClient,
+} from '../wire/relay-frames.js';
 import { ClientCircuits, type CircuitStream } from './circuit-stream.js';
 import { connectRelay, type ClientConnection } from './client-connect.js';
 import { RelayError } from './errors.js';
@@ -47,6 +57,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   readonly #opts: RelayClientOptions;
   readonly #requests: PendingRequests;
   readonly #fetching = new Map<number, MailItem[]>();
+  /** Send request ids awaiting the relay's cumulative `accepted`, oldest first. */
+  #sends: number[] = [];
   #conn: ClientConnection | null = null;
   #circuits: ClientCircuits | null = null;
   #closeReason: string | null = null;
@@ -93,7 +105,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   async send(mailboxId: string, bytes: Uint8Array): Promise<void> {
     checkId(mailboxId);
     if (bytes.length > MAX_MAIL_BYTES) throw RelayError.TOO_LARGE(bytes.length, MAX_MAIL_BYTES);
-    await this.#request({ t: 'send', mailbox: mailboxId, bytes: toB64(bytes) }, 'accepted');
+    const id = this.#requests.nextId();
+    this.#sends.push(id);
+    try {
+      await this.#request({ t: 'send', mailbox: mailboxId, bytes }, 'accepted', id);
+    } finally {
+      this.#forgetSend(id);
+    }
   }
 
   /** Every item stored for a mailbox registered on this connection (each also emitted as `mail`). */
@@ -132,7 +150,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   async putBlob(secret: Uint8Array, bytes: Uint8Array): Promise<string> {
     if (secret.length !== 32) throw RelayError.BAD_REQUEST('a blob secret is 32 bytes');
     if (bytes.length > MAX_BLOB_BYTES) throw RelayError.TOO_LARGE(bytes.length, MAX_BLOB_BYTES);
-    return (await this.#request({ t: 'blob-put', secret: toB64(secret), bytes: toB64(bytes) }, 'blob-stored')).blob;
+    return (await this.#request({ t: 'blob-put', secret, bytes }, 'blob-stored')).blob;
   }
 
   /** The blob stored under `blobId`, or null if there is none. */
@@ -193,7 +211,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (!conn) throw RelayError.NOT_CONNECTED();
     if (this.#closeReason) throw RelayError.CLOSED(this.#closeReason);
     const answer = this.#requests.wait(id, expect);
-    conn.send({ v: 1, id, ...body } as ClientToRelayOut);
+    conn.send({ v: RELAY_PROTOCOL_VERSION, id, ...body } as ClientToRelayOut);
     const reply = await answer;
     if (reply.t !== expect) throw RelayError.BAD_REPLY(`${reply.t} instead of ${expect}`);
     return reply as Reply<T>;
@@ -214,7 +232,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         if (f.id === undefined) return this.#conn?.close(f.code);
         this.#requests.settle(f);
         return;
-      case 'accepted':
+      case 'accepted': {
+        // Cumulative: every send up to this one that got no error was stored.
+        const upTo = this.#sends.indexOf(f.id);
+        if (upTo < 0) return;
+        for (const id of this.#sends.splice(0, upTo + 1)) this.#requests.settle({ ...f, id });
+        return;
+      }
       case 'acked':
       case 'blob-stored':
       case 'blob':
@@ -226,6 +250,11 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       default:
         this.#requests.settle(f);
     }
+  }
+
+  #forgetSend(id: number): void {
+    const at = this.#sends.indexOf(id);
+    if (at >= 0) this.#sends.splice(at, 1);
   }
 
   #onClose(reason: string): void {

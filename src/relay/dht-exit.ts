@@ -1,5 +1,5 @@
 import { DhtError, hasValidSignature, type DhtNode, type MutableRecord } from '../dht/index.js';
-import type { ClientToRelay, RelayToClientOut } from '../wire/relay-frames.js';
+import { RELAY_PROTOCOL_VERSION, type ClientToRelay, type RelayToClientOut } from '../wire/relay-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { RelayError } from './errors.js';
 import { TokenBucket, type Clock } from './quota.js';
@@ -58,7 +58,7 @@ export class DhtExit {
   async #get(f: Extract<ExitRequest, { t: 'dht-get' }>): Promise<RelayToClientOut> {
     const { record, rejected } = await this.#dht.getMutable(f.key, f.salt);
     const found = record ? { seq: record.seq, value: toB64(record.value), sig: toB64(record.signature) } : {};
-    return { v: 1, t: 'dht-found', id: f.id, rejected: Math.min(rejected.length, 1000), ...found };
+    return { v: RELAY_PROTOCOL_VERSION, t: 'dht-found', id: f.id, rejected: Math.min(rejected.length, 1000), ...found };
   }
 
   async #put(f: Extract<ExitRequest, { t: 'dht-put' }>): Promise<RelayToClientOut> {
@@ -67,7 +67,7 @@ export class DhtExit {
     // The client signed; bittorrent-dht asks for a signature over exactly these bytes, and gets it.
     const keyPair = { publicKey: f.key, sign: () => f.sig };
     const nodes = await this.#dht.putMutable({ keyPair, salt: f.salt, value: f.value, seq: f.seq });
-    return { v: 1, t: 'dht-stored', id: f.id, nodes: Math.min(nodes, 1000) };
+    return { v: RELAY_PROTOCOL_VERSION, t: 'dht-stored', id: f.id, nodes: Math.min(nodes, 1000) };
   }
 }
 

@@ -1,5 +1,4 @@
-import { toB64 } from '../wire/bytes.js';
-import type { ClientToRelay, RelayToClientOut } from '../wire/relay-frames.js';
+import { RELAY_PROTOCOL_VERSION, type ClientToRelay, type RelayToClientOut } from '../wire/relay-frames.js';
 import type { BlobStore } from './blobs.js';
 import type { SessionCircuits } from './circuits.js';
 import { RelayError } from './errors.js';
@@ -24,11 +23,13 @@ export interface RequestContext {
   exit: ExitSession | null;
   /** Answers request `id` with an error code later (an exit request settles after the DHT answers). */
   fail: (id: number, code: string) => void;
+  /** Send request `id` was stored: answered by the next cumulative `accepted` (see relay-frames.ts). */
+  accepted: (id: number) => void;
 }
 
 /** Carries out one client frame; a refusal is thrown as a RelayError and answered by the caller. */
 export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
-  const v = 1 as const;
+  const v = RELAY_PROTOCOL_VERSION;
   switch (f.t) {
     case 'register': {
       const mailbox = mailboxIdFor(f.secret);
@@ -39,11 +40,11 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
     }
     case 'send':
       ctx.mailboxes.put(f.mailbox, f.bytes, ctx.source);
-      return ctx.send({ v, t: 'accepted', id: f.id });
+      return ctx.accepted(f.id);
     case 'fetch': {
       if (!ctx.owned.has(f.mailbox)) throw RelayError.NOT_OWNER();
       const { items, more } = ctx.mailboxes.list(f.mailbox, f.after);
-      for (const it of items) ctx.send({ v, t: 'mail', mailbox: f.mailbox, item: it.item, bytes: toB64(it.bytes), req: f.id });
+      for (const it of items) ctx.send({ v, t: 'mail', mailbox: f.mailbox, item: it.item, bytes: it.bytes, req: f.id });
       return ctx.send({ v, t: 'fetched', id: f.id, more });
     }
     case 'ack': {
@@ -56,7 +57,7 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
       return ctx.send({ v, t: 'blob-stored', id: f.id, blob });
     }
     case 'blob-get':
-      return ctx.send({ v, t: 'blob', id: f.id, bytes: toB64(ctx.blobs.get(f.blob)) });
+      return ctx.send({ v, t: 'blob', id: f.id, bytes: ctx.blobs.get(f.blob) });
     case 'circuit-open':
       return ctx.circuits.open(f.id, f.c, f.host, f.port, f.key);
     case 'circuit-data':

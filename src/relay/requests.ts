@@ -15,7 +15,7 @@ export class PendingRequests {
   constructor(private readonly timeoutMs: number) {}
 
   nextId(): number {
-    this.#last = this.#last >= 2 ** 32 ? 1 : this.#last + 1;
+    this.#last = this.#last >= 2 ** 32 - 1 ? 1 : this.#last + 1;
     return this.#last;
   }
 

@@ -1,6 +1,5 @@
 import type { Connection } from '../transport/index.js';
-import { toB64 } from '../wire/bytes.js';
-import type { ClientToRelay, RelayToClientOut } from '../wire/relay-frames.js';
+import { RELAY_PROTOCOL_VERSION as v, type ClientToRelay, type RelayToClientOut } from '../wire/relay-frames.js';
 import type { BlobStore } from './blobs.js';
 import { SessionCircuits } from './circuits.js';
 import { RelayError } from './errors.js';
@@ -49,6 +48,10 @@ export class RelaySession implements MailOwner {
   readonly #bytes: TokenBucket;
   readonly #ctx: RequestContext;
   #ending: string | null = null;
+  /** The last send stored since the last `accepted` went out (0: none), and whether one is due. */
+  #acceptUpTo = 0;
+  #acceptDue = false;
+  readonly #flushAccepted = () => this.#sendAccepted();
 
   constructor(conn: RelayConnection, deps: SessionDeps) {
     this.#conn = conn;
@@ -73,7 +76,20 @@ export class RelaySession implements MailOwner {
     const send = (frame: RelayToClientOut) => this.send(frame);
     const exit = deps.exit?.session() ?? null;
     const fail = (id: number, code: string) => this.#error(id, code);
-    this.#ctx = { limits, mailboxes: deps.mailboxes, blobs: deps.blobs, circuits, owned: new Set(), owner: this, source: deps.source, send, exit, fail };
+    const accepted = (id: number) => this.#accepted(id);
+    this.#ctx = {
+      limits,
+      mailboxes: deps.mailboxes,
+      blobs: deps.blobs,
+      circuits,
+      owned: new Set(),
+      owner: this,
+      source: deps.source,
+      send,
+      exit,
+      fail,
+      accepted,
+    };
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
     conn.once('close', (reason: string) => this.#onClose(reason));
   }
@@ -84,7 +100,7 @@ export class RelaySession implements MailOwner {
       this.#deps.metrics.count(this.#deps.metrics.drops, 'OUT_QUEUE_FULL');
       return;
     }
-    this.send({ v: 1, t: 'mail', mailbox, item: item.item, bytes: toB64(item.bytes) });
+    this.send({ v, t: 'mail', mailbox, item: item.item, bytes: item.bytes });
   }
 
   send(frame: RelayToClientOut): void {
@@ -98,12 +114,13 @@ export class RelaySession implements MailOwner {
   /** Throws this client out: tells it why (an error frame without id), then closes. */
   end(code: string): void {
     if (this.#ending || this.#conn.closeReason) return;
+    this.#sendAccepted(); // what was stored stays answered
     this.#ending = code;
     const { metrics } = this.#deps;
     metrics.count(metrics.framesOut, 'error');
     metrics.count(metrics.errors, code);
-    this.#conn.send({ v: 1, t: 'error', code });
-    this.#conn.stream.end();
+    this.#conn.send({ v, t: 'error', code });
+    this.#conn.end();
     setTimeout(() => this.#conn.close(code), GOODBYE_MS).unref();
   }
 
@@ -136,8 +153,26 @@ export class RelaySession implements MailOwner {
   }
 
   #error(id: number, code: string): void {
+    // Sent at once, while the turn's accepted waits for its end: a refused send's error always
+    // reaches the client before the accepted that covers the sends after it.
     this.#deps.metrics.count(this.#deps.metrics.errors, code);
-    this.send({ v: 1, t: 'error', id, code });
+    this.send({ v, t: 'error', id, code });
+  }
+
+  /** One cumulative `accepted` per event-loop turn answers every send stored in it. */
+  #accepted(id: number): void {
+    this.#acceptUpTo = id;
+    if (this.#acceptDue) return;
+    this.#acceptDue = true;
+    setImmediate(this.#flushAccepted);
+  }
+
+  #sendAccepted(): void {
+    const id = this.#acceptUpTo;
+    this.#acceptDue = false;
+    if (id === 0) return;
+    this.#acceptUpTo = 0;
+    this.send({ v, t: 'accepted', id });
   }
 
   #onClose(reason: string): void {

@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { SignupError } from './errors.js';
 
 /** What a person can be found by: an email address or a phone number, in one canonical form. */
@@ -37,13 +38,21 @@ export function normaliseEmail(input: string): Identifier {
   return { kind: 'email', value: `${local}@${domain}` };
 }
 
+type PhoneLib = typeof import('libphonenumber-js/max');
+let phoneLib: PhoneLib | null = null;
+/** The phone metadata (~12 MiB resident) loads at the first phone number, not with every `parley run`. */
+const phone = (): PhoneLib => (phoneLib ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLib);
+
 /** A phone number in E.164, from international form or from national form with `region`. */
 export function normalisePhone(input: string, region?: string): Identifier {
   if (region !== undefined && !/^[A-Z]{2}$/.test(region.toUpperCase())) throw SignupError.BAD_REGION();
   if (input.length > 64) throw SignupError.BAD_PHONE('too long');
   const trimmed = input.trim();
   if (!/^[+0-9()\-.\s/]+$/.test(trimmed) && !/^tel:/i.test(trimmed)) throw SignupError.BAD_PHONE('it has characters a number cannot have');
-  const parsed = parsePhoneNumberFromString(trimmed.replace(/^tel:/i, ''), region ? { defaultCountry: region.toUpperCase() as CountryCode } : undefined);
+  const parsed = phone().parsePhoneNumberFromString(
+    trimmed.replace(/^tel:/i, ''),
+    region ? { defaultCountry: region.toUpperCase() as CountryCode } : undefined,
+  );
   if (!parsed) throw SignupError.BAD_PHONE(trimmed.startsWith('+') || region ? 'it could not be parsed' : 'it is in national form and no region was given');
   if (!parsed.isValid()) throw SignupError.BAD_PHONE('no such number exists in that country');
   return { kind: 'phone', value: parsed.number };

@@ -7,6 +7,7 @@ import { describeError, WireError } from '../wire/errors.js';
 import { MAX_FRAME_BYTES } from '../wire/limits.js';
 import { decodePreamble, encodePreamble, negotiate, type Speaks } from '../wire/versions.js';
 import { guardFrameSizes } from './frame-guard.js';
+import { BATCH_HEADER, batchedFrames, MAX_BATCH_BYTES } from './batch.js';
 import { TransportError } from './errors.js';
 import { gateResponder, type AdmitRemote } from './gate.js';
 
@@ -50,6 +51,11 @@ export class Connection<In, Out> extends EventEmitter {
   readonly #codec: FrameCodec<In, Out>;
   readonly #isInitiator: boolean;
   readonly #maxQueued: number;
+  /** Batched codecs: the frames sent in this event-loop turn, each behind its length (see send). */
+  #batch: Buffer[] = [];
+  #batchBytes = 0;
+  #flushDue = false;
+  readonly #flush = (): void => this.#flushBatch();
 
   constructor(socket: Socket | Duplex, isInitiator: boolean, codec: FrameCodec<In, Out>, opts: ConnectionOptions) {
     super();
@@ -135,15 +141,53 @@ export class Connection<In, Out> extends EventEmitter {
       this.close('SLOW_READER');
       return false;
     }
-    this.stream.write(this.#codec.encode(frame));
+    const bytes = this.#codec.encode(frame);
+    if (!this.#codec.batched) {
+      this.stream.write(bytes);
+      return true;
+    }
+    // Every frame sent in one event-loop turn leaves in one Noise message (one encryption, one
+    // socket write), flushed by setImmediate; a batch that would outgrow a message goes at once.
+    if (this.#batchBytes + BATCH_HEADER + bytes.length > MAX_BATCH_BYTES) this.#flushBatch();
+    this.#batch.push(bytes);
+    this.#batchBytes += BATCH_HEADER + bytes.length;
+    if (!this.#flushDue) {
+      this.#flushDue = true;
+      setImmediate(this.#flush);
+    }
     return true;
   }
 
-  /** Bytes written but not yet handed to the kernel: the secret-stream's (streamx) buffer plus the socket's. */
+  /** Writes what was sent so far, then ends our side (the peer reads everything first). */
+  end(): void {
+    this.#flushBatch();
+    this.stream.end();
+  }
+
+  #flushBatch(): void {
+    this.#flushDue = false;
+    if (this.#batch.length === 0) return;
+    const frames = this.#batch;
+    const total = this.#batchBytes;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (this.stream.destroying) return;
+    // alloc() hands out the plaintext slot of the message it will encrypt in place (no copy).
+    const out = this.stream.alloc(total);
+    let at = 0;
+    for (const f of frames) {
+      out.writeUIntBE(f.length, at, BATCH_HEADER);
+      out.set(f, at + BATCH_HEADER);
+      at += BATCH_HEADER + f.length;
+    }
+    this.stream.write(out);
+  }
+
+  /** Bytes sent but not yet handed to the kernel: this turn's batch, the secret-stream's (streamx) buffer and the socket's. */
   get queuedBytes(): number {
     const state = (this.stream as unknown as { _writableState?: { buffered?: number } })._writableState;
     const raw = this.stream.rawStream as unknown as { writableLength?: number } | null;
-    return (state?.buffered ?? 0) + (raw?.writableLength ?? 0);
+    return this.#batchBytes + (state?.buffered ?? 0) + (raw?.writableLength ?? 0);
   }
 
   close(reason = 'LOCAL_CLOSE'): void {
@@ -176,6 +220,18 @@ export class Connection<In, Out> extends EventEmitter {
   #onData(bytes: Buffer): void {
     if (bytes.length === 0) return; // keep-alive
     if (this.#awaitingPreamble) return this.#onPreamble(bytes);
+    if (!this.#codec.batched) return this.#onFrameBytes(bytes);
+    try {
+      for (const frame of batchedFrames(bytes)) {
+        this.#onFrameBytes(frame);
+        if (this.closeReason) return;
+      }
+    } catch (err) {
+      this.close(WireError.is(err) ? err.code : 'BAD_FRAME');
+    }
+  }
+
+  #onFrameBytes(bytes: Buffer): void {
     let frame: Out;
     try {
       frame = this.#codec.decode(bytes);

@@ -21,7 +21,7 @@ import { b64 } from './bytes.js';
  * seq a non-negative safe integer; rejected: how many answers failed verification at the exit.
  */
 /** The relay protocol's version (RELAY_PROTOCOL_VERSION in relay-frames.ts, which imports this file). */
-const v = z.literal(1);
+const v = z.literal(2);
 const id = z
   .number()
   .int()

@@ -9,6 +9,8 @@ export interface FrameCodec<In, Out = In> {
   decode(bytes: Buffer): Out;
   /** The family and versions this codec speaks; a Connection exchanges them first (wire/versions.ts). */
   speaks?: Speaks;
+  /** Frames travel several to a Noise message, each behind its length (transport/batch.ts). */
+  batched?: boolean;
 }
 
 /**

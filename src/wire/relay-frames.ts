@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { b64 } from './bytes.js';
+import { BinaryFrames, mixedCodec, type BinaryFrameSpec } from './binary-frames.js';
 import { jsonCodec, type FrameCodec } from './json-codec.js';
 import type { Speaks } from './versions.js';
 import { ClientToRelayDhtGet, ClientToRelayDhtPut, RelayToClientDhtFound, RelayToClientDhtStored } from './exit-frames.js';
@@ -8,7 +9,12 @@ import { ClientToRelayDhtGet, ClientToRelayDhtPut, RelayToClientDhtFound, RelayT
 /*
  * Relay protocol: frames between a client and a relay inside a Noise IK stream to the relay's
  * published key. The client presents a fresh key per relay, never its identity. Every frame starts
- * with the protocol version `v`, then its type `t`. Requests carry `id`; the answer repeats it.
+ * with the protocol version, then its type. Requests carry `id`; the answer repeats it.
+ *
+ * Two encodings share one stream (wire/binary-frames.ts tells them apart by the first byte):
+ *  - the frames that carry bytes (send, mail, blob-put, blob, circuit-data) are binary: version byte,
+ *    type code, fixed-size and length-prefixed fields; no base64, no JSON;
+ *  - every other frame is a control frame: JSON `{v, t, ...}` checked by a zod schema.
  *
  * Protocol flow:
  *   mailbox owner (holds a 32-byte secret; mailbox id = hash('parley/mailbox/1', secret))
@@ -16,7 +22,11 @@ import { ClientToRelayDhtGet, ClientToRelayDhtPut, RelayToClientDhtFound, RelayT
  *     R -> C  registered {id, mailbox}
  *   sender (anyone who knows the mailbox id)
  *     C -> R  send {id, mailbox, bytes}        R stores the ciphertext until acked or its TTL ends
- *     R -> C  accepted {id}                    (says nothing about whether the owner is online)
+ *     R -> C  accepted {id}                    cumulative: every send of this connection up to and
+ *                                              including request `id` that was not answered by an
+ *                                              error is stored (one per event-loop turn, not per send;
+ *                                              an error for a send always precedes the accepted
+ *                                              that follows it). Says nothing about the owner.
  *     R -> O  mail {mailbox, item, bytes}      pushed at once when the owner is connected
  *   owner catching up (items stay stored until acked, so a push lost in flight is fetched again)
  *     O -> R  fetch {id, mailbox, after?}      items with item number > after, oldest first
@@ -37,14 +47,30 @@ import { ClientToRelayDhtGet, ClientToRelayDhtPut, RelayToClientDhtFound, RelayT
  *   Any request may be answered by error {id, code} instead. An error without id concerns the
  *   whole connection (FLOOD, SHUTDOWN, ...) and precedes its close.
  *
- * Frame types and payloads:
- *   id        request id chosen by the client, 1..2^32; c: circuit number chosen by the client
- *   mailbox   / blob: 32-byte id in base64 (44 chars); secret: 32 bytes base64
- *   bytes     opaque ciphertext, base64; item: per-mailbox item number assigned by the relay
+ * Fields:
+ *   id        request id chosen by the client, 1..2^32-1; c: circuit number chosen by the client
+ *   mailbox   / blob: 32-byte id (base64, 44 chars, in frames as decoded and in JSON; 32 raw bytes
+ *             in binary frames); secret / key: 32 bytes (base64 in JSON)
+ *   bytes     opaque ciphertext; item: per-mailbox item number assigned by the relay
  *   host      an IP literal (no names: the relay checks exactly what it connects to)
  *   code / reason: short upper-case machine-readable codes
+ *
+ * Binary frames (layout in wire/binary-frames.ts), type code and fields:
+ *   1 send         id u32, mailbox id32, bytes (1..MAX_MAIL_BYTES)            C -> R
+ *   2 blob-put     id u32, secret key32, bytes (1..MAX_BLOB_BYTES)            C -> R
+ *   3 circuit-data c u32 (1..2^31), bytes (1..MAX_CIRCUIT_CHUNK)              both ways
+ *   4 mail         mailbox id32, item u53, req opt32, bytes (1..MAX_MAIL_BYTES) R -> C
+ *   5 blob         id u32, bytes (1..MAX_BLOB_BYTES)                          R -> C
+ *
+ * Adding a control frame (JSON): define its zod object with `v: relayV` and its own `t` (in its
+ * own file if you like), and add it to CLIENT_CONTROL or RELAY_CONTROL below; then handle it
+ * (relay/handlers.ts or relay/client.ts) and add a golden vector. No version bump is needed for a
+ * frame the other side may ignore; a frame it must understand needs one.
+ *
+ * Version 2 (binary bytes-carrying frames, cumulative `accepted`) does not talk to version 1: the
+ * version preamble tells both sides so before any frame.
  */
-export const RELAY_PROTOCOL_VERSION = 1;
+export const RELAY_PROTOCOL_VERSION = 2;
 /** Largest mail item the protocol carries (a `mail` frame with it stays under MAX_FRAME_BYTES). */
 export const MAX_MAIL_BYTES = 46 * 1024;
 /** Largest blob the protocol carries: a prekey bundle with a Kyber key is about 2.5 KB. */
@@ -52,18 +78,14 @@ export const MAX_BLOB_BYTES = 8 * 1024;
 /** Largest slice of circuit bytes per frame. */
 export const MAX_CIRCUIT_CHUNK = 32 * 1024;
 export const MAX_ACK_ITEMS = 256;
+const MAX_REQUEST_ID = 2 ** 32 - 1;
+const MAX_CIRCUIT = 2 ** 31;
 
-const v = z.literal(RELAY_PROTOCOL_VERSION);
-const id = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 32);
-const circuit = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31);
+/** The version field of every control frame. */
+export const relayV = z.literal(RELAY_PROTOCOL_VERSION);
+const v = relayV;
+const id = z.number().int().min(1).max(MAX_REQUEST_ID);
+const circuit = z.number().int().min(1).max(MAX_CIRCUIT);
 const item = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const code = z.string().regex(/^[A-Z][A-Z0-9_]{0,47}$/);
 /** A 32-byte identifier in standard base64: how mailbox and blob ids travel and are stored. */
@@ -75,71 +97,162 @@ export const IpHost = z
 export const Port = z.number().int().min(1).max(65535);
 
 export const ClientToRelayRegister = z.object({ v, t: z.literal('register'), id, secret: b64(32, 32) }).strict();
-export const ClientToRelaySend = z.object({ v, t: z.literal('send'), id, mailbox: Id32, bytes: b64(1, MAX_MAIL_BYTES) }).strict();
 export const ClientToRelayFetch = z.object({ v, t: z.literal('fetch'), id, mailbox: Id32, after: item.optional() }).strict();
 export const ClientToRelayAck = z.object({ v, t: z.literal('ack'), id, mailbox: Id32, items: z.array(item).min(1).max(MAX_ACK_ITEMS) }).strict();
-export const ClientToRelayBlobPut = z.object({ v, t: z.literal('blob-put'), id, secret: b64(32, 32), bytes: b64(1, MAX_BLOB_BYTES) }).strict();
 export const ClientToRelayBlobGet = z.object({ v, t: z.literal('blob-get'), id, blob: Id32 }).strict();
 export const ClientToRelayCircuitOpen = z.object({ v, t: z.literal('circuit-open'), id, c: circuit, host: IpHost, port: Port, key: b64(32, 32) }).strict();
-export const CircuitData = z.object({ v, t: z.literal('circuit-data'), c: circuit, bytes: b64(1, MAX_CIRCUIT_CHUNK) }).strict();
 export const CircuitClose = z.object({ v, t: z.literal('circuit-close'), c: circuit, reason: code }).strict();
 
 export const RelayToClientRegistered = z.object({ v, t: z.literal('registered'), id, mailbox: Id32 }).strict();
 export const RelayToClientAccepted = z.object({ v, t: z.literal('accepted'), id }).strict();
-export const RelayToClientMail = z.object({ v, t: z.literal('mail'), mailbox: Id32, item, bytes: b64(1, MAX_MAIL_BYTES), req: id.optional() }).strict();
 export const RelayToClientFetched = z.object({ v, t: z.literal('fetched'), id, more: z.boolean() }).strict();
 export const RelayToClientAcked = z.object({ v, t: z.literal('acked'), id, count: z.number().int().min(0).max(MAX_ACK_ITEMS) }).strict();
 export const RelayToClientBlobStored = z.object({ v, t: z.literal('blob-stored'), id, blob: Id32 }).strict();
-export const RelayToClientBlob = z.object({ v, t: z.literal('blob'), id, bytes: b64(1, MAX_BLOB_BYTES) }).strict();
 export const RelayToClientCircuitOpened = z.object({ v, t: z.literal('circuit-opened'), id, c: circuit }).strict();
 export const RelayToClientError = z.object({ v, t: z.literal('error'), id: id.optional(), code }).strict();
 
-export const ClientToRelay = z.discriminatedUnion('t', [
+/** The JSON control frames a client sends: add a new one here. */
+const CLIENT_CONTROL = [
   ClientToRelayRegister,
-  ClientToRelaySend,
   ClientToRelayFetch,
   ClientToRelayAck,
-  ClientToRelayBlobPut,
   ClientToRelayBlobGet,
   ClientToRelayCircuitOpen,
-  CircuitData,
   CircuitClose,
-  ClientToRelayDhtGet, // DHT exit: exit-frames.ts
+  ClientToRelayDhtGet,
   ClientToRelayDhtPut,
-]);
-export const RelayToClient = z.discriminatedUnion('t', [
+] as const;
+/** The JSON control frames a relay sends: add a new one here. */
+const RELAY_CONTROL = [
   RelayToClientRegistered,
   RelayToClientAccepted,
-  RelayToClientMail,
   RelayToClientFetched,
   RelayToClientAcked,
   RelayToClientBlobStored,
-  RelayToClientBlob,
   RelayToClientCircuitOpened,
   RelayToClientError,
-  CircuitData,
   CircuitClose,
   RelayToClientDhtFound, // DHT exit: exit-frames.ts
   RelayToClientDhtStored,
-]);
-export type ClientToRelay = z.infer<typeof ClientToRelay>;
-export type RelayToClient = z.infer<typeof RelayToClient>;
-/** What a sender builds: byte fields as base64 text (`toB64`). */
-export type ClientToRelayOut = z.input<typeof ClientToRelay>;
-export type RelayToClientOut = z.input<typeof RelayToClient>;
+] as const;
+export const ClientToRelayControl = z.discriminatedUnion('t', [...CLIENT_CONTROL]);
+export const RelayToClientControl = z.discriminatedUnion('t', [...RELAY_CONTROL]);
+
+type V = typeof RELAY_PROTOCOL_VERSION;
+/** Binary frames; `B` is Buffer as decoded, any Uint8Array as a sender builds them. */
+export interface SendFrame<B extends Uint8Array = Buffer> {
+  v: V;
+  t: 'send';
+  id: number;
+  mailbox: string;
+  bytes: B;
+}
+export interface BlobPutFrame<B extends Uint8Array = Buffer> {
+  v: V;
+  t: 'blob-put';
+  id: number;
+  secret: B;
+  bytes: B;
+}
+export interface CircuitDataFrame<B extends Uint8Array = Buffer> {
+  v: V;
+  t: 'circuit-data';
+  c: number;
+  bytes: B;
+}
+export interface MailFrame<B extends Uint8Array = Buffer> {
+  v: V;
+  t: 'mail';
+  mailbox: string;
+  item: number;
+  bytes: B;
+  req?: number;
+}
+export interface BlobFrame<B extends Uint8Array = Buffer> {
+  v: V;
+  t: 'blob';
+  id: number;
+  bytes: B;
+}
+export type CircuitCloseFrame = z.infer<typeof CircuitClose>;
+
+const SEND: BinaryFrameSpec = {
+  t: 'send',
+  code: 1,
+  fields: [
+    { name: 'id', kind: 'u32' },
+    { name: 'mailbox', kind: 'id32' },
+    { name: 'bytes', kind: 'bytes', min: 1, max: MAX_MAIL_BYTES },
+  ],
+};
+const BLOB_PUT: BinaryFrameSpec = {
+  t: 'blob-put',
+  code: 2,
+  fields: [
+    { name: 'id', kind: 'u32' },
+    { name: 'secret', kind: 'key32' },
+    { name: 'bytes', kind: 'bytes', min: 1, max: MAX_BLOB_BYTES },
+  ],
+};
+const CIRCUIT_DATA: BinaryFrameSpec = {
+  t: 'circuit-data',
+  code: 3,
+  fields: [
+    { name: 'c', kind: 'u32', max: MAX_CIRCUIT },
+    { name: 'bytes', kind: 'bytes', min: 1, max: MAX_CIRCUIT_CHUNK },
+  ],
+};
+const MAIL: BinaryFrameSpec = {
+  t: 'mail',
+  code: 4,
+  fields: [
+    { name: 'mailbox', kind: 'id32' },
+    { name: 'item', kind: 'u53' },
+    { name: 'req', kind: 'opt32' },
+    { name: 'bytes', kind: 'bytes', min: 1, max: MAX_MAIL_BYTES },
+  ],
+};
+const BLOB: BinaryFrameSpec = {
+  t: 'blob',
+  code: 5,
+  fields: [
+    { name: 'id', kind: 'u32' },
+    { name: 'bytes', kind: 'bytes', min: 1, max: MAX_BLOB_BYTES },
+  ],
+};
+
+export type ClientToRelay = z.infer<typeof ClientToRelayControl> | SendFrame | BlobPutFrame | CircuitDataFrame;
+export type RelayToClient = z.infer<typeof RelayToClientControl> | MailFrame | BlobFrame | CircuitDataFrame;
+/** What a sender builds: control frames' byte fields as base64 text (`toB64`), binary frames' as bytes. */
+export type ClientToRelayOut = z.input<typeof ClientToRelayControl> | SendFrame<Uint8Array> | BlobPutFrame<Uint8Array> | CircuitDataFrame<Uint8Array>;
+export type RelayToClientOut = z.input<typeof RelayToClientControl> | MailFrame<Uint8Array> | BlobFrame<Uint8Array> | CircuitDataFrame<Uint8Array>;
+
+/** Every frame type of each direction (golden vectors hold one of each). */
+export const CLIENT_TO_RELAY_TYPES = [...CLIENT_CONTROL.map((s) => s.shape.t.value), SEND.t, BLOB_PUT.t, CIRCUIT_DATA.t];
+export const RELAY_TO_CLIENT_TYPES = [...RELAY_CONTROL.map((s) => s.shape.t.value), MAIL.t, BLOB.t, CIRCUIT_DATA.t];
 
 export const RELAY_SPEAKS: Speaks = { family: 'relay', min: RELAY_PROTOCOL_VERSION, max: RELAY_PROTOCOL_VERSION };
-const clientToRelay = jsonCodec(ClientToRelay, undefined, RELAY_SPEAKS);
-const relayToClient = jsonCodec(RelayToClient, undefined, RELAY_SPEAKS);
+const clientToRelay = mixedCodec<ClientToRelayOut, ClientToRelay>(
+  jsonCodec(ClientToRelayControl, undefined, RELAY_SPEAKS),
+  new BinaryFrames(RELAY_PROTOCOL_VERSION, [SEND, BLOB_PUT, CIRCUIT_DATA]),
+  RELAY_SPEAKS,
+);
+const relayToClient = mixedCodec<RelayToClientOut, RelayToClient>(
+  jsonCodec(RelayToClientControl, undefined, RELAY_SPEAKS),
+  new BinaryFrames(RELAY_PROTOCOL_VERSION, [MAIL, BLOB, CIRCUIT_DATA]),
+  RELAY_SPEAKS,
+);
 /** The relay's side: reads ClientToRelay, writes RelayToClient. */
 export const relayServerCodec: FrameCodec<RelayToClientOut, ClientToRelay> = {
   encode: relayToClient.encode,
   decode: clientToRelay.decode,
   speaks: RELAY_SPEAKS,
+  batched: true,
 };
 /** The client's side: reads RelayToClient, writes ClientToRelay. */
 export const relayClientCodec: FrameCodec<ClientToRelayOut, RelayToClient> = {
   encode: clientToRelay.encode,
   decode: relayToClient.decode,
   speaks: RELAY_SPEAKS,
+  batched: true,
 };

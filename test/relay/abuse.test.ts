@@ -161,7 +161,7 @@ describe('relay under abuse', () => {
     const stalled = await dial(relayClientCodec, { host, port, remotePublicKey: relay.publicKey, keyPair, localAddress: ATTACKER });
     const secret = randomBytes(32);
     const registered = new Promise((resolve) => stalled.once('frame', resolve));
-    stalled.send({ v: 1, t: 'register', id: 1, secret: toB64(secret) });
+    stalled.send({ v: 2, t: 'register', id: 1, secret: toB64(secret) });
     await registered;
     stalled.stream.pause(); // stops reading: the relay's queue towards it grows
 

@@ -9,14 +9,17 @@ import { MAX_ACK_ITEMS, MAX_BLOB_BYTES, MAX_CIRCUIT_CHUNK, MAX_MAIL_BYTES, type 
 const Z32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';
 export const parleyId = fc.string({ unit: fc.constantFrom(...Z32), minLength: 52, maxLength: 52 });
 export const hex32 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 });
-export const id32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toB64);
-export const reqId = fc.integer({ min: 1, max: 2 ** 32 });
+export const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b));
+export const id32 = key32.map(toB64);
+export const reqId = fc.integer({ min: 1, max: 2 ** 32 - 1 });
 export const circuit = fc.integer({ min: 1, max: 2 ** 31 });
 export const item = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 export const code = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,47}$/);
 export const ip = fc.oneof(fc.ipV4(), fc.ipV6());
 export const port = fc.integer({ min: 1, max: 65535 });
 const v = fc.constant(1 as const);
+/** Relay frames speak version 2 (binary bytes-carrying frames). */
+const rv = fc.constant(2 as const);
 /** JSON objects (the bundle frame carries one), with keys that survive a JSON round trip. */
 export const jsonObject = fc.dictionary(
   fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__'),
@@ -79,20 +82,20 @@ export const content = fc.oneof(
 );
 
 export function circuitData(atCap = true) {
-  return fc.record({ v, t: fc.constant('circuit-data' as const), c: circuit, bytes: bytesOf(MAX_CIRCUIT_CHUNK, atCap).map(toB64) });
+  return fc.record({ v: rv, t: fc.constant('circuit-data' as const), c: circuit, bytes: bytesOf(MAX_CIRCUIT_CHUNK, atCap) });
 }
-export const circuitClose = fc.record({ v, t: fc.constant('circuit-close' as const), c: circuit, reason: code });
+export const circuitClose = fc.record({ v: rv, t: fc.constant('circuit-close' as const), c: circuit, reason: code });
 
 /** Client -> relay frames; `circuitHosts` narrows where circuit-open frames point. */
 export function clientFrame(atCap = true, circuitHosts: fc.Arbitrary<string> = ip): fc.Arbitrary<ClientToRelayOut> {
   return fc.oneof(
-    fc.record({ v, t: fc.constant('register' as const), id: reqId, secret: id32 }),
-    fc.record({ v, t: fc.constant('send' as const), id: reqId, mailbox: id32, bytes: bytesOf(MAX_MAIL_BYTES, atCap).map(toB64) }),
-    fc.record({ v, t: fc.constant('fetch' as const), id: reqId, mailbox: id32, after: item }, { requiredKeys: ['v', 't', 'id', 'mailbox'] }),
-    fc.record({ v, t: fc.constant('ack' as const), id: reqId, mailbox: id32, items: fc.array(item, { minLength: 1, maxLength: MAX_ACK_ITEMS }) }),
-    fc.record({ v, t: fc.constant('blob-put' as const), id: reqId, secret: id32, bytes: bytesOf(MAX_BLOB_BYTES, atCap).map(toB64) }),
-    fc.record({ v, t: fc.constant('blob-get' as const), id: reqId, blob: id32 }),
-    fc.record({ v, t: fc.constant('circuit-open' as const), id: reqId, c: circuit, host: circuitHosts, port, key: id32 }),
+    fc.record({ v: rv, t: fc.constant('register' as const), id: reqId, secret: id32 }),
+    fc.record({ v: rv, t: fc.constant('send' as const), id: reqId, mailbox: id32, bytes: bytesOf(MAX_MAIL_BYTES, atCap) }),
+    fc.record({ v: rv, t: fc.constant('fetch' as const), id: reqId, mailbox: id32, after: item }, { requiredKeys: ['v', 't', 'id', 'mailbox'] }),
+    fc.record({ v: rv, t: fc.constant('ack' as const), id: reqId, mailbox: id32, items: fc.array(item, { minLength: 1, maxLength: MAX_ACK_ITEMS }) }),
+    fc.record({ v: rv, t: fc.constant('blob-put' as const), id: reqId, secret: key32, bytes: bytesOf(MAX_BLOB_BYTES, atCap) }),
+    fc.record({ v: rv, t: fc.constant('blob-get' as const), id: reqId, blob: id32 }),
+    fc.record({ v: rv, t: fc.constant('circuit-open' as const), id: reqId, c: circuit, host: circuitHosts, port, key: id32 }),
     circuitData(atCap),
     circuitClose,
   );
@@ -100,18 +103,18 @@ export function clientFrame(atCap = true, circuitHosts: fc.Arbitrary<string> = i
 
 export function relayFrame(atCap = true): fc.Arbitrary<RelayToClientOut> {
   return fc.oneof(
-    fc.record({ v, t: fc.constant('registered' as const), id: reqId, mailbox: id32 }),
-    fc.record({ v, t: fc.constant('accepted' as const), id: reqId }),
+    fc.record({ v: rv, t: fc.constant('registered' as const), id: reqId, mailbox: id32 }),
+    fc.record({ v: rv, t: fc.constant('accepted' as const), id: reqId }),
     fc.record(
-      { v, t: fc.constant('mail' as const), mailbox: id32, item, bytes: bytesOf(MAX_MAIL_BYTES, atCap).map(toB64), req: reqId },
+      { v: rv, t: fc.constant('mail' as const), mailbox: id32, item, bytes: bytesOf(MAX_MAIL_BYTES, atCap), req: reqId },
       { requiredKeys: ['v', 't', 'mailbox', 'item', 'bytes'] },
     ),
-    fc.record({ v, t: fc.constant('fetched' as const), id: reqId, more: fc.boolean() }),
-    fc.record({ v, t: fc.constant('acked' as const), id: reqId, count: fc.integer({ min: 0, max: MAX_ACK_ITEMS }) }),
-    fc.record({ v, t: fc.constant('blob-stored' as const), id: reqId, blob: id32 }),
-    fc.record({ v, t: fc.constant('blob' as const), id: reqId, bytes: bytesOf(MAX_BLOB_BYTES, atCap).map(toB64) }),
-    fc.record({ v, t: fc.constant('circuit-opened' as const), id: reqId, c: circuit }),
-    fc.record({ v, t: fc.constant('error' as const), id: reqId, code }, { requiredKeys: ['v', 't', 'code'] }),
+    fc.record({ v: rv, t: fc.constant('fetched' as const), id: reqId, more: fc.boolean() }),
+    fc.record({ v: rv, t: fc.constant('acked' as const), id: reqId, count: fc.integer({ min: 0, max: MAX_ACK_ITEMS }) }),
+    fc.record({ v: rv, t: fc.constant('blob-stored' as const), id: reqId, blob: id32 }),
+    fc.record({ v: rv, t: fc.constant('blob' as const), id: reqId, bytes: bytesOf(MAX_BLOB_BYTES, atCap) }),
+    fc.record({ v: rv, t: fc.constant('circuit-opened' as const), id: reqId, c: circuit }),
+    fc.record({ v: rv, t: fc.constant('error' as const), id: reqId, code }, { requiredKeys: ['v', 't', 'code'] }),
     circuitData(atCap),
     circuitClose,
   );
@@ -129,8 +132,16 @@ export function garbage(valid: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
     const i = at % (b.length + 1);
     return Buffer.concat([b.subarray(0, i), Buffer.from(ins), b.subarray(i)]);
   });
-  /** Valid JSON with one field replaced by a value of another type (the shape a confused peer sends). */
-  const retyped = fc.tuple(valid, fc.nat(), fc.jsonValue({ maxDepth: 1 })).map(([b, k, val]) => {
+  /**
+   * Valid JSON with one field replaced by a value of another type (the shape a confused peer sends);
+   * in a binary frame or batch, a 4-byte field (an id, a length) replaced by another number.
+   */
+  const retyped = fc.tuple(valid, fc.nat(), fc.jsonValue({ maxDepth: 1 }), fc.nat({ max: 2 ** 32 - 1 })).map(([b, k, val, n]) => {
+    if (b[0] !== 0x7b) {
+      const out = Buffer.from(b);
+      if (out.length >= 4) out.writeUInt32BE(n, k % (out.length - 3));
+      return out;
+    }
     const obj = JSON.parse(b.toString()) as Record<string, unknown>;
     const keys = Object.keys(obj);
     obj[keys[k % keys.length]!] = val;

@@ -7,6 +7,7 @@ import { WireError } from '../../src/wire/errors.js';
 import { MAX_FRAME_BYTES } from '../../src/wire/limits.js';
 import type { FrameCodec } from '../../src/wire/json-codec.js';
 import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
+import { batchedFrames, batchFrames } from '../../src/transport/batch.js';
 import { Identity } from '../../src/identity/index.js';
 import { DhtError, decodeIntroValue, encodeIntro, MAX_RELAY_BYTES, signable, verifyIntro, INTRO_SALT, type IntroFields } from '../../src/dht/index.js';
 import { parseSignable } from '../../src/dht/bep44.js';
@@ -105,6 +106,12 @@ describe('wire codecs: any bytes decode to a frame or a WireError', () => {
     ['Signal contents', contentCodec.decode, content.map((c) => contentCodec.encode(c))],
     ['client -> relay', relayServerCodec.decode, clientFrames.map((f) => relayClientCodec.encode(f))],
     ['relay -> client', relayClientCodec.decode, relayFrames.map((f) => relayServerCodec.encode(f))],
+    // What a relay connection reads: batches of frames (transport/batch.ts), lengths and all.
+    [
+      'batched client -> relay messages',
+      (b: Buffer) => [...batchedFrames(b)].map((f) => relayServerCodec.decode(f)),
+      fc.array(clientFrames, { minLength: 1, maxLength: 4 }).map((fs) => batchFrames(fs.map((f) => relayClientCodec.encode(f)))),
+    ],
   ];
   it.each(cases)('%s', (_name, decode, valid) => {
     fc.assert(fc.property(garbage(valid), wireSafe(decode)), fcParams(GARBAGE_RUNS));

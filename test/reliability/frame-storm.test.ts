@@ -10,6 +10,7 @@ import { relayClientCodec, type RelayToClient } from '../../src/wire/relay-frame
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
 import { RelayServer } from '../../src/relay/index.js';
 import { drained } from '../../src/relay/flow.js';
+import { batchFrames } from '../../src/transport/batch.js';
 import type { ParleyNode } from '../../src/node/index.js';
 import { clientFrame, envelope, garbage, jsonObject, peerFrame } from './arbitraries.js';
 import { until } from '../helpers/until.js';
@@ -191,7 +192,8 @@ describe('a frame storm against a live node and a live relay', () => {
 
         // Broken frames, each on its own connection: mutated after a valid handshake, or garbage before one.
         const peerGarbage = samples(garbage(peerFrame(false).map((f) => peerCodec.encode(f))), BROKEN, 7);
-        const relayGarbage = samples(garbage(relayFrames.map((f) => Buffer.from(JSON.stringify(f)))), BROKEN, 8);
+        // Relay messages are batches of frames (transport/batch.ts): mutate the batch, its lengths too.
+        const relayGarbage = samples(garbage(relayFrames.map((f) => batchFrames([relayClientCodec.encode(f)]))), BROKEN, 8);
         let brokenSent = 0;
         const breakers = async (lane: number) => {
           for (let i = lane; i < BROKEN; i += 4) {

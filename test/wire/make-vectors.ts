@@ -11,19 +11,20 @@ import { contentCodec } from '../../src/wire/content.js';
 import { peerCodec } from '../../src/wire/peer-frames.js';
 import { relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
 import { encodePreamble } from '../../src/wire/versions.js';
-import { VECTOR_FRAMES, type Vectors } from './vector-frames.js';
+import { jsonSafe, VECTOR_FRAMES, type Vectors } from './vector-frames.js';
 
 const b = (n: number, fill: number) => Buffer.alloc(n, fill);
 const rv = { from: 'ybndrfg8ejkmcpqxot1uwisza345h769ybndrfg8ejkmcpqxot1u', to: 'fj7t79pixpkfjcfox51qoqf5qz8fpug4puocmdgttf6yn8zmmp9y', day: 20_500 };
 const rvSlot = rendezvousSlot(new SecretKey(b(32, 6)), rv.from as ParleyId, rv.to as ParleyId, rv.day);
 const out: Vectors = {
   peer: VECTOR_FRAMES.peer.map((frame) => ({ frame, wire: peerCodec.encode(frame).toString('utf8') })),
-  clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame, wire: relayClientCodec.encode(frame).toString('utf8') })),
-  relayToClient: VECTOR_FRAMES.relayToClient.map((frame) => ({ frame, wire: relayServerCodec.encode(frame).toString('utf8') })),
+  clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame: jsonSafe(frame), hex: relayClientCodec.encode(frame).toString('hex') })),
+  relayToClient: VECTOR_FRAMES.relayToClient.map((frame) => ({ frame: jsonSafe(frame), hex: relayServerCodec.encode(frame).toString('hex') })),
   content: VECTOR_FRAMES.content.map((frame) => ({ frame, wire: contentCodec.encode(frame).toString('utf8') })),
   preamble: [
     { family: 'peer', min: 1, max: 1, hex: encodePreamble({ family: 'peer', min: 1, max: 1 }).toString('hex') },
     { family: 'relay', min: 1, max: 3, hex: encodePreamble({ family: 'relay', min: 1, max: 3 }).toString('hex') },
+    { family: 'relay', min: 2, max: 2, hex: encodePreamble({ family: 'relay', min: 2, max: 2 }).toString('hex') },
   ],
   intro: {
     hex: encodeIntroValue({

@@ -1,18 +1,6 @@
 import { Argument, type Command } from 'commander';
-import {
-  Identity,
-  IdentityError,
-  parseId,
-  type ParleyId,
-  groupedId,
-  hasIdentity,
-  isLocked,
-  linkOf,
-  readId,
-  saveIdentity,
-  setPassphrase,
-} from '../../identity/index.js';
-import { openDb, openHome, dbPath, setKv, getKv } from '../../store/index.js';
+import { Identity, IdentityError, groupedId, hasIdentity, isLocked, linkOf, saveIdentity, setPassphrase } from '../../identity/index.js';
+import { openHome, setKv } from '../../store/index.js';
 import { KV, lockOwner, reachableByStrangers, setReachableByStrangers } from '../../node/index.js';
 import { ApiClient, ApiClientError, apiToken, readApiInfo, type State } from '../../api/index.js';
 import { emit } from '../output.js';
@@ -40,6 +28,11 @@ export async function daemonState(home: string): Promise<State> {
   }
 }
 
+/** Who the running Parley of a sealed home is, once unlocked (`parley id` asks it). */
+export async function daemonMe(home: string): Promise<State['me']> {
+  return (await daemonState(home)).me;
+}
+
 export function registerIdentity(program: Command): void {
   withPassphrase(withJson(withHome(program.command('init'))), 'protect the identity and the database with a passphrase')
     .description('create a new incognito identity: keys only, no personal data')
@@ -58,26 +51,6 @@ export function registerIdentity(program: Command): void {
         `Link:     ${linkOf(identity.id)}`,
         passphrase !== undefined ? DISK_PROTECTED : DISK_NOT_PROTECTED,
       ]);
-    });
-
-  withJson(withHome(program.command('id')))
-    .description('print your Parley ID and parley: link')
-    .action(async (opts: CommonOpts) => {
-      let id: ParleyId;
-      let name = '';
-      if (isLocked(opts.home) && readApiInfo(opts.home)) {
-        // A locked home's ID and name are sealed on disk: the running Parley knows them once unlocked.
-        const me = (await daemonState(opts.home)).me;
-        if (!me) throw IdentityError.LOCKED();
-        id = parseId(me.id);
-        name = me.name;
-      } else {
-        id = readId(opts.home);
-        const db = openDb(dbPath(opts.home));
-        name = getKv(db, KV.profileName) ?? '';
-        db.close();
-      }
-      emit(!!opts.json, { id, link: linkOf(id), name }, () => [id, linkOf(id)]);
     });
 
   withJson(withHome(program.command('passphrase')))

@@ -11,6 +11,7 @@ type Register = (program: Command) => void;
 
 export const MODULES = {
   identity: async (): Promise<Register> => (await import('./identity.js')).registerIdentity,
+  id: async (): Promise<Register> => (await import('./id.js')).registerId,
   status: async (): Promise<Register> => (await import('./status.js')).registerStatus,
   relays: async (): Promise<Register> => (await import('./relays.js')).registerRelays,
   contacts: async (): Promise<Register> => (await import('./contacts.js')).registerContacts,
@@ -42,7 +43,7 @@ const entry = (name: string, args: string, options: boolean, module: keyof typeo
 
 export const COMMANDS: CommandEntry[] = [
   entry('init', '', true, 'identity', 'create a new incognito identity: keys only, no personal data'),
-  entry('id', '', true, 'identity', 'print your Parley ID and parley: link'),
+  entry('id', '', true, 'id', 'print your Parley ID and parley: link'),
   entry('passphrase', '', true, 'identity', 'set a passphrase (or change it): it seals your identity and encrypts the database at rest'),
   entry('unlock', '', true, 'identity', 'unlock the identity in the running `parley run` for this home'),
   entry(
@@ -115,7 +116,9 @@ export async function registerFor(program: Command, argv: string[]): Promise<voi
   }
 }
 
-/** Every module registered: the whole program (what the list above must match). */
+/** Every module registered: the whole program (what the list above must match), in the list's order. */
 export async function registerAll(program: Command): Promise<void> {
   for (const load of Object.values(MODULES)) (await load())(program);
+  const at = (c: Command) => COMMANDS.findIndex((e) => e.name === c.name());
+  (program.commands as Command[]).sort((a, b) => at(a) - at(b));
 }
