@@ -4,6 +4,7 @@ import { describeError } from '../wire/errors.js';
 import { dueContacts, outboxFor, recordAttempt, relaxedTx, setMessageState, getMessage, type Db } from '../store/index.js';
 import { nextDelay, type RetryPolicy } from './backoff.js';
 import type { Router } from './router.js';
+import { contentFor } from './messages-ops.js';
 
 export interface DeliveryComponents {
   db: Db;
@@ -91,7 +92,7 @@ export class Delivery {
     if (due.length === 0) return;
     const reach = this.#c.reachUpdate(contactId);
     const offset = reach ? 1 : 0;
-    const texts = due.map((item): Content => ({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at }));
+    const texts = due.map((item) => contentFor(db, item));
     try {
       await this.#c.router.send(contactId, reach ? [reach.content, ...texts] : texts, (i, route) => {
         if (i < offset) return reach!.commit();

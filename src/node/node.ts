@@ -41,6 +41,8 @@ import { NodeError } from './errors.js';
 import { Contacts, type ContactPatch } from './contacts.js';
 import { queueMessage } from './queue.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
+import { MessageOps } from './messages-ops.js';
+import { Disappearing } from './disappearing.js';
 
 export interface NodeOptions {
   home: string;
@@ -61,12 +63,15 @@ export interface NodeOptions {
   passphrase?: string;
   /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
   reachableByStrangers?: boolean;
+  /** The clock disappearing messages run out by (default `now`; tests move it forward instead of waiting). */
+  expiryNow?: () => number;
 }
 
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
  * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
- * `presence` (id, online) when a contact's direct link opens or closes.
+ * `presence` (id, online) when a contact's direct link opens or closes, `updated` (MessageRow) when a
+ * message changed in place (deleted for everyone), `removed` (Removed[]) when messages were deleted.
  */
 export class ParleyNode extends EventEmitter {
   readonly home: string;
@@ -89,6 +94,9 @@ export class ParleyNode extends EventEmitter {
   #prekeys: PrekeySchedule | null = null;
   readonly #bundles = new BundleRequests();
   readonly #inbound: Inbound;
+  /** Replies' partners: timers, deletes, the outbox's cancel and retry (messages-ops.ts). */
+  readonly messages: MessageOps;
+  #disappearing: Disappearing | null = null;
 
   constructor(opts: NodeOptions) {
     super();
@@ -106,6 +114,13 @@ export class ParleyNode extends EventEmitter {
       logger: this.#logger,
       myRelay: () => this.#myRelay,
       receiver: () => this.#receiverComponents(),
+    });
+    this.messages = new MessageOps({
+      db: this.db,
+      now: this.#now,
+      kick: () => this.#delivery?.kick(),
+      onRemoved: (removed) => this.emit('removed', removed),
+      onUpdated: (m) => this.emit('updated', m),
     });
   }
 
@@ -180,6 +195,13 @@ export class ParleyNode extends EventEmitter {
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();
+    this.#disappearing = new Disappearing({
+      db: this.db,
+      now: this.#opts.expiryNow ?? this.#now,
+      logger: this.#logger,
+      onRemoved: (r) => this.emit('removed', r),
+    });
+    this.#disappearing.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
@@ -197,6 +219,7 @@ export class ParleyNode extends EventEmitter {
 
   async stop(): Promise<void> {
     this.#delivery?.stop();
+    this.#disappearing?.stop();
     this.#prekeys?.stop();
     await this.#keeper?.stop();
     await this.#republisher?.stop();
@@ -267,6 +290,7 @@ export class ParleyNode extends EventEmitter {
         this.#delivery?.kick();
       },
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
+      onUpdated: (m: MessageRow) => this.emit('updated', m),
     };
   }
 
@@ -297,8 +321,10 @@ export class ParleyNode extends EventEmitter {
     return this.#contacts.list();
   }
 
-  accept(id: string): ContactRow {
-    return this.#contacts.accept(id);
+  /** Accepts a contact request, naming them (`name`: they only offered one, unverified). */
+  accept(id: string, name?: string): ContactRow {
+    const row = this.#contacts.accept(id);
+    return name ? this.#contacts.patch(row.id, { name }) : row;
   }
 
   /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
@@ -362,9 +388,9 @@ export class ParleyNode extends EventEmitter {
     return row;
   }
 
-  /** Writes the message to the outbox (before any attempt) and starts delivering it. */
-  send(to: string, text: string): MessageRow {
-    const row = queueMessage(this.db, this.id, to, text, this.#now());
+  /** Writes the message to the outbox (before any attempt) and starts delivering it; `replyTo` quotes a message. */
+  send(to: string, text: string, opts: { replyTo?: string | undefined } = {}): MessageRow {
+    const row = queueMessage(this.db, this.id, to, text, this.#now(), opts);
     this.#delivery?.kick();
     return row;
   }

@@ -21,6 +21,7 @@ import type { PeerConn, Peers } from './peers.js';
 import type { Router } from './router.js';
 import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { mailboxReceipt } from '../routing/policy.js';
+import { deleteEntry, textExtras, timerEntry, type Ordered } from './receive-messaging.js';
 
 export interface ReceiverComponents {
   db: Db;
@@ -32,6 +33,8 @@ export interface ReceiverComponents {
   now: () => number;
   onMessage: (m: MessageRow) => void;
   onDelivered: (m: MessageRow) => void;
+  /** A message changed in place (deleted for everyone by its sender). */
+  onUpdated: (m: MessageRow) => void;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -107,44 +110,67 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
     }
     case 'reach':
       return { then: { write: () => setKv(c.db, `reach.${from}`, content.endpoint && content.transportKey ? JSON.stringify(content) : '') } };
-    case 'text': {
+    case 'text':
+    case 'timer':
+    case 'delete': {
       // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
       // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged
       // in order, so the gap fills first. Only after a first stored message, so a conversation whose
-      // start was declined (deleted) is not held up for ever.
+      // start was declined (deleted) is not held up for ever. `prev` names the predecessor when the
+      // sender cancelled one (it never comes).
       const last = lastArrivedSeq(c.db, from);
-      if (last > 0 && content.n > last + 1) {
-        c.logger.info({ gap: content.n - last - 1 }, 'held back a message that arrived before an earlier one');
+      const before = content.prev ?? content.n - 1;
+      if (last > 0 && before > last) {
+        c.logger.info({ gap: before - last }, 'held back a message that arrived before an earlier one');
         return {};
       }
-      let fresh = false;
-      const write = () => {
-        if (!known) upsertContact(c.db, from, 'request', c.now());
-        fresh = insertMessage(c.db, {
-          id: content.id,
-          contactId: from,
-          direction: 'in',
-          convSeq: content.n,
-          body: content.body,
-          sentAt: content.at,
-          receivedAt: c.now(),
-          state: 'received',
-          // My half of the way is what I observed; the sender's half, what they stated inside the message.
-          route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
-        });
-      };
+      const entry = entryOf(c, from, known, content, source);
       const receipt: Content = { v: 1, t: 'receipt', ids: [content.id] };
       const live = source.conn && !source.conn.closeReason;
       return {
-        then: { write, ...(live ? { reply: contentCodec.encode(receipt) } : {}) },
+        then: { write: entry.write, ...(live ? { reply: contentCodec.encode(receipt) } : {}) },
         after: (reply) => {
-          if (fresh) c.onMessage(getMessage(c.db, content.id)!);
+          entry.after();
           if (reply && source.conn && !source.conn.closeReason && c.router.sendEncrypted(source.conn, reply)) return;
           void sendReceipt(c, source, from, [content.id]);
         },
       };
     }
   }
+}
+
+/** What storing an ordered content does: the write (in the decryption's transaction), then its events. */
+function entryOf(
+  c: ReceiverComponents,
+  from: string,
+  known: ContactRow | undefined,
+  content: Ordered,
+  source: Source,
+): { write: () => void; after: () => void } {
+  if (content.t === 'delete') return deleteEntry(c, from, known, content);
+  if (content.t === 'timer') return timerEntry(c, from, known, content);
+  let fresh = false;
+  return {
+    write: () => {
+      if (!known) upsertContact(c.db, from, 'request', c.now());
+      fresh = insertMessage(c.db, {
+        id: content.id,
+        contactId: from,
+        direction: 'in',
+        convSeq: content.n,
+        body: content.body,
+        sentAt: content.at,
+        receivedAt: c.now(),
+        state: 'received',
+        // My half of the way is what I observed; the sender's half, what they stated inside the message.
+        route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
+        ...textExtras(c, from, known, content),
+      });
+    },
+    after: () => {
+      if (fresh) c.onMessage(getMessage(c.db, content.id)!);
+    },
+  };
 }
 
 async function sendReceipt(c: ReceiverComponents, source: Source, to: string, ids: string[]): Promise<void> {

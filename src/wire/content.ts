@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { jsonCodec } from './json-codec.js';
 import { MAX_TEXT_BYTES } from './limits.js';
+import { DeleteContent, TEXT_EXTRAS, TimerContent } from './content-messaging.js';
 
 /*
  * What travels inside a Signal message (the plaintext). Version first, then type.
  *   text     id: message ID (32 hex); n: per-conversation sequence of the sender; body: UTF-8 text;
  *            at: sender's clock, ms since epoch; via: the sender's side of the path, stamped at each
- *            attempt, so the receiver's route receipt can show the whole way (optional: older senders)
+ *            attempt, so the receiver's route receipt can show the whole way (optional: older senders);
+ *            reply, ttl, name, prev: see content-messaging.ts
  *   receipt  ids: message IDs received and stored (the end-to-end receipt that empties the outbox)
  *   reach    endpoint, transportKey: my direct address and Noise key, sent only to contacts I set to
  *            `direct`; an empty reach withdraws them
+ *   timer, delete: see content-messaging.ts
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -32,6 +35,7 @@ export const TextContent = z
     body: z.string().refine((s) => Buffer.byteLength(s) <= MAX_TEXT_BYTES, 'text too long'),
     at: z.number().int().min(0),
     via: z.enum(SENDER_PATHS).optional(),
+    ...TEXT_EXTRAS,
   })
   .strip();
 export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strip();
@@ -59,6 +63,6 @@ export const ReachContent = z
  * an older receiver drop the message (it would never be acknowledged, and the sender would resend it
  * for ever). Known fields are checked as strictly as ever.
  */
-export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent]);
+export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent, TimerContent, DeleteContent]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

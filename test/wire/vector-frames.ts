@@ -45,6 +45,9 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'text', id: msgId, n: 1, body: 'hello ☕ שלום', at: 1_700_000_000_000, via: 'both-relays' },
     { v: 1, t: 'receipt', ids: [msgId] },
     { v: 1, t: 'reach', endpoint: '192.0.2.7:4040', transportKey: id32 },
+    { v: 1, t: 'text', id: msgId, n: 3, prev: 1, body: 'yes', at: 1_700_000_000_000, reply: { id: msgId, quote: 'hello ☕' }, ttl: 3600, name: 'Alice' },
+    { v: 1, t: 'timer', id: msgId, n: 2, at: 1_700_000_000_000, seconds: 300 },
+    { v: 1, t: 'delete', id: msgId, n: 1 },
   ] satisfies Content[],
 };
 
