@@ -12,6 +12,8 @@ export interface DeliveryComponents {
   logger: Logger;
   now: () => number;
   onSent: (messageId: string) => void;
+  /** An attempt failed for a new reason (the outbox says why it waits: the UI shows it). */
+  onWaiting?: (messageId: string) => void;
   /** A `reach` content this contact should get before anything else, with a commit once it left. */
   reachUpdate: (contactId: string) => { content: Content; commit: () => void } | null;
 }
@@ -114,6 +116,7 @@ export class Delivery {
       relaxedTx(db, () => {
         for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);
       });
+      for (const item of due) if (item.last_error !== reason) this.#c.onWaiting?.(item.message_id);
     }
   }
 }

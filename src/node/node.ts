@@ -168,6 +168,7 @@ export class ParleyNode extends EventEmitter {
         logger: this.#logger,
         now: this.#now,
         onSent: (id) => this.emit('sent', getMessage(this.db, id)),
+        onWaiting: (id) => this.emit('waiting', getMessage(this.db, id)),
         reachUpdate: (id) => this.#reachUpdate(id),
       },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
