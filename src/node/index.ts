@@ -8,3 +8,4 @@ export type { RelayAddress } from './my-relay.js';
 export * from './contacts.js';
 export { KV } from './kv-keys.js';
 export { reachableByStrangers, setReachableByStrangers } from './strangers.js';
+export { MessageOps } from './messages-ops.js';
