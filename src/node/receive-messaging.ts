@@ -2,9 +2,27 @@ import type { z } from 'zod';
 import type { TextContent } from '../wire/content.js';
 import type { DeleteContent, TimerContent } from '../wire/content-messaging.js';
 import { MAX_QUOTE_CHARS } from '../wire/content-messaging.js';
-import { getMessage, insertMessage, scrub, setDisappear, setOfferedName, tombstone, upsertContact, type ContactRow } from '../store/index.js';
+import {
+  getMessage,
+  insertMessage,
+  scrub,
+  setDisappear,
+  setOfferedName,
+  tombstone,
+  upsertContact,
+  type ContactRow,
+  type Db,
+  type MessageRow,
+} from '../store/index.js';
 import { offeredName } from './messages-ops.js';
-import type { ReceiverComponents } from './receiver.js';
+
+/** What these handlers use of the receiver's components (receiver.ts). */
+interface ReceiverComponents {
+  db: Db;
+  now: () => number;
+  onMessage: (m: MessageRow) => void;
+  onUpdated: (m: MessageRow) => void;
+}
 
 /*
  * Receiving what everyday messaging adds (content-messaging.ts): a text's reply, timer and offered
