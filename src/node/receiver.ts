@@ -11,6 +11,7 @@ import {
   getMessage,
   setKv,
   lastArrivedSeq,
+  deletedInFloor,
   type ContactRow,
   type Db,
   type MessageRow,
@@ -124,7 +125,10 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
         c.logger.info({ gap: before - last }, 'held back a message that arrived before an earlier one');
         return {};
       }
-      const entry = entryOf(c, from, known, content, source);
+      // A message at or below a deleted one's place that is not here was deleted here (a resend that
+      // crossed the receipt, or a delete of what is gone): acknowledged, never stored again.
+      const deletedHere = content.n <= deletedInFloor(c.db, from) && !getMessage(c.db, content.id);
+      const entry = deletedHere ? { write: () => {}, after: () => {} } : entryOf(c, from, known, content, source);
       const receipt: Content = { v: 1, t: 'receipt', ids: [content.id] };
       const live = source.conn && !source.conn.closeReason;
       return {

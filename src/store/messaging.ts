@@ -41,6 +41,11 @@ export function nextExpiry(db: Db): number | null {
   return (stmt(db, 'SELECT min(expires_at) FROM messages WHERE expires_at IS NOT NULL').pluck().get() as number | null) ?? null;
 }
 
+/** The highest `n` of a message from this contact that was deleted here (migration 006's trigger keeps it); 0 if none. */
+export function deletedInFloor(db: Db, contactId: string): number {
+  return (stmt(db, 'SELECT in_seq_floor FROM contacts WHERE id = ?').pluck().get(contactId) as number | undefined) ?? 0;
+}
+
 /** Turns a message into the tombstone of a message deleted for everyone: its words are gone. */
 export function tombstone(db: Db, id: string): boolean {
   forgetQuotesOf(db, id);

@@ -88,6 +88,25 @@ describe('everyday messaging between two nodes', () => {
     }
   });
 
+  it('a conversation deleted on one device is gone there only, and what the contact writes next still arrives', async () => {
+    const before = alice.send(bob.id, 'an older line about the greenhouse');
+    await until(
+      () => bob.history().find((m) => m.id === before.id),
+      () => 'the message to arrive',
+    );
+    expect(bob.messages.clearConversation(alice.id).length).toBeGreaterThan(0);
+    expect(bob.history(alice.id)).toEqual([]);
+    expect(alice.history(bob.id).some((m) => m.id === before.id)).toBe(true);
+    expect(leaks(bob.home, needlesOf('greenhouse'))).toEqual([]);
+    // Bob's order check still knows what he had: the next message is not held back, nor an old one taken again.
+    const next = alice.send(bob.id, 'and a new one');
+    await until(
+      () => bob.history().find((m) => m.id === next.id),
+      () => 'the next message to arrive',
+    );
+    expect(bob.history(alice.id).map((m) => m.body)).toEqual(['and a new one']);
+  });
+
   it('a message cancelled in the outbox is never sent, and the next one is not held back waiting for it', async () => {
     await until(
       () => (alice.outbox().length === 0 ? true : undefined),
