@@ -100,6 +100,8 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
         for (const id of content.ids) {
           const row = getMessage(c.db, id);
           if (!row || row.contact_id !== from || row.direction !== 'out') continue;
+          // A deleted message's entry now carries the delete: only its own receipt ends it.
+          if ((row.kind === 'deleted') !== (content.of === 'delete')) continue;
           const was = dequeue(c.db, id);
           if (!was && row.state === 'delivered') continue;
           setMessageState(c.db, id, 'delivered');
@@ -129,14 +131,14 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
       // crossed the receipt, or a delete of what is gone): acknowledged, never stored again.
       const deletedHere = content.n <= deletedInFloor(c.db, from) && !getMessage(c.db, content.id);
       const entry = deletedHere ? { write: () => {}, after: () => {} } : entryOf(c, from, known, content, source);
-      const receipt: Content = { v: 1, t: 'receipt', ids: [content.id] };
+      const receipt: Content = { v: 1, t: 'receipt', ids: [content.id], ...(content.t === 'delete' ? { of: 'delete' as const } : {}) };
       const live = source.conn && !source.conn.closeReason;
       return {
         then: { write: entry.write, ...(live ? { reply: contentCodec.encode(receipt) } : {}) },
         after: (reply) => {
           entry.after();
           if (reply && source.conn && !source.conn.closeReason && c.router.sendEncrypted(source.conn, reply)) return;
-          void sendReceipt(c, source, from, [content.id]);
+          void sendReceipt(c, source, from, receipt);
         },
       };
     }
@@ -177,9 +179,8 @@ function entryOf(
   };
 }
 
-async function sendReceipt(c: ReceiverComponents, source: Source, to: string, ids: string[]): Promise<void> {
+async function sendReceipt(c: ReceiverComponents, source: Source, to: string, receipt: Content): Promise<void> {
   try {
-    const receipt: Content = { v: 1, t: 'receipt', ids };
     if (source.conn && !source.conn.closeReason) await c.router.reply(source.conn, to, receipt);
     else await c.router.send(to, [receipt]);
   } catch (err) {

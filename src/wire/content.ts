@@ -38,7 +38,8 @@ export const TextContent = z
     ...TEXT_EXTRAS,
   })
   .strip();
-export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strip();
+/** receipt: `of: 'delete'` acknowledges a delete for everyone (a text's receipt crossing it must not end it). */
+export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512), of: z.literal('delete').optional() }).strip();
 
 /** reach: how a contact set to `direct` may reach me directly (absent fields withdraw it). */
 export const ReachContent = z
