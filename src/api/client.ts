@@ -70,7 +70,8 @@ export class ApiClient {
   contact = (id: string) => this.#call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`);
   addContact = (input: AddContact) => this.#call<Contact>('POST', '/api/contacts', input);
   patchContact = (id: string, patch: PatchContact) => this.#call<Contact>('PATCH', `/api/contacts/${encodeURIComponent(id)}`, patch);
-  accept = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept`, {});
+  /** Accepts a request; `name` is what to call them (what they offered is unverified). */
+  accept = (id: string, name?: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept`, name ? { name } : {});
   decline = (id: string) => this.#call<{ ok: true }>('POST', `/api/contacts/${encodeURIComponent(id)}/decline`, {});
   block = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/block`, {});
   unblock = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/unblock`, {});
@@ -87,7 +88,17 @@ export class ApiClient {
   relays = () => this.#call<Relay[]>('GET', '/api/relays');
   markRelay = (publicKey: string, mark: 'pin' | 'unpin' | 'exclude' | 'include') => this.#call<Relay[]>('POST', '/api/relays', { publicKey, mark });
   network = () => this.#call<Network>('GET', '/api/network');
-  send = (id: string, text: string) => this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/messages`, { text });
+  /** Sends a message; `replyTo` quotes the message it answers. */
+  send = (id: string, text: string, replyTo?: string) =>
+    this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/messages`, { text, ...(replyTo ? { replyTo } : {}) });
+
+  // Disappearing timers, deletes, the outbox's cancel and retry (routes-messaging.ts).
+  setDisappearing = (id: string, seconds: number) => this.#call<Message>('POST', `/api/contacts/${encodeURIComponent(id)}/disappearing`, { seconds });
+  deleteMessage = (messageId: string, everyone = false) =>
+    this.#call<{ message: Message | null }>('POST', `/api/messages/${encodeURIComponent(messageId)}/delete`, { everyone });
+  clearConversation = (id: string) => this.#call<{ deleted: number }>('POST', `/api/contacts/${encodeURIComponent(id)}/clear`, {});
+  cancelOutbox = (messageId: string) => this.#call<{ ok: true }>('POST', `/api/outbox/${encodeURIComponent(messageId)}/cancel`, {});
+  retryOutbox = (messageId: string) => this.#call<{ ok: true }>('POST', `/api/outbox/${encodeURIComponent(messageId)}/retry`, {});
   safety = (id: string) => this.#call<Safety>('GET', `/api/contacts/${encodeURIComponent(id)}/safety`);
   verify = (id: string, verified: boolean) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/verify`, { verified });
   acceptNewKey = (id: string) => this.#call<Contact>('POST', `/api/contacts/${encodeURIComponent(id)}/accept-key`, {});

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
 import { NodeError, markRelay, startLockedNode, stopLockedNode, type ContactPatch, type ParleyNode, type NodeOptions } from '../node/index.js';
-import { getMessage, type MessageRow } from '../store/index.js';
+import { getContact, getMessage, type MessageRow, type Removed } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
 import { NOT_SENT_YET } from './client.js';
@@ -135,8 +135,8 @@ export class Daemon extends EventEmitter {
     return this.#emitContact(this.running().patchContact(id, patch).id);
   }
 
-  accept(id: string): Contact {
-    return this.#emitContact(this.running().accept(id).id);
+  accept(id: string, name?: string): Contact {
+    return this.#emitContact(this.running().accept(id, name).id);
   }
 
   decline(id: string): void {
@@ -163,11 +163,38 @@ export class Daemon extends EventEmitter {
     return outboxView(this.running().db);
   }
 
-  send(contactId: string, text: string): Message {
-    const row = this.running().send(contactId, text);
+  send(contactId: string, text: string, replyTo?: string): Message {
+    const row = this.running().send(contactId, text, { replyTo });
     const m = toMessage(row, NOT_SENT_YET);
     this.emit('event', { type: 'delivery', message: m } satisfies ApiEvent);
     return m;
+  }
+
+  /** Sets the conversation's disappearing timer for both sides; the entry that says so. */
+  setDisappearing(contactId: string, seconds: number): Message {
+    const row = this.running().messages.setDisappearing(contactId, seconds);
+    const m = toMessage(row, NOT_SENT_YET);
+    this.emit('event', { type: 'delivery', message: m } satisfies ApiEvent);
+    this.#emitContact(row.contact_id);
+    return m;
+  }
+
+  /** Deletes a message for me, or (mine only) for everyone; the tombstone when for everyone. */
+  deleteMessage(messageId: string, everyone: boolean): Message | null {
+    const row = this.running().messages.delete(messageId, everyone);
+    return row ? toMessage(row, null) : null;
+  }
+
+  clearConversation(contactId: string): number {
+    return this.running().messages.clearConversation(contactId).length;
+  }
+
+  cancelOutbox(messageId: string): void {
+    this.running().messages.cancel(messageId);
+  }
+
+  retryOutbox(messageId: string): void {
+    this.running().messages.retry(messageId);
   }
 
   markRead(contactId: string): Contact {
@@ -286,7 +313,19 @@ export class Daemon extends EventEmitter {
     node.on('presence', (id: string, online: boolean) => {
       this.emit('event', { type: 'presence', contactId: id, online } satisfies ApiEvent);
     });
+    node.on('updated', (row: MessageRow) => {
+      this.emit('event', { type: 'updated', message: toMessage(row, waitingReasons(node.db, row.contact_id).get(row.id) ?? null) } satisfies ApiEvent);
+      this.#emitContact(row.contact_id);
+    });
+    node.on('removed', (removed: Removed[]) => {
+      for (const contactId of new Set(removed.map((r) => r.contact_id))) {
+        const ids = removed.filter((r) => r.contact_id === contactId).map((r) => r.id);
+        this.emit('event', { type: 'removed', contactId, ids } satisfies ApiEvent);
+        if (getContact(node.db, contactId)) this.#emitContact(contactId);
+      }
+    });
     node.on('sent', delivery);
+    node.on('waiting', delivery);
     node.on('delivered', delivery);
     this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent);
   }

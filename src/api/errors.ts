@@ -209,6 +209,10 @@ const STATUS: Record<LowerErrorCode, number> = {
   UNREACHABLE: 503,
   BAD_SENDER: 502,
   NODE_NOT_STARTED: 503,
+  NO_SUCH_MESSAGE: 404,
+  NOT_YOUR_MESSAGE: 409,
+  NOT_WAITING: 409,
+  BAD_TIMER: 400,
 };
 
 const isLowerCode = (code: string): code is LowerErrorCode => Object.hasOwn(STATUS, code);

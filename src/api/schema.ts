@@ -24,6 +24,11 @@ export const SendMessage = z.object({
     .string()
     .min(1, 'the message is empty')
     .refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, 'the message is too long: send it in two parts'),
+  /** The message this one answers (it carries a short quote of it). */
+  replyTo: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, 'not a message ID')
+    .optional(),
 });
 export const Verify = z.object({ verified: z.boolean() });
 export const PageQuery = z.object({
@@ -146,6 +151,10 @@ export interface Contact {
   keyChanged: boolean;
   /** They offered a new key (signed by their ID) that is refused until the user accepts it. */
   keyPending: boolean;
+  /** The conversation's disappearing timer in seconds (0: off), agreed by both sides. */
+  disappearing: number;
+  /** The name a stranger gave with their request: unverified ("says they are …"). */
+  offeredName: string | null;
 }
 
 export interface Message {
@@ -161,6 +170,13 @@ export interface Message {
   route: RouteReceipt | null;
   /** Why it still waits (from the outbox), if it does. */
   waitingBecause: string | null;
+  /** text; timer: someone changed the disappearing timer (to `timer` seconds); deleted: deleted for everyone (no words left). */
+  kind: 'text' | 'timer' | 'deleted';
+  /** The message this one answers, with a short quote (null when that message was deleted). */
+  replyTo: { id: string; quote: string | null } | null;
+  /** When it disappears (ms since epoch), if it does. */
+  expiresAt: number | null;
+  timer: number | null;
 }
 
 /** A message still waiting in the outbox for the recipient's end-to-end receipt. */
@@ -219,7 +235,11 @@ export type ApiEvent =
   | { type: 'contact'; contact: Contact }
   | { type: 'route'; contactId: string; route: RouteReceipt['route'] }
   | { type: 'presence'; contactId: string; online: boolean }
-  | { type: 'state'; state: State };
+  | { type: 'state'; state: State }
+  /** A message changed in place (deleted for everyone). */
+  | { type: 'updated'; message: Message }
+  /** Messages are gone (disappeared, deleted for me, conversation cleared, cancelled). */
+  | { type: 'removed'; contactId: string; ids: string[] };
 
 export interface ApiErrorBody {
   error: { code: string; message: string };

@@ -27,6 +27,7 @@ import {
 } from './schema.js';
 import type { ApiEvent } from './schema.js';
 import type { Daemon } from './daemon.js';
+import { acceptName, registerMessagingRoutes } from './routes-messaging.js';
 
 export interface ApiOptions {
   daemon: Daemon;
@@ -127,13 +128,17 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   });
   app.get<Id>('/api/contacts/:id', async (req) => daemon.contact(req.params.id));
   app.patch<Id>('/api/contacts/:id', async (req) => daemon.patchContact(req.params.id, parse(PatchContact, req.body)));
-  app.post<Id>('/api/contacts/:id/accept', async (req) => daemon.accept(req.params.id));
+  app.post<Id>('/api/contacts/:id/accept', async (req) => daemon.accept(req.params.id, acceptName(parse, req.body)));
   app.post<Id>('/api/contacts/:id/decline', async (req) => (daemon.decline(req.params.id), { ok: true }));
   app.post<Id>('/api/contacts/:id/block', async (req) => daemon.block(req.params.id, true));
   app.post<Id>('/api/contacts/:id/unblock', async (req) => daemon.block(req.params.id, false));
   app.post<Id>('/api/contacts/:id/read', async (req) => daemon.markRead(req.params.id));
   app.get<Id>('/api/contacts/:id/messages', async (req) => daemon.messages(req.params.id, parse(PageQuery, req.query)));
-  app.post<Id>('/api/contacts/:id/messages', async (req) => daemon.send(req.params.id, parse(SendMessage, req.body).text));
+  app.post<Id>('/api/contacts/:id/messages', async (req) => {
+    const body = parse(SendMessage, req.body);
+    return daemon.send(req.params.id, body.text, body.replyTo);
+  });
+  registerMessagingRoutes(app, daemon, parse);
   app.get<Id>('/api/contacts/:id/safety', async (req) => daemon.safety(req.params.id));
   app.post<Id>('/api/contacts/:id/verify', async (req) => daemon.setVerified(req.params.id, parse(Verify, req.body).verified));
   app.post<Id>('/api/contacts/:id/accept-key', async (req) => daemon.acceptNewKey(req.params.id));

@@ -39,9 +39,11 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
       state: c.state,
       visibility: c.visibility,
       unread: unread.get(c.id) ?? 0,
-      last: m ? { body: m.body.slice(0, 140), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
+      last: m ? { body: previewOf(m), at: m.received_at ?? m.sent_at, direction: m.direction } : null,
       route: routes.get(c.id) ?? null,
       online: online.has(c.id) ? true : c.visibility === 'direct' && opts.online ? false : null,
+      disappearing: c.disappear_seconds,
+      offeredName: c.offered_name,
       ...(trust?.get(c.id) ?? trustOf(db, c.id)),
     };
   });
@@ -49,8 +51,13 @@ export function contactViews(db: Db, rows: ContactRow[], opts: { online?: Set<st
 
 /** Why a message waits: the last attempt's error, else whether it left at all. */
 function reasonOf(o: Pick<OutboxRow, 'attempts' | 'last_error'>): string {
+  if (o.last_error?.startsWith('NO_RECORD:')) return NOBODY_THERE;
   return o.last_error ?? (o.attempts > 0 ? 'sent, waiting for their end-to-end receipt' : NOT_SENT_YET);
 }
+
+/** Why a message to an ID with no intro record in the DHT waits, in plain words (issue 16: it retried forever, silently). */
+export const NOBODY_THERE =
+  'nobody uses this ID right now: no Parley has announced it. If the ID is right, the message goes when they come online; if not, cancel it';
 
 /** A safety number as both ends show it: 12 groups of 5 digits, a QR code of the scannable form, the key's trust. */
 export async function safetyView(n: { digits: string; scannable: Buffer }, trust: Trust): Promise<Safety> {
@@ -108,7 +115,18 @@ export function toMessage(m: MessageRow, waitingBecause: string | null): Message
     state: m.state === 'queued' ? 'waiting' : m.state,
     route: parseRoute(m.route),
     waitingBecause: m.direction === 'out' && m.state !== 'delivered' ? waitingBecause : null,
+    kind: m.kind,
+    replyTo: m.reply_to ? { id: m.reply_to, quote: m.quote } : null,
+    expiresAt: m.expires_at,
+    timer: m.kind === 'timer' ? m.ttl : null,
   };
+}
+
+/** What the contact list says of a conversation's newest entry. */
+function previewOf(m: MessageRow): string {
+  if (m.kind === 'deleted') return 'This message was deleted';
+  if (m.kind === 'timer') return m.ttl ? 'Disappearing messages on' : 'Disappearing messages off';
+  return m.body.slice(0, 140);
 }
 
 /** Why each message (of one contact, or of all) still waits in the outbox. */

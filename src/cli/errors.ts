@@ -15,6 +15,7 @@ export const CLI_ERROR_CODES = [
   'NO_SUCH_NAME',
   'BAD_RELAY_ACTION',
   'BAD_RELAY_KEY',
+  'AMBIGUOUS_MESSAGE',
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
@@ -43,6 +44,12 @@ export class CliError extends ParleyError<CliErrorCode | AnswerCode> {
     return new CliError(
       'AMBIGUOUS_NAME',
       `${ids.length} contacts are named "${name}" (IDs starting ${ids.join(', ')}); give the ID instead (\`parley contact list\` shows them)`,
+    );
+  }
+  static AMBIGUOUS_MESSAGE(prefix: string) {
+    return new CliError(
+      'AMBIGUOUS_MESSAGE',
+      `more than one message has an ID starting "${prefix}"; give more of the ID (\`parley history --json\` shows them whole)`,
     );
   }
   static NO_SUCH_NAME(name: string) {

@@ -4,6 +4,7 @@ import { describeError } from '../wire/errors.js';
 import { dueContacts, outboxFor, recordAttempt, relaxedTx, setMessageState, getMessage, type Db } from '../store/index.js';
 import { nextDelay, type RetryPolicy } from './backoff.js';
 import type { Router } from './router.js';
+import { contentFor } from './messages-ops.js';
 
 export interface DeliveryComponents {
   db: Db;
@@ -13,6 +14,8 @@ export interface DeliveryComponents {
   onSent: (messageId: string) => void;
   /** Contents this contact should get before anything else (reach, rendezvous), each with a commit once it left. */
   updates: (contactId: string) => Array<{ content: Content; commit: () => void }>;
+  /** An attempt failed for a new reason (the outbox says why it waits: the UI shows it). */
+  onWaiting?: (messageId: string) => void;
 }
 
 /**
@@ -91,7 +94,7 @@ export class Delivery {
     if (due.length === 0) return;
     const updates = this.#c.updates(contactId);
     const offset = updates.length;
-    const texts = due.map((item): Content => ({ v: 1, t: 'text', id: item.message_id, n: item.conv_seq, body: item.body, at: item.sent_at }));
+    const texts = due.map((item) => contentFor(db, item));
     try {
       await this.#c.router.send(contactId, [...updates.map((u) => u.content), ...texts], (i, route) => {
         if (i < offset) return updates[i]!.commit();
@@ -115,6 +118,7 @@ export class Delivery {
       relaxedTx(db, () => {
         for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);
       });
+      for (const item of due) if (item.last_error !== reason) this.#c.onWaiting?.(item.message_id);
     }
   }
 }

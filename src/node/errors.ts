@@ -12,6 +12,10 @@ export const NODE_ERROR_CODES = [
   'NO_KEY_YET',
   'NO_KEY_CHANGE',
   'NODE_NOT_STARTED',
+  'NO_SUCH_MESSAGE',
+  'NOT_YOUR_MESSAGE',
+  'NOT_WAITING',
+  'BAD_TIMER',
 ] as const;
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 
@@ -48,6 +52,18 @@ export class NodeError extends ParleyError<NodeErrorCode> {
   }
   static NOT_STARTED() {
     return new NodeError('NODE_NOT_STARTED', 'the node is not running');
+  }
+  static NO_SUCH_MESSAGE() {
+    return new NodeError('NO_SUCH_MESSAGE', 'there is no message with that ID (it may have been deleted or have disappeared)');
+  }
+  static NOT_YOUR_MESSAGE() {
+    return new NodeError('NOT_YOUR_MESSAGE', 'only a message you sent can be deleted for everyone; delete it for yourself instead');
+  }
+  static NOT_WAITING() {
+    return new NodeError('NOT_WAITING', 'that message is not waiting in the outbox (it was delivered, or cancelled)');
+  }
+  static BAD_TIMER() {
+    return new NodeError('BAD_TIMER', 'disappearing messages can be off, 5 minutes, 1 hour, 1 day or 1 week');
   }
   static override is(err: unknown): err is NodeError {
     return err instanceof NodeError;

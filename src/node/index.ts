@@ -11,3 +11,4 @@ export { reachableByStrangers, setReachableByStrangers } from './strangers.js';
 export { describeDhtRoute, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
 export { markRelay, relayViews, pinnedOf, excludedOf, type RelayView, type RelayUse, type RelaySource } from './relay-pool.js';
 export { subnetOf } from './relay-choice.js';
+export { MessageOps } from './messages-ops.js';

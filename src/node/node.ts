@@ -48,6 +48,8 @@ import { AttestationKeeper, Signup } from '../signup/index.js';
 import { Rendezvous, type ContactReach, type MyReach } from './rendezvous.js';
 import { rendezvousSecret, rendezvousUpdate } from './rendezvous-secrets.js';
 import { encodeRelayRef } from '../routing/relay-ref.js';
+import { MessageOps } from './messages-ops.js';
+import { Disappearing } from './disappearing.js';
 
 export interface NodeOptions {
   home: string;
@@ -70,6 +72,8 @@ export interface NodeOptions {
   passphrase?: string;
   /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
   reachableByStrangers?: boolean;
+  /** The clock disappearing messages run out by (default `now`; tests move it forward instead of waiting). */
+  expiryNow?: () => number;
 }
 
 /** `parley status`'s view of the network, for the person only. */
@@ -83,7 +87,8 @@ export interface NetworkStatus extends Reachability {
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
  * outbox. Emits `message` (MessageRow) on arrival, `delivered` and `sent` (MessageRow) as states change,
- * `presence` (id, online) when a contact's direct link opens or closes.
+ * `presence` (id, online) when a contact's direct link opens or closes, `updated` (MessageRow) when a
+ * message changed in place (deleted for everyone), `removed` (Removed[]) when messages were deleted.
  */
 export class ParleyNode extends EventEmitter {
   readonly home: string;
@@ -115,6 +120,9 @@ export class ParleyNode extends EventEmitter {
   #rendezvous: Rendezvous | null = null;
   readonly #bundles = new BundleRequests();
   readonly #inbound: Inbound;
+  /** Replies' partners: timers, deletes, the outbox's cancel and retry (messages-ops.ts). */
+  readonly messages: MessageOps;
+  #disappearing: Disappearing | null = null;
 
   constructor(opts: NodeOptions) {
     super();
@@ -133,6 +141,13 @@ export class ParleyNode extends EventEmitter {
       logger: this.#logger,
       myRelay: () => this.#myRelay,
       receiver: () => this.#receiverComponents(),
+    });
+    this.messages = new MessageOps({
+      db: this.db,
+      now: this.#now,
+      kick: () => this.#delivery?.kick(),
+      onRemoved: (removed) => this.emit('removed', removed),
+      onUpdated: (m) => this.emit('updated', m),
     });
   }
 
@@ -217,6 +232,7 @@ export class ParleyNode extends EventEmitter {
         now: this.#now,
         onSent: (id) => this.emit('sent', getMessage(this.db, id)),
         updates: (id) => [this.#reachUpdate(id), rendezvousUpdate(this.db, id)].filter((u) => u !== null),
+        onWaiting: (id) => this.emit('waiting', getMessage(this.db, id)),
       },
       { retry: this.#opts.retry ?? DEFAULT_RETRY },
     );
@@ -256,6 +272,13 @@ export class ParleyNode extends EventEmitter {
     this.#keeper = new AttestationKeeper({ dht: this.#access, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();
+    this.#disappearing = new Disappearing({
+      db: this.db,
+      now: this.#opts.expiryNow ?? this.#now,
+      logger: this.#logger,
+      onRemoved: (r) => this.emit('removed', r),
+    });
+    this.#disappearing.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
@@ -273,6 +296,7 @@ export class ParleyNode extends EventEmitter {
 
   async stop(): Promise<void> {
     this.#delivery?.stop();
+    this.#disappearing?.stop();
     this.#prekeys?.stop();
     await this.#keeper?.stop();
     await this.#rendezvous?.stop();
@@ -449,6 +473,7 @@ export class ParleyNode extends EventEmitter {
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
       onRendezvous: (from: string, needMine: boolean) => this.#onRendezvous(from, needMine),
       onCandidates: (from: string, content: CandidatesContent) => this.#puncher?.onCandidates(from, content),
+      onUpdated: (m: MessageRow) => this.emit('updated', m),
     };
   }
 
@@ -498,8 +523,10 @@ export class ParleyNode extends EventEmitter {
     return this.#contacts.list();
   }
 
-  accept(id: string): ContactRow {
-    return this.#contacts.accept(id);
+  /** Accepts a contact request, naming them (`name`: they only offered one, unverified). */
+  accept(id: string, name?: string): ContactRow {
+    const row = this.#contacts.accept(id);
+    return name ? this.#contacts.patch(row.id, { name }) : row;
   }
 
   /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
@@ -569,9 +596,9 @@ export class ParleyNode extends EventEmitter {
     return row;
   }
 
-  /** Writes the message to the outbox (before any attempt) and starts delivering it. */
-  send(to: string, text: string): MessageRow {
-    const row = queueMessage(this.db, this.id, to, text, this.#now());
+  /** Writes the message to the outbox (before any attempt) and starts delivering it; `replyTo` quotes a message. */
+  send(to: string, text: string, opts: { replyTo?: string | undefined } = {}): MessageRow {
+    const row = queueMessage(this.db, this.id, to, text, this.#now(), opts);
     this.#delivery?.kick();
     return row;
   }

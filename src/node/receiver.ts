@@ -11,6 +11,7 @@ import {
   getMessage,
   setKv,
   lastArrivedSeq,
+  deletedInFloor,
   type ContactRow,
   type Db,
   type MessageRow,
@@ -22,6 +23,7 @@ import type { Router } from './router.js';
 import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { mailboxReceipt } from '../routing/policy.js';
 import { acceptTheirHalf } from './rendezvous-secrets.js';
+import { deleteEntry, textExtras, timerEntry, type Ordered } from './receive-messaging.js';
 
 export interface ReceiverComponents {
   db: Db;
@@ -37,6 +39,8 @@ export interface ReceiverComponents {
   onRendezvous?: (from: string, needMine: boolean) => void;
   /** Hole-punching candidates from a contact (src/node/punch.ts decides whether to answer). */
   onCandidates?: (from: string, content: CandidatesContent) => void;
+  /** A message changed in place (deleted for everyone by its sender). */
+  onUpdated: (m: MessageRow) => void;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -101,6 +105,8 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
         for (const id of content.ids) {
           const row = getMessage(c.db, id);
           if (!row || row.contact_id !== from || row.direction !== 'out') continue;
+          // A deleted message's entry now carries the delete: only its own receipt ends it.
+          if ((row.kind === 'deleted') !== (content.of === 'delete')) continue;
           const was = dequeue(c.db, id);
           if (!was && row.state === 'delivered') continue;
           setMessageState(c.db, id, 'delivered');
@@ -119,49 +125,74 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
     }
     case 'candidates':
       return { after: () => c.onCandidates?.(from, content) };
-    case 'text': {
+    case 'text':
+    case 'timer':
+    case 'delete': {
       // Conversation order: a message whose predecessor has not been stored yet (it failed to store,
       // or is still on its way) waits, unacknowledged. The sender resends everything unacknowledged
       // in order, so the gap fills first. Only after a first stored message, so a conversation whose
-      // start was declined (deleted) is not held up for ever.
+      // start was declined (deleted) is not held up for ever. `prev` names the predecessor when the
+      // sender cancelled one (it never comes).
       const last = lastArrivedSeq(c.db, from);
-      if (last > 0 && content.n > last + 1) {
-        c.logger.info({ gap: content.n - last - 1 }, 'held back a message that arrived before an earlier one');
+      const before = content.prev ?? content.n - 1;
+      if (last > 0 && before > last) {
+        c.logger.info({ gap: before - last }, 'held back a message that arrived before an earlier one');
         return {};
       }
-      let fresh = false;
-      const write = () => {
-        if (!known) upsertContact(c.db, from, 'request', c.now());
-        fresh = insertMessage(c.db, {
-          id: content.id,
-          contactId: from,
-          direction: 'in',
-          convSeq: content.n,
-          body: content.body,
-          sentAt: content.at,
-          receivedAt: c.now(),
-          state: 'received',
-          // My half of the way is what I observed; the sender's half, what they stated inside the message.
-          route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
-        });
-      };
-      const receipt: Content = { v: 1, t: 'receipt', ids: [content.id] };
+      // A message at or below a deleted one's place that is not here was deleted here (a resend that
+      // crossed the receipt, or a delete of what is gone): acknowledged, never stored again.
+      const deletedHere = content.n <= deletedInFloor(c.db, from) && !getMessage(c.db, content.id);
+      const entry = deletedHere ? { write: () => {}, after: () => {} } : entryOf(c, from, known, content, source);
+      const receipt: Content = { v: 1, t: 'receipt', ids: [content.id], ...(content.t === 'delete' ? { of: 'delete' as const } : {}) };
       const live = source.conn && !source.conn.closeReason;
       return {
-        then: { write, ...(live ? { reply: contentCodec.encode(receipt) } : {}) },
+        then: { write: entry.write, ...(live ? { reply: contentCodec.encode(receipt) } : {}) },
         after: (reply) => {
-          if (fresh) c.onMessage(getMessage(c.db, content.id)!);
+          entry.after();
           if (reply && source.conn && !source.conn.closeReason && c.router.sendEncrypted(source.conn, reply)) return;
-          void sendReceipt(c, source, from, [content.id]);
+          void sendReceipt(c, source, from, receipt);
         },
       };
     }
   }
 }
 
-async function sendReceipt(c: ReceiverComponents, source: Source, to: string, ids: string[]): Promise<void> {
+/** What storing an ordered content does: the write (in the decryption's transaction), then its events. */
+function entryOf(
+  c: ReceiverComponents,
+  from: string,
+  known: ContactRow | undefined,
+  content: Ordered,
+  source: Source,
+): { write: () => void; after: () => void } {
+  if (content.t === 'delete') return deleteEntry(c, from, known, content);
+  if (content.t === 'timer') return timerEntry(c, from, known, content);
+  let fresh = false;
+  return {
+    write: () => {
+      if (!known) upsertContact(c.db, from, 'request', c.now());
+      fresh = insertMessage(c.db, {
+        id: content.id,
+        contactId: from,
+        direction: 'in',
+        convSeq: content.n,
+        body: content.body,
+        sentAt: content.at,
+        receivedAt: c.now(),
+        state: 'received',
+        // My half of the way is what I observed; the sender's half, what they stated inside the message.
+        route: JSON.stringify(source.conn ? DIRECT_RECEIPT : mailboxReceipt(content.via)),
+        ...textExtras(c, from, known, content),
+      });
+    },
+    after: () => {
+      if (fresh) c.onMessage(getMessage(c.db, content.id)!);
+    },
+  };
+}
+
+async function sendReceipt(c: ReceiverComponents, source: Source, to: string, receipt: Content): Promise<void> {
   try {
-    const receipt: Content = { v: 1, t: 'receipt', ids };
     if (source.conn && !source.conn.closeReason) await c.router.reply(source.conn, to, receipt);
     else await c.router.send(to, [receipt]);
   } catch (err) {

@@ -11,6 +11,11 @@ export interface ContactRow {
   added_at: number;
   next_out_seq: number;
   last_read_seq: number;
+  /** Migration 006: the conversation's disappearing timer (seconds, 0 off) and when it was set; the name a stranger offered. */
+  disappear_seconds: number;
+  disappear_set_at: number;
+  offered_name: string | null;
+  in_seq_floor: number;
 }
 
 export function getContact(db: Db, id: string): ContactRow | undefined {

@@ -40,6 +40,7 @@ export function openDb(path: string, opts: number | OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('temp_store = MEMORY'); // sorts and temporary tables never reach a (clear) temp file
+  db.pragma('secure_delete = ON'); // deleted messages are overwritten with zeros, not left in free pages
   migrate(db, upTo);
   return db;
 }

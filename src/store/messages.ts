@@ -1,6 +1,8 @@
 import { stmt, type Db } from './db.js';
 
 export type MessageState = 'queued' | 'sent' | 'delivered' | 'received';
+/** text: a message; timer: a change of the conversation's disappearing timer; deleted: a tombstone (deleted for everyone). */
+export type MessageKind = 'text' | 'timer' | 'deleted';
 
 export interface MessageRow {
   seq: number;
@@ -13,6 +15,14 @@ export interface MessageRow {
   received_at: number | null;
   state: MessageState;
   route: string | null;
+  kind: MessageKind;
+  /** The message this one replies to, and a short quote of it (null once that message is gone). */
+  reply_to: string | null;
+  quote: string | null;
+  /** The disappearing timer (seconds) this message was sent under; for a `timer` entry, the new setting. */
+  ttl: number | null;
+  /** When it disappears (ms since epoch), if it does. */
+  expires_at: number | null;
 }
 
 export interface NewMessage {
@@ -25,16 +35,40 @@ export interface NewMessage {
   receivedAt: number | null;
   state: MessageState;
   route: string | null;
+  kind?: MessageKind;
+  replyTo?: string | null;
+  quote?: string | null;
+  ttl?: number | null;
+  expiresAt?: number | null;
 }
 
 /** Inserts a message; returns false if a message with that ID already exists (a duplicate). */
 export function insertMessage(db: Db, m: NewMessage): boolean {
-  const r = stmt(
-    db,
-    `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route)
-       VALUES (@id, @contactId, @direction, @convSeq, @body, @sentAt, @receivedAt, @state, @route)
-       ON CONFLICT(id) DO NOTHING`,
-  ).run(m);
+  // A plain text names only the columns of migration 001 (so it also fills a database not yet migrated, as tests of migrations do).
+  const plain = m.kind === undefined && !m.replyTo && !m.quote && !m.ttl && !m.expiresAt;
+  const r = plain
+    ? stmt(
+        db,
+        `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route)
+           VALUES (@id, @contactId, @direction, @convSeq, @body, @sentAt, @receivedAt, @state, @route)
+           ON CONFLICT(id) DO NOTHING`,
+      ).run({
+        id: m.id,
+        contactId: m.contactId,
+        direction: m.direction,
+        convSeq: m.convSeq,
+        body: m.body,
+        sentAt: m.sentAt,
+        receivedAt: m.receivedAt,
+        state: m.state,
+        route: m.route,
+      })
+    : stmt(
+        db,
+        `INSERT INTO messages (id, contact_id, direction, conv_seq, body, sent_at, received_at, state, route, kind, reply_to, quote, ttl, expires_at)
+           VALUES (@id, @contactId, @direction, @convSeq, @body, @sentAt, @receivedAt, @state, @route, @kind, @replyTo, @quote, @ttl, @expiresAt)
+           ON CONFLICT(id) DO NOTHING`,
+      ).run({ kind: 'text', replyTo: null, quote: null, ttl: null, expiresAt: null, ...m });
   return r.changes === 1;
 }
 
@@ -42,11 +76,15 @@ export function getMessage(db: Db, id: string): MessageRow | undefined {
   return stmt(db, 'SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
 }
 
-/** The sender's sequence number (`n`) of the latest message that arrived from `contactId`; 0 if none. */
+/**
+ * The sender's sequence number (`n`) of the latest message that arrived from `contactId`; 0 if none.
+ * A message deleted since (expired, deleted for me, conversation cleared) still counts (migration 006).
+ */
 export function lastArrivedSeq(db: Db, contactId: string): number {
   const row = stmt(db, "SELECT conv_seq FROM messages WHERE contact_id = ? AND direction = 'in' ORDER BY seq DESC LIMIT 1").get(contactId) as
     { conv_seq: number } | undefined;
-  return row?.conv_seq ?? 0;
+  const floor = stmt(db, 'SELECT in_seq_floor FROM contacts WHERE id = ?').pluck().get(contactId) as number | undefined;
+  return Math.max(row?.conv_seq ?? 0, floor ?? 0);
 }
 
 export function history(db: Db, contactId?: string, limit = 1000): MessageRow[] {

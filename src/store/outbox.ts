@@ -1,4 +1,5 @@
 import { stmt, type Db } from './db.js';
+import type { MessageKind } from './messages.js';
 
 export interface OutboxItem {
   message_id: string;
@@ -9,6 +10,11 @@ export interface OutboxItem {
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  /** What the entry is (a text, a timer change, a delete for everyone), and a text's reply and timer. */
+  kind: MessageKind;
+  reply_to: string | null;
+  quote: string | null;
+  ttl: number | null;
 }
 
 /** Puts a stored outgoing message in the outbox, with its contact and order (so the delivery loop reads the outbox alone). */
@@ -24,7 +30,7 @@ export function enqueue(db: Db, messageId: string, now: number): void {
 export function listOutbox(db: Db): OutboxItem[] {
   return stmt(
     db,
-    `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
+    `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error, m.kind, m.reply_to, m.quote, m.ttl
        FROM outbox o CROSS JOIN messages m ON m.id = o.message_id ORDER BY o.seq`,
   ).all() as OutboxItem[];
 }
@@ -43,7 +49,7 @@ export function nextDueAt(db: Db): number | null {
 export function outboxFor(db: Db, contactId: string): OutboxItem[] {
   return stmt(
     db,
-    `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error
+    `SELECT o.message_id, m.contact_id, m.conv_seq, m.body, m.sent_at, o.attempts, o.next_attempt_at, o.last_error, m.kind, m.reply_to, m.quote, m.ttl
        FROM outbox o CROSS JOIN messages m ON m.id = o.message_id WHERE o.contact_id = ? ORDER BY o.seq`,
   ).all(contactId) as OutboxItem[];
 }

@@ -5,6 +5,7 @@ import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
 import { MAX_MESSAGE_BYTES, utf8Length } from '../api/limits.js';
 import { Dialog } from './dialog.js';
 import { errorText } from './errors.js';
+import { ConversationSettings, DisappearingBadge, MessageActions, Quote, ReplyBar, TimerNotice } from './message-extras.js';
 import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
 
 interface Props {
@@ -26,6 +27,7 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
   const [receipt, setReceipt] = useState<Message | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'safety' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
   const name = displayName(contact);
 
   useEffect(() => {
@@ -45,7 +47,13 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
   }, [contact.id]);
 
   useEffect(() => {
-    if (!lastEvent || (lastEvent.type !== 'message' && lastEvent.type !== 'delivery')) return;
+    if (lastEvent?.type === 'removed' && lastEvent.contactId === contact.id) {
+      const gone = new Set(lastEvent.ids);
+      setMessages((ms) => ms && ms.filter((m) => !gone.has(m.id)));
+      setReplyTo((r) => (r && gone.has(r.id) ? null : r));
+      return;
+    }
+    if (!lastEvent || (lastEvent.type !== 'message' && lastEvent.type !== 'delivery' && lastEvent.type !== 'updated')) return;
     const m = lastEvent.message;
     if (m.contactId !== contact.id) return;
     setMessages((ms) => {
@@ -83,7 +91,8 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
 
   const send = async (text: string) => {
     try {
-      const m = await client.send(contact.id, text);
+      const m = await client.send(contact.id, text, replyTo?.id);
+      setReplyTo(null);
       setMessages((ms) => (ms && !ms.some((x) => x.id === m.id) ? [...ms, m] : ms));
       onSent(m);
       setError(null);
@@ -131,7 +140,16 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
       {messages === null ? (
         <p class="hint pad">Loading…</p>
       ) : (
-        <MessageList messages={messages} name={name} onReceipt={setReceipt} onNearTop={() => void loadOlder()} {...(focus ? { focus } : {})} />
+        <MessageList
+          messages={messages}
+          name={name}
+          client={client}
+          onReply={setReplyTo}
+          onError={setError}
+          onReceipt={setReceipt}
+          onNearTop={() => void loadOlder()}
+          {...(focus ? { focus } : {})}
+        />
       )}
       {error && (
         <p role="alert" class="error pad">
@@ -141,7 +159,10 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
       {contact.state === 'blocked' ? (
         <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
       ) : (
-        <Composer onSend={send} name={name} />
+        <>
+          {replyTo && <ReplyBar message={replyTo} onCancel={() => setReplyTo(null)} />}
+          <Composer onSend={send} name={name} />
+        </>
       )}
       {receipt && <RouteReceiptDialog message={receipt} name={name} onClose={() => setReceipt(null)} />}
       {dialog === 'settings' && <Settings client={client} contact={contact} onClose={() => setDialog(null)} onGone={onGone} />}
@@ -161,6 +182,7 @@ function Privacy({ contact }: { contact: Contact }) {
       <span> · End-to-end encrypted (Signal protocol)</span>
       {contact.online && <span class="ok"> · Connected directly now</span>}
       <span class={contact.verified ? 'ok' : 'hint'}> · {contact.verified ? 'Safety number verified' : 'Safety number not verified'}</span>
+      <DisappearingBadge contact={contact} />
     </p>
   );
 }
@@ -168,6 +190,9 @@ function Privacy({ contact }: { contact: Contact }) {
 interface ListProps {
   messages: Message[];
   name: string;
+  client: ApiClient;
+  onReply: (m: Message) => void;
+  onError: (e: string) => void;
   onReceipt: (m: Message) => void;
   onNearTop: () => void;
   focus?: string;
@@ -183,7 +208,7 @@ function dayOf(m: Message): string {
   return d.toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
-function MessageList({ messages, name, onReceipt, onNearTop, focus }: ListProps) {
+function MessageList({ messages, name, client, onReply, onError, onReceipt, onNearTop, focus }: ListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   const [v] = useState(
@@ -218,13 +243,22 @@ function MessageList({ messages, name, onReceipt, onNearTop, focus }: ListProps)
         { align: 'center' },
       );
       atBottom.current = false;
-    } else if (messages.length && (first.current || atBottom.current)) {
+    } else if (messages.length && (first.current || atBottom.current || mineAtEnd(messages, total.current, v.getTotalSize()))) {
       v.scrollToIndex(messages.length - 1, { align: 'end' });
     }
     oldest.current = head;
     total.current = v.getTotalSize();
     first.current = false;
   }, [messages.length]);
+  // A reply's quote shows its original: scrolled to and highlighted.
+  const [jumped, setJumped] = useState<string | null>(null);
+  const jump = (id: string) => {
+    const i = messages.findIndex((m) => m.id === id);
+    if (i < 0) return onError('The original message is no longer here (deleted, or disappeared).');
+    v.scrollToIndex(i, { align: 'center' });
+    atBottom.current = false;
+    setJumped(id);
+  };
   const onScroll = () => {
     const el = scroller.current!;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
@@ -256,35 +290,46 @@ function MessageList({ messages, name, onReceipt, onNearTop, focus }: ListProps)
                   <span>{day}</span>
                 </p>
               )}
-              <article
-                class={`bubble ${m.id === focus ? 'hit' : ''}`}
-                aria-label={m.direction === 'out' ? 'Sent message' : `Message from ${name}`}
-                aria-current={m.id === focus ? 'true' : undefined}
-              >
-                <p class="body" dir="auto">
-                  {m.body}
-                </p>
-                <footer>
-                  <time>{time(m.receivedAt ?? m.sentAt)}</time>
-                  {m.direction === 'out' && <span class={`state ${m.state}`}>{stateLabel(m)}</span>}
-                  {m.route && (
-                    <button
-                      type="button"
-                      class="route-badge"
-                      onClick={() => onReceipt(m)}
-                      aria-label={`Route: ${ROUTE_LABEL[m.route.route]}. Show the route receipt`}
-                    >
-                      {ROUTE_LABEL[m.route.route]}
-                    </button>
-                  )}
-                </footer>
-              </article>
+              {m.kind === 'timer' ? (
+                <TimerNotice message={m} name={name} />
+              ) : (
+                <article
+                  class={`bubble ${m.id === focus || m.id === jumped ? 'hit' : ''} ${m.kind}`}
+                  aria-label={m.direction === 'out' ? 'Sent message' : `Message from ${name}`}
+                  aria-current={m.id === focus || m.id === jumped ? 'true' : undefined}
+                >
+                  {m.replyTo && <Quote reply={m.replyTo} onJump={jump} />}
+                  <p class="body" dir="auto">
+                    {m.kind === 'deleted' ? (m.direction === 'out' ? 'You deleted this message' : 'This message was deleted') : m.body}
+                  </p>
+                  <footer>
+                    <time>{time(m.receivedAt ?? m.sentAt)}</time>
+                    {m.direction === 'out' && <span class={`state ${m.state}`}>{stateLabel(m)}</span>}
+                    {m.route && (
+                      <button
+                        type="button"
+                        class="route-badge"
+                        onClick={() => onReceipt(m)}
+                        aria-label={`Route: ${ROUTE_LABEL[m.route.route]}. Show the route receipt`}
+                      >
+                        {ROUTE_LABEL[m.route.route]}
+                      </button>
+                    )}
+                    <MessageActions message={m} client={client} onReply={onReply} onError={onError} />
+                  </footer>
+                </article>
+              )}
             </div>
           );
         })}
       </div>
     </div>
   );
+}
+
+/** What I just sent (the list grew at the end with a message of mine) is shown, wherever the list was scrolled. */
+function mineAtEnd(messages: Message[], before: number, after: number): boolean {
+  return after > before && messages[messages.length - 1]!.direction === 'out';
 }
 
 /** The counter appears when this much room is left. */
@@ -406,6 +451,7 @@ function Settings({ client, contact, onClose, onGone }: { client: ApiClient; con
         </label>
         <button type="submit">Rename</button>
       </form>
+      <ConversationSettings client={client} contact={contact} name={name} />
       <p class="mono hint">{contact.id}</p>
       {contact.state === 'blocked' ? (
         <button type="button" onClick={() => void act(client.unblock(contact.id))}>

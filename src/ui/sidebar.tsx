@@ -1,3 +1,4 @@
+import { RequestItem } from './request.js';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api/client.js';
 import type { Contact, Me, SearchHit, State } from '../api/schema.js';
@@ -77,37 +78,7 @@ export function Sidebar({ client, me, diskProtected, dhtTraffic, attestor, conta
               <h2 class="section">Contact requests</h2>
               <ul class="list">
                 {requests.map((c) => (
-                  <li key={c.id} class="request">
-                    <span class="mono">{displayName(c)}</span>
-                    {c.last && (
-                      <span class="preview" dir="auto">
-                        {c.last.body}
-                      </span>
-                    )}
-                    <div class="row">
-                      <button
-                        type="button"
-                        class="primary"
-                        onClick={() =>
-                          void client.accept(c.id).then(
-                            () => {
-                              void refresh();
-                              onOpen(c.id);
-                            },
-                            () => {},
-                          )
-                        }
-                      >
-                        Accept
-                      </button>
-                      <button type="button" onClick={() => void client.decline(c.id).then(refresh, () => {})}>
-                        Decline
-                      </button>
-                      <button type="button" class="danger" onClick={() => void client.block(c.id).then(refresh, () => {})}>
-                        Block
-                      </button>
-                    </div>
-                  </li>
+                  <RequestItem key={c.id} client={client} contact={c} onDone={() => void refresh()} onOpen={onOpen} />
                 ))}
               </ul>
             </section>

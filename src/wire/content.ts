@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { jsonCodec } from './json-codec.js';
 import { MAX_TEXT_BYTES } from './limits.js';
+import { DeleteContent, TEXT_EXTRAS, TimerContent } from './content-messaging.js';
 
 /*
  * What travels inside a Signal message (the plaintext). Version first, then type.
  *   text     id: message ID (32 hex); n: per-conversation sequence of the sender; body: UTF-8 text;
  *            at: sender's clock, ms since epoch; via: the sender's side of the path, stamped at each
- *            attempt, so the receiver's route receipt can show the whole way (optional: older senders)
+ *            attempt, so the receiver's route receipt can show the whole way (optional: older senders);
+ *            reply, ttl, name, prev: see content-messaging.ts
  *   receipt  ids: message IDs received and stored (the end-to-end receipt that empties the outbox)
  *   reach    endpoint, transportKey: my direct address and Noise key, sent only to contacts I set to
  *            `direct`; an empty reach withdraws them
@@ -17,6 +19,7 @@ import { MAX_TEXT_BYTES } from './limits.js';
  *            kind: how my NAT maps ports; streamId: my UDX stream id; transportKey: the Noise key my end
  *            of the punched link proves; at: sender's clock (stale offers are ignored). An offer goes
  *            only to a contact both sides set to `direct`; an answer only to a contact I set `direct`.
+ *   timer, delete: see content-messaging.ts
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -39,9 +42,11 @@ export const TextContent = z
     body: z.string().refine((s) => Buffer.byteLength(s) <= MAX_TEXT_BYTES, 'text too long'),
     at: z.number().int().min(0),
     via: z.enum(SENDER_PATHS).optional(),
+    ...TEXT_EXTRAS,
   })
   .strip();
-export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512) }).strip();
+/** receipt: `of: 'delete'` acknowledges a delete for everyone (a text's receipt crossing it must not end it). */
+export const ReceiptContent = z.object({ v, t: z.literal('receipt'), ids: z.array(messageId).min(1).max(512), of: z.literal('delete').optional() }).strip();
 
 /** reach: how a contact set to `direct` may reach me directly (absent fields withdraw it). */
 export const ReachContent = z
@@ -94,6 +99,14 @@ export type CandidatesContent = z.infer<typeof CandidatesContent>;
  * an older receiver drop the message (it would never be acknowledged, and the sender would resend it
  * for ever). Known fields are checked as strictly as ever.
  */
-export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent, RendezvousContent, CandidatesContent]);
+export const Content = z.discriminatedUnion('t', [
+  TextContent,
+  ReceiptContent,
+  ReachContent,
+  RendezvousContent,
+  CandidatesContent,
+  TimerContent,
+  DeleteContent,
+]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

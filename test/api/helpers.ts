@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { ApiClient, Daemon, apiToken, startApi, type ApiEvent, type RunningApi } from '../../src/api/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
+import type { NodeOptions } from '../../src/node/index.js';
 
 export interface Person {
   daemon: Daemon;
@@ -22,7 +23,8 @@ export async function apiWorld(opts: { relays?: number; attestor?: boolean } = {
   let nextHost = 20 + Math.floor(Math.random() * 200);
   return {
     net,
-    async person(name: string, relay?: number): Promise<Person> {
+    /** `node`: more node options (a test's expiry clock, say). */
+    async person(name: string, relay?: number, node: Partial<NodeOptions> = {}): Promise<Person> {
       const home = join(root, name);
       const daemon = new Daemon({
         home,
@@ -32,6 +34,7 @@ export async function apiWorld(opts: { relays?: number; attestor?: boolean } = {
           retry: { baseMs: 200, maxMs: 1_000 },
           // Without a relay a person is reachable only by direct address: these tests chose that.
           ...(relay !== undefined ? { relays: [net.relays[relay]!] } : { reachableByStrangers: true }),
+          ...node,
         },
         ...(net.attestor ? { attestor: net.attestor.url } : {}),
       });

@@ -66,6 +66,10 @@ export const VECTOR_FRAMES = {
       transportKey: id32,
       at: 1_700_000_000_000,
     },
+    { v: 1, t: 'text', id: msgId, n: 3, prev: 1, body: 'yes', at: 1_700_000_000_000, reply: { id: msgId, quote: 'hello ☕' }, ttl: 3600, name: 'Alice' },
+    { v: 1, t: 'timer', id: msgId, n: 2, at: 1_700_000_000_000, seconds: 300 },
+    { v: 1, t: 'delete', id: msgId, n: 1 },
+    { v: 1, t: 'receipt', ids: [msgId], of: 'delete' },
   ] satisfies Content[],
 };
 

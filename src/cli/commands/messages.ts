@@ -8,6 +8,7 @@ import { emit, formatTime, markServing } from '../output.js';
 import { readTestnet } from '../network.js';
 import { serviceFor } from '../service.js';
 import { DISK_NOT_PROTECTED } from './identity.js';
+import { messageOf, registerOutboxActions, timerText } from './messaging.js';
 import { readPassphrase, wantsPassphrase, withPassphrase, type PassOpts } from '../passphrase.js';
 import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
 import {
@@ -38,7 +39,9 @@ export function describeRoute(r: RouteReceipt | null): string {
 function line(m: Message, names: Map<string, string>): string {
   const who = m.direction === 'out' ? 'me' : (names.get(m.contactId) ?? m.contactId.slice(0, 8));
   const waits = m.waitingBecause ? `, ${m.waitingBecause}` : '';
-  return `[${formatTime(m.sentAt)}] ${who}: ${m.body}   (${m.state}${waits}; ${describeRoute(m.route)})`;
+  const said = m.kind === 'text' ? m.body : m.kind === 'deleted' ? '(this message was deleted)' : `(set disappearing messages to ${timerText(m.timer ?? 0)})`;
+  const reply = m.replyTo ? `[reply to ${m.replyTo.id.slice(0, 8)}: "${m.replyTo.quote ?? 'a deleted message'}"] ` : '';
+  return `[${formatTime(m.sentAt)}] ${m.id.slice(0, 8)} ${who}: ${reply}${said}   (${m.state}${waits}; ${describeRoute(m.route)})`;
 }
 
 /** Reads one message as the API shows it, once it is delivered or `seconds` have passed. */
@@ -90,44 +93,14 @@ export function registerMessages(program: Command): void {
       'after',
       `\nExit status: 0 when delivered (the contact's end-to-end receipt came back), ${EXIT_WAITING} when the message still waits in your outbox after --wait (it is kept and delivered later), 1 or 2 on an error.`,
     )
-    .action(async (input: string, text: string, opts: CommonOpts & NetOpts & { wait: string }) => {
-      const wait = positiveInt('--wait', opts.wait, 20);
-      const to = await contactIdOf(opts.home, input);
-      const api = readApiInfo(opts.home);
-      if (api) return sendThroughApi(api.url, opts.home, to, text, wait, !!opts.json); // the running daemon (and its UI) does it
-      const self = loadIdentity(opts.home);
-      // Outbox first: the message is stored before any network work, whoever delivers it.
-      const db = openDb(join(opts.home, 'parley.db'));
-      let id: string;
-      try {
-        id = queueMessage(db, self.id, to, text, Date.now()).id;
-      } finally {
-        db.close();
-      }
-      // A node already serving this home (`parley run --no-ui`) delivers it; else one started here.
-      const served = lockOwner(opts.home) !== null;
-      if (!served) {
-        const node = await startNode(opts);
-        try {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait * 1000);
-            node.on('delivered', (m: MessageRow) => {
-              if (m.id !== id) return;
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-        } finally {
-          await stopNode(node);
-        }
-      }
-      // Read back from the store: delivered by the node started here or by the one already running.
-      const m = await waitForState(opts.home, id, served ? wait : 0);
-      reportSend(
-        !!opts.json,
-        m,
-        `Not confirmed yet${m.waitingBecause ? ` (${m.waitingBecause})` : ''}: the message waits in your outbox and is delivered when you run \`parley run\` and the contact is reachable.`,
-      );
+    .action(async (input: string, text: string, opts: SendOpts) => sendCommand(await contactIdOf(opts.home, input), text, opts));
+
+  withNetwork(withJson(withHome(program.command('reply <message-id> <text>'))))
+    .description('reply to a message (by its ID, or the first 8 characters `history` shows): the reply quotes it')
+    .option('--wait <seconds>', 'how long to wait for the delivery receipt', '20')
+    .action(async (messageId: string, text: string, opts: SendOpts) => {
+      const original = await messageOf(opts.home, messageId);
+      await sendCommand(original.contactId, text, opts, original.id);
     });
 
   withJson(withHome(program.command('history [id]')))
@@ -142,18 +115,18 @@ export function registerMessages(program: Command): void {
       emit(!!opts.json, rows, () => (rows.length ? rows.map((m) => line(m, names)) : 'No messages yet.'));
     });
 
-  withJson(withHome(program.command('outbox')))
-    .description('list messages waiting for delivery, and why they wait')
-    .action(async (opts: CommonOpts) => {
-      const parley = serviceFor(opts.home);
-      const rows = await parley.outbox();
-      const names = rows.length ? new Map((await parley.contacts()).map((c) => [c.id, c.name ?? c.id.slice(0, 8)])) : new Map<string, string>();
-      emit(!!opts.json, rows, () =>
-        rows.length
-          ? rows.map((r) => `${r.messageId.slice(0, 8)} to ${names.get(r.contactId) ?? r.contactId.slice(0, 8)}: ${r.attempts} attempts; ${r.waitingBecause}`)
-          : 'The outbox is empty: nothing waits for delivery.',
-      );
-    });
+  const outbox = withJson(withHome(program.command('outbox')));
+  registerOutboxActions(outbox);
+  outbox.description('list messages waiting for delivery, and why they wait (`outbox cancel <id>`, `outbox retry <id>`)').action(async (opts: CommonOpts) => {
+    const parley = serviceFor(opts.home);
+    const rows = await parley.outbox();
+    const names = rows.length ? new Map((await parley.contacts()).map((c) => [c.id, c.name ?? c.id.slice(0, 8)])) : new Map<string, string>();
+    emit(!!opts.json, rows, () =>
+      rows.length
+        ? rows.map((r) => `${r.messageId.slice(0, 8)} to ${names.get(r.contactId) ?? r.contactId.slice(0, 8)}: ${r.attempts} attempts; ${r.waitingBecause}`)
+        : 'The outbox is empty: nothing waits for delivery.',
+    );
+  });
 
   withPassphrase(withNetwork(withHome(program.command('run'))), 'unlock the identity at start')
     .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1')
@@ -198,13 +171,55 @@ export function registerMessages(program: Command): void {
     });
 }
 
+export type SendOpts = CommonOpts & NetOpts & { wait: string };
+
+/** Sends (or, with `replyTo`, replies) and reports the outcome: what `send` and `reply` do. */
+export async function sendCommand(to: string, text: string, opts: SendOpts, replyTo?: string): Promise<void> {
+  const wait = positiveInt('--wait', opts.wait, 20);
+  const api = readApiInfo(opts.home);
+  if (api) return sendThroughApi(api.url, opts.home, to, text, wait, !!opts.json, replyTo); // the running daemon (and its UI) does it
+  const self = loadIdentity(opts.home);
+  // Outbox first: the message is stored before any network work, whoever delivers it.
+  const db = openDb(join(opts.home, 'parley.db'));
+  let id: string;
+  try {
+    id = queueMessage(db, self.id, to, text, Date.now(), { replyTo }).id;
+  } finally {
+    db.close();
+  }
+  // A node already serving this home (`parley run --no-ui`) delivers it; else one started here.
+  const served = lockOwner(opts.home) !== null;
+  if (!served) {
+    const node = await startNode(opts);
+    try {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait * 1000);
+        node.on('delivered', (m: MessageRow) => {
+          if (m.id !== id) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    } finally {
+      await stopNode(node);
+    }
+  }
+  // Read back from the store: delivered by the node started here or by the one already running.
+  const m = await waitForState(opts.home, id, served ? wait : 0);
+  reportSend(
+    !!opts.json,
+    m,
+    `Not confirmed yet${m.waitingBecause ? ` (${m.waitingBecause})` : ''}: the message waits in your outbox and is delivered when you run \`parley run\` and the contact is reachable.`,
+  );
+}
+
 /** `send` when a daemon serves this home: through its API, exactly as the web UI sends. */
-async function sendThroughApi(url: string, home: string, to: string, text: string, wait: number, json: boolean): Promise<void> {
+async function sendThroughApi(url: string, home: string, to: string, text: string, wait: number, json: boolean, replyTo?: string): Promise<void> {
   const client = new ApiClient(url, apiToken(home));
   const id = parseId(to);
   let m: Message;
   try {
-    m = await client.send(id, text);
+    m = await client.send(id, text, replyTo);
     const deadline = Date.now() + wait * 1000;
     while (m.state !== 'delivered' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
