@@ -205,6 +205,12 @@ const STATUS: Record<LowerErrorCode, number> = {
   UNREACHABLE: 503,
   BAD_SENDER: 502,
   NODE_NOT_STARTED: 503,
+  FILE_TOO_LARGE: 413,
+  FILE_DAMAGED: 500,
+  NO_SUCH_FILE: 404,
+  FILE_NOT_READY: 409,
+  FILE_UNREADABLE: 400,
+  FILE_EXISTS: 409,
 };
 
 const isLowerCode = (code: string): code is LowerErrorCode => Object.hasOwn(STATUS, code);

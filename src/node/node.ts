@@ -41,6 +41,8 @@ import { NodeError } from './errors.js';
 import { Contacts, type ContactPatch } from './contacts.js';
 import { queueMessage } from './queue.js';
 import { AttestationKeeper, Signup } from '../signup/index.js';
+import { NodeFiles } from './files.js';
+import type { FileOutboxInit } from './files-send.js';
 
 export interface NodeOptions {
   home: string;
@@ -61,6 +63,8 @@ export interface NodeOptions {
   passphrase?: string;
   /** For this run, overrides the saved "reachable directly by strangers" setting (off unless turned on). */
   reachableByStrangers?: boolean;
+  /** File transfer tuning (pacing on relayed routes, how long before a file is said to wait). */
+  files?: FileOutboxInit;
 }
 
 /**
@@ -89,6 +93,8 @@ export class ParleyNode extends EventEmitter {
   #prekeys: PrekeySchedule | null = null;
   readonly #bundles = new BundleRequests();
   readonly #inbound: Inbound;
+  /** File transfers: send, receive, list, cancel, save (emits `file` with a FileView as they change). */
+  readonly files: NodeFiles;
 
   constructor(opts: NodeOptions) {
     super();
@@ -99,6 +105,10 @@ export class ParleyNode extends EventEmitter {
     ({ identity: this.identity, db: this.db } = openHome(opts.home, opts.passphrase));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
     this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
+    this.files = new NodeFiles(
+      { db: this.db, home: this.home, selfId: this.id, now: this.#now, logger: this.#logger, router: () => this.#router, emit: (v) => this.emit('file', v) },
+      opts.files,
+    );
     this.#inbound = new Inbound({
       identity: this.identity,
       e2e: this.#e2e,
@@ -180,6 +190,7 @@ export class ParleyNode extends EventEmitter {
     this.#keeper = new AttestationKeeper({ dht: this.#dht, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
     this.#delivery.start();
+    this.files.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
@@ -197,6 +208,7 @@ export class ParleyNode extends EventEmitter {
 
   async stop(): Promise<void> {
     this.#delivery?.stop();
+    const files = this.files.stop(); // transfers in flight end as their links close below
     this.#prekeys?.stop();
     await this.#keeper?.stop();
     await this.#republisher?.stop();
@@ -204,6 +216,7 @@ export class ParleyNode extends EventEmitter {
     await this.#router?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
+    await files;
     await this.#dht?.stop();
     this.db.close();
   }
@@ -267,6 +280,7 @@ export class ParleyNode extends EventEmitter {
         this.#delivery?.kick();
       },
       onDelivered: (m: MessageRow) => this.emit('delivered', m),
+      files: this.files.inbox,
     };
   }
 

@@ -21,6 +21,7 @@ import type { PeerConn, Peers } from './peers.js';
 import type { Router } from './router.js';
 import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { mailboxReceipt } from '../routing/policy.js';
+import type { FileInbox } from './files-receive.js';
 
 export interface ReceiverComponents {
   db: Db;
@@ -32,6 +33,8 @@ export interface ReceiverComponents {
   now: () => number;
   onMessage: (m: MessageRow) => void;
   onDelivered: (m: MessageRow) => void;
+  /** File transfer contents go here (files-receive.ts). */
+  files: FileInbox;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -144,6 +147,8 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
         },
       };
     }
+    default:
+      return c.files.handle(from, known, content);
   }
 }
 

@@ -7,3 +7,4 @@ export * from './kv.js';
 export * from './at-rest.js';
 export * from './home.js';
 export * from './summary.js';
+export * from './files.js';

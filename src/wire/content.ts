@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jsonCodec } from './json-codec.js';
 import { MAX_TEXT_BYTES } from './limits.js';
+import { FILE_CONTENTS } from './file-content.js';
 
 /*
  * What travels inside a Signal message (the plaintext). Version first, then type.
@@ -10,6 +11,7 @@ import { MAX_TEXT_BYTES } from './limits.js';
  *   receipt  ids: message IDs received and stored (the end-to-end receipt that empties the outbox)
  *   reach    endpoint, transportKey: my direct address and Noise key, sent only to contacts I set to
  *            `direct`; an empty reach withdraws them
+ *   file, file-chunk, file-ack, file-cancel: a file transfer (see file-content.ts)
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -59,6 +61,6 @@ export const ReachContent = z
  * an older receiver drop the message (it would never be acknowledged, and the sender would resend it
  * for ever). Known fields are checked as strictly as ever.
  */
-export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent]);
+export const Content = z.discriminatedUnion('t', [TextContent, ReceiptContent, ReachContent, ...FILE_CONTENTS]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);
