@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_MESSAGE_BYTES, utf8Length } from './limits.js';
+import type { FileInfo } from './file-schema.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -182,7 +183,8 @@ export type ApiEvent =
   | { type: 'contact'; contact: Contact }
   | { type: 'route'; contactId: string; route: RouteReceipt['route'] }
   | { type: 'presence'; contactId: string; online: boolean }
-  | { type: 'state'; state: State };
+  | { type: 'state'; state: State }
+  | { type: 'file'; file: FileInfo };
 
 export interface ApiErrorBody {
   error: { code: string; message: string };
