@@ -4,6 +4,7 @@ import type { ApiClient } from '../api/client.js';
 import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
 import { MAX_MESSAGE_BYTES, utf8Length } from '../api/limits.js';
 import { Dialog } from './dialog.js';
+import { FilesPanel } from './files.js';
 import { errorText } from './errors.js';
 import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
 
@@ -141,7 +142,10 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
       {contact.state === 'blocked' ? (
         <p class="hint pad">You blocked {name}. Unblock them in Settings to write again.</p>
       ) : (
-        <Composer onSend={send} name={name} />
+        <>
+          <FilesPanel contactId={contact.id} name={name} lastEvent={lastEvent} />
+          <Composer onSend={send} name={name} />
+        </>
       )}
       {receipt && <RouteReceiptDialog message={receipt} name={name} onClose={() => setReceipt(null)} />}
       {dialog === 'settings' && <Settings client={client} contact={contact} onClose={() => setDialog(null)} onGone={onGone} />}
