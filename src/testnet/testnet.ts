@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
-import { RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayServerOptions } from '../relay/index.js';
+import { RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayLimits, type RelayServerOptions } from '../relay/index.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { startAttestor, type TestnetAttestor } from './attestor.js';
 
@@ -20,6 +20,8 @@ export interface TestnetOptions {
   sweepMs?: number;
   /** Also run an attestor (127.0.3.10) whose codes go to a loopback SMTP sink and an SMS file. */
   attestor?: boolean | { smsFile?: string };
+  /** Limits for every relay (benches raise the per-connection byte rate to measure the protocol, not the policy). */
+  relayLimits?: Partial<RelayLimits>;
 }
 
 /** One relay of the testnet, as clients will need to reach it (filled in once relays are started here). */
@@ -74,7 +76,7 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     }
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
-    const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras);
+    const relays = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras, opts.relayLimits);
     const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
     if (attestor) extras.unshift(attestor);
     const hops = { relays: configuredRelays(relays), allowPrivateHops: true };
@@ -118,7 +120,13 @@ async function connected(nodes: DhtNode[], timeoutMs: number): Promise<void> {
 }
 
 /** Starts relays, each publishing its descriptor in the testnet's DHT (salt `parley/relay/1`). */
-async function startRelays(count: number, servers: RelayServer[], bootstrap: string[], extras: Array<{ stop(): Promise<void> }>): Promise<TestnetRelay[]> {
+async function startRelays(
+  count: number,
+  servers: RelayServer[],
+  bootstrap: string[],
+  extras: Array<{ stop(): Promise<void> }>,
+  limits?: Partial<RelayLimits>,
+): Promise<TestnetRelay[]> {
   const out: TestnetRelay[] = [];
   for (let i = 0; i < count; i++) {
     const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
@@ -127,7 +135,14 @@ async function startRelays(count: number, servers: RelayServer[], bootstrap: str
     await dht.start();
     // Circuits lead to relays the DHT holds a descriptor for; on loopback, which only a testnet allows.
     const peerRelayHosts = Array.from({ length: count }, (_, k) => relayAddress(k)).filter((h) => h !== relayAddress(i));
-    const server = new RelayServer({ host: relayAddress(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts });
+    const server = new RelayServer({
+      host: relayAddress(i),
+      keyPair,
+      relays: dhtRelays(dht),
+      allowPrivateHops: true,
+      peerRelayHosts,
+      ...(limits ? { limits } : {}),
+    });
     servers.push(server);
     await server.start();
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());
