@@ -213,6 +213,8 @@ export class FileOutbox {
     let backoff = 500;
     let route: RouteReceipt | null = null;
     let silent = 0;
+    /** Nothing was ever answered: the offer itself may be what got lost (a direct link that dropped). */
+    let offerAgain = false;
     const wait = (reason: string) => {
       const row = getFile(db, id);
       if (row && ACTIVE_STATES.includes(row.state) && (row.state !== 'waiting' || row.reason !== reason)) {
@@ -232,8 +234,14 @@ export class FileOutbox {
           await this.#sleep(id, (backoff = Math.min(backoff * 2, 30_000)));
           continue;
         }
-        if (!(await this.#sleep(id, this.#answerMs))) wait(waitingSentence(route, 0));
+        // The chunks follow at once (an offline recipient finds them all in their mailbox); a
+        // refusal stops the rest.
+        if (getFile(db, id)?.state === 'offering') setFileState(db, id, 'sending', null, now());
         continue;
+      }
+      if (offerAgain) {
+        offerAgain = false;
+        await this.#c.send(row.contact_id, offerOf(row, now())).catch(() => {});
       }
       const next = Math.max(this.#sentUpTo.get(id) ?? row.done, row.done);
       if (next < row.chunks && next - row.done < WINDOW) {
@@ -265,6 +273,7 @@ export class FileOutbox {
       // to the first unacknowledged; on relayed routes they wait in the mailbox, so only now and then.
       if (route?.route === 'direct' || ++silent >= 8) {
         this.#sentUpTo.set(id, before);
+        offerAgain = before === 0;
         silent = 0;
       }
     }
