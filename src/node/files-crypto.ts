@@ -120,10 +120,14 @@ export function* decryptChunks(path: string, f: { key: Buffer; header: Buffer; s
   }
 }
 
-/** The SHA-256 of the plaintext of an encrypted file (hex). */
-export function hashOf(path: string, f: Parameters<typeof decryptChunks>[1]): string {
+/** The SHA-256 of the plaintext of an encrypted file (hex), yielding to the event loop every few MiB (a 1 GiB file takes seconds). */
+export async function hashOf(path: string, f: Parameters<typeof decryptChunks>[1]): Promise<string> {
   const h = createHash('sha256');
-  for (const p of decryptChunks(path, f)) h.update(p);
+  let n = 0;
+  for (const p of decryptChunks(path, f)) {
+    h.update(p);
+    if (++n % 128 === 0) await new Promise((r) => setImmediate(r));
+  }
   return h.digest('hex');
 }
 

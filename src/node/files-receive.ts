@@ -2,7 +2,7 @@ import { rmSync, statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Then } from '../e2e/index.js';
 import type { ContactRow, Db, FileRow } from '../store/index.js';
-import { filePath, getFile, insertFile, setFileReceived, setFileState } from '../store/index.js';
+import { activeFiles, filePath, getFile, insertFile, setFileReceived, setFileState } from '../store/index.js';
 import type { Content } from '../wire/content.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason, type FileContent } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
@@ -47,6 +47,13 @@ export class FileInbox {
 
   constructor(c: FileInboxComponents) {
     this.#c = c;
+  }
+
+  /** Finishes what a restart interrupted: a file whose chunks all arrived but whose check did not end. */
+  resume(): void {
+    for (const f of activeFiles(this.#c.db)) {
+      if (f.direction === 'in' && f.state === 'receiving' && f.done === f.chunks) void this.#finish(f.id).catch(() => {});
+    }
   }
 
   handle(from: string, known: ContactRow | undefined, content: FileContent): FileHandled {
@@ -135,7 +142,7 @@ export class FileInbox {
       // Relaxed: a chunk lost to a power cut is sent again (the sender keeps it until acknowledged).
       then: { write, relaxed: true },
       after: () => {
-        if (last) return this.#finish(row.id);
+        if (last) return void this.#finish(row.id).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
         this.#c.changed(row.id);
         if ((ch.i + 1) % ACK_EVERY === 0) this.#reply(from, { v: 1, t: 'file-ack', x: row.id, have: ch.i + 1 });
       },
@@ -143,15 +150,16 @@ export class FileInbox {
   }
 
   /** The whole file arrived: its plaintext hash must be the one the offer named. */
-  #finish(id: string): void {
+  async #finish(id: string): Promise<void> {
     const { db, home, now } = this.#c;
     const row = getFile(db, id)!;
     let ok = false;
     try {
-      ok = hashOf(filePath(home, id), row) === row.hash;
+      ok = (await hashOf(filePath(home, id), row)) === row.hash;
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'a received file did not verify');
     }
+    if (getFile(db, id)?.state !== 'receiving') return; // cancelled while it was checked
     if (!ok) return void this.#failNow(row);
     setFileState(db, id, 'complete', null, now());
     this.#c.changed(id);
@@ -180,6 +188,7 @@ export class FileInbox {
       this.#reacked.set(row.id, t);
     }
     const current = getFile(this.#c.db, row.id) ?? row;
+    if (current.state === 'receiving' && current.done === current.chunks) return; // being checked: the answer follows
     if (current.state === 'receiving') return this.#reply(row.contact_id, { v: 1, t: 'file-ack', x: row.id, have: current.done, ...(miss ? { miss } : {}) });
     if (current.state === 'complete') return this.#reply(row.contact_id, { v: 1, t: 'file-ack', x: row.id, have: current.chunks });
     const why: CancelReason = current.state === 'refused' ? 'no-space' : current.state === 'failed' ? 'failed' : 'cancelled';

@@ -57,6 +57,7 @@ export class NodeFiles {
 
   start(): void {
     this.#outbox.start();
+    this.inbox.resume();
   }
 
   stop(): Promise<void> {
