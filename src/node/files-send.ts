@@ -306,7 +306,6 @@ function waitingSentence(route: RouteReceipt | null, inMailbox: number): string 
 
 /** A file name as it travels: no folders, no control characters, at most 255 characters. */
 export function cleanName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = basename(name.replace(/\\/g, '/'))
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim();

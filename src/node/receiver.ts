@@ -147,7 +147,10 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
         },
       };
     }
-    default:
+    case 'file':
+    case 'file-chunk':
+    case 'file-ack':
+    case 'file-cancel':
       return c.files.handle(from, known, content);
   }
 }
