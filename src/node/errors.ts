@@ -62,7 +62,7 @@ export class NodeError extends ParleyError<NodeErrorCode> {
     return new NodeError('FILE_DAMAGED', 'the stored copy of this file is damaged (it does not decrypt); ask for it again');
   }
   static NO_SUCH_FILE() {
-    return new NodeError('NO_SUCH_FILE', 'there is no file transfer with that ID (see `parley files`)');
+    return new NodeError('NO_SUCH_FILE', 'there is no file transfer with that ID');
   }
   static FILE_NOT_READY(state: string) {
     return new NodeError('FILE_NOT_READY', `this file has not arrived whole yet (it is ${state})`);
