@@ -35,6 +35,18 @@ declare module 'sodium-native' {
     crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
     crypto_pwhash_ALG_ARGON2ID13: number;
     crypto_pwhash(out: Buffer, passwd: Buffer, salt: Buffer, opslimit: number, memlimit: number, alg: number): void;
+    crypto_secretstream_xchacha20poly1305_STATEBYTES: number;
+    crypto_secretstream_xchacha20poly1305_HEADERBYTES: number;
+    crypto_secretstream_xchacha20poly1305_KEYBYTES: number;
+    crypto_secretstream_xchacha20poly1305_ABYTES: number;
+    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE: number;
+    crypto_secretstream_xchacha20poly1305_TAG_FINAL: number;
+    crypto_secretstream_xchacha20poly1305_init_push(state: Buffer, header: Buffer, key: Buffer): void;
+    /** Returns the ciphertext length; `ad` may be null. */
+    crypto_secretstream_xchacha20poly1305_push(state: Buffer, c: Buffer, m: Buffer, ad: Buffer | null, tag: number): number;
+    crypto_secretstream_xchacha20poly1305_init_pull(state: Buffer, header: Buffer, key: Buffer): void;
+    /** Returns the plaintext length and writes the tag into `tag` (1 byte); throws when the chunk does not authenticate. */
+    crypto_secretstream_xchacha20poly1305_pull(state: Buffer, m: Buffer, tag: Buffer, c: Buffer, ad: Buffer | null): number;
   };
   export default sodium;
 }

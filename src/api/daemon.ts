@@ -1,3 +1,4 @@
+import type { FileInfo } from './file-schema.js';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { Identity, hasIdentity, isLocked, linkOf, parseId, saveIdentity } from '../identity/index.js';
@@ -327,6 +328,7 @@ export class Daemon extends EventEmitter {
     node.on('sent', delivery);
     node.on('waiting', delivery);
     node.on('delivered', delivery);
+    node.on('file', (file: FileInfo) => this.emit('event', { type: 'file', file } satisfies ApiEvent));
     this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent);
   }
 

@@ -213,6 +213,12 @@ const STATUS: Record<LowerErrorCode, number> = {
   NOT_YOUR_MESSAGE: 409,
   NOT_WAITING: 409,
   BAD_TIMER: 400,
+  FILE_TOO_LARGE: 413,
+  FILE_DAMAGED: 500,
+  NO_SUCH_FILE: 404,
+  FILE_NOT_READY: 409,
+  FILE_UNREADABLE: 400,
+  FILE_EXISTS: 409,
 };
 
 const isLowerCode = (code: string): code is LowerErrorCode => Object.hasOwn(STATUS, code);

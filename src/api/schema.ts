@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_MESSAGE_BYTES, utf8Length } from './limits.js';
+import type { FileInfo } from './file-schema.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -239,7 +240,8 @@ export type ApiEvent =
   /** A message changed in place (deleted for everyone). */
   | { type: 'updated'; message: Message }
   /** Messages are gone (disappeared, deleted for me, conversation cleared, cancelled). */
-  | { type: 'removed'; contactId: string; ids: string[] };
+  | { type: 'removed'; contactId: string; ids: string[] }
+  | { type: 'file'; file: FileInfo };
 
 export interface ApiErrorBody {
   error: { code: string; message: string };

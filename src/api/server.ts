@@ -28,6 +28,7 @@ import {
 import type { ApiEvent } from './schema.js';
 import type { Daemon } from './daemon.js';
 import { acceptName, registerMessagingRoutes } from './routes-messaging.js';
+import { registerFileRoutes } from './files.js';
 
 export interface ApiOptions {
   daemon: Daemon;
@@ -163,6 +164,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     return { match: await daemon.find(q.q, q.region) };
   });
   app.post('/api/import', { bodyLimit: 6 * 1024 * 1024 }, async (req) => daemon.importContacts(parse(ImportContacts, req.body)));
+  registerFileRoutes(app, daemon);
   app.get('/api/events', { websocket: true }, (socket: WebSocket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -16,6 +16,12 @@ export const NODE_ERROR_CODES = [
   'NOT_YOUR_MESSAGE',
   'NOT_WAITING',
   'BAD_TIMER',
+  'FILE_TOO_LARGE',
+  'FILE_DAMAGED',
+  'NO_SUCH_FILE',
+  'FILE_NOT_READY',
+  'FILE_UNREADABLE',
+  'FILE_EXISTS',
 ] as const;
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 
@@ -64,6 +70,24 @@ export class NodeError extends ParleyError<NodeErrorCode> {
   }
   static BAD_TIMER() {
     return new NodeError('BAD_TIMER', 'disappearing messages can be off, 5 minutes, 1 hour, 1 day or 1 week');
+  }
+  static FILE_TOO_LARGE(max: number) {
+    return new NodeError('FILE_TOO_LARGE', `the file is larger than ${Math.floor(max / 1024 ** 3)} GiB, the most Parley sends`);
+  }
+  static FILE_DAMAGED() {
+    return new NodeError('FILE_DAMAGED', 'the stored copy of this file is damaged (it does not decrypt); ask for it again');
+  }
+  static NO_SUCH_FILE() {
+    return new NodeError('NO_SUCH_FILE', 'there is no file transfer with that ID');
+  }
+  static FILE_NOT_READY(state: string) {
+    return new NodeError('FILE_NOT_READY', `this file has not arrived whole yet (it is ${state})`);
+  }
+  static FILE_UNREADABLE(reason: string) {
+    return new NodeError('FILE_UNREADABLE', `could not read the file (${reason})`);
+  }
+  static FILE_EXISTS(path: string) {
+    return new NodeError('FILE_EXISTS', `${path} exists already; choose another name (nothing was overwritten)`);
   }
   static override is(err: unknown): err is NodeError {
     return err instanceof NodeError;

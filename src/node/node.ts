@@ -50,6 +50,8 @@ import { rendezvousSecret, rendezvousUpdate } from './rendezvous-secrets.js';
 import { encodeRelayRef } from '../routing/relay-ref.js';
 import { MessageOps } from './messages-ops.js';
 import { Disappearing } from './disappearing.js';
+import { NodeFiles } from './files.js';
+import type { FileOutboxInit } from './files-send.js';
 
 export interface NodeOptions {
   home: string;
@@ -74,6 +76,8 @@ export interface NodeOptions {
   reachableByStrangers?: boolean;
   /** The clock disappearing messages run out by (default `now`; tests move it forward instead of waiting). */
   expiryNow?: () => number;
+  /** File transfer tuning (pacing on relayed routes, how long before a file is said to wait). */
+  files?: FileOutboxInit;
 }
 
 /** `parley status`'s view of the network, for the person only. */
@@ -123,6 +127,8 @@ export class ParleyNode extends EventEmitter {
   /** Replies' partners: timers, deletes, the outbox's cancel and retry (messages-ops.ts). */
   readonly messages: MessageOps;
   #disappearing: Disappearing | null = null;
+  /** File transfers: send, receive, list, cancel, save (emits `file` with a FileView as they change). */
+  readonly files: NodeFiles;
 
   constructor(opts: NodeOptions) {
     super();
@@ -134,6 +140,10 @@ export class ParleyNode extends EventEmitter {
     ({ identity: this.identity, db: this.db } = openHome(opts.home, opts.passphrase));
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
     this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
+    this.files = new NodeFiles(
+      { db: this.db, home: this.home, selfId: this.id, now: this.#now, logger: this.#logger, router: () => this.#router, emit: (v) => this.emit('file', v) },
+      opts.files,
+    );
     this.#inbound = new Inbound({
       identity: this.identity,
       e2e: this.#e2e,
@@ -279,6 +289,7 @@ export class ParleyNode extends EventEmitter {
       onRemoved: (r) => this.emit('removed', r),
     });
     this.#disappearing.start();
+    this.files.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
@@ -297,6 +308,7 @@ export class ParleyNode extends EventEmitter {
   async stop(): Promise<void> {
     this.#delivery?.stop();
     this.#disappearing?.stop();
+    const files = this.files.stop(); // transfers in flight end as their links close below
     this.#prekeys?.stop();
     await this.#keeper?.stop();
     await this.#rendezvous?.stop();
@@ -308,6 +320,7 @@ export class ParleyNode extends EventEmitter {
     await this.#puncher?.stop();
     await this.#peers?.stop();
     await this.#delivery?.drained();
+    await files;
     await this.#dht?.stop();
     this.db.close();
   }
@@ -474,6 +487,7 @@ export class ParleyNode extends EventEmitter {
       onRendezvous: (from: string, needMine: boolean) => this.#onRendezvous(from, needMine),
       onCandidates: (from: string, content: CandidatesContent) => this.#puncher?.onCandidates(from, content),
       onUpdated: (m: MessageRow) => this.emit('updated', m),
+      files: this.files.inbox,
     };
   }
 

@@ -24,6 +24,7 @@ import { DIRECT_RECEIPT } from '../routing/receipt.js';
 import { mailboxReceipt } from '../routing/policy.js';
 import { acceptTheirHalf } from './rendezvous-secrets.js';
 import { deleteEntry, textExtras, timerEntry, type Ordered } from './receive-messaging.js';
+import type { FileInbox } from './files-receive.js';
 
 export interface ReceiverComponents {
   db: Db;
@@ -41,6 +42,8 @@ export interface ReceiverComponents {
   onCandidates?: (from: string, content: CandidatesContent) => void;
   /** A message changed in place (deleted for everyone by its sender). */
   onUpdated: (m: MessageRow) => void;
+  /** File transfer contents go here (files-receive.ts). */
+  files: FileInbox;
 }
 
 type EnvelopeFrame = z.output<typeof Envelope>;
@@ -154,6 +157,11 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
         },
       };
     }
+    case 'file':
+    case 'file-chunk':
+    case 'file-ack':
+    case 'file-cancel':
+      return c.files.handle(from, known, content);
   }
 }
 

@@ -8,3 +8,4 @@ export * from './at-rest.js';
 export * from './home.js';
 export * from './summary.js';
 export * from './messaging.js';
+export * from './files.js';

@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { DhtNode, formatHostPort } from '../dht/index.js';
 import { loopbackAddress, MAX_TESTNET_NODES } from './addresses.js';
 import { TestnetError } from './errors.js';
-import { RelayAnnouncer, RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayServerOptions } from '../relay/index.js';
+import { RelayAnnouncer, RelayServer, configuredRelays, descriptorPublisher, dhtRelays, type RelayLimits, type RelayServerOptions } from '../relay/index.js';
 import { silentLogger } from '../relay/logger.js';
 import { Ed25519KeyPair, randomBytes } from '../identity/index.js';
 import { startAttestor, type TestnetAttestor } from './attestor.js';
@@ -26,6 +26,8 @@ export interface TestnetOptions {
    * /16 of its own (127.(20+i).0.10), and nodes find them in the DHT where they announce themselves.
    */
   discoverRelays?: boolean;
+  /** Limits for every relay (benches raise the per-connection byte rate to measure the protocol, not the policy). */
+  relayLimits?: Partial<RelayLimits>;
 }
 
 /** One relay of the testnet, as clients will need to reach it (filled in once relays are started here). */
@@ -82,7 +84,7 @@ export async function startTestnet(opts: TestnetOptions): Promise<Testnet> {
     await connected(nodes, opts.connectTimeoutMs ?? 5_000);
     sweeper = new Sweeper(nodes, opts.sweepMs ?? 1_000);
     const hostOf = opts.discoverRelays ? ownSubnetRelayAddress : relayAddress;
-    const started = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras, hostOf, !!opts.discoverRelays);
+    const started = await startRelays(opts.relays ?? 0, relayServers, bootstrap, extras, hostOf, !!opts.discoverRelays, opts.relayLimits);
     const relays = opts.discoverRelays ? [] : started;
     const attestor = opts.attestor ? await startAttestor(typeof opts.attestor === 'object' ? opts.attestor : {}) : undefined;
     if (attestor) extras.unshift(attestor);
@@ -137,6 +139,7 @@ async function startRelays(
   extras: Array<{ stop(): Promise<void> }>,
   hostOf: (i: number) => string,
   announce: boolean,
+  limits?: Partial<RelayLimits>,
 ): Promise<TestnetRelay[]> {
   const out: TestnetRelay[] = [];
   for (let i = 0; i < count; i++) {
@@ -146,7 +149,15 @@ async function startRelays(
     await dht.start();
     // Circuits lead to relays the DHT holds a descriptor for; on loopback, which only a testnet allows.
     const peerRelayHosts = Array.from({ length: count }, (_, k) => hostOf(k)).filter((h) => h !== hostOf(i));
-    const server = new RelayServer({ host: hostOf(i), keyPair, relays: dhtRelays(dht), allowPrivateHops: true, peerRelayHosts, dht });
+    const server = new RelayServer({
+      host: hostOf(i),
+      keyPair,
+      relays: dhtRelays(dht),
+      allowPrivateHops: true,
+      peerRelayHosts,
+      dht,
+      ...(limits ? { limits } : {}),
+    });
     servers.push(server);
     await server.start();
     const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());

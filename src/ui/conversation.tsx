@@ -4,6 +4,7 @@ import type { ApiClient } from '../api/client.js';
 import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
 import { MAX_MESSAGE_BYTES, utf8Length } from '../api/limits.js';
 import { Dialog } from './dialog.js';
+import { FilesPanel } from './files.js';
 import { errorText } from './errors.js';
 import { ConversationSettings, DisappearingBadge, MessageActions, Quote, ReplyBar, TimerNotice } from './message-extras.js';
 import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
@@ -161,6 +162,7 @@ export function Conversation({ client, contact, lastEvent, focus, onRead, onSent
       ) : (
         <>
           {replyTo && <ReplyBar message={replyTo} onCancel={() => setReplyTo(null)} />}
+          <FilesPanel contactId={contact.id} name={name} lastEvent={lastEvent} />
           <Composer onSend={send} name={name} />
         </>
       )}

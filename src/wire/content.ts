@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jsonCodec } from './json-codec.js';
 import { MAX_TEXT_BYTES } from './limits.js';
 import { DeleteContent, TEXT_EXTRAS, TimerContent } from './content-messaging.js';
+import { FILE_CONTENTS } from './file-content.js';
 
 /*
  * What travels inside a Signal message (the plaintext). Version first, then type.
@@ -20,6 +21,7 @@ import { DeleteContent, TEXT_EXTRAS, TimerContent } from './content-messaging.js
  *            of the punched link proves; at: sender's clock (stale offers are ignored). An offer goes
  *            only to a contact both sides set to `direct`; an answer only to a contact I set `direct`.
  *   timer, delete: see content-messaging.ts
+ *   file, file-chunk, file-ack, file-cancel: a file transfer (see file-content.ts)
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);
@@ -107,6 +109,7 @@ export const Content = z.discriminatedUnion('t', [
   CandidatesContent,
   TimerContent,
   DeleteContent,
+  ...FILE_CONTENTS,
 ]);
 export type Content = z.infer<typeof Content>;
 export const contentCodec = jsonCodec(Content);

@@ -70,6 +70,23 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'timer', id: msgId, n: 2, at: 1_700_000_000_000, seconds: 300 },
     { v: 1, t: 'delete', id: msgId, n: 1 },
     { v: 1, t: 'receipt', ids: [msgId], of: 'delete' },
+    {
+      v: 1,
+      t: 'file',
+      x: msgId,
+      name: 'minutes.pdf',
+      size: 30_000,
+      mime: 'application/pdf',
+      hash: 'ab'.repeat(32),
+      key: id32,
+      header: Buffer.alloc(24, 9).toString('base64'),
+      cs: 22_528,
+      n: 2,
+      at: 1_700_000_000_000,
+    },
+    { v: 1, t: 'file-chunk', x: msgId, i: 0, d: Buffer.alloc(40, 3).toString('base64') },
+    { v: 1, t: 'file-ack', x: msgId, have: 1, miss: true },
+    { v: 1, t: 'file-cancel', x: msgId, why: 'no-space' },
   ] satisfies Content[],
 };
 

@@ -22,6 +22,7 @@ export const MODULES = {
   relay: async (): Promise<Register> => (await import('./relay.js')).registerRelay,
   attestor: async (): Promise<Register> => (await import('./attestor.js')).registerAttestor,
   signup: async (): Promise<Register> => (await import('./signup.js')).registerSignup,
+  files: async (): Promise<Register> => (await import('./files.js')).registerFiles,
 };
 
 export interface CommandEntry {
@@ -109,6 +110,16 @@ export const COMMANDS: CommandEntry[] = [
     'check an address book (vCard .vcf or CSV) for people on Parley; lookups are blinded, nothing is uploaded in clear',
   ),
   entry('unlink', '', true, 'signup', 'withdraw your email/phone attestations (the attestor signs a tombstone) and go back to incognito'),
+  entry(
+    'send-file',
+    '<to> <path>',
+    true,
+    'files',
+    'send a file to a contact (end-to-end encrypted, along the route your setting for them decides), with progress',
+  ),
+  entry('files', '[contact]', true, 'files', 'list files sent and received, with their progress'),
+  entry('save-file', '<id> <dest>', true, 'files', 'decrypt a received (or sent) file to DEST: a new file, or a folder to put it in under its name'),
+  entry('cancel-file', '<id>', true, 'files', 'stop sending or receiving a file; the other side is told'),
 ];
 
 /**

@@ -63,7 +63,7 @@ async function waitForState(home: string, messageId: string, seconds: number): P
 export const EXIT_WAITING = 3;
 
 /** A contact by ID, parley: link or name (a name must match exactly one contact, ignoring case). */
-async function contactIdOf(home: string, input: string): Promise<string> {
+export async function contactIdOf(home: string, input: string): Promise<string> {
   try {
     return parseId(input);
   } catch (err) {

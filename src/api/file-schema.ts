@@ -1,0 +1,28 @@
+/**
+ * File transfers as the API shows them: browser-safe (no imports), shared by the server, the client
+ * and the web UI. The same shape as the node's FileView (a test-free structural match: tsc checks it
+ * where the API hands one on).
+ */
+export type FileState = 'preparing' | 'offering' | 'sending' | 'waiting' | 'receiving' | 'complete' | 'cancelled' | 'refused' | 'failed';
+
+export interface FileInfo {
+  id: string;
+  contactId: string;
+  direction: 'in' | 'out';
+  name: string;
+  size: number;
+  mime: string;
+  /** SHA-256 of the plaintext, hex. */
+  hash: string;
+  state: FileState;
+  /** Why it waits, was refused or failed, in plain words. */
+  reason: string | null;
+  /** Plaintext bytes the receiver holds (acknowledged by the receiver, for a sent file). */
+  bytesDone: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The largest file Parley sends (the same as the wire's MAX_FILE_BYTES: 4 GiB). */
+export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+export const ACTIVE_FILE_STATES: readonly FileState[] = ['preparing', 'offering', 'sending', 'waiting', 'receiving'];

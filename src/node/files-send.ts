@@ -1,0 +1,313 @@
+import { createReadStream, rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Logger } from 'pino';
+import { parseId, randomBytes } from '../identity/index.js';
+import type { RouteReceipt } from '../routing/receipt.js';
+import {
+  ACTIVE_STATES,
+  activeFiles,
+  filePath,
+  getContact,
+  getFile,
+  insertFile,
+  setFileAcked,
+  setFilePrepared,
+  setFileState,
+  upsertContact,
+  writeTx,
+  type Db,
+  type FileRow,
+} from '../store/index.js';
+import type { Content } from '../wire/content.js';
+import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason } from '../wire/file-content.js';
+import { describeError } from '../wire/errors.js';
+import { encryptInto, newFileKey, readChunk } from './files-crypto.js';
+import { Pace } from './files-pace.js';
+import { CANCEL_SENTENCES } from './files-view.js';
+import { NodeError } from './errors.js';
+
+/** Chunks sent and not yet acknowledged: what may wait in the recipient's relay mailbox (4 MiB there). */
+export const WINDOW = 48;
+/** Bytes a chunk costs on a relay connection (sealed, base64 in a relay frame; more inside a circuit). */
+const RELAY_COST = { 'one-relay': 47 * 1024, 'two-relays': 64 * 1024 } as const;
+
+export interface FileOutboxComponents {
+  db: Db;
+  home: string;
+  selfId: string;
+  now: () => number;
+  logger: Logger;
+  /** Sends one content along the route the settings decide; resolves with the route it took. */
+  send: (contactId: string, content: Content) => Promise<RouteReceipt>;
+  changed: (id: string) => void;
+}
+
+export interface FileOutboxInit {
+  /** How long without an answer before a transfer is said to wait for the recipient. */
+  answerMs?: number;
+  /** Relayed chunks, bytes per second and burst (below a relay's per-connection allowance). */
+  relayBytesPerSecond?: number;
+  relayBurst?: number;
+}
+
+/**
+ * The sending half of file transfers: the file is encrypted into the home first (so a restart, or
+ * a changed original, cannot break it), then offered, then its chunks go in order, at most WINDOW
+ * unacknowledged, along the contact's route, until the receiver holds them all. Everything a
+ * restart needs is in the database; progress is what the receiver acknowledged.
+ */
+export class FileOutbox {
+  readonly #c: FileOutboxComponents;
+  readonly #answerMs: number;
+  readonly #pace: Pace;
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #wake = new Map<string, () => void>();
+  readonly #sentUpTo = new Map<string, number>();
+  #stopped = true;
+
+  constructor(c: FileOutboxComponents, init: FileOutboxInit = {}) {
+    this.#c = c;
+    this.#answerMs = init.answerMs ?? 8_000;
+    this.#pace = new Pace(init.relayBytesPerSecond ?? 768 * 1024, init.relayBurst ?? 3 * 1024 * 1024);
+  }
+
+  start(): void {
+    this.#stopped = false;
+    for (const f of activeFiles(this.#c.db)) {
+      if (f.direction !== 'out') continue;
+      if (f.state === 'preparing') {
+        setFileState(this.#c.db, f.id, 'failed', 'Parley stopped while it was preparing this file; send it again', this.#c.now());
+        rmSync(filePath(this.#c.home, f.id), { force: true });
+        continue;
+      }
+      this.#run(f.id);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const wake of this.#wake.values()) wake();
+    await Promise.allSettled([...this.#running.values()]);
+  }
+
+  /** Encrypts the file into the home (streamed), then offers it; resolves once it is prepared. */
+  async sendPath(to: string, path: string, mime = 'application/octet-stream'): Promise<FileRow> {
+    return this.send(to, createReadStream(path), { name: basename(path), mime }).catch((err) => {
+      if (NodeError.is(err)) throw err;
+      throw NodeError.FILE_UNREADABLE((err as { code?: string }).code ?? 'read failed');
+    });
+  }
+
+  async send(to: string, source: AsyncIterable<Buffer>, meta: { name: string; mime: string }): Promise<FileRow> {
+    const { db, now } = this.#c;
+    const id = parseId(to);
+    if (id === this.#c.selfId) throw NodeError.SELF();
+    const contact = getContact(db, id);
+    if (!contact) throw NodeError.UNKNOWN_CONTACT();
+    if (contact.state === 'blocked') throw NodeError.BLOCKED();
+    const x = randomBytes(16).toString('hex');
+    const key = newFileKey();
+    writeTx(db, () => {
+      if (contact.state === 'request') upsertContact(db, id, 'added', now());
+      insertFile(db, {
+        id: x,
+        contact_id: id,
+        direction: 'out',
+        name: cleanName(meta.name),
+        size: 0,
+        mime: meta.mime.slice(0, 127) || 'application/octet-stream',
+        hash: '',
+        key,
+        header: Buffer.alloc(0),
+        chunk_size: FILE_CHUNK_BYTES,
+        chunks: 0,
+        state: 'preparing',
+        created_at: now(),
+      });
+    });
+    this.#c.changed(x);
+    try {
+      const p = await encryptInto(source, filePath(this.#c.home, x), key, FILE_CHUNK_BYTES, MAX_FILE_BYTES);
+      setFilePrepared(db, x, p, now());
+    } catch (err) {
+      setFileState(db, x, 'failed', NodeError.is(err) ? err.message : 'the file could not be read', now());
+      rmSync(filePath(this.#c.home, x), { force: true });
+      this.#c.changed(x);
+      throw err;
+    }
+    this.#c.changed(x);
+    if (!this.#stopped) this.#run(x);
+    return getFile(db, x)!;
+  }
+
+  /** The receiver holds `have` chunks (and, with `miss`, lost the next one: it goes again). */
+  onAck(id: string, have: number, miss = false): void {
+    const { db, now } = this.#c;
+    const row = getFile(db, id);
+    if (!row || !ACTIVE_STATES.includes(row.state)) return;
+    if (miss) this.#sentUpTo.set(id, Math.max(have, row.done));
+    setFileAcked(db, id, Math.min(have, row.chunks), now());
+    if (have >= row.chunks) setFileState(db, id, 'complete', null, now());
+    else if (row.state !== 'sending') setFileState(db, id, 'sending', null, now());
+    this.#c.changed(id);
+    this.#wake.get(id)?.();
+  }
+
+  onCancel(id: string, why: CancelReason): void {
+    const row = getFile(this.#c.db, id);
+    if (!row || !ACTIVE_STATES.includes(row.state)) return;
+    setFileState(this.#c.db, id, why === 'cancelled' ? 'cancelled' : why === 'failed' ? 'failed' : 'refused', CANCEL_SENTENCES[why], this.#c.now());
+    this.#c.changed(id);
+    this.#wake.get(id)?.();
+  }
+
+  /** Stops a transfer either way; the other side is told (once it can be reached). */
+  cancel(id: string): FileRow {
+    const { db, now } = this.#c;
+    const row = getFile(db, id);
+    if (!row) throw NodeError.NO_SUCH_FILE();
+    if (!ACTIVE_STATES.includes(row.state)) return row;
+    setFileState(db, id, 'cancelled', 'you cancelled it', now());
+    rmSync(filePath(this.#c.home, id), { force: true });
+    this.#c.changed(id);
+    this.#wake.get(id)?.();
+    void this.#tell(row.contact_id, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' });
+    return getFile(db, id)!;
+  }
+
+  async #tell(to: string, content: Content, tries = 5): Promise<void> {
+    for (let i = 0; i < tries && !this.#stopped; i++) {
+      try {
+        await this.#c.send(to, content);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** i).unref());
+      }
+    }
+  }
+
+  #run(id: string): void {
+    if (this.#running.has(id)) return;
+    const p = this.#loop(id)
+      .catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'a file transfer stopped'))
+      .finally(() => this.#running.delete(id));
+    this.#running.set(id, p);
+  }
+
+  /** Waits up to `ms` or until an answer (ack, cancel) or stop wakes it; true when woken. */
+  #sleep(id: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      const done = (woken: boolean) => {
+        clearTimeout(timer);
+        if (this.#wake.get(id) === wake) this.#wake.delete(id);
+        resolve(woken);
+      };
+      const wake = () => done(true);
+      this.#wake.set(id, wake);
+    });
+  }
+
+  async #loop(id: string): Promise<void> {
+    const { db, now } = this.#c;
+    let backoff = 500;
+    let route: RouteReceipt | null = null;
+    let silent = 0;
+    /** Nothing was ever answered: the offer itself may be what got lost (a direct link that dropped). */
+    let offerAgain = false;
+    const wait = (reason: string) => {
+      const row = getFile(db, id);
+      if (row && ACTIVE_STATES.includes(row.state) && (row.state !== 'waiting' || row.reason !== reason)) {
+        setFileState(db, id, row.state === 'offering' ? 'offering' : 'waiting', reason, now());
+        this.#c.changed(id);
+      }
+    };
+    while (!this.#stopped) {
+      const row = getFile(db, id);
+      if (!row || !ACTIVE_STATES.includes(row.state)) return;
+      if (row.state === 'offering') {
+        try {
+          route = await this.#c.send(row.contact_id, offerOf(row, now()));
+          backoff = 500;
+        } catch (err) {
+          wait(`the file waits until they can be reached (${describeError(err)})`);
+          await this.#sleep(id, (backoff = Math.min(backoff * 2, 30_000)));
+          continue;
+        }
+        // The chunks follow at once (an offline recipient finds them all in their mailbox); a
+        // refusal stops the rest.
+        if (getFile(db, id)?.state === 'offering') setFileState(db, id, 'sending', null, now());
+        continue;
+      }
+      if (offerAgain) {
+        offerAgain = false;
+        await this.#c.send(row.contact_id, offerOf(row, now())).catch(() => {});
+      }
+      const next = Math.max(this.#sentUpTo.get(id) ?? row.done, row.done);
+      if (next < row.chunks && next - row.done < WINDOW) {
+        try {
+          if (route?.route !== 'direct') await this.#pace.take(RELAY_COST[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
+          const d = readChunk(filePath(this.#c.home, id), next, row.size, row.chunk_size).toString('base64');
+          this.#sentUpTo.set(id, next);
+          route = await this.#c.send(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d });
+          // Unless an answer meanwhile asked to go back to an earlier chunk.
+          if (this.#sentUpTo.get(id) === next) this.#sentUpTo.set(id, next + 1);
+          backoff = 500;
+        } catch (err) {
+          if (NodeError.is(err) && err.code === 'FILE_DAMAGED') throw err;
+          wait(`the file waits until they can be reached (${describeError(err)})`);
+          this.#sentUpTo.set(id, row.done);
+          await this.#sleep(id, (backoff = Math.min(backoff * 2, 30_000)));
+        }
+        continue;
+      }
+      const before = row.done;
+      const woken = await this.#sleep(id, this.#answerMs);
+      const after = getFile(db, id);
+      if (woken || !after || after.done !== before) {
+        silent = 0;
+        continue;
+      }
+      wait(waitingSentence(route, (next - before) * row.chunk_size));
+      // Nothing acknowledged for a while: chunks over a direct link may be lost with it, so go back
+      // to the first unacknowledged; on relayed routes they wait in the mailbox, so only now and then.
+      if (route?.route === 'direct' || ++silent >= 8) {
+        this.#sentUpTo.set(id, before);
+        offerAgain = before === 0;
+        silent = 0;
+      }
+    }
+  }
+}
+
+function offerOf(f: FileRow, at: number): Content {
+  return {
+    v: 1,
+    t: 'file',
+    x: f.id,
+    name: f.name,
+    size: f.size,
+    mime: f.mime,
+    hash: f.hash,
+    key: f.key.toString('base64'),
+    header: f.header.toString('base64'),
+    cs: f.chunk_size,
+    n: f.chunks,
+    at,
+  };
+}
+
+function waitingSentence(route: RouteReceipt | null, inMailbox: number): string {
+  if (route && route.route !== 'direct' && inMailbox > 0) {
+    return `the file waits for the recipient to come online (${(inMailbox / 1024 / 1024).toFixed(1)} MiB wait in their relay's mailbox)`;
+  }
+  return 'the file waits for the recipient to come online';
+}
+
+/** A file name as it travels: no folders, no control characters, at most 255 characters. */
+export function cleanName(name: string): string {
+  const clean = basename(name.replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
+  return (clean || 'file').slice(0, 255);
+}

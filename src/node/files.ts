@@ -1,0 +1,139 @@
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { filePath, getFile, listFiles, type Db, type FileRow } from '../store/index.js';
+import type { Content } from '../wire/content.js';
+import type { Router } from './router.js';
+import { decryptChunks } from './files-crypto.js';
+import { FileInbox } from './files-receive.js';
+import { FileOutbox, type FileOutboxInit } from './files-send.js';
+import { fileView, type FileView } from './files-view.js';
+import { NodeError } from './errors.js';
+import { parseId } from '../identity/index.js';
+
+export interface NodeFilesComponents {
+  db: Db;
+  home: string;
+  selfId: string;
+  now: () => number;
+  logger: Logger;
+  router: () => Router | null;
+  /** A transfer changed: its view (throttled for progress, at once for a new state). */
+  emit: (view: FileView) => void;
+  freeBytes?: (path: string) => number;
+}
+
+const PROGRESS_MS = 200;
+
+/** File transfers of one node: send, receive, list, cancel, save (see files-send.ts, files-receive.ts). */
+export class NodeFiles {
+  readonly inbox: FileInbox;
+  readonly #outbox: FileOutbox;
+  readonly #c: NodeFilesComponents;
+  readonly #last = new Map<string, { at: number; state: string }>();
+
+  constructor(c: NodeFilesComponents, init: FileOutboxInit = {}) {
+    this.#c = c;
+    const send = async (to: string, content: Content) => {
+      const router = c.router();
+      if (!router) throw NodeError.NOT_STARTED();
+      return router.send(to, [content]);
+    };
+    const changed = (id: string) => this.#changed(id);
+    this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, changed }, init);
+    this.inbox = new FileInbox({
+      db: c.db,
+      home: c.home,
+      now: c.now,
+      logger: c.logger,
+      send: async (to, content) => void (await send(to, content)),
+      onAck: (id, have, miss) => this.#outbox.onAck(id, have, miss),
+      onCancel: (id, why) => this.#outbox.onCancel(id, why),
+      changed,
+      ...(c.freeBytes ? { freeBytes: c.freeBytes } : {}),
+    });
+  }
+
+  start(): void {
+    this.#outbox.start();
+    this.inbox.resume();
+  }
+
+  stop(): Promise<void> {
+    return this.#outbox.stop();
+  }
+
+  /** Sends the file at `path` to a contact (encrypted into the home first); resolves once it is offered. */
+  async sendPath(to: string, path: string, mime?: string): Promise<FileView> {
+    return fileView(await this.#outbox.sendPath(to, path, mime));
+  }
+
+  /** Sends a stream (an upload) under `name`; never holds more than a chunk of it in memory. */
+  async sendStream(to: string, source: AsyncIterable<Buffer>, meta: { name: string; mime: string }): Promise<FileView> {
+    return fileView(await this.#outbox.send(to, source, meta));
+  }
+
+  list(contactId?: string): FileView[] {
+    return listFiles(this.#c.db, contactId ? parseId(contactId) : undefined).map(fileView);
+  }
+
+  get(id: string): FileView {
+    return fileView(this.#row(id));
+  }
+
+  cancel(id: string): FileView {
+    this.#row(id);
+    return fileView(this.#outbox.cancel(id));
+  }
+
+  /** The plaintext of a whole file, decrypted chunk by chunk as it is read (for a download). */
+  open(id: string): { view: FileView; stream: Readable } {
+    const row = this.#ready(id);
+    return { view: fileView(row), stream: Readable.from(decryptChunks(filePath(this.#c.home, id), row)) };
+  }
+
+  /** Decrypts a whole file to `dest` (a new file, or a folder to put it in under its name); returns the path written. */
+  save(id: string, dest: string): string {
+    const row = this.#ready(id);
+    const target = existsSync(dest) && statSync(dest).isDirectory() ? join(dest, row.name) : dest;
+    if (existsSync(target)) throw NodeError.FILE_EXISTS(target);
+    const tmp = `${target}.parley-part`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      for (const plain of decryptChunks(filePath(this.#c.home, id), row)) writeSync(fd, plain);
+      fsyncSync(fd);
+    } catch (err) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    closeSync(fd);
+    renameSync(tmp, target);
+    return target;
+  }
+
+  #row(id: string): FileRow {
+    const row = /^[0-9a-f]{32}$/.test(id) ? getFile(this.#c.db, id) : undefined;
+    if (!row) throw NodeError.NO_SUCH_FILE();
+    return row;
+  }
+
+  #ready(id: string): FileRow {
+    const row = this.#row(id);
+    // A sent file is whole in the home as soon as it is prepared; a received one once it is complete.
+    const whole = row.state === 'complete' || (row.direction === 'out' && row.state !== 'preparing' && existsSync(filePath(this.#c.home, id)));
+    if (!whole) throw NodeError.FILE_NOT_READY(row.state);
+    return row;
+  }
+
+  #changed(id: string): void {
+    const row = getFile(this.#c.db, id);
+    if (!row) return;
+    const t = this.#c.now();
+    const last = this.#last.get(id);
+    if (last && last.state === row.state && t - last.at < PROGRESS_MS) return;
+    this.#last.set(id, { at: t, state: row.state });
+    this.#c.emit(fileView(row));
+  }
+}
