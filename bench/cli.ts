@@ -14,6 +14,7 @@ import { Identity, saveIdentity } from '../src/identity/index.js';
 import { startTestnet } from '../src/testnet/index.js';
 import { progress, type BenchContext, type SectionBody } from './section.js';
 import { summarize, ms } from './stats.js';
+import { runArgs } from './run-args.js';
 
 const STARTS = Number(process.env.BENCH_CLI_STARTS ?? 7);
 const MiB = 1024 * 1024;
@@ -88,19 +89,7 @@ export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
   try {
     const home = join(root, 'home');
     saveIdentity(home, Identity.generate());
-    const relay = net.relays[0]!;
-    const run = [
-      'bin/parley.js',
-      'run',
-      '--home',
-      home,
-      '--bootstrap',
-      net.bootstrap[0]!,
-      '--relay',
-      `${relay.host}:${relay.port}:${relay.publicKey}`,
-      '--host',
-      '127.0.0.93',
-    ];
+    const run = runArgs(net, home, '127.0.0.93');
     const t = { bare: [] as number[], help: [] as number[], id: [] as number[], run: [] as number[] };
     const rss = { bare: [] as number[], run: [] as number[] };
     let last: { bare: Mem; run: Mem } | null = null;

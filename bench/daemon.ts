@@ -12,6 +12,7 @@ import { startTestnet, type Testnet } from '../src/testnet/index.js';
 import { openDb, searchMessages } from '../src/store/index.js';
 import { progress, type BenchContext, type SectionBody, type Row } from './section.js';
 import { summarize, ms } from './stats.js';
+import { runArgs } from './run-args.js';
 import { COMMON, MEDIUM, RARE } from './corpus.js';
 
 const STARTS = 7;
@@ -66,19 +67,7 @@ async function coldStarts(net: Testnet, root: string): Promise<{ bare: Starts; h
   const out = { bare: starts(), help: starts(), id: starts(), ui: starts(), headless: starts() };
   const home = join(root, 'daemon');
   saveIdentity(home, Identity.generate());
-  const relay = net.relays[0]!;
-  const run = [
-    'bin/parley.js',
-    'run',
-    '--home',
-    home,
-    '--bootstrap',
-    net.bootstrap[0]!,
-    '--relay',
-    `${relay.host}:${relay.port}:${relay.publicKey}`,
-    '--host',
-    '127.0.0.91',
-  ];
+  const run = runArgs(net, home, '127.0.0.91');
   const once = async (into: Starts, args: string[], ready: RegExp, how: 'SIGINT' | 'kill' | 'none') => {
     const p = await startUntil(process.execPath, args, ready);
     into.ms.push(p.ms);

@@ -17,6 +17,7 @@ import { dueContacts, insertMessage, listContacts, openDb, unreadCounts, upsertC
 import { contactViews } from '../src/api/views.js';
 import { progress, type BenchContext, type Row, type SectionBody } from './section.js';
 import { ms, summarize } from './stats.js';
+import { runArgs } from './run-args.js';
 import { messageBody } from './corpus.js';
 
 const SIZES = (process.env.BENCH_HISTORY_SIZES ?? '0,100000,1000000').split(',').map(Number);
@@ -145,19 +146,7 @@ function startRun(args: string[]): Promise<ChildProcess> {
 
 /** `parley run` on the home: idle CPU over IDLE_S seconds (after 3 s to settle), then GET /api/contacts. */
 async function daemonFigures(net: Testnet, home: string): Promise<Pick<Figures, 'apiContactsMs' | 'idleCpuPct'>> {
-  const relay = net.relays[0]!;
-  const proc = await startRun([
-    'bin/parley.js',
-    'run',
-    '--home',
-    home,
-    '--bootstrap',
-    net.bootstrap[0]!,
-    '--relay',
-    `${relay.host}:${relay.port}:${relay.publicKey}`,
-    '--host',
-    '127.0.0.93',
-  ]);
+  const proc = await startRun(runArgs(net, home, '127.0.0.93'));
   try {
     await sleep(3000);
     const c0 = ticks(proc.pid!);
