@@ -193,9 +193,10 @@ export class ParleyNode extends EventEmitter {
       { named: this.#opts.relays ?? [], keys: this.#opts.relayKeys ?? [] },
     );
     const relay = await this.#pool.start(); // named relays, else the remembered guard, else relays found in the DHT
-    // Relays other than the guard, for the home of my mailbox and the DHT exit. Named relays are the
-    // whole choice; else the ones found, the pool's pick in another /16 first, leaving out any that
-    // failed its last probe (a home or exit there would hold everything up).
+    // Relays other than the guard, for the home of my mailbox and the DHT exit: the pool's pick in
+    // another /16 first, then the rest of what is named or known.
+    // Named relays are the whole choice; else the ones found, leaving out any that failed its last
+    // probe (a home or exit there would hold everything up).
     const named = this.#opts.relays ?? [];
     const known = named.length ? named : this.#pool.list().filter((r) => !r.excluded && r.failuresInARow === 0);
     const hop = named.length ? null : this.#pool.otherHop();
@@ -210,11 +211,11 @@ export class ParleyNode extends EventEmitter {
         relay,
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
-      this.#myRelay.on('up', (rttMs: number) => {
-        this.#pool?.report(relay.publicKey, true, rttMs);
+      this.#myRelay.on('up', () => {
         void this.#republisher?.refresh().catch(() => {});
         void this.#rendezvous?.refresh();
       });
+      this.#myRelay.on('up', (rttMs: number) => this.#pool?.report(relay.publicKey, true, rttMs));
       this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#access = this.#dhtAccess(relay, others);
