@@ -1,4 +1,4 @@
-import { relaxedTx, type Db } from '../store/index.js';
+import { relaxedTx, writeTx, type Db } from '../store/index.js';
 
 /**
  * The store writes of one libsignal operation (encrypt, decrypt, starting a session), held back and
@@ -35,7 +35,7 @@ export class WriteBatch {
     if (!this.#writes.length) return;
     const all = () => this.#writes.forEach((w) => w());
     if (this.relaxed) relaxedTx(db, all);
-    else db.transaction(all)();
+    else writeTx(db, all);
     this.#afterCommit.forEach((f) => f());
   }
 }

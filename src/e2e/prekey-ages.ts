@@ -1,4 +1,4 @@
-import { stmt, type Db } from '../store/index.js';
+import { stmt, writeTx, type Db } from '../store/index.js';
 
 /** SQL over the prekey tables' ages (migration 004): what rotation and the mint bound need. */
 
@@ -24,7 +24,7 @@ export function unusedOneTimePreKeys(db: Db): number {
  * `before`, their replay records, and one-time prekeys minted before it and never used.
  */
 export function deleteExpiredPreKeys(db: Db, before: number): number {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     let n = stmt(db, 'DELETE FROM signal_signed_prekeys WHERE retired_at IS NOT NULL AND retired_at <= ?').run(before).changes;
     n += stmt(
       db,
@@ -35,5 +35,5 @@ export function deleteExpiredPreKeys(db: Db, before: number): number {
     n += stmt(db, 'DELETE FROM signal_kyber_prekeys WHERE last_resort = 0 AND created_at <= ?').run(before).changes;
     n += stmt(db, 'DELETE FROM signal_prekeys WHERE created_at <= ?').run(before).changes;
     return n;
-  })();
+  });
 }

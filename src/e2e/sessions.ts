@@ -12,7 +12,7 @@ import {
   LibSignalErrorBase,
   ErrorCode,
 } from '@signalapp/libsignal-client';
-import { stmt, deleteKv, getKv, setKv, type Db } from '../store/index.js';
+import { stmt, deleteKv, getKv, setKv, writeTx, type Db } from '../store/index.js';
 import { publicKeyOf, parseId, type Identity } from '../identity/index.js';
 import { u8 } from '../wire/bytes.js';
 import { BundleJson, toPreKeyBundle } from './bundle.js';
@@ -254,7 +254,7 @@ export class E2E {
     return this.#mutex.run(async () => {
       const offered = getKv(this.#db, keyChangeKey(peerId));
       if (!offered) return false;
-      this.#db.transaction(() => {
+      writeTx(this.#db, () => {
         stmt(this.#db, 'UPDATE signal_identities SET identity_key = ?, changed_at = ?, verified = 0 WHERE address = ?').run(
           Buffer.from(offered, 'base64'),
           this.#now().getTime(),
@@ -262,7 +262,7 @@ export class E2E {
         );
         stmt(this.#db, 'DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`);
         deleteKv(this.#db, keyChangeKey(peerId));
-      })();
+      });
       this.#identities.forget(peerId);
       this.#sessions.forget(`${peerId}.1`);
       return true;

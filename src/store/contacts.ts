@@ -1,4 +1,4 @@
-import { stmt, type Db } from './db.js';
+import { stmt, writeTx, type Db } from './db.js';
 
 export type Visibility = 'direct' | 'relayed';
 export type ContactState = 'added' | 'request' | 'blocked';
@@ -59,11 +59,11 @@ export function takeOutSeq(db: Db, id: string): number {
 
 /** Declines a contact request: the request and what it said are deleted. False if it is not a request. */
 export function deleteRequest(db: Db, id: string): boolean {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const row = getContact(db, id);
     if (row?.state !== 'request') return false;
     stmt(db, 'DELETE FROM messages WHERE contact_id = ?').run(id);
     stmt(db, 'DELETE FROM contacts WHERE id = ?').run(id);
     return true;
-  })();
+  });
 }

@@ -76,7 +76,7 @@ export function migrate(db: Db, upTo: number = LATEST_VERSION): void {
     db.transaction(() => {
       m.up(db);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
 }
 
@@ -112,10 +112,15 @@ export function relaxedTx<T>(db: Db, fn: () => T): T {
 /**
  * Runs a synchronous write transaction, turning SQLite's disk errors into a StoreError a person can
  * act on. SQLite rolls the transaction back, so the database stays as it was.
+ *
+ * IMMEDIATE: the write lock is taken at BEGIN, where `busy_timeout` waits for another process's
+ * writer (a `parley send` beside a running node). A deferred transaction that reads first and writes
+ * later fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) when that other writer
+ * committed in between: SQLite cannot wait its way out of a stale snapshot.
  */
 export function writeTx<T>(db: Db, fn: () => T): T {
   try {
-    return db.transaction(fn)();
+    return db.transaction(fn).immediate();
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'SQLITE_FULL') throw StoreError.DISK('the disk is full');
