@@ -95,7 +95,7 @@ export class NodeError extends ParleyError<NodeErrorCode> {
   static IMAGE_NOT_CLEANED(why: string) {
     return new NodeError(
       'IMAGE_NOT_CLEANED',
-      `Parley could not remove the location and camera details from this image (${why}); nothing was sent. Convert it to JPEG or PNG, or send it with "keep metadata" to send the original as it is`,
+      `could not remove the location and camera details from this image (${why}), so nothing was sent; convert it to JPEG or PNG, or choose to keep its details to send the original as it is`,
     );
   }
   static NO_THUMBNAIL() {
