@@ -17,6 +17,9 @@ import { NodeError } from './errors.js';
 export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
 export const THUMB_PX = 320;
 
+// A daemon cleans an image now and then: libvips keeps no decoded images cached between them.
+sharp.cache(false);
+
 type Kind = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif';
 const MIME: Record<Kind, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', heif: 'image/heic' };
 
