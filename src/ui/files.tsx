@@ -183,29 +183,34 @@ export function FilesPanel({ contactId, name, lastEvent }: { contactId: string; 
           {error}
         </p>
       )}
-      <label class="attach">
-        <input
-          ref={input}
-          type="file"
-          class="sr-only"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            if (file) void attach(file);
-            e.currentTarget.value = '';
-          }}
-        />
-        <span class="button">Attach a file</span>
+      <div class="attach-row">
+        <label class="attach">
+          <input
+            ref={input}
+            type="file"
+            class="sr-only"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              if (file) void attach(file);
+              e.currentTarget.value = '';
+            }}
+          />
+          <span class="button">Attach a file</span>
+        </label>
+        <span class="hint" id="image-privacy">
+          End-to-end encrypted, along the same route as your messages.
+          {!keepMetadata && ' Location and camera details are removed from images.'}
+        </span>
+      </div>
+      <label class="keep-metadata hint">
+        <input type="checkbox" checked={keepMetadata} onChange={(e) => setKeepMetadata(e.currentTarget.checked)} aria-describedby="image-privacy" />
+        Keep location and camera details (send images as they are)
       </label>
-      <span class="hint"> End-to-end encrypted, along the same route as your messages.</span>
-      <p class="hint" id="image-privacy">
-        {keepMetadata
-          ? 'Images go as they are: anyone who gets them can read where they were taken (GPS), when, and with which camera or phone.'
-          : 'Location and camera details are removed from images.'}
-      </p>
-      <label class={keepMetadata ? 'warning' : 'hint'}>
-        <input type="checkbox" checked={keepMetadata} onChange={(e) => setKeepMetadata(e.currentTarget.checked)} aria-describedby="image-privacy" /> Keep
-        location and camera details (send images as they are)
-      </label>
+      {keepMetadata && (
+        <p class="warning" role="status">
+          Images go as they are: whoever gets them can read where they were taken (GPS), when, and with which camera or phone.
+        </p>
+      )}
     </section>
   );
 }

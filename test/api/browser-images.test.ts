@@ -58,6 +58,11 @@ describe('images in the web UI (Debian chromium)', () => {
     await alicePage.getByText('Location and camera details are removed from images.').waitFor();
     const keep = alicePage.getByRole('checkbox', { name: /Keep location and camera details/ });
     expect(await keep.isChecked()).toBe(false);
+    // Ticked, it says loudly what it gives away; the test unticks it again before attaching.
+    await keep.check();
+    await alicePage.getByText('whoever gets them can read where they were taken (GPS)', { exact: false }).waitFor();
+    await keep.uncheck();
+    await alicePage.getByText('Location and camera details are removed from images.').waitFor();
     await alicePage.locator('.attach input[type=file]').setInputFiles(upload);
     const sent = await until(async () => (await files(alice).list(bobId))[0], 'the upload to be taken in');
     expect(sent).toMatchObject({ metadata: 'removed', thumbnail: true });
