@@ -29,6 +29,8 @@ export interface FileInboxComponents {
   onCancel: (id: string, why: CancelReason) => void;
   /** The sender deleted a file for everyone (files-remove.ts checks it is theirs). */
   onDelete: (from: string, id: string) => void;
+  /** A cancel came for a file not here (the answer to a delete for everyone, files-deletes.ts). */
+  onGone: (from: string, id: string) => void;
   /** A transfer changed (state or progress). */
   changed: (id: string) => void;
   /** Free bytes on the disk of the home (the statfs of the node by default). */
@@ -72,10 +74,11 @@ export class FileInbox {
         return { after: () => this.#c.onAck(content.x, content.have, content.miss === true) };
       }
       case 'file-delete':
-        return { after: () => this.#c.onDelete(from, content.x) };
+        return known?.state === 'added' ? { after: () => this.#c.onDelete(from, content.x) } : {};
       case 'file-cancel': {
         const row = getFile(this.#c.db, content.x);
-        if (!row || row.contact_id !== from) return {};
+        if (!row) return { after: () => this.#c.onGone(from, content.x) };
+        if (row.contact_id !== from) return {};
         if (row.direction === 'out') return { after: () => this.#c.onCancel(content.x, content.why) };
         if (row.state !== 'receiving') return {};
         return {

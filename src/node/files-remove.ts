@@ -61,9 +61,14 @@ export class FileRemoval {
     return this.remove(conversationFiles(this.#c.db, contactId)).length;
   }
 
-  /** The contact deleted a file they sent me for everyone; anything else is ignored. */
-  deletedBySender(from: string, id: string): void {
+  /**
+   * The contact deleted a file they sent me for everyone; true when they should be told it is gone
+   * here (it was theirs, or it is not here at all: an answer lost before), false for anything else.
+   */
+  deletedBySender(from: string, id: string): boolean {
     const row = getFile(this.#c.db, id);
-    if (row && row.contact_id === from && row.direction === 'in') this.remove([row]);
+    if (row && (row.contact_id !== from || row.direction !== 'in')) return false;
+    if (row) this.remove([row]);
+    return true;
   }
 }

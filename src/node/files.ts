@@ -9,6 +9,7 @@ import { decryptChunks } from './files-crypto.js';
 import { FileInbox } from './files-receive.js';
 import { FileOutbox, type FileOutboxInit } from './files-send.js';
 import { FileRemoval, type RemovedFile } from './files-remove.js';
+import { FileDeletes } from './files-deletes.js';
 import { prepareFile } from './files-image.js';
 import { fileView, type FileView } from './files-view.js';
 import { NodeError } from './errors.js';
@@ -40,6 +41,7 @@ export class NodeFiles {
   readonly inbox: FileInbox;
   readonly #outbox: FileOutbox;
   readonly removal: FileRemoval;
+  readonly #deletes: FileDeletes;
   readonly #c: NodeFilesComponents;
   readonly #last = new Map<string, { at: number; state: string }>();
 
@@ -52,6 +54,7 @@ export class NodeFiles {
     };
     const changed = (id: string) => this.#changed(id);
     this.removal = new FileRemoval({ db: c.db, home: c.home, removed: (r) => c.removed?.(r) });
+    this.#deletes = new FileDeletes({ db: c.db, logger: c.logger, send });
     this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, changed }, init);
     this.inbox = new FileInbox({
       db: c.db,
@@ -61,7 +64,10 @@ export class NodeFiles {
       send: async (to, content) => void (await send(to, content)),
       onAck: (id, have, miss) => this.#outbox.onAck(id, have, miss),
       onCancel: (id, why) => this.#outbox.onCancel(id, why),
-      onDelete: (from, id) => this.removal.deletedBySender(from, id),
+      onDelete: (from, id) => {
+        if (this.removal.deletedBySender(from, id)) void send(from, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' }).catch(() => {}); // they ask again if lost
+      },
+      onGone: (from, id) => this.#deletes.confirmed(from, id),
       changed,
       ...(c.freeBytes ? { freeBytes: c.freeBytes } : {}),
     });
@@ -70,10 +76,11 @@ export class NodeFiles {
   start(): void {
     this.#outbox.start();
     this.inbox.resume();
+    this.#deletes.start();
   }
 
-  stop(): Promise<void> {
-    return this.#outbox.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.#outbox.stop(), this.#deletes.stop()]);
   }
 
   /**
@@ -96,6 +103,11 @@ export class NodeFiles {
     return fileView(await this.#outbox.send(to, p.source, { name: meta.name, mime: p.mime }, p));
   }
 
+  /** Deletes for everyone the contacts have not confirmed yet (sent again until they do). */
+  deletesWaiting(): number {
+    return this.#deletes.pending().length;
+  }
+
   /** An image's thumbnail (WebP, made by its sender; checked for its signature and size when it arrived). */
   thumbnail(id: string): Buffer {
     const thumb = fileThumb(this.#c.db, this.#row(id).id);
@@ -112,7 +124,7 @@ export class NodeFiles {
     if (everyone && row.direction !== 'out') throw NodeError.NOT_YOUR_FILE();
     const active = ACTIVE_STATES.includes(row.state);
     this.removal.remove([row]);
-    if (everyone) void this.#outbox.tell(row.contact_id, { v: 1, t: 'file-delete', x: id });
+    if (everyone) this.#deletes.add(row.contact_id, id);
     else if (active) void this.#outbox.tell(row.contact_id, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' });
   }
 

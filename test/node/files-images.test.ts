@@ -135,6 +135,17 @@ describe('images and disappearing files between two nodes', () => {
     await until(() => (bob.files.list().some((f) => f.id === sent.id) ? undefined : true), 'Bob to delete his copy', 20_000);
     expect(existsSync(filePath(bob.home, sent.id))).toBe(false);
 
+    // Bob away when Alice deletes one for everyone: his copy goes when he is back.
+    const third = await alice.files.sendPath(bob.id, src);
+    await arrived(third.id);
+    await w.stop(bob);
+    alice.files.delete(third.id, true);
+    bob = await w.start('bob', { expiryNow: clock });
+    expect(bob.files.list().some((f) => f.id === third.id)).toBe(true);
+    await until(() => (bob.files.list().some((f) => f.id === third.id) ? undefined : true), 'Bob to delete his copy once back', 60_000);
+    expect(existsSync(filePath(bob.home, third.id))).toBe(false);
+    await until(() => (alice.files.deletesWaiting() === 0 ? true : undefined), 'Bob to confirm, so Alice stops asking', 20_000);
+
     const again = await alice.files.sendPath(bob.id, src);
     await arrived(again.id);
     bob.messages.clearConversation(alice.id);

@@ -154,10 +154,9 @@ export function registerFiles(program: Command): void {
       const api = readApiInfo(opts.home);
       const everyone = opts.everyone === true;
       if (api) await call(new FileClient(api.url, apiToken(opts.home)).delete(id, everyone));
-      else if (everyone)
-        throw CliError.NOT_SERVED(opts.home); // the contact must be told: a running Parley does that
-      else withFiles(opts.home, (files) => files.delete(id, false));
-      emit(!!opts.json, { deleted: id }, () => (everyone ? 'Deleted here; the contact is asked to delete their copy.' : 'Deleted from this device.'));
+      else withFiles(opts.home, (files) => files.delete(id, everyone)); // a delete for everyone goes when Parley next runs
+      const told = api ? 'the contact is asked to delete their copy' : 'the contact is asked to delete their copy when Parley next runs';
+      emit(!!opts.json, { deleted: id }, () => (everyone ? `Deleted here; ${told}.` : 'Deleted from this device.'));
     });
 
   withJson(withHome(program.command('cancel-file <id>')))
