@@ -15,7 +15,8 @@ import { DISAPPEAR_SECONDS, type DisappearSeconds } from './content-messaging.js
  *   file-ack     x; have: chunks the receiver holds, in order (0 = the offer was accepted); miss:
  *                a later chunk came first (the one after `have` was lost): send again from `have`
  *   file-cancel  x; why: the sender cancelled, or the receiver cancelled or refused it
- *   file-delete  x: the sender deleted the file for everyone: the receiver deletes its copy
+ *   file-delete  x: the sender deleted the file for everyone: the receiver deletes its copy and
+ *                answers file-cancel (also when it no longer had it); the sender repeats it until then
  * A chunk is small enough that its content fits the largest padding bucket (32 KiB) and a relay
  * mail item (46 KiB) once Signal-encrypted, sealed and base64-encoded.
  */
