@@ -101,8 +101,8 @@ export class FileOutbox {
   }
 
   /** Encrypts the file into the home (streamed), then offers it; resolves once it is prepared. */
-  async sendPath(to: string, path: string, mime = 'application/octet-stream', extras: SendExtras = {}): Promise<FileRow> {
-    return this.send(to, createReadStream(path), { name: basename(path), mime }, extras).catch((err) => {
+  async sendPath(to: string, path: string, mime = 'application/octet-stream'): Promise<FileRow> {
+    return this.send(to, createReadStream(path), { name: basename(path), mime }).catch((err) => {
       if (NodeError.is(err)) throw err;
       throw NodeError.FILE_UNREADABLE((err as { code?: string }).code ?? 'read failed');
     });
@@ -188,7 +188,7 @@ export class FileOutbox {
     return getFile(db, id)!;
   }
 
-  /** Tells the contact something about a file, trying a few times (a delete for everyone). */
+  /** Tells the contact something about a file, trying a few times (a file deleted here while under way). */
   tell(to: string, content: Content): Promise<void> {
     return this.#tell(to, content);
   }
