@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- section...]`: every Parley figure beside a baseline measured in the same run.
- * Sections: rtt, tox, dht, rendezvous, dht-exit, relay, relay-attack, daemon, cli, history, ui, signup, atrest, importers, nat, files (default: all, in that order). Progress goes to stderr;
+ * Sections: rtt, tox, dht, rendezvous, dht-exit, relay, relay-attack, daemon, cli, history, ui, signup, atrest, importers, nat, files, images (default: all, in that order). Progress goes to stderr;
  * results are merged into bench/results/latest.json (a partial run keeps the other sections of the
  * last run, each dated) and written as Markdown to bench/results/latest.md. See bench/README.md.
  */
@@ -41,6 +41,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionBody
   importers: { run: scriptSection('bench/importers.ts'), timeoutMs: 4 * 60_000 },
   nat: { run: natSection, timeoutMs: 12 * 60_000 },
   files: { run: filesSection, timeoutMs: 20 * 60_000 },
+  images: { run: scriptSection('bench/images.ts'), timeoutMs: 4 * 60_000 },
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

@@ -329,6 +329,10 @@ export class Daemon extends EventEmitter {
     node.on('waiting', delivery);
     node.on('delivered', delivery);
     node.on('file', (file: FileInfo) => this.emit('event', { type: 'file', file } satisfies ApiEvent));
+    node.on('file-removed', (removed: Removed[]) => {
+      for (const contactId of new Set(removed.map((r) => r.contact_id)))
+        this.emit('event', { type: 'file-removed', contactId, ids: removed.filter((r) => r.contact_id === contactId).map((r) => r.id) } satisfies ApiEvent);
+    });
     this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent);
   }
 

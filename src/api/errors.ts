@@ -219,6 +219,9 @@ const STATUS: Record<LowerErrorCode, number> = {
   FILE_NOT_READY: 409,
   FILE_UNREADABLE: 400,
   FILE_EXISTS: 409,
+  IMAGE_NOT_CLEANED: 422,
+  NOT_YOUR_FILE: 409,
+  NO_THUMBNAIL: 404,
 };
 
 const isLowerCode = (code: string): code is LowerErrorCode => Object.hasOwn(STATUS, code);

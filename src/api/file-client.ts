@@ -22,11 +22,11 @@ export class FileClient {
     throw new ApiClientError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? `request failed (${res.status})`);
   }
 
-  async #json<T>(method: string, path: string): Promise<T> {
+  async #json<T>(method: string, path: string, body: object = {}): Promise<T> {
     const res = await fetch(this.#url(path), {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-      ...(method === 'POST' ? { body: '{}' } : {}),
+      ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
     });
     return (await (await this.#ok(res)).json()) as T;
   }
@@ -34,10 +34,19 @@ export class FileClient {
   list = (contactId?: string) => this.#json<FileInfo[]>('GET', `/api/files${contactId ? `?contact=${encodeURIComponent(contactId)}` : ''}`);
   get = (id: string) => this.#json<FileInfo>('GET', `/api/files/${encodeURIComponent(id)}`);
   cancel = (id: string) => this.#json<FileInfo>('POST', `/api/files/${encodeURIComponent(id)}/cancel`);
+  /** Deletes a file here (its bytes, thumbnail and row); `everyone`: a file I sent, from the contact's device too. */
+  delete = (id: string, everyone = false) => this.#json<{ deleted: string }>('POST', `/api/files/${encodeURIComponent(id)}/delete`, { everyone });
+
+  /** An image's thumbnail (image/webp, made by its sender). */
+  async thumbnail(id: string): Promise<Blob> {
+    return (
+      await this.#ok(await fetch(this.#url(`/api/files/${encodeURIComponent(id)}/thumbnail`), { headers: { authorization: `Bearer ${this.token}` } }))
+    ).blob();
+  }
 
   /** Sends a file to a contact; `body` is streamed (a browser File or Blob, or a Node stream with `duplex: 'half'`). */
-  async upload(contactId: string, body: BodyInit, meta: { name: string; mime?: string }): Promise<FileInfo> {
-    const q = new URLSearchParams({ name: meta.name, ...(meta.mime ? { mime: meta.mime } : {}) });
+  async upload(contactId: string, body: BodyInit, meta: { name: string; mime?: string; keepMetadata?: boolean }): Promise<FileInfo> {
+    const q = new URLSearchParams({ name: meta.name, ...(meta.mime ? { mime: meta.mime } : {}), ...(meta.keepMetadata ? { keepMetadata: '1' } : {}) });
     const res = await fetch(this.#url(`/api/contacts/${encodeURIComponent(contactId)}/files?${q}`), {
       method: 'POST',
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/octet-stream' },

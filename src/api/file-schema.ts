@@ -21,6 +21,12 @@ export interface FileInfo {
   bytesDone: number;
   createdAt: number;
   updatedAt: number;
+  /** An image's thumbnail can be fetched (GET /api/files/:id/thumbnail, image/webp, made by the sender). */
+  thumbnail: boolean;
+  /** A sent image's location and camera details: removed (the default) or kept by choice; null for other files. */
+  metadata: 'removed' | 'kept' | null;
+  /** When it disappears with its conversation's timer (ms since epoch), if it does. */
+  expiresAt: number | null;
 }
 
 /** The largest file Parley sends (the same as the wire's MAX_FILE_BYTES: 4 GiB). */

@@ -10,8 +10,18 @@ import type { FileInfo } from './file-schema.js';
  * the node encrypts them into the home chunk by chunk, never holding the file in memory. Downloads
  * decrypt as they stream. Every route needs the token, downloads too (the web UI fetches them with
  * it: a link cannot carry the token, and no route is made public for files).
+ *
+ * A thumbnail is untrusted data (the sender made it): it is served only if it is a WebP (checked
+ * when it arrived), as image/webp with nosniff and a sandboxing CSP, so the browser can do nothing
+ * with it but draw it in an <img>. Parley itself never decodes an image it received.
  */
-const UploadQuery = z.object({ name: z.string().trim().min(1, 'give the file a name').max(255), mime: z.string().max(127).optional() });
+const UploadQuery = z.object({
+  name: z.string().trim().min(1, 'give the file a name').max(255),
+  mime: z.string().max(127).optional(),
+  /** "1": send an image's original bytes, location and camera details included (they are removed by default). */
+  keepMetadata: z.enum(['0', '1']).optional(),
+});
+const DeleteBody = z.object({ everyone: z.boolean().optional() }).strict();
 const ListQuery = z.object({ contact: z.string().max(200).optional() });
 
 export function registerFileRoutes(app: FastifyInstance, daemon: Daemon): void {
@@ -24,6 +34,20 @@ export function registerFileRoutes(app: FastifyInstance, daemon: Daemon): void {
   });
   app.get<Id>('/api/files/:id', async (req) => files().get(req.params.id) satisfies FileInfo);
   app.post<Id>('/api/files/:id/cancel', async (req) => files().cancel(req.params.id) satisfies FileInfo);
+  app.post<Id>('/api/files/:id/delete', async (req) => {
+    const everyone = query(DeleteBody, req.body).everyone === true;
+    files().delete(req.params.id, everyone);
+    return { deleted: req.params.id };
+  });
+  app.get<Id>('/api/files/:id/thumbnail', async (req, reply) => {
+    const thumb = files().thumbnail(req.params.id);
+    void reply.header('Content-Type', 'image/webp');
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Content-Security-Policy', "default-src 'none'; sandbox");
+    void reply.header('Content-Disposition', 'inline; filename="thumbnail.webp"');
+    void reply.header('Cache-Control', 'no-store');
+    return reply.send(thumb);
+  });
   app.get<Id>('/api/files/:id/content', async (req, reply) => {
     const { view, stream } = files().open(req.params.id);
     return sendFile(reply, view, stream);
@@ -36,7 +60,14 @@ export function registerFileRoutes(app: FastifyInstance, daemon: Daemon): void {
       const q = query(UploadQuery, req.query);
       if (!(req.body && typeof (req.body as Readable).pipe === 'function'))
         throw ApiError.BAD_REQUEST('send the file as the body, with Content-Type: application/octet-stream');
-      return (await files().sendStream(req.params.id, req.body as Readable, { name: q.name, mime: q.mime ?? 'application/octet-stream' })) satisfies FileInfo;
+      return (await files().sendStream(
+        req.params.id,
+        req.body as Readable,
+        { name: q.name, mime: q.mime ?? 'application/octet-stream' },
+        {
+          keepMetadata: q.keepMetadata === '1',
+        },
+      )) satisfies FileInfo;
     });
   });
 }

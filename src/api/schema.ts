@@ -241,7 +241,9 @@ export type ApiEvent =
   | { type: 'updated'; message: Message }
   /** Messages are gone (disappeared, deleted for me, conversation cleared, cancelled). */
   | { type: 'removed'; contactId: string; ids: string[] }
-  | { type: 'file'; file: FileInfo };
+  | { type: 'file'; file: FileInfo }
+  /** Files are gone (their timer ran out, deleted here or by their sender, conversation cleared). */
+  | { type: 'file-removed'; contactId: string; ids: string[] };
 
 export interface ApiErrorBody {
   error: { code: string; message: string };

@@ -8,13 +8,15 @@ export interface DisappearingComponents {
   now: () => number;
   logger: Logger;
   onRemoved: (removed: Removed[]) => void;
+  /** Files whose timer ran out go too (files-remove.ts); returns how many went. */
+  expireFiles?: (now: number) => number;
 }
 
 /**
  * Deletes messages whose disappearing timer ran out: from the messages table, the search index and
  * replies' quotes in one transaction, then from the WAL (scrub). Looks once a `tickMs` (an indexed
  * probe), so a clock moved forward is noticed within a tick, and a message past its time when the
- * node starts goes at once.
+ * node starts goes at once. Files sent under a timer go the same way (their bytes and thumbnail too).
  */
 export class Disappearing {
   readonly #c: DisappearingComponents;
@@ -48,6 +50,7 @@ export class Disappearing {
       }
       // A reader holding the WAL (a command reading the store) makes the checkpoint wait: try next tick.
       if (removed.length || this.#dirty) this.#dirty = !scrub(db);
+      this.#c.expireFiles?.(this.#c.now());
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'could not delete disappearing messages; trying again');
     }

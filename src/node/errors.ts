@@ -22,6 +22,9 @@ export const NODE_ERROR_CODES = [
   'FILE_NOT_READY',
   'FILE_UNREADABLE',
   'FILE_EXISTS',
+  'IMAGE_NOT_CLEANED',
+  'NOT_YOUR_FILE',
+  'NO_THUMBNAIL',
 ] as const;
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 
@@ -88,6 +91,18 @@ export class NodeError extends ParleyError<NodeErrorCode> {
   }
   static FILE_EXISTS(path: string) {
     return new NodeError('FILE_EXISTS', `${path} exists already; choose another name (nothing was overwritten)`);
+  }
+  static IMAGE_NOT_CLEANED(why: string) {
+    return new NodeError(
+      'IMAGE_NOT_CLEANED',
+      `could not remove the location and camera details from this image (${why}), so nothing was sent; convert it to JPEG or PNG, or choose to keep its details to send the original as it is`,
+    );
+  }
+  static NO_THUMBNAIL() {
+    return new NodeError('NO_THUMBNAIL', 'this file has no thumbnail (only images have one)');
+  }
+  static NOT_YOUR_FILE() {
+    return new NodeError('NOT_YOUR_FILE', 'only the sender can delete a file for everyone; delete it for you instead');
   }
   static override is(err: unknown): err is NodeError {
     return err instanceof NodeError;

@@ -8,6 +8,8 @@ import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason, type FileContent }
 import { describeError } from '../wire/errors.js';
 import { hashOf, pullChunk, startPull, writeChunkAt } from './files-crypto.js';
 import { CANCEL_SENTENCES } from './files-view.js';
+import { extrasOfOffer } from './files-extras.js';
+import { setFileExtras } from '../store/index.js';
 
 /** Room left on the disk beyond a received file, so a file never fills the disk the database needs. */
 export const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
@@ -25,6 +27,10 @@ export interface FileInboxComponents {
   /** A sent file's receiver answered: `have` chunks held, or it cancelled / refused. */
   onAck: (id: string, have: number, miss: boolean) => void;
   onCancel: (id: string, why: CancelReason) => void;
+  /** The sender deleted a file for everyone (files-remove.ts checks it is theirs). */
+  onDelete: (from: string, id: string) => void;
+  /** A cancel came for a file not here (the answer to a delete for everyone, files-deletes.ts). */
+  onGone: (from: string, id: string) => void;
   /** A transfer changed (state or progress). */
   changed: (id: string) => void;
   /** Free bytes on the disk of the home (the statfs of the node by default). */
@@ -67,9 +73,12 @@ export class FileInbox {
         if (!row || row.direction !== 'out' || row.contact_id !== from) return {};
         return { after: () => this.#c.onAck(content.x, content.have, content.miss === true) };
       }
+      case 'file-delete':
+        return known?.state === 'added' ? { after: () => this.#c.onDelete(from, content.x) } : {};
       case 'file-cancel': {
         const row = getFile(this.#c.db, content.x);
-        if (!row || row.contact_id !== from) return {};
+        if (!row) return { after: () => this.#c.onGone(from, content.x) };
+        if (row.contact_id !== from) return {};
         if (row.direction === 'out') return { after: () => this.#c.onCancel(content.x, content.why) };
         if (row.state !== 'receiving') return {};
         return {
@@ -112,6 +121,7 @@ export class FileInbox {
     };
     const write = () => {
       insertFile(db, row);
+      setFileExtras(db, row.id, extrasOfOffer(o, now()));
       if (room) setFileReceived(db, row.id, 0, startPull(row.key, row.header), now());
       else setFileState(db, row.id, 'refused', 'there was no room on this disk for it', now());
     };

@@ -13,6 +13,8 @@ import {
   setFileAcked,
   setFilePrepared,
   setFileState,
+  disappearSeconds,
+  setFileExtras,
   upsertContact,
   writeTx,
   type Db,
@@ -25,6 +27,8 @@ import { encryptInto, newFileKey, readChunk } from './files-crypto.js';
 import { Pace } from './files-pace.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 import { NodeError } from './errors.js';
+import { offerExtras } from './files-extras.js';
+import type { FileMetadata } from '../store/index.js';
 
 /** Chunks sent and not yet acknowledged: what may wait in the recipient's relay mailbox (4 MiB there). */
 export const WINDOW = 48;
@@ -40,6 +44,12 @@ export interface FileOutboxComponents {
   /** Sends one content along the route the settings decide; resolves with the route it took. */
   send: (contactId: string, content: Content) => Promise<RouteReceipt>;
   changed: (id: string) => void;
+}
+
+/** What a sent image adds (files-image.ts): its thumbnail, and whether its metadata was removed. */
+export interface SendExtras {
+  thumb?: Buffer | null;
+  metadata?: FileMetadata | null;
 }
 
 export interface FileOutboxInit {
@@ -98,7 +108,7 @@ export class FileOutbox {
     });
   }
 
-  async send(to: string, source: AsyncIterable<Buffer>, meta: { name: string; mime: string }): Promise<FileRow> {
+  async send(to: string, source: AsyncIterable<Buffer>, meta: { name: string; mime: string }, extras: SendExtras = {}): Promise<FileRow> {
     const { db, now } = this.#c;
     const id = parseId(to);
     if (id === this.#c.selfId) throw NodeError.SELF();
@@ -124,6 +134,9 @@ export class FileOutbox {
         state: 'preparing',
         created_at: now(),
       });
+      // It disappears by the conversation's timer, like a message sent now (files-extras.ts).
+      const ttl = disappearSeconds(db, id) || null;
+      setFileExtras(db, x, { thumb: extras.thumb ?? null, metadata: extras.metadata ?? null, ttl, expires_at: ttl ? now() + ttl * 1000 : null });
     });
     this.#c.changed(x);
     try {
@@ -173,6 +186,11 @@ export class FileOutbox {
     this.#wake.get(id)?.();
     void this.#tell(row.contact_id, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' });
     return getFile(db, id)!;
+  }
+
+  /** Tells the contact something about a file, trying a few times (a file deleted here while under way). */
+  tell(to: string, content: Content): Promise<void> {
+    return this.#tell(to, content);
   }
 
   async #tell(to: string, content: Content, tries = 5): Promise<void> {
@@ -227,7 +245,7 @@ export class FileOutbox {
       if (!row || !ACTIVE_STATES.includes(row.state)) return;
       if (row.state === 'offering') {
         try {
-          route = await this.#c.send(row.contact_id, offerOf(row, now()));
+          route = await this.#c.send(row.contact_id, offerOf(row, now(), offerExtras(db, id)));
           backoff = 500;
         } catch (err) {
           wait(`the file waits until they can be reached (${describeError(err)})`);
@@ -241,7 +259,7 @@ export class FileOutbox {
       }
       if (offerAgain) {
         offerAgain = false;
-        await this.#c.send(row.contact_id, offerOf(row, now())).catch(() => {});
+        await this.#c.send(row.contact_id, offerOf(row, now(), offerExtras(db, id))).catch(() => {});
       }
       const next = Math.max(this.#sentUpTo.get(id) ?? row.done, row.done);
       if (next < row.chunks && next - row.done < WINDOW) {
@@ -280,7 +298,7 @@ export class FileOutbox {
   }
 }
 
-function offerOf(f: FileRow, at: number): Content {
+function offerOf(f: FileRow, at: number, extras: ReturnType<typeof offerExtras>): Content {
   return {
     v: 1,
     t: 'file',
@@ -294,6 +312,7 @@ function offerOf(f: FileRow, at: number): Content {
     cs: f.chunk_size,
     n: f.chunks,
     at,
+    ...extras,
   };
 }
 

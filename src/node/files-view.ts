@@ -16,6 +16,12 @@ export interface FileView {
   bytesDone: number;
   createdAt: number;
   updatedAt: number;
+  /** An image's thumbnail is there to show (GET /api/files/:id/thumbnail). */
+  thumbnail: boolean;
+  /** A sent image's location and camera details: removed (the default) or kept by choice; null otherwise. */
+  metadata: 'removed' | 'kept' | null;
+  /** When it disappears with its conversation's timer (ms since epoch), if it does. */
+  expiresAt: number | null;
 }
 
 export function fileView(f: FileRow): FileView {
@@ -32,6 +38,9 @@ export function fileView(f: FileRow): FileView {
     bytesDone: f.state === 'complete' ? f.size : Math.min(f.size, f.done * f.chunk_size),
     createdAt: f.created_at,
     updatedAt: f.updated_at,
+    thumbnail: !!f.thumb?.length,
+    metadata: f.metadata ?? null,
+    expiresAt: f.expires_at ?? null,
   };
 }
 

@@ -1,13 +1,16 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, createReadStream, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { filePath, getFile, listFiles, type Db, type FileRow } from '../store/index.js';
+import { ACTIVE_STATES, filePath, fileThumb, getFile, listFiles, type Db, type FileRow } from '../store/index.js';
 import type { Content } from '../wire/content.js';
 import type { Router } from './router.js';
 import { decryptChunks } from './files-crypto.js';
 import { FileInbox } from './files-receive.js';
 import { FileOutbox, type FileOutboxInit } from './files-send.js';
+import { FileRemoval, type RemovedFile } from './files-remove.js';
+import { FileDeletes } from './files-deletes.js';
+import { prepareFile } from './files-image.js';
 import { fileView, type FileView } from './files-view.js';
 import { NodeError } from './errors.js';
 import { parseId } from '../identity/index.js';
@@ -21,15 +24,24 @@ export interface NodeFilesComponents {
   router: () => Router | null;
   /** A transfer changed: its view (throttled for progress, at once for a new state). */
   emit: (view: FileView) => void;
+  /** Files went for good (timer, delete, cleared conversation). */
+  removed?: (files: RemovedFile[]) => void;
   freeBytes?: (path: string) => number;
 }
 
 const PROGRESS_MS = 200;
 
+export interface SendOptions {
+  /** Send an image's original bytes, with its location, camera and other details (off by default). */
+  keepMetadata?: boolean;
+}
+
 /** File transfers of one node: send, receive, list, cancel, save (see files-send.ts, files-receive.ts). */
 export class NodeFiles {
   readonly inbox: FileInbox;
   readonly #outbox: FileOutbox;
+  readonly removal: FileRemoval;
+  readonly #deletes: FileDeletes;
   readonly #c: NodeFilesComponents;
   readonly #last = new Map<string, { at: number; state: string }>();
 
@@ -41,6 +53,8 @@ export class NodeFiles {
       return router.send(to, [content]);
     };
     const changed = (id: string) => this.#changed(id);
+    this.removal = new FileRemoval({ db: c.db, home: c.home, removed: (r) => c.removed?.(r) });
+    this.#deletes = new FileDeletes({ db: c.db, logger: c.logger, send });
     this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, changed }, init);
     this.inbox = new FileInbox({
       db: c.db,
@@ -50,6 +64,10 @@ export class NodeFiles {
       send: async (to, content) => void (await send(to, content)),
       onAck: (id, have, miss) => this.#outbox.onAck(id, have, miss),
       onCancel: (id, why) => this.#outbox.onCancel(id, why),
+      onDelete: (from, id) => {
+        if (this.removal.deletedBySender(from, id)) void send(from, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' }).catch(() => {}); // they ask again if lost
+      },
+      onGone: (from, id) => this.#deletes.confirmed(from, id),
       changed,
       ...(c.freeBytes ? { freeBytes: c.freeBytes } : {}),
     });
@@ -58,20 +76,56 @@ export class NodeFiles {
   start(): void {
     this.#outbox.start();
     this.inbox.resume();
+    this.#deletes.start();
   }
 
-  stop(): Promise<void> {
-    return this.#outbox.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.#outbox.stop(), this.#deletes.stop()]);
   }
 
-  /** Sends the file at `path` to a contact (encrypted into the home first); resolves once it is offered. */
-  async sendPath(to: string, path: string, mime?: string): Promise<FileView> {
-    return fileView(await this.#outbox.sendPath(to, path, mime));
+  /**
+   * Sends the file at `path` to a contact (encrypted into the home first); resolves once it is
+   * offered. An image loses its location and camera details first unless `keepMetadata`.
+   */
+  async sendPath(to: string, path: string, mime?: string, opts: SendOptions = {}): Promise<FileView> {
+    try {
+      const p = await prepareFile(createReadStream(path), mime ?? 'application/octet-stream', opts);
+      return fileView(await this.#outbox.send(to, p.source, { name: basename(path), mime: p.mime }, p));
+    } catch (err) {
+      if (NodeError.is(err)) throw err;
+      throw NodeError.FILE_UNREADABLE((err as { code?: string }).code ?? 'read failed');
+    }
   }
 
-  /** Sends a stream (an upload) under `name`; never holds more than a chunk of it in memory. */
-  async sendStream(to: string, source: AsyncIterable<Buffer>, meta: { name: string; mime: string }): Promise<FileView> {
-    return fileView(await this.#outbox.send(to, source, meta));
+  /** Sends a stream (an upload) under `name`; never holds more than a chunk of it in memory (an image: itself, up to 64 MiB). */
+  async sendStream(to: string, source: AsyncIterable<Buffer>, meta: { name: string; mime: string }, opts: SendOptions = {}): Promise<FileView> {
+    const p = await prepareFile(source, meta.mime, opts);
+    return fileView(await this.#outbox.send(to, p.source, { name: meta.name, mime: p.mime }, p));
+  }
+
+  /** Deletes for everyone the contacts have not confirmed yet (sent again until they do). */
+  deletesWaiting(): number {
+    return this.#deletes.pending().length;
+  }
+
+  /** An image's thumbnail (WebP, made by its sender; checked for its signature and size when it arrived). */
+  thumbnail(id: string): Buffer {
+    const thumb = fileThumb(this.#c.db, this.#row(id).id);
+    if (!thumb?.length) throw NodeError.NO_THUMBNAIL();
+    return thumb;
+  }
+
+  /**
+   * Deletes a file from this device: its bytes, thumbnail and row. For everyone (only a file I
+   * sent): the contact is told to delete their copy too. A transfer still under way stops.
+   */
+  delete(id: string, everyone = false): void {
+    const row = this.#row(id);
+    if (everyone && row.direction !== 'out') throw NodeError.NOT_YOUR_FILE();
+    const active = ACTIVE_STATES.includes(row.state);
+    this.removal.remove([row]);
+    if (everyone) this.#deletes.add(row.contact_id, id);
+    else if (active) void this.#outbox.tell(row.contact_id, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' });
   }
 
   list(contactId?: string): FileView[] {

@@ -39,6 +39,8 @@ export interface MessageOpsComponents {
   kick: () => void;
   onRemoved: (removed: Removed[]) => void;
   onUpdated: (m: MessageRow) => void;
+  /** A conversation was cleared: its files go too (files-remove.ts). */
+  onCleared?: (contactId: string) => void;
 }
 
 export class MessageOps {
@@ -107,12 +109,13 @@ export class MessageOps {
     return gone;
   }
 
-  /** Deletes every message of one conversation from this device (the contact stays). */
+  /** Deletes every message and file of one conversation from this device (the contact stays). */
   clearConversation(contactId: string): string[] {
     const { db } = this.#c;
     const id = parseId(contactId);
     if (!getContact(db, id)) throw NodeError.UNKNOWN_CONTACT();
     const ids = writeTx(db, () => clearConversation(db, id));
+    this.#c.onCleared?.(id);
     this.#removed(ids.map((m) => ({ id: m, contact_id: id })));
     return ids;
   }

@@ -141,7 +141,16 @@ export class ParleyNode extends EventEmitter {
     this.#e2e = new E2E({ db: this.db, identity: this.identity, now: () => new Date(this.#now()) });
     this.#contacts = new Contacts({ db: this.db, self: this.id, now: this.#now, e2e: () => this.#e2e });
     this.files = new NodeFiles(
-      { db: this.db, home: this.home, selfId: this.id, now: this.#now, logger: this.#logger, router: () => this.#router, emit: (v) => this.emit('file', v) },
+      {
+        db: this.db,
+        home: this.home,
+        selfId: this.id,
+        now: this.#now,
+        logger: this.#logger,
+        router: () => this.#router,
+        emit: (v) => this.emit('file', v),
+        removed: (r) => this.emit('file-removed', r),
+      },
       opts.files,
     );
     this.#inbound = new Inbound({
@@ -158,6 +167,7 @@ export class ParleyNode extends EventEmitter {
       kick: () => this.#delivery?.kick(),
       onRemoved: (removed) => this.emit('removed', removed),
       onUpdated: (m) => this.emit('updated', m),
+      onCleared: (contactId) => this.files.removal.clearConversation(contactId),
     });
   }
 
@@ -287,6 +297,7 @@ export class ParleyNode extends EventEmitter {
       now: this.#opts.expiryNow ?? this.#now,
       logger: this.#logger,
       onRemoved: (r) => this.emit('removed', r),
+      expireFiles: (now) => this.files.removal.expire(now),
     });
     this.#disappearing.start();
     this.files.start();

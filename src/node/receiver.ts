@@ -161,6 +161,7 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
     case 'file-chunk':
     case 'file-ack':
     case 'file-cancel':
+    case 'file-delete':
       return c.files.handle(from, known, content);
   }
 }

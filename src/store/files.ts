@@ -29,6 +29,11 @@ export interface FileRow {
   reason: string | null;
   created_at: number;
   updated_at: number;
+  /** Migration 009 (file-extras.ts): the thumbnail, whether a sent image's metadata was removed, the timer. */
+  thumb?: Buffer | null;
+  metadata?: 'removed' | 'kept' | null;
+  ttl?: number | null;
+  expires_at?: number | null;
 }
 
 export type NewFile = Omit<FileRow, 'done' | 'pull_state' | 'reason' | 'updated_at'>;

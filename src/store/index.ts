@@ -9,3 +9,4 @@ export * from './home.js';
 export * from './summary.js';
 export * from './messaging.js';
 export * from './files.js';
+export * from './file-extras.js';

@@ -31,6 +31,30 @@ function fileClient(): FileClient {
   return new FileClient('', sessionStorage.getItem('parley.token') ?? '');
 }
 
+/**
+ * An image's thumbnail, made by its sender and checked (a WebP under 16 KiB) when it arrived: fetched
+ * with the token and drawn from a data: URL in an <img>, the only thing the page does with it.
+ */
+function Thumbnail({ client, file }: { client: FileClient; file: FileInfo }) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    client.thumbnail(file.id).then(
+      (blob) => {
+        if (blob.type !== 'image/webp') return;
+        const r = new FileReader();
+        r.onload = () => live && typeof r.result === 'string' && setSrc(r.result);
+        r.readAsDataURL(blob);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [file.id]);
+  return src ? <img class="file-thumb" src={src} alt={`Preview of ${file.name}`} width={96} /> : null;
+}
+
 /** Bytes per second of a transfer, from the progress seen in the last few seconds. */
 function useRates() {
   const seen = useRef(new Map<string, Array<{ at: number; bytes: number }>>());
@@ -61,7 +85,12 @@ export function FilesPanel({ contactId, name, lastEvent }: { contactId: string; 
   useEffect(() => {
     client.list(contactId).then(setFiles, (e: unknown) => setError(errorText(e)));
   }, [contactId]);
+  const [keepMetadata, setKeepMetadata] = useState(false);
   useEffect(() => {
+    if (lastEvent?.type === 'file-removed' && lastEvent.contactId === contactId) {
+      const gone = new Set(lastEvent.ids);
+      return void setFiles((fs) => fs.filter((x) => !gone.has(x.id)));
+    }
     if (lastEvent?.type !== 'file' || lastEvent.file.contactId !== contactId) return;
     const f = lastEvent.file;
     setFiles((fs) => (fs.some((x) => x.id === f.id) ? fs.map((x) => (x.id === f.id ? f : x)) : [f, ...fs]));
@@ -70,12 +99,17 @@ export function FilesPanel({ contactId, name, lastEvent }: { contactId: string; 
   const attach = async (file: File) => {
     setError(null);
     try {
-      const f = await client.upload(contactId, file, { name: file.name, mime: file.type || 'application/octet-stream' });
+      const f = await client.upload(contactId, file, { name: file.name, mime: file.type || 'application/octet-stream', keepMetadata });
       setFiles((fs) => (fs.some((x) => x.id === f.id) ? fs : [f, ...fs]));
     } catch (e) {
       setError(errorText(e));
     }
   };
+  const remove = (f: FileInfo, everyone: boolean) =>
+    void client.delete(f.id, everyone).then(
+      () => setFiles((fs) => fs.filter((x) => x.id !== f.id)),
+      (e: unknown) => setError(errorText(e)),
+    );
   const download = async (f: FileInfo) => {
     try {
       const blob = await (await client.download(f.id)).blob();
@@ -100,10 +134,13 @@ export function FilesPanel({ contactId, name, lastEvent }: { contactId: string; 
             const left = r > 0 ? `, ${Math.ceil((f.size - f.bytesDone) / r)} s left` : '';
             return (
               <li key={f.id} class={`file ${f.state}`} data-file-id={f.id}>
+                {f.thumbnail && <Thumbnail client={client} file={f} />}
                 <span class="file-name" dir="auto">
                   {f.direction === 'out' ? '↑' : '↓'} {f.name}
                 </span>{' '}
                 <span class="hint">{formatBytes(f.size)}</span>
+                {f.metadata === 'kept' && <span class="warning">sent with its location and camera details</span>}
+                {f.expiresAt !== null && <span class="hint">disappears {new Date(f.expiresAt).toLocaleString()}</span>}
                 {active && <progress max={f.size || 1} value={f.bytesDone} aria-label={`${f.name}: ${Math.floor((f.bytesDone * 100) / (f.size || 1))} %`} />}
                 <span class="file-state" role="status">
                   {STATE_LABEL[f.state]}
@@ -128,6 +165,14 @@ export function FilesPanel({ contactId, name, lastEvent }: { contactId: string; 
                     Download
                   </button>
                 )}
+                <button type="button" onClick={() => remove(f, false)}>
+                  Delete for me
+                </button>
+                {f.direction === 'out' && (
+                  <button type="button" onClick={() => remove(f, true)}>
+                    Delete for everyone
+                  </button>
+                )}
               </li>
             );
           })}
@@ -138,20 +183,34 @@ export function FilesPanel({ contactId, name, lastEvent }: { contactId: string; 
           {error}
         </p>
       )}
-      <label class="attach">
-        <input
-          ref={input}
-          type="file"
-          class="sr-only"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            if (file) void attach(file);
-            e.currentTarget.value = '';
-          }}
-        />
-        <span class="button">Attach a file</span>
+      <div class="attach-row">
+        <label class="attach">
+          <input
+            ref={input}
+            type="file"
+            class="sr-only"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              if (file) void attach(file);
+              e.currentTarget.value = '';
+            }}
+          />
+          <span class="button">Attach a file</span>
+        </label>
+        <span class="hint" id="image-privacy">
+          End-to-end encrypted, along the same route as your messages.
+          {!keepMetadata && ' Location and camera details are removed from images.'}
+        </span>
+      </div>
+      <label class="keep-metadata hint">
+        <input type="checkbox" checked={keepMetadata} onChange={(e) => setKeepMetadata(e.currentTarget.checked)} aria-describedby="image-privacy" />
+        Keep location and camera details (send images as they are)
       </label>
-      <span class="hint"> End-to-end encrypted, along the same route as your messages.</span>
+      {keepMetadata && (
+        <p class="warning" role="status">
+          Images go as they are: whoever gets them can read where they were taken (GPS), when, and with which camera or phone.
+        </p>
+      )}
     </section>
   );
 }

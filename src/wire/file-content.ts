@@ -1,16 +1,22 @@
 import { z } from 'zod';
+import { DISAPPEAR_SECONDS, type DisappearSeconds } from './content-messaging.js';
 
 /*
  * File transfer contents (inside Signal messages, like every content). Version first, then type.
  *   file         x: transfer ID (32 hex); name, size (bytes), mime, hash (SHA-256 of the plaintext,
  *                hex); key: the file's random secretstream key; header: its secretstream header;
- *                cs: plaintext bytes per chunk; n: chunk count; at: sender's clock
+ *                cs: plaintext bytes per chunk; n: chunk count; at: sender's clock; optional:
+ *                thumb: an image's thumbnail (WebP, at most 16 KiB, made by the sender); ttl: the
+ *                conversation's disappearing timer (seconds) it was sent under: the receiver deletes
+ *                it that long after the offer arrived
  *   file-chunk   x; i: chunk index (0..n-1); d: chunk i's secretstream ciphertext (the last one
  *                tagged FINAL): chunks are authenticated by the file key, in order, and cannot be
  *                cut short
  *   file-ack     x; have: chunks the receiver holds, in order (0 = the offer was accepted); miss:
  *                a later chunk came first (the one after `have` was lost): send again from `have`
  *   file-cancel  x; why: the sender cancelled, or the receiver cancelled or refused it
+ *   file-delete  x: the sender deleted the file for everyone: the receiver deletes its copy and
+ *                answers file-cancel (also when it no longer had it); the sender repeats it until then
  * A chunk is small enough that its content fits the largest padding bucket (32 KiB) and a relay
  * mail item (46 KiB) once Signal-encrypted, sealed and base64-encoded.
  */
@@ -22,6 +28,8 @@ export const MAX_FILE_BYTES = 4 * 1024 ** 3;
 export const TRANSFER_ID = /^[0-9a-f]{32}$/;
 export const CANCEL_REASONS = ['cancelled', 'no-space', 'too-large', 'refused', 'failed'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
+/** The largest thumbnail an offer carries (a WebP image, made by the sender). */
+export const MAX_THUMB_BYTES = 16 * 1024;
 
 const v = z.literal(1);
 /** Base64 text of min..max bytes, kept as text: a content is built and read in the same shape. */
@@ -55,12 +63,22 @@ export const FileOfferContent = z
     cs: z.number().int().min(1024).max(FILE_CHUNK_BYTES),
     n: count,
     at: z.number().int().min(0),
+    thumb: b64(1, MAX_THUMB_BYTES).optional(),
+    ttl: z
+      .number()
+      .refine((s): s is DisappearSeconds => (DISAPPEAR_SECONDS as readonly number[]).includes(s), 'not a disappearing timer')
+      .optional(),
   })
   .strip();
 export const FileChunkContent = z.object({ v, t: z.literal('file-chunk'), x, i: count, d: b64(CHUNK_OVERHEAD, FILE_CHUNK_BYTES + CHUNK_OVERHEAD) }).strip();
 export const FileAckContent = z.object({ v, t: z.literal('file-ack'), x, have: count, miss: z.literal(true).optional() }).strip();
 export const FileCancelContent = z.object({ v, t: z.literal('file-cancel'), x, why: z.enum(CANCEL_REASONS) }).strip();
+export const FileDeleteContent = z.object({ v, t: z.literal('file-delete'), x }).strip();
 
-export const FILE_CONTENTS = [FileOfferContent, FileChunkContent, FileAckContent, FileCancelContent] as const;
+export const FILE_CONTENTS = [FileOfferContent, FileChunkContent, FileAckContent, FileCancelContent, FileDeleteContent] as const;
 export type FileContent =
-  z.infer<typeof FileOfferContent> | z.infer<typeof FileChunkContent> | z.infer<typeof FileAckContent> | z.infer<typeof FileCancelContent>;
+  | z.infer<typeof FileOfferContent>
+  | z.infer<typeof FileChunkContent>
+  | z.infer<typeof FileAckContent>
+  | z.infer<typeof FileCancelContent>
+  | z.infer<typeof FileDeleteContent>;

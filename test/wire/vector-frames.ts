@@ -87,6 +87,23 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'file-chunk', x: msgId, i: 0, d: Buffer.alloc(40, 3).toString('base64') },
     { v: 1, t: 'file-ack', x: msgId, have: 1, miss: true },
     { v: 1, t: 'file-cancel', x: msgId, why: 'no-space' },
+    {
+      v: 1,
+      t: 'file',
+      x: msgId,
+      name: 'beach.jpg',
+      size: 90_000,
+      mime: 'image/jpeg',
+      hash: 'cd'.repeat(32),
+      key: id32,
+      header: Buffer.alloc(24, 5).toString('base64'),
+      cs: 22_528,
+      n: 4,
+      at: 1_700_000_000_000,
+      thumb: Buffer.from('RIFF\x10\x00\x00\x00WEBPVP8 ', 'latin1').toString('base64'),
+      ttl: 3600,
+    },
+    { v: 1, t: 'file-delete', x: msgId },
   ] satisfies Content[],
 };
 

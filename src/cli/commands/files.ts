@@ -63,11 +63,12 @@ export function registerFiles(program: Command): void {
     .description('send a file to a contact (end-to-end encrypted, along the route your setting for them decides), with progress')
     .option('--wait <seconds>', 'how long to stay and send before leaving the rest for `parley run`', '600')
     .option('--mime <type>', 'the media type to announce', 'application/octet-stream')
+    .option('--keep-metadata', 'send an image as it is, WITH its location (GPS), time and camera or phone details: anyone who gets it can read them')
     .addHelpText(
       'after',
-      `\nExit status: 0 when the contact holds the whole file, ${EXIT_WAITING} when part of it still waits (it resumes with \`parley run\`), 1 on an error or a refusal.`,
+      `\nLocation and camera details are removed from images (JPEG, PNG, WebP, GIF): they are encoded again, upright, without EXIF, GPS, XMP, IPTC or comments, before anything is encrypted. A small preview (at most 320 px) travels with the offer. HEIC images cannot be cleaned here: convert them, or send them with --keep-metadata.\n\nExit status: 0 when the contact holds the whole file, ${EXIT_WAITING} when part of it still waits (it resumes with \`parley run\`), 1 on an error or a refusal.`,
     )
-    .action(async (input: string, path: string, opts: CommonOpts & NetOpts & { wait: string; mime: string }) => {
+    .action(async (input: string, path: string, opts: CommonOpts & NetOpts & { wait: string; mime: string; keepMetadata?: boolean }) => {
       const wait = positiveInt('--wait', opts.wait, 600);
       const to = await contactIdOf(opts.home, input);
       if (!existsSync(path) || !statSync(path).isFile()) throw NodeError.FILE_UNREADABLE(`${path} is not a file`);
@@ -75,7 +76,9 @@ export function registerFiles(program: Command): void {
       if (api) {
         const client = new FileClient(api.url, apiToken(opts.home));
         const name = path.split('/').pop()!;
-        let f = await call(client.upload(to, Readable.toWeb(createReadStream(path)) as unknown as BodyInit, { name, mime: opts.mime }));
+        let f = await call(
+          client.upload(to, Readable.toWeb(createReadStream(path)) as unknown as BodyInit, { name, mime: opts.mime, keepMetadata: opts.keepMetadata === true }),
+        );
         const report = reporter(f.size);
         const deadline = Date.now() + wait * 1000;
         while (ACTIVE_FILE_STATES.includes(f.state) && Date.now() < deadline) {
@@ -88,7 +91,7 @@ export function registerFiles(program: Command): void {
       if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
       const node: ParleyNode = await startNode(opts);
       try {
-        const f0 = await node.files.sendPath(to, path, opts.mime);
+        const f0 = await node.files.sendPath(to, path, opts.mime, { keepMetadata: opts.keepMetadata === true });
         const report = reporter(f0.size);
         const f = await new Promise<FileView>((resolve) => {
           const timer = setTimeout(() => done(node.files.get(f0.id)), wait * 1000);
@@ -142,6 +145,18 @@ export function registerFiles(program: Command): void {
       }
       renameSync(tmp, target);
       emit(!!opts.json, { path: target }, () => `Saved to ${target}.`);
+    });
+
+  withJson(withHome(program.command('delete-file <id>')))
+    .description('delete a file from this device (its bytes, preview and record); with --everyone, a file you sent from theirs too')
+    .option('--everyone', 'also ask the contact to delete their copy (only for a file you sent)')
+    .action(async (id: string, opts: CommonOpts & { everyone?: boolean }) => {
+      const api = readApiInfo(opts.home);
+      const everyone = opts.everyone === true;
+      if (api) await call(new FileClient(api.url, apiToken(opts.home)).delete(id, everyone));
+      else withFiles(opts.home, (files) => files.delete(id, everyone)); // a delete for everyone goes when Parley next runs
+      const told = api ? 'the contact is asked to delete their copy' : 'the contact is asked to delete their copy when Parley next runs';
+      emit(!!opts.json, { deleted: id }, () => (everyone ? `Deleted here; ${told}.` : 'Deleted from this device.'));
     });
 
   withJson(withHome(program.command('cancel-file <id>')))

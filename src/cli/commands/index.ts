@@ -119,6 +119,13 @@ export const COMMANDS: CommandEntry[] = [
   ),
   entry('files', '[contact]', true, 'files', 'list files sent and received, with their progress'),
   entry('save-file', '<id> <dest>', true, 'files', 'decrypt a received (or sent) file to DEST: a new file, or a folder to put it in under its name'),
+  entry(
+    'delete-file',
+    '<id>',
+    true,
+    'files',
+    'delete a file from this device (its bytes, preview and record); with --everyone, a file you sent from theirs too',
+  ),
   entry('cancel-file', '<id>', true, 'files', 'stop sending or receiving a file; the other side is told'),
 ];
 

@@ -6,6 +6,7 @@ import { ApiClient, ApiClientError, apiToken, readApiInfo, toMessage, type Messa
 import { emit } from '../output.js';
 import { serviceFor } from '../service.js';
 import { CliError, withHome, withJson, type CommonOpts } from '../common.js';
+import { FileRemoval } from '../../node/files-remove.js';
 
 /*
  * `parley delete`, `parley disappear`, `parley outbox cancel|retry` (and the message lookup `parley reply` uses). Through the
@@ -53,7 +54,10 @@ function messagingFor(home: string): Messaging {
   const withOps = async <T>(fn: (ops: MessageOps) => T): Promise<T> => {
     const { db } = openHome(home);
     try {
-      return fn(new MessageOps({ db, now: Date.now, kick: () => {}, onRemoved: () => {}, onUpdated: () => {} }));
+      const files = new FileRemoval({ db, home, removed: () => {} });
+      return fn(
+        new MessageOps({ db, now: Date.now, kick: () => {}, onRemoved: () => {}, onUpdated: () => {}, onCleared: (id) => files.clearConversation(id) }),
+      );
     } finally {
       db.close();
     }
