@@ -47,8 +47,9 @@ const GOODBYE_MS = 1000;
 export class RelaySession implements MailOwner, RequestContext {
   readonly #conn: RelayConnection;
   readonly #deps: SessionDeps;
-  readonly #frames: TokenBucket;
-  readonly #bytes: TokenBucket;
+  /** The rate limits, made at the first frame (a bucket starts full, as it would be by then). */
+  #frames: TokenBucket | null = null;
+  #bytes: TokenBucket | null = null;
   /** The opaque tag this connection's source address is counted under. */
   readonly source: string;
   /** The server's count of this connection (what the test-only frame log names it by). */
@@ -66,9 +67,6 @@ export class RelaySession implements MailOwner, RequestContext {
     this.#deps = deps;
     this.source = source;
     this.serial = serial;
-    const { limits, now } = deps;
-    this.#frames = new TokenBucket(limits.framesPerSecond, limits.frameBurst, now);
-    this.#bytes = new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now);
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
     conn.once('close', (reason: string) => this.#onClose(reason));
   }
@@ -161,8 +159,9 @@ export class RelaySession implements MailOwner, RequestContext {
     const { metrics } = this.#deps;
     metrics.count(metrics.framesIn, f.t);
     this.#deps.observe?.(this, 'in', f);
-    const byFrames = this.#frames.take(1);
-    const byBytes = this.#bytes.take(payloadBytes(f));
+    const { limits, now } = this.#deps;
+    const byFrames = (this.#frames ??= new TokenBucket(limits.framesPerSecond, limits.frameBurst, now)).take(1);
+    const byBytes = (this.#bytes ??= new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now)).take(payloadBytes(f));
     if (byFrames === 'flood' || byBytes === 'flood') return this.end('FLOOD');
     if (byFrames === 'limited' || byBytes === 'limited') {
       metrics.count(metrics.drops, 'RATE_LIMITED');

@@ -83,7 +83,7 @@ export class Connection<In, Out> extends EventEmitter {
       this.#opened = true;
       this.emit('open');
     };
-    this.stream.on('open', () => {
+    this.stream.once('open', () => {
       const idle = opts.idleTimeoutMs ?? 60_000;
       this.stream.setTimeout(idle);
       this.stream.setKeepAlive(Math.floor(idle / 3));
