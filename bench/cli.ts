@@ -14,7 +14,7 @@ import { Identity, saveIdentity } from '../src/identity/index.js';
 import { startTestnet } from '../src/testnet/index.js';
 import { progress, type BenchContext, type SectionBody } from './section.js';
 import { summarize, ms } from './stats.js';
-import { runArgs } from './run-args.js';
+import { parleyArgv, runArgs } from './run-args.js';
 
 const STARTS = Number(process.env.BENCH_CLI_STARTS ?? 7);
 const MiB = 1024 * 1024;
@@ -96,8 +96,8 @@ export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
     // One warm-up round: the CLI bundle is (re)built on the first start after a source change.
     for (let i = -1; i < STARTS; i++) {
       const bare = await startUntil(['--expose-gc', '--import', HOOK, '-e', 'console.log("up"); setInterval(() => {}, 1000)'], /^up$/);
-      const help = await startUntil(['bin/parley.js', '--help'], /^Usage:/);
-      const id = await startUntil(['bin/parley.js', 'id', '--home', home], /^[a-z0-9]{52}$/);
+      const help = await startUntil(parleyArgv('--help'), /^Usage:/);
+      const id = await startUntil(parleyArgv('id', '--home', home), /^[a-z0-9]{52}$/);
       const daemon = await startUntil(['--expose-gc', '--import', HOOK, ...run], /Parley is running for/);
       await sleep(2000);
       const mem = { bare: await memoryOf(bare), run: await memoryOf(daemon) };

@@ -13,6 +13,7 @@ const NEEDED = [
   { what: 'Firefox ESR (web UI tests)', file: '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
   { what: 'iptables (NAT tests)', file: ['/usr/sbin/iptables', '/sbin/iptables', '/usr/bin/iptables'], pkg: 'iptables' },
   { what: 'ip (network namespaces)', file: ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'], pkg: 'iproute2' },
+  { what: 'strace (the fsyncs of a round trip)', file: ['/usr/bin/strace', '/bin/strace'], pkg: 'strace' },
 ];
 
 const present = (file) => (Array.isArray(file) ? file : [file]).some((f) => existsSync(f));

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 export interface UiAssets {
   'app.js': Buffer;
@@ -13,23 +12,28 @@ let cached: Promise<UiAssets> | null = null;
  * step to forget, no stale bundle, and nothing written to disk.
  */
 export function uiAssets(): Promise<UiAssets> {
-  cached ??= build({
-    entryPoints: [fileURLToPath(new URL('../ui/main.tsx', import.meta.url))],
-    bundle: true,
-    write: false,
-    outdir: '/ui',
-    entryNames: 'app',
-    format: 'esm',
-    minify: true,
-    target: ['chrome110', 'firefox115', 'safari16'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    logLevel: 'silent',
-    legalComments: 'none',
-  }).then((r) => {
-    const get = (ext: string) => Buffer.from(r.outputFiles.find((f) => f.path.endsWith(ext))?.contents ?? new Uint8Array());
-    return { 'app.js': get('.js'), 'app.css': get('.css') };
-  });
+  // esbuild is loaded on the first request, not when the daemon starts (issue 14: start at once).
+  cached ??= import('esbuild')
+    .then(({ build }) =>
+      build({
+        entryPoints: [fileURLToPath(new URL('../ui/main.tsx', import.meta.url))],
+        bundle: true,
+        write: false,
+        outdir: '/ui',
+        entryNames: 'app',
+        format: 'esm',
+        minify: true,
+        target: ['chrome110', 'firefox115', 'safari16'],
+        jsx: 'automatic',
+        jsxImportSource: 'preact',
+        logLevel: 'silent',
+        legalComments: 'none',
+      }),
+    )
+    .then((r) => {
+      const get = (ext: string) => Buffer.from(r.outputFiles.find((f) => f.path.endsWith(ext))?.contents ?? new Uint8Array());
+      return { 'app.js': get('.js'), 'app.css': get('.css') };
+    });
   cached.catch(() => (cached = null));
   return cached;
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Content } from '../wire/content.js';
 import { describeError } from '../wire/errors.js';
-import { dueContacts, outboxFor, recordAttempt, relaxedTx, setMessageState, getMessage, type Db } from '../store/index.js';
+import { dueContacts, outboxFor, recordAttempt, relaxedTx, writeTx, setMessageState, getMessage, type Db } from '../store/index.js';
+import { coveredUpTo, hasUnsynced, syncOutbox, unsyncedMark } from './queue.js';
 import { nextDelay, type RetryPolicy } from './backoff.js';
 import type { Router } from './router.js';
 import { contentFor } from './messages-ops.js';
@@ -38,6 +39,11 @@ export class Delivery {
     this.#tickMs = init.tickMs ?? 250;
   }
 
+  /** Whether attempts are being made: an outbox row may then wait for the fsync of its encryption (queue.ts). */
+  get running(): boolean {
+    return !this.#stopped;
+  }
+
   start(): void {
     this.#stopped = false;
     this.kick();
@@ -45,6 +51,7 @@ export class Delivery {
 
   stop(): void {
     this.#stopped = true;
+    this.#syncOutbox();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
   }
@@ -71,9 +78,11 @@ export class Delivery {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#stopped) return;
+    let started = 0;
     try {
       for (const id of dueContacts(this.#c.db, this.#c.now())) {
         if (this.#busy.has(id)) continue;
+        started++;
         this.#busy.set(
           id,
           this.#deliverTo(id).finally(() => this.#busy.delete(id)),
@@ -82,13 +91,39 @@ export class Delivery {
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'outbox scan failed');
     }
+    // Outbox rows no attempt started here will encrypt (their contact's attempt is under way) are
+    // made durable now; an attempt started here fsyncs whatever it writes (see #deliverTo).
+    if (started === 0) this.#syncOutbox();
     if (!this.#stopped) {
       this.#timer = setTimeout(() => this.#tick(), this.#tickMs);
       this.#timer.unref();
     }
   }
 
+  /** Every outbox row queued with `sync: 'with-send'` made durable now (one small fsync'd commit). */
+  #syncOutbox(): void {
+    try {
+      syncOutbox(this.#c.db);
+    } catch (err) {
+      this.#c.logger.warn({ err: describeError(err) }, 'could not sync the outbox');
+    }
+  }
+
+  /**
+   * One attempt for one contact. Outbox rows committed before it without an fsync (queue.ts) become
+   * durable through the first fsync'd commit it makes: the encryption of what it sends (before the
+   * bytes leave), or the failure's record; an attempt that makes neither fsyncs the outbox itself.
+   */
   async #deliverTo(contactId: string): Promise<void> {
+    const mark = unsyncedMark(this.#c.db);
+    try {
+      await this.#attempt(contactId, mark);
+    } finally {
+      if (hasUnsynced(this.#c.db)) this.#syncOutbox();
+    }
+  }
+
+  async #attempt(contactId: string, mark: number): Promise<void> {
     const { db, now } = this.#c;
     const due = outboxFor(db, contactId);
     if (due.length === 0) return;
@@ -97,6 +132,7 @@ export class Delivery {
     const texts = due.map((item) => contentFor(db, item));
     try {
       await this.#c.router.send(contactId, [...updates.map((u) => u.content), ...texts], (i, route) => {
+        coveredUpTo(db, mark); // what was sent was encrypted, and that commit fsync'd, after `mark`
         if (i < offset) return updates[i]!.commit();
         const item = due[i - offset]!;
         // One transaction for both writes, without an fsync: if a power cut loses it, the message is
@@ -115,9 +151,13 @@ export class Delivery {
       if (this.#stopped) return;
       const reason = describeError(err);
       this.#c.logger.info({ err: reason, waiting: due.length }, 'delivery attempt failed; will retry');
-      relaxedTx(db, () => {
+      // Relaxed unless an outbox row still waits for an fsync: then this commit is it.
+      const tx = hasUnsynced(db) ? writeTx : relaxedTx;
+      const at = unsyncedMark(db);
+      tx(db, () => {
         for (const item of due) recordAttempt(db, item.message_id, now() + nextDelay(item.attempts, this.#retry), reason);
       });
+      if (tx === writeTx) coveredUpTo(db, at);
       for (const item of due) if (item.last_error !== reason) this.#c.onWaiting?.(item.message_id);
     }
   }

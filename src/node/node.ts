@@ -623,7 +623,8 @@ export class ParleyNode extends EventEmitter {
 
   /** Writes the message to the outbox (before any attempt) and starts delivering it; `replyTo` quotes a message. */
   send(to: string, text: string, opts: { replyTo?: string | undefined } = {}): MessageRow {
-    const row = queueMessage(this.db, this.id, to, text, this.#now(), opts);
+    // While Delivery runs, the row's fsync is its encryption's, before it leaves (queue.ts).
+    const row = queueMessage(this.db, this.id, to, text, this.#now(), { ...opts, sync: this.#delivery?.running ? 'with-send' : 'now' });
     this.#delivery?.kick();
     return row;
   }

@@ -67,7 +67,11 @@ export function handleFrame(f: ClientToRelay, ctx: RequestContext): void {
     case 'dht-get':
     case 'dht-put':
       if (!ctx.exit) throw RelayError.NO_EXIT();
-      return ctx.exit.handle(f, ctx.send, ctx.fail);
+      return ctx.exit.handle(
+        f,
+        (frame) => ctx.send(frame),
+        (id, code) => ctx.fail(id, code),
+      );
   }
 }
 

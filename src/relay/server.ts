@@ -11,7 +11,7 @@ import { MetricsEndpoint } from './metrics-http.js';
 import { NextHops } from './next-hop.js';
 import { prometheusText, RelayMetrics, type RelayMetricsSnapshot } from './metrics.js';
 import type { Clock } from './quota.js';
-import { RelaySession, type RelayConnection } from './session.js';
+import { RelaySession, type RelayConnection, type SessionDeps } from './session.js';
 import { SourceShares } from './shares.js';
 import { sourceOf } from '../transport/index.js';
 import { UdpReflector } from './udp-reflector.js';
@@ -205,29 +205,31 @@ export class RelayServer {
     };
   }
 
+  /** What every session shares: one object for the server, not one per connection. */
+  #sessionDeps: SessionDeps | null = null;
+
   #accept(conn: RelayConnection): void {
     this.#metrics.accepted++;
     this.#observed?.push(conn.remoteHost);
-    const connection = this.#metrics.accepted;
-    const session = new RelaySession(conn, {
+    this.#sessionDeps ??= {
       limits: this.limits,
       metrics: this.#metrics,
       mailboxes: this.#mailboxes,
       blobs: this.#blobs,
       hops: this.#hops,
-      // A peer relay's connections each carry someone else's circuit: each is its own source.
-      source: this.#peerRelays.has(sourceOf(conn.remoteHost))
-        ? `${this.#shares.tagFor(conn.remoteHost)}.${++this.#peerConnections}`
-        : this.#shares.tagFor(conn.remoteHost),
       localAddress: this.#opts.host,
       circuits: this.#circuits,
       now: this.#now,
       logger: this.#logger,
       onClosed: (s) => this.#sessions.delete(s),
       exit: this.#exit,
-      observe: (dir, frame) => this.#frameLog?.push({ source: conn.remoteHost, connection, dir, frame, time: Date.now() }),
-    });
-    this.#sessions.add(session);
+      observe: (s, dir, frame) => this.#frameLog?.push({ source: s.remoteHost, connection: s.serial, dir, frame, time: Date.now() }),
+    };
+    // A peer relay's connections each carry someone else's circuit: each is its own source.
+    const source = this.#peerRelays.has(sourceOf(conn.remoteHost))
+      ? `${this.#shares.tagFor(conn.remoteHost)}.${++this.#peerConnections}`
+      : this.#shares.tagFor(conn.remoteHost);
+    this.#sessions.add(new RelaySession(conn, this.#sessionDeps, source, this.#metrics.accepted));
   }
 
   #rejected(reason: string): void {

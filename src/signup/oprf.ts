@@ -19,7 +19,10 @@ export const ELEMENT_BYTES = 32;
 export const MAX_BATCH = 256;
 
 const suite = (kind: IdentifierKind) => ristretto255_oprf.poprf(Buffer.from(`parley/lookup/1/${kind}`));
-const SUITES = { email: suite('email'), phone: suite('phone') };
+type Suite = ReturnType<typeof suite>;
+let made: Record<IdentifierKind, Suite> | null = null;
+/** Made on first use: building them costs ~50 ms of precomputation that `parley run` does not need to start. */
+const suites = () => (made ??= { email: suite('email'), phone: suite('phone') });
 
 export interface OprfKeyPair {
   secretKey: Uint8Array;
@@ -29,17 +32,17 @@ export interface OprfKeyPair {
 /** An OPRF key pair derived from a 32-byte seed (RFC 9497 DeriveKeyPair). */
 export function deriveOprfKeyPair(seed: Uint8Array): OprfKeyPair {
   // The key must serve both kinds: DeriveKeyPair does not depend on the POPRF info.
-  return SUITES.email.deriveKeyPair(seed, Buffer.from('parley/attestor-oprf/1'));
+  return suites().email.deriveKeyPair(seed, Buffer.from('parley/attestor-oprf/1'));
 }
 
 /** Attestor side: the lookup key of an identifier it was given in clear (sign-up only). */
 export function evaluateIdentifier(secretKey: Uint8Array, id: Identifier): Buffer {
-  return Buffer.from(SUITES[id.kind].evaluate(secretKey, Buffer.from(id.value, 'utf8')));
+  return Buffer.from(suites()[id.kind].evaluate(secretKey, Buffer.from(id.value, 'utf8')));
 }
 
 /** Attestor side: evaluates blinded elements; throws on any element that is not a valid point. */
 export function evaluateBlinded(secretKey: Uint8Array, kind: IdentifierKind, blinded: Uint8Array[]): { evaluated: Buffer[]; proof: Buffer } {
-  const out = SUITES[kind].blindEvaluateBatch(secretKey, blinded);
+  const out = suites()[kind].blindEvaluateBatch(secretKey, blinded);
   return { evaluated: out.evaluated.map((e) => Buffer.from(e)), proof: Buffer.from(out.proof) };
 }
 
@@ -53,7 +56,7 @@ export interface Blinded {
 
 /** Client side: blinds identifiers of one kind for the attestor whose OPRF public key is `oprfKey`. */
 export function blind(kind: IdentifierKind, values: string[], oprfKey: Uint8Array): Blinded {
-  const s = SUITES[kind];
+  const s = suites()[kind];
   const inputs = values.map((v) => Buffer.from(v, 'utf8'));
   const blinds: Uint8Array[] = [];
   const blinded: Buffer[] = [];
@@ -73,7 +76,9 @@ export function finalize(b: Blinded, evaluated: Uint8Array[], proof: Uint8Array)
   if (b.inputs.length === 0) return [];
   try {
     const items = b.inputs.map((input, i) => ({ input, blind: b.blinds[i]!, evaluated: evaluated[i]!, blinded: b.blinded[i]! }));
-    return SUITES[b.kind].finalizeBatch(items, proof, b.tweakedKey).map((o) => Buffer.from(o));
+    return suites()
+      [b.kind].finalizeBatch(items, proof, b.tweakedKey)
+      .map((o) => Buffer.from(o));
   } catch {
     throw SignupError.BAD_PROOF();
   }

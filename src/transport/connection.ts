@@ -74,14 +74,16 @@ export class Connection<In, Out> extends EventEmitter {
     });
     if (!isInitiator && opts.admitRemote) gateResponder(this.stream, opts.admitRemote, () => (this.closeReason ??= 'REFUSED'));
     // Runs until the connection opens: the Noise handshake and, with versions, the preambles.
-    const handshakeTimer = setTimeout(() => this.close('HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs ?? 10_000);
+    // Dropped once cleared (`let`): a relay holds many idle connections, and each kept its Timeout.
+    let handshakeTimer: NodeJS.Timeout | null = setTimeout(() => this.close('HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs ?? 10_000);
     handshakeTimer.unref();
     this.#open = () => {
-      clearTimeout(handshakeTimer);
+      clearTimeout(handshakeTimer ?? undefined);
+      handshakeTimer = null;
       this.#opened = true;
       this.emit('open');
     };
-    this.stream.on('open', () => {
+    this.stream.once('open', () => {
       const idle = opts.idleTimeoutMs ?? 60_000;
       this.stream.setTimeout(idle);
       this.stream.setKeepAlive(Math.floor(idle / 3));
@@ -96,7 +98,8 @@ export class Connection<In, Out> extends EventEmitter {
       this.closeReason ??= this.#opened ? streamErrorReason(err) : 'HANDSHAKE_FAILED';
     });
     this.stream.on('close', () => {
-      clearTimeout(handshakeTimer);
+      clearTimeout(handshakeTimer ?? undefined);
+      handshakeTimer = null;
       this.closeReason ??= this.#opened ? 'CLOSED' : 'HANDSHAKE_FAILED';
       this.emit('close', this.closeReason);
     });
