@@ -6,14 +6,24 @@ import { activeFiles, filePath, getFile, insertFile, setFileReceived, setFileSta
 import type { Content } from '../wire/content.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason, type FileContent } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
-import { hashOf, pullChunk, startPull, writeChunkAt } from './files-crypto.js';
+import type { FileChunkFrame } from '../wire/peer-frames.js';
+import { hashOf, startPull } from './files-crypto.js';
+import { Rx, type Took } from './files-rx.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 
 /** Room left on the disk beyond a received file, so a file never fills the disk the database needs. */
 export const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
-/** The receiver acknowledges every this many chunks (and the last); the sender keeps a window of unacknowledged ones. */
-export const ACK_EVERY = 8;
+/**
+ * Received chunks reach the database (and are acknowledged) in batches of this many bytes, or once
+ * none came for BATCH_IDLE_MS; the sender keeps a window of unacknowledged ones (files-send.ts).
+ */
+export const BATCH_BYTES = 1024 * 1024;
+const BATCH_IDLE_MS = 100;
 const REACK_MS = 1000;
+/** Copies of one chunk that did not open before the transfer is given up as damaged. */
+const REFUSALS = 4;
+export const REFUSED_CHUNK =
+  "refused a chunk of a file that does not open with that file's key (another file's, out of place, or changed on the way); nothing was written, the sender sends it again";
 
 export interface FileInboxComponents {
   db: Db;
@@ -37,13 +47,18 @@ export interface FileHandled {
 }
 
 /**
- * The receiving half of file transfers, called with each file content inside the decryption's
- * transaction: a chunk is written (still encrypted with the file key) and the progress recorded in
- * the same step as the Signal session, so a crash means the chunk comes again, never a hole.
+ * The receiving half of file transfers: offers, acks and cancels come as contents inside the
+ * decryption's transaction; chunks come outside Signal (`onChunk`) and are written (still encrypted
+ * with the file key) as they come, their progress recorded in batches, so a crash means the chunks
+ * since the last batch come again, never a hole.
  */
 export class FileInbox {
   readonly #c: FileInboxComponents;
   readonly #reacked = new Map<string, number>();
+  /** Files being received, open between chunks (files-rx.ts). */
+  readonly #open = new Map<string, Rx>();
+  readonly #refused = new Map<string, { i: number; n: number }>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
 
   constructor(c: FileInboxComponents) {
     this.#c = c;
@@ -56,12 +71,16 @@ export class FileInbox {
     }
   }
 
+  /** Records what arrived since the last batch and closes every open file (the node stops). */
+  stop(): void {
+    for (const id of [...this.#open.keys()]) this.#persist(id);
+    for (const id of [...this.#open.keys()]) this.#close(id);
+  }
+
   handle(from: string, known: ContactRow | undefined, content: FileContent): FileHandled {
     switch (content.t) {
       case 'file':
         return this.#offer(from, known, content);
-      case 'file-chunk':
-        return this.#chunk(from, content);
       case 'file-ack': {
         const row = getFile(this.#c.db, content.x);
         if (!row || row.direction !== 'out' || row.contact_id !== from) return {};
@@ -75,6 +94,7 @@ export class FileInbox {
         return {
           then: { write: () => setFileState(this.#c.db, row.id, 'cancelled', CANCEL_SENTENCES.cancelled, this.#c.now()) },
           after: () => {
+            this.#close(row.id);
             rmSync(filePath(this.#c.home, row.id), { force: true });
             this.#c.changed(row.id);
           },
@@ -125,37 +145,104 @@ export class FileInbox {
     };
   }
 
-  #chunk(from: string, ch: Extract<FileContent, { t: 'file-chunk' }>): FileHandled {
-    const { db, home, now } = this.#c;
+  /**
+   * A chunk, from a direct link or my mailbox (outside Signal: the file key proves it the sender's).
+   * Taken in order into the open file; a repeat or one ahead of a gap gets an answer saying where
+   * this side stands; one that does not open is refused, and only after REFUSALS copies of the same
+   * chunk is the transfer given up. Nothing is written for a chunk that is not taken.
+   */
+  onChunk(ch: FileChunkFrame): void {
+    const { db } = this.#c;
     const row = getFile(db, ch.x);
-    if (!row || row.direction !== 'in' || row.contact_id !== from) return {};
-    if (row.state !== 'receiving' || ch.i !== row.done) return { after: () => this.#answer(row, true, ch.i > row.done) }; // a repeat, or ahead of a gap
-    const state = Buffer.from(row.pull_state!); // advanced on a copy: the row's changes only if the step commits
-    const opened = pullChunk(state, Buffer.from(ch.d, 'base64'));
-    const last = ch.i === row.chunks - 1;
-    if (!opened || opened.final !== last) return this.#fail(row);
-    const write = () => {
-      writeChunkAt(filePath(home, row.id), ch.i, Buffer.from(ch.d, 'base64'), row.chunk_size);
-      setFileReceived(db, row.id, ch.i + 1, state, now());
-    };
-    return {
-      // Relaxed: a chunk lost to a power cut is sent again (the sender keeps it until acknowledged).
-      then: { write, relaxed: true },
-      after: () => {
-        if (last) return void this.#finish(row.id).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
-        this.#c.changed(row.id);
-        if ((ch.i + 1) % ACK_EVERY === 0) this.#reply(from, { v: 1, t: 'file-ack', x: row.id, have: ch.i + 1 });
-      },
-    };
+    if (!row || row.direction !== 'in') return;
+    if (row.state !== 'receiving') {
+      this.#close(row.id);
+      return this.#answer(row, true);
+    }
+    let rx = this.#open.get(row.id);
+    if (!rx) {
+      if (row.done === row.chunks) return; // being checked: the answer follows
+      const opened = (() => {
+        try {
+          return Rx.open(this.#c.home, row);
+        } catch {
+          return null;
+        }
+      })();
+      if (!opened) return this.#failNow(row);
+      this.#open.set(row.id, (rx = opened));
+    }
+    let took: Took;
+    try {
+      took = rx.take(ch.i, ch.d);
+    } catch (err) {
+      this.#c.logger.warn({ err: describeError(err) }, 'could not write a received chunk');
+      return this.#failNow(row);
+    }
+    if (took === 'out-of-place') {
+      // Whatever was taken is recorded first: an answer never names chunks a crash could lose.
+      this.#persist(row.id, false);
+      return this.#answer(row, true, ch.i > rx.done);
+    }
+    if (took === 'refused') {
+      const r = this.#refused.get(row.id);
+      const n = r && r.i === ch.i ? r.n + 1 : 1;
+      this.#refused.set(row.id, { i: ch.i, n });
+      this.#c.logger.warn({ chunk: ch.i, copies: n }, REFUSED_CHUNK);
+      if (n >= REFUSALS) return this.#failNow(row);
+      this.#persist(row.id, false);
+      return this.#answer(row, true, true);
+    }
+    if (rx.whole) {
+      this.#persist(row.id, false);
+      this.#close(row.id);
+      return void this.#finish(row.id, rx.digest()).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
+    }
+    if ((rx.done - rx.saved) * row.chunk_size >= BATCH_BYTES) return this.#persist(row.id);
+    if (!this.#timers.has(row.id)) {
+      const t = setTimeout(() => {
+        this.#timers.delete(row.id);
+        this.#persist(row.id);
+      }, BATCH_IDLE_MS);
+      t.unref();
+      this.#timers.set(row.id, t);
+    }
   }
 
-  /** The whole file arrived: its plaintext hash must be the one the offer named. */
-  async #finish(id: string): Promise<void> {
+  /** Records the batch taken so far and (`ack`) tells the sender, who may then send further. */
+  #persist(id: string, ack = true): void {
+    const rx = this.#open.get(id);
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+    if (!rx) return;
+    let moved = false;
+    try {
+      moved = rx.persist(this.#c.db, this.#c.now());
+    } catch (err) {
+      this.#c.logger.warn({ err: describeError(err) }, 'could not record the progress of a received file');
+      return;
+    }
+    if (!moved) return;
+    this.#c.changed(id);
+    const row = getFile(this.#c.db, id);
+    if (ack && row) this.#reply(row.contact_id, { v: 1, t: 'file-ack', x: id, have: rx.saved });
+  }
+
+  #close(id: string): void {
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+    this.#refused.delete(id);
+    this.#open.get(id)?.close();
+    this.#open.delete(id);
+  }
+
+  /** The whole file arrived: its plaintext hash (kept as it came, or read again after a restart) must be the one the offer named. */
+  async #finish(id: string, digest?: string): Promise<void> {
     const { db, home, now } = this.#c;
     const row = getFile(db, id)!;
     let ok = false;
     try {
-      ok = (await hashOf(filePath(home, id), row)) === row.hash;
+      ok = (digest ?? (await hashOf(filePath(home, id), row))) === row.hash;
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'a received file did not verify');
     }
@@ -166,14 +253,8 @@ export class FileInbox {
     this.#reply(row.contact_id, { v: 1, t: 'file-ack', x: id, have: row.chunks });
   }
 
-  #fail(row: FileRow): FileHandled {
-    return {
-      then: { write: () => setFileState(this.#c.db, row.id, 'failed', CANCEL_SENTENCES.failed, this.#c.now()) },
-      after: () => this.#failNow(row, false),
-    };
-  }
-
   #failNow(row: FileRow, write = true): void {
+    this.#close(row.id);
     if (write) setFileState(this.#c.db, row.id, 'failed', CANCEL_SENTENCES.failed, this.#c.now());
     rmSync(filePath(this.#c.home, row.id), { force: true });
     this.#c.changed(row.id);

@@ -19,6 +19,7 @@ import {
   type FileRow,
 } from '../store/index.js';
 import type { Content } from '../wire/content.js';
+import type { FileChunkFrame } from '../wire/peer-frames.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
 import { encryptInto, newFileKey, readChunk } from './files-crypto.js';
@@ -26,10 +27,16 @@ import { Pace } from './files-pace.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 import { NodeError } from './errors.js';
 
-/** Chunks sent and not yet acknowledged: what may wait in the recipient's relay mailbox (4 MiB there). */
-export const WINDOW = 48;
-/** Bytes a chunk costs on a relay connection (sealed, base64 in a relay frame; more inside a circuit). */
-const RELAY_COST = { 'one-relay': 47 * 1024, 'two-relays': 64 * 1024 } as const;
+/**
+ * Bytes sent and not yet acknowledged. Direct, enough to keep a fast link busy between the
+ * receiver's batches (files-receive.ts); relayed, what may wait in the recipient's relay mailbox
+ * (4 MiB there) while they are away.
+ */
+export const WINDOW_BYTES = { direct: 16 * 1024 * 1024, relayed: 3 * 1024 * 1024 } as const;
+/** Relayed chunks on their way to the relay at once (each send is answered when stored). */
+const IN_FLIGHT = 16;
+/** Bytes a chunk costs on a relay connection beyond its ciphertext: frame, seal, and a circuit's framing. */
+const RELAY_OVERHEAD = { 'one-relay': 256, 'two-relays': 1024 } as const;
 
 export interface FileOutboxComponents {
   db: Db;
@@ -39,6 +46,8 @@ export interface FileOutboxComponents {
   logger: Logger;
   /** Sends one content along the route the settings decide; resolves with the route it took. */
   send: (contactId: string, content: Content) => Promise<RouteReceipt>;
+  /** Sends one chunk (outside Signal) along the same route; resolves once it left, `stored` once their relay holds it. */
+  sendChunk: (contactId: string, frame: FileChunkFrame<Uint8Array>) => Promise<{ route: RouteReceipt; stored: Promise<void> }>;
   changed: (id: string) => void;
 }
 
@@ -52,8 +61,9 @@ export interface FileOutboxInit {
 
 /**
  * The sending half of file transfers: the file is encrypted into the home first (so a restart, or
- * a changed original, cannot break it), then offered, then its chunks go in order, at most WINDOW
- * unacknowledged, along the contact's route, until the receiver holds them all. Everything a
+ * a changed original, cannot break it), then offered (in Signal, with the file key), then its
+ * chunks go in order outside Signal, at most WINDOW_BYTES unacknowledged, along the contact's route,
+ * until the receiver holds them all. Everything a
  * restart needs is in the database; progress is what the receiver acknowledged.
  */
 export class FileOutbox {
@@ -215,6 +225,7 @@ export class FileOutbox {
     let silent = 0;
     /** Nothing was ever answered: the offer itself may be what got lost (a direct link that dropped). */
     let offerAgain = false;
+    const inFlight = new InFlight();
     const wait = (reason: string) => {
       const row = getFile(db, id);
       if (row && ACTIVE_STATES.includes(row.state) && (row.state !== 'waiting' || row.reason !== reason)) {
@@ -243,13 +254,27 @@ export class FileOutbox {
         offerAgain = false;
         await this.#c.send(row.contact_id, offerOf(row, now())).catch(() => {});
       }
+      if (inFlight.failed) {
+        const err = inFlight.failed;
+        inFlight.failed = null;
+        wait(`the file waits until they can be reached (${describeError(err)})`);
+        this.#sentUpTo.set(id, row.done);
+        await this.#sleep(id, (backoff = Math.min(backoff * 2, 30_000)));
+        continue;
+      }
       const next = Math.max(this.#sentUpTo.get(id) ?? row.done, row.done);
-      if (next < row.chunks && next - row.done < WINDOW) {
+      const windowChunks = Math.max(1, Math.floor(WINDOW_BYTES[route?.route === 'direct' ? 'direct' : 'relayed'] / row.chunk_size));
+      if (next < row.chunks && next - row.done < windowChunks) {
         try {
-          if (route?.route !== 'direct') await this.#pace.take(RELAY_COST[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
-          const d = readChunk(filePath(this.#c.home, id), next, row.size, row.chunk_size).toString('base64');
+          if (route?.route !== 'direct') {
+            await inFlight.room(IN_FLIGHT);
+            await this.#pace.take(row.chunk_size + RELAY_OVERHEAD[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
+          }
+          const d = readChunk(filePath(this.#c.home, id), next, row.size, row.chunk_size);
           this.#sentUpTo.set(id, next);
-          route = await this.#c.send(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d });
+          const sent = await this.#c.sendChunk(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d });
+          route = sent.route;
+          inFlight.add(sent.stored, () => this.#wake.get(id)?.());
           // Unless an answer meanwhile asked to go back to an earlier chunk.
           if (this.#sentUpTo.get(id) === next) this.#sentUpTo.set(id, next + 1);
           backoff = 500;
@@ -277,6 +302,29 @@ export class FileOutbox {
         silent = 0;
       }
     }
+  }
+}
+
+/** Relayed sends not yet stored by the relay: bounded, and the first failure kept for the loop to see. */
+class InFlight {
+  readonly #pending = new Set<Promise<void>>();
+  failed: unknown = null;
+
+  add(stored: Promise<void>, onFail: () => void): void {
+    const p = stored.then(
+      () => void this.#pending.delete(p),
+      (err: unknown) => {
+        this.#pending.delete(p);
+        this.failed ??= err;
+        onFail();
+      },
+    );
+    this.#pending.add(p);
+  }
+
+  /** Resolves once fewer than `max` are pending. */
+  async room(max: number): Promise<void> {
+    while (this.#pending.size >= max) await Promise.race(this.#pending);
   }
 }
 

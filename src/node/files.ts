@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { filePath, getFile, listFiles, type Db, type FileRow } from '../store/index.js';
 import type { Content } from '../wire/content.js';
+import type { FileChunkFrame } from '../wire/peer-frames.js';
 import type { Router } from './router.js';
 import { decryptChunks } from './files-crypto.js';
 import { FileInbox } from './files-receive.js';
@@ -40,8 +41,13 @@ export class NodeFiles {
       if (!router) throw NodeError.NOT_STARTED();
       return router.send(to, [content]);
     };
+    const sendChunk = async (to: string, frame: FileChunkFrame<Uint8Array>) => {
+      const router = c.router();
+      if (!router) throw NodeError.NOT_STARTED();
+      return router.sendChunk(to, frame);
+    };
     const changed = (id: string) => this.#changed(id);
-    this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, changed }, init);
+    this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, sendChunk, changed }, init);
     this.inbox = new FileInbox({
       db: c.db,
       home: c.home,
@@ -60,8 +66,9 @@ export class NodeFiles {
     this.inbox.resume();
   }
 
-  stop(): Promise<void> {
-    return this.#outbox.stop();
+  async stop(): Promise<void> {
+    await this.#outbox.stop();
+    this.inbox.stop();
   }
 
   /** Sends the file at `path` to a contact (encrypted into the home first); resolves once it is offered. */
