@@ -90,6 +90,25 @@ export function readChunk(path: string, i: number, size: number, chunkSize: numb
   }
 }
 
+/** Reads chunks of one encrypted file through one open fd (a sender's loop: no open per chunk). */
+export class ChunkReader {
+  #fd: number | null = null;
+  constructor(private readonly path: string) {}
+
+  read(i: number, size: number, chunkSize: number): Buffer {
+    const { offset, length } = chunkSpan(i, size, chunkSize);
+    this.#fd ??= openSync(this.path, 'r');
+    const out = Buffer.allocUnsafe(length);
+    if (readSync(this.#fd, out, 0, length, offset) !== length) throw NodeError.FILE_DAMAGED();
+    return out;
+  }
+
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+}
+
 /** A pull state at the start of the file's stream. */
 export function startPull(key: Buffer, header: Buffer): Buffer {
   const state = Buffer.alloc(STATE);
@@ -97,10 +116,13 @@ export function startPull(key: Buffer, header: Buffer): Buffer {
   return state;
 }
 
-/** Opens the next chunk with `state` (advanced in place); null when it does not authenticate. */
-export function pullChunk(state: Buffer, c: Buffer): { plain: Buffer; final: boolean } | null {
+/**
+ * Opens the next chunk with `state` (advanced in place); null when it does not authenticate. The
+ * plaintext goes into `into` when given (a scratch buffer, at least as long), else a new buffer.
+ */
+export function pullChunk(state: Buffer, c: Buffer, into?: Buffer): { plain: Buffer; final: boolean } | null {
   if (c.length < CHUNK_OVERHEAD) return null;
-  const plain = Buffer.alloc(c.length - CHUNK_OVERHEAD);
+  const plain = into && into.length >= c.length - CHUNK_OVERHEAD ? into.subarray(0, c.length - CHUNK_OVERHEAD) : Buffer.alloc(c.length - CHUNK_OVERHEAD);
   const tag = Buffer.alloc(1);
   try {
     S.crypto_secretstream_xchacha20poly1305_pull(state, plain, tag, c, null);

@@ -15,9 +15,11 @@ import { CANCEL_SENTENCES } from './files-view.js';
 export const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
 /**
  * Received chunks reach the database (and are acknowledged) in batches of this many bytes, or once
- * none came for BATCH_IDLE_MS; the sender keeps a window of unacknowledged ones (files-send.ts).
+ * none came for BATCH_IDLE_MS; the sender keeps a window of unacknowledged ones, larger than a batch
+ * (files-send.ts): on a direct link a batch costs a sync and a Signal ack, so it is large; through
+ * a mailbox it stays well below the 4 MiB the relay keeps for me.
  */
-export const BATCH_BYTES = 1024 * 1024;
+export const BATCH_BYTES = { direct: 8 * 1024 * 1024, mailbox: 1024 * 1024 } as const;
 const BATCH_IDLE_MS = 100;
 const REACK_MS = 1000;
 /** Copies of one chunk that did not open before the transfer is given up as damaged. */
@@ -72,9 +74,10 @@ export class FileInbox {
   }
 
   /** Records what arrived since the last batch and closes every open file (the node stops). */
-  stop(): void {
-    for (const id of [...this.#open.keys()]) this.#persist(id);
-    for (const id of [...this.#open.keys()]) this.#close(id);
+  async stop(): Promise<void> {
+    const open = [...this.#open.entries()];
+    await Promise.allSettled(open.map(([, rx]) => rx.flush(this.#c.db, this.#c.now, true)));
+    for (const [id] of open) this.#close(id);
   }
 
   handle(from: string, known: ContactRow | undefined, content: FileContent): FileHandled {
@@ -84,7 +87,8 @@ export class FileInbox {
       case 'file-ack': {
         const row = getFile(this.#c.db, content.x);
         if (!row || row.direction !== 'out' || row.contact_id !== from) return {};
-        return { after: () => this.#c.onAck(content.x, content.have, content.miss === true) };
+        // An ack lost to a power cut is recovered by the next one (or the sender sending again): no fsync.
+        return { then: { write: () => {}, relaxed: true }, after: () => this.#c.onAck(content.x, content.have, content.miss === true) };
       }
       case 'file-cancel': {
         const row = getFile(this.#c.db, content.x);
@@ -151,15 +155,12 @@ export class FileInbox {
    * this side stands; one that does not open is refused, and only after REFUSALS copies of the same
    * chunk is the transfer given up. Nothing is written for a chunk that is not taken.
    */
-  onChunk(ch: FileChunkFrame): void {
-    const { db } = this.#c;
-    const row = getFile(db, ch.x);
+  onChunk(ch: FileChunkFrame, via: 'direct' | 'mailbox'): void {
+    // An open file is one being received: every way out of 'receiving' closes it (see #close).
+    let rx = this.#open.get(ch.x);
+    const row = rx?.row ?? getFile(this.#c.db, ch.x);
     if (!row || row.direction !== 'in') return;
-    if (row.state !== 'receiving') {
-      this.#close(row.id);
-      return this.#answer(row, true);
-    }
-    let rx = this.#open.get(row.id);
+    if (row.state !== 'receiving') return this.#answer(row, true);
     if (!rx) {
       if (row.done === row.chunks) return; // being checked: the answer follows
       const opened = (() => {
@@ -181,8 +182,7 @@ export class FileInbox {
     }
     if (took === 'out-of-place') {
       // Whatever was taken is recorded first: an answer never names chunks a crash could lose.
-      this.#persist(row.id, false);
-      return this.#answer(row, true, ch.i > rx.done);
+      return this.#persist(row.id, () => this.#answer(row, true, ch.i > rx.done));
     }
     if (took === 'refused') {
       const r = this.#refused.get(row.id);
@@ -190,42 +190,56 @@ export class FileInbox {
       this.#refused.set(row.id, { i: ch.i, n });
       this.#c.logger.warn({ chunk: ch.i, copies: n }, REFUSED_CHUNK);
       if (n >= REFUSALS) return this.#failNow(row);
-      this.#persist(row.id, false);
-      return this.#answer(row, true, true);
+      return this.#persist(row.id, () => this.#answer(row, true, true));
     }
     if (rx.whole) {
-      this.#persist(row.id, false);
-      this.#close(row.id);
-      return void this.#finish(row.id, rx.digest()).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
+      return this.#persist(row.id, () => {
+        this.#close(row.id);
+        this.#finish(row.id, rx.digest()).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
+      });
     }
-    if ((rx.done - rx.saved) * row.chunk_size >= BATCH_BYTES) return this.#persist(row.id);
-    if (!this.#timers.has(row.id)) {
-      const t = setTimeout(() => {
-        this.#timers.delete(row.id);
-        this.#persist(row.id);
-      }, BATCH_IDLE_MS);
-      t.unref();
-      this.#timers.set(row.id, t);
-    }
+    this.#persistLater(row.id, rx, BATCH_BYTES[via]);
   }
 
-  /** Records the batch taken so far and (`ack`) tells the sender, who may then send further. */
-  #persist(id: string, ack = true): void {
+  /**
+   * Records the chunks taken so far (written and synced off the event loop), then tells the
+   * sender, who may then send further, or (`after`) does what waited for the record instead.
+   */
+  #persist(id: string, after?: () => void): void {
     const rx = this.#open.get(id);
     clearTimeout(this.#timers.get(id));
     this.#timers.delete(id);
-    if (!rx) return;
-    let moved = false;
-    try {
-      moved = rx.persist(this.#c.db, this.#c.now());
-    } catch (err) {
-      this.#c.logger.warn({ err: describeError(err) }, 'could not record the progress of a received file');
-      return;
-    }
-    if (!moved) return;
-    this.#c.changed(id);
-    const row = getFile(this.#c.db, id);
-    if (ack && row) this.#reply(row.contact_id, { v: 1, t: 'file-ack', x: id, have: rx.saved });
+    if (!rx) return after?.();
+    rx.flush(this.#c.db, this.#c.now, after !== undefined).then(
+      (recorded) => {
+        if (recorded) this.#c.changed(id);
+        if (after) return after();
+        if (recorded) this.#reply(rx.row.contact_id, { v: 1, t: 'file-ack', x: id, have: rx.saved });
+        if (this.#open.get(id) === rx && rx.done > rx.asked) this.#persistLater(id, rx);
+      },
+      (err: unknown) => {
+        this.#c.logger.warn({ err: describeError(err) }, 'could not store a received file');
+        const row = getFile(this.#c.db, id);
+        if (row?.state === 'receiving') this.#failNow(row);
+      },
+    );
+  }
+
+  /** A flush once `batch` bytes wait for one (beyond what was asked already), or after a pause. */
+  #persistLater(id: string, rx: Rx, batch = Infinity): void {
+    if ((rx.done - rx.asked) * rx.row.chunk_size >= batch) return this.#persist(id);
+    if (this.#timers.has(id)) return;
+    const t = setTimeout(() => {
+      this.#timers.delete(id);
+      this.#persist(id);
+    }, BATCH_IDLE_MS);
+    t.unref();
+    this.#timers.set(id, t);
+  }
+
+  /** Closes a file being received (it was cancelled, failed or is whole); what is not recorded is dropped. */
+  close(id: string): void {
+    this.#close(id);
   }
 
   #close(id: string): void {

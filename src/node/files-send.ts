@@ -13,6 +13,7 @@ import {
   setFileAcked,
   setFilePrepared,
   setFileState,
+  relaxedTx,
   upsertContact,
   writeTx,
   type Db,
@@ -22,7 +23,7 @@ import type { Content } from '../wire/content.js';
 import type { FileChunkFrame } from '../wire/peer-frames.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
-import { encryptInto, newFileKey, readChunk } from './files-crypto.js';
+import { ChunkReader, encryptInto, newFileKey } from './files-crypto.js';
 import { Pace } from './files-pace.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 import { NodeError } from './errors.js';
@@ -32,7 +33,7 @@ import { NodeError } from './errors.js';
  * receiver's batches (files-receive.ts); relayed, what may wait in the recipient's relay mailbox
  * (4 MiB there) while they are away.
  */
-export const WINDOW_BYTES = { direct: 16 * 1024 * 1024, relayed: 3 * 1024 * 1024 } as const;
+export const WINDOW_BYTES = { direct: 32 * 1024 * 1024, relayed: 3 * 1024 * 1024 } as const;
 /** Relayed chunks on their way to the relay at once (each send is answered when stored). */
 const IN_FLIGHT = 16;
 /** Bytes a chunk costs on a relay connection beyond its ciphertext: frame, seal, and a circuit's framing. */
@@ -73,6 +74,8 @@ export class FileOutbox {
   readonly #running = new Map<string, Promise<void>>();
   readonly #wake = new Map<string, () => void>();
   readonly #sentUpTo = new Map<string, number>();
+  /** Bumped by every answer or cancel: the loop reads its row again only then (not once per chunk). */
+  readonly #changes = new Map<string, number>();
   #stopped = true;
 
   constructor(c: FileOutboxComponents, init: FileOutboxInit = {}) {
@@ -156,10 +159,14 @@ export class FileOutbox {
     const row = getFile(db, id);
     if (!row || !ACTIVE_STATES.includes(row.state)) return;
     if (miss) this.#sentUpTo.set(id, Math.max(have, row.done));
-    setFileAcked(db, id, Math.min(have, row.chunks), now());
-    if (have >= row.chunks) setFileState(db, id, 'complete', null, now());
-    else if (row.state !== 'sending') setFileState(db, id, 'sending', null, now());
+    // Progress lost to a power cut only means chunks sent again (the receiver answers where it is).
+    relaxedTx(db, () => {
+      setFileAcked(db, id, Math.min(have, row.chunks), now());
+      if (have >= row.chunks) setFileState(db, id, 'complete', null, now());
+      else if (row.state !== 'sending') setFileState(db, id, 'sending', null, now());
+    });
     this.#c.changed(id);
+    this.#changes.set(id, (this.#changes.get(id) ?? 0) + 1);
     this.#wake.get(id)?.();
   }
 
@@ -168,6 +175,7 @@ export class FileOutbox {
     if (!row || !ACTIVE_STATES.includes(row.state)) return;
     setFileState(this.#c.db, id, why === 'cancelled' ? 'cancelled' : why === 'failed' ? 'failed' : 'refused', CANCEL_SENTENCES[why], this.#c.now());
     this.#c.changed(id);
+    this.#changes.set(id, (this.#changes.get(id) ?? 0) + 1);
     this.#wake.get(id)?.();
   }
 
@@ -180,6 +188,7 @@ export class FileOutbox {
     setFileState(db, id, 'cancelled', 'you cancelled it', now());
     rmSync(filePath(this.#c.home, id), { force: true });
     this.#c.changed(id);
+    this.#changes.set(id, (this.#changes.get(id) ?? 0) + 1);
     this.#wake.get(id)?.();
     void this.#tell(row.contact_id, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' });
     return getFile(db, id)!;
@@ -198,9 +207,13 @@ export class FileOutbox {
 
   #run(id: string): void {
     if (this.#running.has(id)) return;
-    const p = this.#loop(id)
+    const reader = new ChunkReader(filePath(this.#c.home, id));
+    const p = this.#loop(id, reader)
       .catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'a file transfer stopped'))
-      .finally(() => this.#running.delete(id));
+      .finally(() => {
+        reader.close();
+        this.#running.delete(id);
+      });
     this.#running.set(id, p);
   }
 
@@ -218,7 +231,7 @@ export class FileOutbox {
     });
   }
 
-  async #loop(id: string): Promise<void> {
+  async #loop(id: string, reader: ChunkReader): Promise<void> {
     const { db, now } = this.#c;
     let backoff = 500;
     let route: RouteReceipt | null = null;
@@ -226,7 +239,10 @@ export class FileOutbox {
     /** Nothing was ever answered: the offer itself may be what got lost (a direct link that dropped). */
     let offerAgain = false;
     const inFlight = new InFlight();
+    let cached: FileRow | undefined;
+    let cachedAt = -1;
     const wait = (reason: string) => {
+      cached = undefined;
       const row = getFile(db, id);
       if (row && ACTIVE_STATES.includes(row.state) && (row.state !== 'waiting' || row.reason !== reason)) {
         setFileState(db, id, row.state === 'offering' ? 'offering' : 'waiting', reason, now());
@@ -234,7 +250,9 @@ export class FileOutbox {
       }
     };
     while (!this.#stopped) {
-      const row = getFile(db, id);
+      const at = this.#changes.get(id) ?? 0;
+      const row = cached && cachedAt === at ? cached : getFile(db, id);
+      [cached, cachedAt] = [row, at];
       if (!row || !ACTIVE_STATES.includes(row.state)) return;
       if (row.state === 'offering') {
         try {
@@ -248,6 +266,7 @@ export class FileOutbox {
         // The chunks follow at once (an offline recipient finds them all in their mailbox); a
         // refusal stops the rest.
         if (getFile(db, id)?.state === 'offering') setFileState(db, id, 'sending', null, now());
+        cached = undefined;
         continue;
       }
       if (offerAgain) {
@@ -270,7 +289,7 @@ export class FileOutbox {
             await inFlight.room(IN_FLIGHT);
             await this.#pace.take(row.chunk_size + RELAY_OVERHEAD[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
           }
-          const d = readChunk(filePath(this.#c.home, id), next, row.size, row.chunk_size);
+          const d = reader.read(next, row.size, row.chunk_size);
           this.#sentUpTo.set(id, next);
           const sent = await this.#c.sendChunk(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d });
           route = sent.route;

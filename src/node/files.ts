@@ -68,7 +68,7 @@ export class NodeFiles {
 
   async stop(): Promise<void> {
     await this.#outbox.stop();
-    this.inbox.stop();
+    await this.inbox.stop();
   }
 
   /** Sends the file at `path` to a contact (encrypted into the home first); resolves once it is offered. */
@@ -91,6 +91,7 @@ export class NodeFiles {
 
   cancel(id: string): FileView {
     this.#row(id);
+    this.inbox.close(id);
     return fileView(this.#outbox.cancel(id));
   }
 

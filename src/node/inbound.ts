@@ -59,7 +59,7 @@ export class Inbound {
         conn.close('PEER_BYE');
         return;
       case 'file-chunk':
-        this.#c.receiver().files.onChunk(frame);
+        this.#c.receiver().files.onChunk(frame, 'direct');
         return;
     }
   }
@@ -77,7 +77,7 @@ export class Inbound {
     }
     try {
       if (frame.t === 'env') await receiveEnvelope(this.#c.receiver(), frame, { conn: null });
-      else if (frame.t === 'file-chunk') this.#c.receiver().files.onChunk(frame);
+      else if (frame.t === 'file-chunk') this.#c.receiver().files.onChunk(frame, 'mailbox');
       await relay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');

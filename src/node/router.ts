@@ -134,8 +134,9 @@ export class Router {
    */
   async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
-    let intro = reachOf(this.#c.db, id) && mine === 'direct' ? null : await this.#introOf(id);
-    let plan = planRoute(mine, this.theirSetting(id, intro));
+    const reach = reachOf(this.#c.db, id);
+    let intro = reach && mine === 'direct' ? null : await this.#introOf(id);
+    let plan = planRoute(mine, reach || intro?.endpoint ? 'direct' : 'relayed');
     if (plan === 'direct') {
       try {
         const conn = await this.#directLink(id, false);
