@@ -61,6 +61,8 @@ export class FileInbox {
   readonly #open = new Map<string, Rx>();
   readonly #refused = new Map<string, { i: number; n: number }>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Between stop and the next resume, chunks are not taken (what comes comes again). */
+  #stopped = false;
 
   constructor(c: FileInboxComponents) {
     this.#c = c;
@@ -68,6 +70,7 @@ export class FileInbox {
 
   /** Finishes what a restart interrupted: a file whose chunks all arrived but whose check did not end. */
   resume(): void {
+    this.#stopped = false;
     for (const f of activeFiles(this.#c.db)) {
       if (f.direction === 'in' && f.state === 'receiving' && f.done === f.chunks) void this.#finish(f.id).catch(() => {});
     }
@@ -75,6 +78,7 @@ export class FileInbox {
 
   /** Records what arrived since the last batch and closes every open file (the node stops). */
   async stop(): Promise<void> {
+    this.#stopped = true;
     const open = [...this.#open.entries()];
     await Promise.allSettled(open.map(([, rx]) => rx.flush(this.#c.db, this.#c.now, true)));
     for (const [id] of open) this.#close(id);
@@ -156,6 +160,7 @@ export class FileInbox {
    * chunk is the transfer given up. Nothing is written for a chunk that is not taken.
    */
   onChunk(ch: FileChunkFrame, via: 'direct' | 'mailbox'): void {
+    if (this.#stopped) return;
     // An open file is one being received: every way out of 'receiving' closes it (see #close).
     let rx = this.#open.get(ch.x);
     const row = rx?.row ?? getFile(this.#c.db, ch.x);
