@@ -18,6 +18,34 @@ const HEADER = S.crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 const TAG_MESSAGE = S.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 const TAG_FINAL = S.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
 
+const MAIL_KEY_CONTEXT = Buffer.from('parley/file-mail/1');
+const NONCE = S.crypto_secretbox_NONCEBYTES;
+
+/**
+ * A transfer's key for its chunks in a relay mailbox, derived from the file key (namespaced): a
+ * chunk frame goes there as nonce ‖ secretbox(frame), so the relay sees neither the transfer id nor
+ * the index, and the recipient opens it with one symmetric check instead of a sealed box's X25519.
+ */
+export function mailKeyOf(fileKey: Buffer): Buffer {
+  const out = Buffer.alloc(S.crypto_secretbox_KEYBYTES);
+  S.crypto_generichash(out, MAIL_KEY_CONTEXT, fileKey);
+  return out;
+}
+
+export function sealForMail(mailKey: Buffer, frame: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(NONCE + frame.length + S.crypto_secretbox_MACBYTES);
+  S.randombytes_buf(out.subarray(0, NONCE));
+  S.crypto_secretbox_easy(out.subarray(NONCE), Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), out.subarray(0, NONCE), mailKey);
+  return out;
+}
+
+/** The frame in a mail item sealed with `mailKey`, or null (another transfer's, or not a chunk at all). */
+export function openFromMail(mailKey: Buffer, item: Buffer): Buffer | null {
+  if (item.length < NONCE + S.crypto_secretbox_MACBYTES) return null;
+  const out = Buffer.allocUnsafe(item.length - NONCE - S.crypto_secretbox_MACBYTES);
+  return S.crypto_secretbox_open_easy(out, item.subarray(NONCE), item.subarray(0, NONCE), mailKey) ? out : null;
+}
+
 export function newFileKey(): Buffer {
   const key = Buffer.alloc(S.crypto_secretstream_xchacha20poly1305_KEYBYTES);
   S.randombytes_buf(key);

@@ -6,8 +6,8 @@ import { activeFiles, filePath, getFile, insertFile, setFileReceived, setFileSta
 import type { Content } from '../wire/content.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason, type FileContent } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
-import type { FileChunkFrame } from '../wire/peer-frames.js';
-import { hashOf, startPull } from './files-crypto.js';
+import { peerCodec, type FileChunkFrame } from '../wire/peer-frames.js';
+import { hashOf, mailKeyOf, openFromMail, startPull } from './files-crypto.js';
 import { Rx, type Took } from './files-rx.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 
@@ -61,11 +61,15 @@ export class FileInbox {
   readonly #open = new Map<string, Rx>();
   readonly #refused = new Map<string, { i: number; n: number }>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** The mailbox key of every file being received (files-crypto.ts `mailKeyOf`). */
+  readonly #mailKeys = new Map<string, Buffer>();
   /** Between stop and the next resume, chunks are not taken (what comes comes again). */
   #stopped = false;
 
   constructor(c: FileInboxComponents) {
     this.#c = c;
+    // Known before my relay connects: what it pushes at once after a restart opens.
+    for (const f of activeFiles(c.db)) if (f.direction === 'in' && f.state === 'receiving') this.#mailKeys.set(f.id, mailKeyOf(f.key));
   }
 
   /** Finishes what a restart interrupted: a file whose chunks all arrived but whose check did not end. */
@@ -147,10 +151,26 @@ export class FileInbox {
       then: { write },
       after: () => {
         this.#c.changed(row.id);
+        if (room) this.#mailKeys.set(row.id, mailKeyOf(row.key));
         if (room) this.#reply(from, { v: 1, t: 'file-ack', x: row.id, have: 0 });
         else this.#reply(from, { v: 1, t: 'file-cancel', x: row.id, why: 'no-space' });
       },
     };
+  }
+
+  /** The chunk in a mail item, if it is one of a file being received here (opened with that file's mailbox key). */
+  openMail(item: Buffer): FileChunkFrame | null {
+    for (const [id, key] of this.#mailKeys) {
+      const bytes = openFromMail(key, item);
+      if (!bytes) continue;
+      try {
+        const frame = peerCodec.decode(bytes);
+        return frame.t === 'file-chunk' && frame.x === id ? frame : null;
+      } catch {
+        return null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -248,6 +268,7 @@ export class FileInbox {
   }
 
   #close(id: string): void {
+    if (getFile(this.#c.db, id)?.state !== 'receiving') this.#mailKeys.delete(id);
     clearTimeout(this.#timers.get(id));
     this.#timers.delete(id);
     this.#refused.delete(id);

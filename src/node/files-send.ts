@@ -23,7 +23,7 @@ import type { Content } from '../wire/content.js';
 import type { FileChunkFrame } from '../wire/peer-frames.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
-import { ChunkReader, encryptInto, newFileKey } from './files-crypto.js';
+import { ChunkReader, encryptInto, mailKeyOf, newFileKey, sealForMail } from './files-crypto.js';
 import { Pace } from './files-pace.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 import { NodeError } from './errors.js';
@@ -48,7 +48,7 @@ export interface FileOutboxComponents {
   /** Sends one content along the route the settings decide; resolves with the route it took. */
   send: (contactId: string, content: Content) => Promise<RouteReceipt>;
   /** Sends one chunk (outside Signal) along the same route; resolves once it left, `stored` once their relay holds it. */
-  sendChunk: (contactId: string, frame: FileChunkFrame<Uint8Array>) => Promise<{ route: RouteReceipt; stored: Promise<void> }>;
+  sendChunk: (contactId: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer) => Promise<{ route: RouteReceipt; stored: Promise<void> }>;
   changed: (id: string) => void;
 }
 
@@ -241,6 +241,7 @@ export class FileOutbox {
     const inFlight = new InFlight();
     let cached: FileRow | undefined;
     let cachedAt = -1;
+    let sealKey: Buffer | undefined;
     const wait = (reason: string) => {
       cached = undefined;
       const row = getFile(db, id);
@@ -291,7 +292,8 @@ export class FileOutbox {
           }
           const d = reader.read(next, row.size, row.chunk_size);
           this.#sentUpTo.set(id, next);
-          const sent = await this.#c.sendChunk(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d });
+          const mailKey = (sealKey ??= mailKeyOf(row.key));
+          const sent = await this.#c.sendChunk(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d }, (f) => sealForMail(mailKey, f));
           route = sent.route;
           inFlight.add(sent.stored, () => this.#wake.get(id)?.());
           // Unless an answer meanwhile asked to go back to an earlier chunk.

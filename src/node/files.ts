@@ -41,10 +41,10 @@ export class NodeFiles {
       if (!router) throw NodeError.NOT_STARTED();
       return router.send(to, [content]);
     };
-    const sendChunk = async (to: string, frame: FileChunkFrame<Uint8Array>) => {
+    const sendChunk = async (to: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer) => {
       const router = c.router();
       if (!router) throw NodeError.NOT_STARTED();
-      return router.sendChunk(to, frame);
+      return router.sendChunk(to, frame, seal);
     };
     const changed = (id: string) => this.#changed(id);
     this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, sendChunk, changed }, init);

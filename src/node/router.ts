@@ -131,8 +131,9 @@ export class Router {
    * Sends a file chunk (a frame Signal does not wrap: its file key seals it) along the route a
    * content would take, with the same fallback from direct to their relay and never another.
    * Resolves once it left, in order; `stored` settles when their relay holds it (at once, direct).
+   * `seal` wraps the frame for their mailbox (with the transfer's own key: files-crypto.ts).
    */
-  async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
+  async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
     const reach = reachOf(this.#c.db, id);
     let intro = reach && mine === 'direct' ? null : await this.#introOf(id);
@@ -152,7 +153,7 @@ export class Router {
     const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
     if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
     const { link, same } = await this.#link(plan, ref);
-    const stored = link.send(ref.m, sealTo(publicKeyOf(parseId(id)), peerCodec.encode(frame)));
+    const stored = link.send(ref.m, seal(peerCodec.encode(frame)));
     stored.catch(() => this.#intros.delete(id));
     return { route: senderReceipt(plan, same), stored };
   }
