@@ -30,7 +30,7 @@ export class Rx {
   /** Chunk writes not yet finished (by index), and what waits for them. */
   readonly #writing = new Set<number>();
   #waiters: Array<{ upTo: number; resolve: () => void }> = [];
-  #writeError: unknown = null;
+  #writeError: NodeJS.ErrnoException | null = null;
   /** Writes and syncs in flight: the fd is closed only once none is (it must not be reused under them). */
   #io = 0;
   #closed = false;
