@@ -111,11 +111,23 @@ export async function filesSection(_ctx: BenchContext): Promise<SectionBody> {
   const smallSize = Math.max(1, Math.round(mib / 10)) * MiB;
   const rows: SectionBody['rows'] = [];
   const row = (route: string, size: number, mibps: number, tcp: number) =>
-    rows.push({ route, 'file MiB': size / MiB, 'MiB/s': Number(mibps.toFixed(2)), 'of raw TCP': `${((mibps / tcp) * 100).toFixed(1)} %` });
+    rows.push({
+      route,
+      'file MiB': size / MiB,
+      'MiB/s': Number(mibps.toFixed(2)),
+      'raw TCP MiB/s (baseline)': Number(tcp.toFixed(1)),
+      'of raw TCP': `${((mibps / tcp) * 100).toFixed(1)} %`,
+    });
   try {
     progress(`files: raw TCP, ${mib} MiB`);
     const tcp = await rawTcp(mib * MiB);
-    rows.push({ route: 'raw TCP on loopback (baseline)', 'file MiB': mib, 'MiB/s': Number(tcp.toFixed(1)), 'of raw TCP': '100 %' });
+    rows.push({
+      route: 'raw TCP on loopback (baseline)',
+      'file MiB': mib,
+      'MiB/s': Number(tcp.toFixed(1)),
+      'raw TCP MiB/s (baseline)': Number(tcp.toFixed(1)),
+      'of raw TCP': '100 %',
+    });
     const open = await startTestnet({
       dhtNodes: 6,
       relays: 2,
@@ -149,7 +161,9 @@ export async function filesSection(_ctx: BenchContext): Promise<SectionBody> {
     rows,
     notes: [
       'Timed from the offer to the receiver holding every chunk and having checked the whole-file SHA-256; the sender first encrypts the file into its home (reported in the progress log, not in the figure).',
-      'Each 22 KiB chunk is a secretstream message inside a Signal message (padded to 32 KiB), so it is encrypted twice and base64-encoded at each JSON layer; a relay limits a connection to 1 MiB/s by default, and the sender paces below it.',
+      "Only the offer (file key, id, size, hash, chunk size) and the acks travel in Signal; each 45 KiB chunk is a secretstream message under the file key, carried as a binary peer frame (no JSON, no base64) on the Noise link, or sealed to the recipient in their relay mailbox. The receiver writes in libuv's pool, hashes as chunks come, and syncs and records progress in batches (8 MiB direct, 1 MiB through a mailbox).",
+      'Before (chunks inside Signal messages, one libsignal encrypt and one fsync each), on this machine: direct 6.47 MiB/s (2.4 % of raw TCP), one relay 2.48, two relays 2.35 MiB/s.',
+      'A relay limits a connection to 1 MiB/s by default, and the sender paces below it: those rows are the policy, the raised ones what the protocol carries. Both nodes and the relays run in this one process (one core for all the crypto of both ends), raw TCP only copies bytes.',
       "One relay: Alice lets Bob see her IP, Bob is relayed (so through Bob's relay); two relays: both relayed.",
     ],
   };

@@ -18,6 +18,34 @@ const HEADER = S.crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 const TAG_MESSAGE = S.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 const TAG_FINAL = S.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
 
+const MAIL_KEY_CONTEXT = Buffer.from('parley/file-mail/1');
+const NONCE = S.crypto_secretbox_NONCEBYTES;
+
+/**
+ * A transfer's key for its chunks in a relay mailbox, derived from the file key (namespaced): a
+ * chunk frame goes there as nonce ‖ secretbox(frame), so the relay sees neither the transfer id nor
+ * the index, and the recipient opens it with one symmetric check instead of a sealed box's X25519.
+ */
+export function mailKeyOf(fileKey: Buffer): Buffer {
+  const out = Buffer.alloc(S.crypto_secretbox_KEYBYTES);
+  S.crypto_generichash(out, MAIL_KEY_CONTEXT, fileKey);
+  return out;
+}
+
+export function sealForMail(mailKey: Buffer, frame: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(NONCE + frame.length + S.crypto_secretbox_MACBYTES);
+  S.randombytes_buf(out.subarray(0, NONCE));
+  S.crypto_secretbox_easy(out.subarray(NONCE), Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), out.subarray(0, NONCE), mailKey);
+  return out;
+}
+
+/** The frame in a mail item sealed with `mailKey`, or null (another transfer's, or not a chunk at all). */
+export function openFromMail(mailKey: Buffer, item: Buffer): Buffer | null {
+  if (item.length < NONCE + S.crypto_secretbox_MACBYTES) return null;
+  const out = Buffer.allocUnsafe(item.length - NONCE - S.crypto_secretbox_MACBYTES);
+  return S.crypto_secretbox_open_easy(out, item.subarray(NONCE), item.subarray(0, NONCE), mailKey) ? out : null;
+}
+
 export function newFileKey(): Buffer {
   const key = Buffer.alloc(S.crypto_secretstream_xchacha20poly1305_KEYBYTES);
   S.randombytes_buf(key);
@@ -90,6 +118,25 @@ export function readChunk(path: string, i: number, size: number, chunkSize: numb
   }
 }
 
+/** Reads chunks of one encrypted file through one open fd (a sender's loop: no open per chunk). */
+export class ChunkReader {
+  #fd: number | null = null;
+  constructor(private readonly path: string) {}
+
+  read(i: number, size: number, chunkSize: number): Buffer {
+    const { offset, length } = chunkSpan(i, size, chunkSize);
+    this.#fd ??= openSync(this.path, 'r');
+    const out = Buffer.allocUnsafe(length);
+    if (readSync(this.#fd, out, 0, length, offset) !== length) throw NodeError.FILE_DAMAGED();
+    return out;
+  }
+
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+}
+
 /** A pull state at the start of the file's stream. */
 export function startPull(key: Buffer, header: Buffer): Buffer {
   const state = Buffer.alloc(STATE);
@@ -97,10 +144,13 @@ export function startPull(key: Buffer, header: Buffer): Buffer {
   return state;
 }
 
-/** Opens the next chunk with `state` (advanced in place); null when it does not authenticate. */
-export function pullChunk(state: Buffer, c: Buffer): { plain: Buffer; final: boolean } | null {
+/**
+ * Opens the next chunk with `state` (advanced in place); null when it does not authenticate. The
+ * plaintext goes into `into` when given (a scratch buffer, at least as long), else a new buffer.
+ */
+export function pullChunk(state: Buffer, c: Buffer, into?: Buffer): { plain: Buffer; final: boolean } | null {
   if (c.length < CHUNK_OVERHEAD) return null;
-  const plain = Buffer.alloc(c.length - CHUNK_OVERHEAD);
+  const plain = into && into.length >= c.length - CHUNK_OVERHEAD ? into.subarray(0, c.length - CHUNK_OVERHEAD) : Buffer.alloc(c.length - CHUNK_OVERHEAD);
   const tag = Buffer.alloc(1);
   try {
     S.crypto_secretstream_xchacha20poly1305_pull(state, plain, tag, c, null);

@@ -3,7 +3,7 @@ import { MAX_THUMB_BYTES, type FileOfferContent } from '../wire/file-content.js'
 import type { z } from 'zod';
 
 /*
- * An offer's extras (migration 009): the thumbnail and the disappearing timer, both ways. The
+ * An offer's extras (migration 008): the thumbnail and the disappearing timer, both ways. The
  * receiver keeps a thumbnail only if it is what the sender must send (a WebP of at most 16 KiB); it
  * never decodes it: the local API serves it, as image/webp only, to the browser's <img>.
  */

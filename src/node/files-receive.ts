@@ -6,16 +6,28 @@ import { activeFiles, filePath, getFile, insertFile, setFileReceived, setFileSta
 import type { Content } from '../wire/content.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason, type FileContent } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
-import { hashOf, pullChunk, startPull, writeChunkAt } from './files-crypto.js';
+import { peerCodec, type FileChunkFrame } from '../wire/peer-frames.js';
+import { hashOf, mailKeyOf, openFromMail, startPull } from './files-crypto.js';
+import { Rx, type Took } from './files-rx.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 import { extrasOfOffer } from './files-extras.js';
 import { setFileExtras } from '../store/index.js';
 
 /** Room left on the disk beyond a received file, so a file never fills the disk the database needs. */
 export const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
-/** The receiver acknowledges every this many chunks (and the last); the sender keeps a window of unacknowledged ones. */
-export const ACK_EVERY = 8;
+/**
+ * Received chunks reach the database (and are acknowledged) in batches of this many bytes, or once
+ * none came for BATCH_IDLE_MS; the sender keeps a window of unacknowledged ones, larger than a batch
+ * (files-send.ts): on a direct link a batch costs a sync and a Signal ack, so it is large; through
+ * a mailbox it stays well below the 4 MiB the relay keeps for me.
+ */
+export const BATCH_BYTES = { direct: 8 * 1024 * 1024, mailbox: 1024 * 1024 } as const;
+const BATCH_IDLE_MS = 100;
 const REACK_MS = 1000;
+/** Copies of one chunk that did not open before the transfer is given up as damaged. */
+const REFUSALS = 4;
+export const REFUSED_CHUNK =
+  "refused a chunk of a file that does not open with that file's key (another file's, out of place, or changed on the way); nothing was written, the sender sends it again";
 
 export interface FileInboxComponents {
   db: Db;
@@ -43,35 +55,54 @@ export interface FileHandled {
 }
 
 /**
- * The receiving half of file transfers, called with each file content inside the decryption's
- * transaction: a chunk is written (still encrypted with the file key) and the progress recorded in
- * the same step as the Signal session, so a crash means the chunk comes again, never a hole.
+ * The receiving half of file transfers: offers, acks and cancels come as contents inside the
+ * decryption's transaction; chunks come outside Signal (`onChunk`) and are written (still encrypted
+ * with the file key) as they come, their progress recorded in batches, so a crash means the chunks
+ * since the last batch come again, never a hole.
  */
 export class FileInbox {
   readonly #c: FileInboxComponents;
   readonly #reacked = new Map<string, number>();
+  /** Files being received, open between chunks (files-rx.ts). */
+  readonly #open = new Map<string, Rx>();
+  readonly #refused = new Map<string, { i: number; n: number }>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** The mailbox key of every file being received (files-crypto.ts `mailKeyOf`). */
+  readonly #mailKeys = new Map<string, Buffer>();
+  /** Between stop and the next resume, chunks are not taken (what comes comes again). */
+  #stopped = false;
 
   constructor(c: FileInboxComponents) {
     this.#c = c;
+    // Known before my relay connects: what it pushes at once after a restart opens.
+    for (const f of activeFiles(c.db)) if (f.direction === 'in' && f.state === 'receiving') this.#mailKeys.set(f.id, mailKeyOf(f.key));
   }
 
   /** Finishes what a restart interrupted: a file whose chunks all arrived but whose check did not end. */
   resume(): void {
+    this.#stopped = false;
     for (const f of activeFiles(this.#c.db)) {
       if (f.direction === 'in' && f.state === 'receiving' && f.done === f.chunks) void this.#finish(f.id).catch(() => {});
     }
+  }
+
+  /** Records what arrived since the last batch and closes every open file (the node stops). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const open = [...this.#open.entries()];
+    await Promise.allSettled(open.map(([, rx]) => rx.flush(this.#c.db, this.#c.now, true)));
+    for (const [id] of open) this.#close(id);
   }
 
   handle(from: string, known: ContactRow | undefined, content: FileContent): FileHandled {
     switch (content.t) {
       case 'file':
         return this.#offer(from, known, content);
-      case 'file-chunk':
-        return this.#chunk(from, content);
       case 'file-ack': {
         const row = getFile(this.#c.db, content.x);
         if (!row || row.direction !== 'out' || row.contact_id !== from) return {};
-        return { after: () => this.#c.onAck(content.x, content.have, content.miss === true) };
+        // An ack lost to a power cut is recovered by the next one (or the sender sending again): no fsync.
+        return { then: { write: () => {}, relaxed: true }, after: () => this.#c.onAck(content.x, content.have, content.miss === true) };
       }
       case 'file-delete':
         return known?.state === 'added' ? { after: () => this.#c.onDelete(from, content.x) } : {};
@@ -84,6 +115,7 @@ export class FileInbox {
         return {
           then: { write: () => setFileState(this.#c.db, row.id, 'cancelled', CANCEL_SENTENCES.cancelled, this.#c.now()) },
           after: () => {
+            this.#close(row.id);
             rmSync(filePath(this.#c.home, row.id), { force: true });
             this.#c.changed(row.id);
           },
@@ -129,43 +161,138 @@ export class FileInbox {
       then: { write },
       after: () => {
         this.#c.changed(row.id);
+        if (room) this.#mailKeys.set(row.id, mailKeyOf(row.key));
         if (room) this.#reply(from, { v: 1, t: 'file-ack', x: row.id, have: 0 });
         else this.#reply(from, { v: 1, t: 'file-cancel', x: row.id, why: 'no-space' });
       },
     };
   }
 
-  #chunk(from: string, ch: Extract<FileContent, { t: 'file-chunk' }>): FileHandled {
-    const { db, home, now } = this.#c;
-    const row = getFile(db, ch.x);
-    if (!row || row.direction !== 'in' || row.contact_id !== from) return {};
-    if (row.state !== 'receiving' || ch.i !== row.done) return { after: () => this.#answer(row, true, ch.i > row.done) }; // a repeat, or ahead of a gap
-    const state = Buffer.from(row.pull_state!); // advanced on a copy: the row's changes only if the step commits
-    const opened = pullChunk(state, Buffer.from(ch.d, 'base64'));
-    const last = ch.i === row.chunks - 1;
-    if (!opened || opened.final !== last) return this.#fail(row);
-    const write = () => {
-      writeChunkAt(filePath(home, row.id), ch.i, Buffer.from(ch.d, 'base64'), row.chunk_size);
-      setFileReceived(db, row.id, ch.i + 1, state, now());
-    };
-    return {
-      // Relaxed: a chunk lost to a power cut is sent again (the sender keeps it until acknowledged).
-      then: { write, relaxed: true },
-      after: () => {
-        if (last) return void this.#finish(row.id).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
-        this.#c.changed(row.id);
-        if ((ch.i + 1) % ACK_EVERY === 0) this.#reply(from, { v: 1, t: 'file-ack', x: row.id, have: ch.i + 1 });
-      },
-    };
+  /** The chunk in a mail item, if it is one of a file being received here (opened with that file's mailbox key). */
+  openMail(item: Buffer): FileChunkFrame | null {
+    for (const [id, key] of this.#mailKeys) {
+      const bytes = openFromMail(key, item);
+      if (!bytes) continue;
+      try {
+        const frame = peerCodec.decode(bytes);
+        return frame.t === 'file-chunk' && frame.x === id ? frame : null;
+      } catch {
+        return null;
+      }
+    }
+    return null;
   }
 
-  /** The whole file arrived: its plaintext hash must be the one the offer named. */
-  async #finish(id: string): Promise<void> {
+  /**
+   * A chunk, from a direct link or my mailbox (outside Signal: the file key proves it the sender's).
+   * Taken in order into the open file; a repeat or one ahead of a gap gets an answer saying where
+   * this side stands; one that does not open is refused, and only after REFUSALS copies of the same
+   * chunk is the transfer given up. Nothing is written for a chunk that is not taken.
+   */
+  onChunk(ch: FileChunkFrame, via: 'direct' | 'mailbox'): void {
+    if (this.#stopped) return;
+    // An open file is one being received: every way out of 'receiving' closes it (see #close).
+    let rx = this.#open.get(ch.x);
+    const row = rx?.row ?? getFile(this.#c.db, ch.x);
+    if (!row || row.direction !== 'in') return;
+    if (row.state !== 'receiving') return this.#answer(row, true);
+    if (!rx) {
+      if (row.done === row.chunks) return; // being checked: the answer follows
+      const opened = (() => {
+        try {
+          return Rx.open(this.#c.home, row);
+        } catch {
+          return null;
+        }
+      })();
+      if (!opened) return this.#failNow(row);
+      this.#open.set(row.id, (rx = opened));
+    }
+    let took: Took;
+    try {
+      took = rx.take(ch.i, ch.d);
+    } catch (err) {
+      this.#c.logger.warn({ err: describeError(err) }, 'could not write a received chunk');
+      return this.#failNow(row);
+    }
+    if (took === 'out-of-place') {
+      // Whatever was taken is recorded first: an answer never names chunks a crash could lose.
+      return this.#persist(row.id, () => this.#answer(row, true, ch.i > rx.done));
+    }
+    if (took === 'refused') {
+      const r = this.#refused.get(row.id);
+      const n = r && r.i === ch.i ? r.n + 1 : 1;
+      this.#refused.set(row.id, { i: ch.i, n });
+      this.#c.logger.warn({ chunk: ch.i, copies: n }, REFUSED_CHUNK);
+      if (n >= REFUSALS) return this.#failNow(row);
+      return this.#persist(row.id, () => this.#answer(row, true, true));
+    }
+    if (rx.whole) {
+      return this.#persist(row.id, () => {
+        this.#close(row.id);
+        this.#finish(row.id, rx.digest()).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'could not finish a received file'));
+      });
+    }
+    this.#persistLater(row.id, rx, BATCH_BYTES[via]);
+  }
+
+  /**
+   * Records the chunks taken so far (written and synced off the event loop), then tells the
+   * sender, who may then send further, or (`after`) does what waited for the record instead.
+   */
+  #persist(id: string, after?: () => void): void {
+    const rx = this.#open.get(id);
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+    if (!rx) return after?.();
+    rx.flush(this.#c.db, this.#c.now, after !== undefined).then(
+      (recorded) => {
+        if (recorded) this.#c.changed(id);
+        if (after) return after();
+        if (recorded) this.#reply(rx.row.contact_id, { v: 1, t: 'file-ack', x: id, have: rx.saved });
+        if (this.#open.get(id) === rx && rx.done > rx.asked) this.#persistLater(id, rx);
+      },
+      (err: unknown) => {
+        this.#c.logger.warn({ err: describeError(err) }, 'could not store a received file');
+        const row = getFile(this.#c.db, id);
+        if (row?.state === 'receiving') this.#failNow(row);
+      },
+    );
+  }
+
+  /** A flush once `batch` bytes wait for one (beyond what was asked already), or after a pause. */
+  #persistLater(id: string, rx: Rx, batch = Infinity): void {
+    if ((rx.done - rx.asked) * rx.row.chunk_size >= batch) return this.#persist(id);
+    if (this.#timers.has(id)) return;
+    const t = setTimeout(() => {
+      this.#timers.delete(id);
+      this.#persist(id);
+    }, BATCH_IDLE_MS);
+    t.unref();
+    this.#timers.set(id, t);
+  }
+
+  /** Closes a file being received (it was cancelled, failed or is whole); what is not recorded is dropped. */
+  close(id: string): void {
+    this.#close(id);
+  }
+
+  #close(id: string): void {
+    if (getFile(this.#c.db, id)?.state !== 'receiving') this.#mailKeys.delete(id);
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
+    this.#refused.delete(id);
+    this.#open.get(id)?.close();
+    this.#open.delete(id);
+  }
+
+  /** The whole file arrived: its plaintext hash (kept as it came, or read again after a restart) must be the one the offer named. */
+  async #finish(id: string, digest?: string): Promise<void> {
     const { db, home, now } = this.#c;
     const row = getFile(db, id)!;
     let ok = false;
     try {
-      ok = (await hashOf(filePath(home, id), row)) === row.hash;
+      ok = (digest ?? (await hashOf(filePath(home, id), row))) === row.hash;
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'a received file did not verify');
     }
@@ -176,14 +303,8 @@ export class FileInbox {
     this.#reply(row.contact_id, { v: 1, t: 'file-ack', x: id, have: row.chunks });
   }
 
-  #fail(row: FileRow): FileHandled {
-    return {
-      then: { write: () => setFileState(this.#c.db, row.id, 'failed', CANCEL_SENTENCES.failed, this.#c.now()) },
-      after: () => this.#failNow(row, false),
-    };
-  }
-
   #failNow(row: FileRow, write = true): void {
+    this.#close(row.id);
     if (write) setFileState(this.#c.db, row.id, 'failed', CANCEL_SENTENCES.failed, this.#c.now());
     rmSync(filePath(this.#c.home, row.id), { force: true });
     this.#c.changed(row.id);

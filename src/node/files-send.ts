@@ -15,25 +15,33 @@ import {
   setFileState,
   disappearSeconds,
   setFileExtras,
+  relaxedTx,
   upsertContact,
   writeTx,
   type Db,
   type FileRow,
 } from '../store/index.js';
 import type { Content } from '../wire/content.js';
+import type { FileChunkFrame } from '../wire/peer-frames.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
-import { encryptInto, newFileKey, readChunk } from './files-crypto.js';
+import { ChunkReader, encryptInto, mailKeyOf, newFileKey, sealForMail } from './files-crypto.js';
 import { Pace } from './files-pace.js';
 import { CANCEL_SENTENCES } from './files-view.js';
 import { NodeError } from './errors.js';
 import { offerExtras } from './files-extras.js';
 import type { FileMetadata } from '../store/index.js';
 
-/** Chunks sent and not yet acknowledged: what may wait in the recipient's relay mailbox (4 MiB there). */
-export const WINDOW = 48;
-/** Bytes a chunk costs on a relay connection (sealed, base64 in a relay frame; more inside a circuit). */
-const RELAY_COST = { 'one-relay': 47 * 1024, 'two-relays': 64 * 1024 } as const;
+/**
+ * Bytes sent and not yet acknowledged. Direct, enough to keep a fast link busy between the
+ * receiver's batches (files-receive.ts); relayed, what may wait in the recipient's relay mailbox
+ * (4 MiB there) while they are away.
+ */
+export const WINDOW_BYTES = { direct: 32 * 1024 * 1024, relayed: 3 * 1024 * 1024 } as const;
+/** Relayed chunks on their way to the relay at once (each send is answered when stored). */
+const IN_FLIGHT = 16;
+/** Bytes a chunk costs on a relay connection beyond its ciphertext: frame, seal, and a circuit's framing. */
+const RELAY_OVERHEAD = { 'one-relay': 256, 'two-relays': 1024 } as const;
 
 export interface FileOutboxComponents {
   db: Db;
@@ -43,6 +51,8 @@ export interface FileOutboxComponents {
   logger: Logger;
   /** Sends one content along the route the settings decide; resolves with the route it took. */
   send: (contactId: string, content: Content) => Promise<RouteReceipt>;
+  /** Sends one chunk (outside Signal) along the same route; resolves once it left, `stored` once their relay holds it. */
+  sendChunk: (contactId: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer) => Promise<{ route: RouteReceipt; stored: Promise<void> }>;
   changed: (id: string) => void;
 }
 
@@ -62,8 +72,9 @@ export interface FileOutboxInit {
 
 /**
  * The sending half of file transfers: the file is encrypted into the home first (so a restart, or
- * a changed original, cannot break it), then offered, then its chunks go in order, at most WINDOW
- * unacknowledged, along the contact's route, until the receiver holds them all. Everything a
+ * a changed original, cannot break it), then offered (in Signal, with the file key), then its
+ * chunks go in order outside Signal, at most WINDOW_BYTES unacknowledged, along the contact's route,
+ * until the receiver holds them all. Everything a
  * restart needs is in the database; progress is what the receiver acknowledged.
  */
 export class FileOutbox {
@@ -73,6 +84,8 @@ export class FileOutbox {
   readonly #running = new Map<string, Promise<void>>();
   readonly #wake = new Map<string, () => void>();
   readonly #sentUpTo = new Map<string, number>();
+  /** Bumped by every answer or cancel: the loop reads its row again only then (not once per chunk). */
+  readonly #changes = new Map<string, number>();
   #stopped = true;
 
   constructor(c: FileOutboxComponents, init: FileOutboxInit = {}) {
@@ -159,10 +172,14 @@ export class FileOutbox {
     const row = getFile(db, id);
     if (!row || !ACTIVE_STATES.includes(row.state)) return;
     if (miss) this.#sentUpTo.set(id, Math.max(have, row.done));
-    setFileAcked(db, id, Math.min(have, row.chunks), now());
-    if (have >= row.chunks) setFileState(db, id, 'complete', null, now());
-    else if (row.state !== 'sending') setFileState(db, id, 'sending', null, now());
+    // Progress lost to a power cut only means chunks sent again (the receiver answers where it is).
+    relaxedTx(db, () => {
+      setFileAcked(db, id, Math.min(have, row.chunks), now());
+      if (have >= row.chunks) setFileState(db, id, 'complete', null, now());
+      else if (row.state !== 'sending') setFileState(db, id, 'sending', null, now());
+    });
     this.#c.changed(id);
+    this.#changes.set(id, (this.#changes.get(id) ?? 0) + 1);
     this.#wake.get(id)?.();
   }
 
@@ -171,6 +188,7 @@ export class FileOutbox {
     if (!row || !ACTIVE_STATES.includes(row.state)) return;
     setFileState(this.#c.db, id, why === 'cancelled' ? 'cancelled' : why === 'failed' ? 'failed' : 'refused', CANCEL_SENTENCES[why], this.#c.now());
     this.#c.changed(id);
+    this.#changes.set(id, (this.#changes.get(id) ?? 0) + 1);
     this.#wake.get(id)?.();
   }
 
@@ -183,6 +201,7 @@ export class FileOutbox {
     setFileState(db, id, 'cancelled', 'you cancelled it', now());
     rmSync(filePath(this.#c.home, id), { force: true });
     this.#c.changed(id);
+    this.#changes.set(id, (this.#changes.get(id) ?? 0) + 1);
     this.#wake.get(id)?.();
     void this.#tell(row.contact_id, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' });
     return getFile(db, id)!;
@@ -206,9 +225,13 @@ export class FileOutbox {
 
   #run(id: string): void {
     if (this.#running.has(id)) return;
-    const p = this.#loop(id)
+    const reader = new ChunkReader(filePath(this.#c.home, id));
+    const p = this.#loop(id, reader)
       .catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'a file transfer stopped'))
-      .finally(() => this.#running.delete(id));
+      .finally(() => {
+        reader.close();
+        this.#running.delete(id);
+      });
     this.#running.set(id, p);
   }
 
@@ -226,14 +249,19 @@ export class FileOutbox {
     });
   }
 
-  async #loop(id: string): Promise<void> {
+  async #loop(id: string, reader: ChunkReader): Promise<void> {
     const { db, now } = this.#c;
     let backoff = 500;
     let route: RouteReceipt | null = null;
     let silent = 0;
     /** Nothing was ever answered: the offer itself may be what got lost (a direct link that dropped). */
     let offerAgain = false;
+    const inFlight = new InFlight();
+    let cached: FileRow | undefined;
+    let cachedAt = -1;
+    let sealKey: Buffer | undefined;
     const wait = (reason: string) => {
+      cached = undefined;
       const row = getFile(db, id);
       if (row && ACTIVE_STATES.includes(row.state) && (row.state !== 'waiting' || row.reason !== reason)) {
         setFileState(db, id, row.state === 'offering' ? 'offering' : 'waiting', reason, now());
@@ -241,7 +269,9 @@ export class FileOutbox {
       }
     };
     while (!this.#stopped) {
-      const row = getFile(db, id);
+      const at = this.#changes.get(id) ?? 0;
+      const row = cached && cachedAt === at ? cached : getFile(db, id);
+      [cached, cachedAt] = [row, at];
       if (!row || !ACTIVE_STATES.includes(row.state)) return;
       if (row.state === 'offering') {
         try {
@@ -255,19 +285,35 @@ export class FileOutbox {
         // The chunks follow at once (an offline recipient finds them all in their mailbox); a
         // refusal stops the rest.
         if (getFile(db, id)?.state === 'offering') setFileState(db, id, 'sending', null, now());
+        cached = undefined;
         continue;
       }
       if (offerAgain) {
         offerAgain = false;
         await this.#c.send(row.contact_id, offerOf(row, now(), offerExtras(db, id))).catch(() => {});
       }
+      if (inFlight.failed) {
+        const err = inFlight.failed;
+        inFlight.failed = null;
+        wait(`the file waits until they can be reached (${describeError(err)})`);
+        this.#sentUpTo.set(id, row.done);
+        await this.#sleep(id, (backoff = Math.min(backoff * 2, 30_000)));
+        continue;
+      }
       const next = Math.max(this.#sentUpTo.get(id) ?? row.done, row.done);
-      if (next < row.chunks && next - row.done < WINDOW) {
+      const windowChunks = Math.max(1, Math.floor(WINDOW_BYTES[route?.route === 'direct' ? 'direct' : 'relayed'] / row.chunk_size));
+      if (next < row.chunks && next - row.done < windowChunks) {
         try {
-          if (route?.route !== 'direct') await this.#pace.take(RELAY_COST[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
-          const d = readChunk(filePath(this.#c.home, id), next, row.size, row.chunk_size).toString('base64');
+          if (route?.route !== 'direct') {
+            await inFlight.room(IN_FLIGHT);
+            await this.#pace.take(row.chunk_size + RELAY_OVERHEAD[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
+          }
+          const d = reader.read(next, row.size, row.chunk_size);
           this.#sentUpTo.set(id, next);
-          route = await this.#c.send(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d });
+          const mailKey = (sealKey ??= mailKeyOf(row.key));
+          const sent = await this.#c.sendChunk(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d }, (f) => sealForMail(mailKey, f));
+          route = sent.route;
+          inFlight.add(sent.stored, () => this.#wake.get(id)?.());
           // Unless an answer meanwhile asked to go back to an earlier chunk.
           if (this.#sentUpTo.get(id) === next) this.#sentUpTo.set(id, next + 1);
           backoff = 500;
@@ -295,6 +341,29 @@ export class FileOutbox {
         silent = 0;
       }
     }
+  }
+}
+
+/** Relayed sends not yet stored by the relay: bounded, and the first failure kept for the loop to see. */
+class InFlight {
+  readonly #pending = new Set<Promise<void>>();
+  failed: unknown = null;
+
+  add(stored: Promise<void>, onFail: () => void): void {
+    const p = stored.then(
+      () => void this.#pending.delete(p),
+      (err: unknown) => {
+        this.#pending.delete(p);
+        this.failed ??= err;
+        onFail();
+      },
+    );
+    this.#pending.add(p);
+  }
+
+  /** Resolves once fewer than `max` are pending. */
+  async room(max: number): Promise<void> {
+    while (this.#pending.size >= max) await Promise.race(this.#pending);
   }
 }
 

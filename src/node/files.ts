@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { ACTIVE_STATES, filePath, fileThumb, getFile, listFiles, type Db, type FileRow } from '../store/index.js';
 import type { Content } from '../wire/content.js';
+import type { FileChunkFrame } from '../wire/peer-frames.js';
 import type { Router } from './router.js';
 import { decryptChunks } from './files-crypto.js';
 import { FileInbox } from './files-receive.js';
@@ -52,10 +53,15 @@ export class NodeFiles {
       if (!router) throw NodeError.NOT_STARTED();
       return router.send(to, [content]);
     };
+    const sendChunk = async (to: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer) => {
+      const router = c.router();
+      if (!router) throw NodeError.NOT_STARTED();
+      return router.sendChunk(to, frame, seal);
+    };
     const changed = (id: string) => this.#changed(id);
     this.removal = new FileRemoval({ db: c.db, home: c.home, removed: (r) => c.removed?.(r) });
     this.#deletes = new FileDeletes({ db: c.db, logger: c.logger, send });
-    this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, changed }, init);
+    this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, sendChunk, changed }, init);
     this.inbox = new FileInbox({
       db: c.db,
       home: c.home,
@@ -81,6 +87,7 @@ export class NodeFiles {
 
   async stop(): Promise<void> {
     await Promise.all([this.#outbox.stop(), this.#deletes.stop()]);
+    await this.inbox.stop();
   }
 
   /**
@@ -138,6 +145,7 @@ export class NodeFiles {
 
   cancel(id: string): FileView {
     this.#row(id);
+    this.inbox.close(id);
     return fileView(this.#outbox.cancel(id));
   }
 

@@ -31,6 +31,10 @@ export interface InboundComponents {
 export class Inbound {
   readonly #c: InboundComponents;
   readonly #bundleCounts = new WeakMap<PeerConn, number>();
+  #acks: number[] = [];
+  /** What is still being handled per link (and for my mailbox), so what comes next waits for it. */
+  readonly #busy = new WeakMap<object, Promise<void>>();
+  readonly #mailbox = {};
 
   constructor(components: InboundComponents) {
     this.#c = components;
@@ -53,28 +57,84 @@ export class Inbound {
         this.#c.bundles.answer(frame.n, frame.bundle);
         return;
       case 'env':
-        void receiveEnvelope(this.#c.receiver(), frame, { conn }).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'envelope handling failed'));
-        return;
+        return this.#inOrder(conn, () =>
+          receiveEnvelope(this.#c.receiver(), frame, { conn }).catch((err) => this.#c.logger.warn({ err: describeError(err) }, 'envelope handling failed')),
+        );
       case 'bye':
         conn.close('PEER_BYE');
         return;
+      case 'file-chunk':
+        return this.#inOrder(conn, () => this.#c.receiver().files.onChunk(frame, 'direct'));
     }
   }
 
-  async onMail(m: MailItem): Promise<void> {
-    const relay = this.#c.myRelay();
+  /**
+   * Runs `step` after what came before it on the same link (or from my mailbox) was handled: a
+   * file's chunks must not overtake its offer, which is still being decrypted. A chunk with nothing
+   * before it runs at once.
+   */
+  #inOrder(from: object, step: () => unknown): void {
+    const before = this.#busy.get(from);
+    if (!before) {
+      const r = step();
+      if (!(r instanceof Promise)) return;
+      return this.#track(from, r);
+    }
+    this.#track(
+      from,
+      before.then(() => step()),
+    );
+  }
+
+  #track(from: object, p: Promise<unknown>): void {
+    const done = p.then(
+      () => {},
+      () => {},
+    );
+    this.#busy.set(from, done);
+    void done.then(() => {
+      if (this.#busy.get(from) === done) this.#busy.delete(from);
+    });
+  }
+
+  /** Items dealt with in one event-loop turn are acknowledged to my relay in one request. */
+  #ackSoon(itemId: number): void {
+    this.#acks.push(itemId);
+    if (this.#acks.length > 1) return;
+    setImmediate(() => {
+      const items = this.#acks;
+      this.#acks = [];
+      void this.#c
+        .myRelay()
+        ?.ack(items)
+        .catch(() => {});
+    });
+  }
+
+  onMail(m: MailItem): void {
+    this.#inOrder(this.#mailbox, () => this.#onMail(m));
+  }
+
+  async #onMail(m: MailItem): Promise<void> {
+    // A file's chunk is sealed with its transfer's own key (cheaper than a sealed box to open).
+    const chunk = this.#c.receiver().files.openMail(m.bytes);
+    if (chunk) {
+      this.#c.receiver().files.onChunk(chunk, 'mailbox');
+      return this.#ackSoon(m.itemId); // one lost is sent again: the sender holds it until acknowledged
+    }
     let frame: PeerFrame;
     try {
       const opened = this.#c.identity.identityKey.openSealed(m.bytes);
       if (!opened) throw new Error('not sealed to us');
       frame = peerCodec.decode(opened);
     } catch {
-      await relay?.ack([m.itemId]).catch(() => {});
-      return;
+      return this.#ackSoon(m.itemId);
     }
     try {
       if (frame.t === 'env') await receiveEnvelope(this.#c.receiver(), frame, { conn: null });
-      await relay?.ack([m.itemId]); // only once stored: a crash before this means a refetch, and a dedup
+      // Only once stored: a crash before this means a refetch, and a dedup. Not awaited: the next
+      // item need not wait for my relay's answer.
+      this.#ackSoon(m.itemId);
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
     }

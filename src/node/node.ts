@@ -221,11 +221,11 @@ export class ParleyNode extends EventEmitter {
         relay,
       );
       this.#myRelay.on('mail', (m: MailItem) => void this.#inbound.onMail(m));
-      this.#myRelay.on('up', () => {
+      this.#myRelay.on('up', (rttMs: number) => {
+        this.#pool?.report(relay.publicKey, true, rttMs);
         void this.#republisher?.refresh().catch(() => {});
         void this.#rendezvous?.refresh();
       });
-      this.#myRelay.on('up', (rttMs: number) => this.#pool?.report(relay.publicKey, true, rttMs));
       this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#access = this.#dhtAccess(relay, others);

@@ -158,7 +158,6 @@ function handle(c: ReceiverComponents, from: string, known: ContactRow | undefin
       };
     }
     case 'file':
-    case 'file-chunk':
     case 'file-ack':
     case 'file-cancel':
     case 'file-delete':

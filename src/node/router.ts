@@ -4,7 +4,7 @@ import { RelayClient } from '../relay/index.js';
 import { getContact, getKv, type Db } from '../store/index.js';
 import { parseId, publicKeyOf, sealTo, type Identity } from '../identity/index.js';
 import type { ContactReach } from './rendezvous.js';
-import { peerCodec, type PeerFrameOut } from '../wire/peer-frames.js';
+import { peerCodec, type FileChunkFrame, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
 import { contentCodec, type CandidatesContent, type Content, type SenderPath } from '../wire/content.js';
@@ -40,6 +40,8 @@ const INTRO_CACHE_MS = 30_000;
 /** After a TCP dial that took this long to fail, the router punches without dialling that endpoint first for a while. */
 const SLOW_DIAL_MS = 1_000;
 const TCP_RETRY_MS = 60_000;
+/** File chunks wait while more than this is queued on a direct link (which closes beyond 4 MiB). */
+const CHUNK_QUEUE_BYTES = 1024 * 1024;
 
 /** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
 export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
@@ -123,6 +125,37 @@ export class Router {
       onSent(i, route);
     }
     return route;
+  }
+
+  /**
+   * Sends a file chunk (a frame Signal does not wrap: its file key seals it) along the route a
+   * content would take, with the same fallback from direct to their relay and never another.
+   * Resolves once it left, in order; `stored` settles when their relay holds it (at once, direct).
+   * `seal` wraps the frame for their mailbox (with the transfer's own key: files-crypto.ts).
+   */
+  async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
+    const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
+    const reach = reachOf(this.#c.db, id);
+    let intro = reach && mine === 'direct' ? null : await this.#introOf(id);
+    let plan = planRoute(mine, reach || intro?.endpoint ? 'direct' : 'relayed');
+    if (plan === 'direct') {
+      try {
+        const conn = await this.#directLink(id, false);
+        await conn.drained(CHUNK_QUEUE_BYTES);
+        if (!conn.send(frame)) throw NodeError.UNREACHABLE('the connection closed');
+        return { route: senderReceipt('direct'), stored: Promise.resolve() };
+      } catch (err) {
+        intro ??= await this.#introOf(id).catch(() => null);
+        if (!intro?.relay) throw err;
+        plan = 'their-relay';
+      }
+    }
+    const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
+    if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
+    const { link, same } = await this.#link(plan, ref);
+    const stored = link.send(ref.m, seal(peerCodec.encode(frame)));
+    stored.catch(() => this.#intros.delete(id));
+    return { route: senderReceipt(plan, same), stored };
   }
 
   /** Starts a Signal session from the prekey bundle on their relay, when there is none yet. */

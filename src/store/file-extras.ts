@@ -1,7 +1,7 @@
 import { stmt, type Db } from './db.js';
 
 /*
- * What a file carries beside its bytes (migration 009): an image's thumbnail, whether a sent
+ * What a file carries beside its bytes (migration 008): an image's thumbnail, whether a sent
  * image's metadata was removed, and the disappearing timer it goes by. Deleting a file for good
  * (its timer ran out, it was deleted, its conversation was cleared) removes its row; the caller
  * removes its bytes from the home and `scrub`s the WAL.

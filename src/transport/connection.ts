@@ -161,6 +161,27 @@ export class Connection<In, Out> extends EventEmitter {
     return true;
   }
 
+  /**
+   * Resolves once at most `bytes` wait to be sent, or the connection closed: how a bulk sender (a
+   * file's chunks) keeps below what `send` tolerates before it closes a link as SLOW_READER.
+   */
+  async drained(bytes: number): Promise<void> {
+    while (!this.closeReason && this.queuedBytes > bytes) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.stream.off('drain', done);
+          this.off('close', done);
+          resolve();
+        };
+        // The secret stream says when its buffer drained; the socket's own buffer is polled.
+        const timer = setTimeout(done, 5);
+        this.stream.once('drain', done);
+        this.once('close', done);
+      });
+    }
+  }
+
   /** Writes what was sent so far, then ends our side (the peer reads everything first). */
   end(): void {
     this.#flushBatch();

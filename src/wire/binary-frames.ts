@@ -11,19 +11,20 @@ import { rangeText, type Speaks } from './versions.js';
  *   0      1     protocol version (a JSON frame starts with "{", 0x7B, which is never a version)
  *   1      1     frame type code
  *   2      ...   the type's fields, in declared order:
- *                  u32    4 bytes, unsigned big-endian, 1..2^32-1
+ *                  u32    4 bytes, unsigned big-endian, 1..2^32-1 (or from the field's `min`)
  *                  u53    8 bytes, unsigned big-endian, 1..2^53-1
  *                  opt32  4 bytes, unsigned big-endian, 0 = absent
  *                  id32   32 bytes (a mailbox or blob id; base64 text in the decoded frame)
+ *                  hex16  16 bytes (a transfer id; 32 lower-case hex characters in the decoded frame)
  *                  key32  32 bytes (a secret; a Buffer in the decoded frame)
  *                  bytes  4-byte big-endian length, then that many bytes (within the field's bounds)
  *
  * The frame ends exactly after its last field: a byte more or less is a malformed frame.
  */
-export type FieldKind = 'u32' | 'u53' | 'opt32' | 'id32' | 'key32' | 'bytes';
+export type FieldKind = 'u32' | 'u53' | 'opt32' | 'id32' | 'hex16' | 'key32' | 'bytes';
 export type Field =
   | { name: string; kind: Exclude<FieldKind, 'bytes' | 'u32'> }
-  | { name: string; kind: 'u32'; max?: number }
+  | { name: string; kind: 'u32'; min?: 0 | 1; max?: number }
   | { name: string; kind: 'bytes'; min: number; max: number };
 
 export interface BinaryFrameSpec {
@@ -37,7 +38,8 @@ export interface BinaryFrameSpec {
 /** The first byte of every JSON frame. */
 export const JSON_FRAME_START = 0x7b;
 
-const FIXED: Record<Exclude<FieldKind, 'bytes'>, number> = { u32: 4, u53: 8, opt32: 4, id32: 32, key32: 32 };
+const FIXED: Record<Exclude<FieldKind, 'bytes'>, number> = { u32: 4, u53: 8, opt32: 4, id32: 32, hex16: 16, key32: 32 };
+const HEX16 = /^[0-9a-f]{32}$/;
 const U32_MAX = 2 ** 32 - 1;
 
 type Frame = Record<string, unknown> & { v: number; t: string };
@@ -92,6 +94,10 @@ export class BinaryFrames {
         case 'id32':
           if (out.write(value as string, at, 32, 'base64') !== 32) throw WireError.BAD_FRAME(`${f.name}: not 32 bytes`);
           break;
+        case 'hex16':
+          if (!HEX16.test(value as string)) throw WireError.BAD_FRAME(`${f.name}: not 32 hex characters`);
+          out.write(value as string, at, 16, 'hex');
+          break;
         case 'key32':
         case 'bytes': {
           const b = value as Uint8Array;
@@ -122,7 +128,7 @@ export class BinaryFrames {
       switch (f.kind) {
         case 'u32': {
           const n = bytes.readUInt32BE(at);
-          if (n < 1 || n > (f.max ?? U32_MAX)) throw WireError.BAD_FRAME(`${f.name}: out of range`);
+          if (n < (f.min ?? 1) || n > (f.max ?? U32_MAX)) throw WireError.BAD_FRAME(`${f.name}: out of range`);
           frame[f.name] = n;
           break;
         }
@@ -140,6 +146,9 @@ export class BinaryFrames {
         }
         case 'id32':
           frame[f.name] = bytes.toString('base64', at, at + 32);
+          break;
+        case 'hex16':
+          frame[f.name] = bytes.toString('hex', at, at + 16);
           break;
         case 'key32':
           // A copy: what is kept must not pin the whole network chunk it arrived in.

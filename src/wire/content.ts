@@ -21,7 +21,7 @@ import { FILE_CONTENTS } from './file-content.js';
  *            of the punched link proves; at: sender's clock (stale offers are ignored). An offer goes
  *            only to a contact both sides set to `direct`; an answer only to a contact I set `direct`.
  *   timer, delete: see content-messaging.ts
- *   file, file-chunk, file-ack, file-cancel: a file transfer (see file-content.ts)
+ *   file, file-ack, file-cancel: a file transfer (see file-content.ts; its chunks travel outside Signal)
  */
 export const MESSAGE_ID = /^[0-9a-f]{32}$/;
 const v = z.literal(1);

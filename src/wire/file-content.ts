@@ -9,18 +9,17 @@ import { DISAPPEAR_SECONDS, type DisappearSeconds } from './content-messaging.js
  *                thumb: an image's thumbnail (WebP, at most 16 KiB, made by the sender); ttl: the
  *                conversation's disappearing timer (seconds) it was sent under: the receiver deletes
  *                it that long after the offer arrived
- *   file-chunk   x; i: chunk index (0..n-1); d: chunk i's secretstream ciphertext (the last one
- *                tagged FINAL): chunks are authenticated by the file key, in order, and cannot be
- *                cut short
  *   file-ack     x; have: chunks the receiver holds, in order (0 = the offer was accepted); miss:
  *                a later chunk came first (the one after `have` was lost): send again from `have`
  *   file-cancel  x; why: the sender cancelled, or the receiver cancelled or refused it
  *   file-delete  x: the sender deleted the file for everyone: the receiver deletes its copy and
  *                answers file-cancel (also when it no longer had it); the sender repeats it until then
- * A chunk is small enough that its content fits the largest padding bucket (32 KiB) and a relay
- * mail item (46 KiB) once Signal-encrypted, sealed and base64-encoded.
+ * The chunks themselves travel outside Signal, as binary `file-chunk` peer frames (peer-frames.ts):
+ * chunk i is the file stream's i-th secretstream message (the last one tagged FINAL), so each is
+ * authenticated by the file's own key, kept in order and cannot be cut short. A chunk is small
+ * enough that its frame, sealed to the recipient, fits a relay mail item (46 KiB).
  */
-export const FILE_CHUNK_BYTES = 22 * 1024;
+export const FILE_CHUNK_BYTES = 45 * 1024;
 /** secretstream's authentication tag and tag byte, per chunk. */
 export const CHUNK_OVERHEAD = 17;
 /** The largest file Parley sends (4 GiB). */
@@ -70,15 +69,13 @@ export const FileOfferContent = z
       .optional(),
   })
   .strip();
-export const FileChunkContent = z.object({ v, t: z.literal('file-chunk'), x, i: count, d: b64(CHUNK_OVERHEAD, FILE_CHUNK_BYTES + CHUNK_OVERHEAD) }).strip();
 export const FileAckContent = z.object({ v, t: z.literal('file-ack'), x, have: count, miss: z.literal(true).optional() }).strip();
 export const FileCancelContent = z.object({ v, t: z.literal('file-cancel'), x, why: z.enum(CANCEL_REASONS) }).strip();
 export const FileDeleteContent = z.object({ v, t: z.literal('file-delete'), x }).strip();
 
-export const FILE_CONTENTS = [FileOfferContent, FileChunkContent, FileAckContent, FileCancelContent, FileDeleteContent] as const;
+export const FILE_CONTENTS = [FileOfferContent, FileAckContent, FileCancelContent, FileDeleteContent] as const;
 export type FileContent =
   | z.infer<typeof FileOfferContent>
-  | z.infer<typeof FileChunkContent>
   | z.infer<typeof FileAckContent>
   | z.infer<typeof FileCancelContent>
   | z.infer<typeof FileDeleteContent>;

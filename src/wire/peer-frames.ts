@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { BinaryFrames, mixedCodec, type BinaryFrameSpec } from './binary-frames.js';
 import { b64 } from './bytes.js';
-import { jsonCodec } from './json-codec.js';
+import { CHUNK_OVERHEAD, FILE_CHUNK_BYTES } from './file-content.js';
+import { jsonCodec, type FrameCodec } from './json-codec.js';
 import { MAX_CIPHERTEXT_BYTES } from './limits.js';
 import type { Speaks } from './versions.js';
 
@@ -24,6 +26,14 @@ import type { Speaks } from './versions.js';
  *               bind (prekey only): the sender's identity-key signature over its libsignal identity
  *               key, checked against the PreKeySignalMessage before anything is decrypted or stored
  *   bye         reason: short machine-readable reason
+ *
+ * One binary frame (layout in wire/binary-frames.ts; told apart from JSON by its first byte) carries
+ * a file's bytes outside Signal, on a direct link or sealed to the recipient in their relay mailbox:
+ *   1 file-chunk  x hex16 (the transfer id the Signal offer named), i u32 (0..n-1: chunk index),
+ *                 d bytes (17..FILE_CHUNK_BYTES+17: chunk i's secretstream ciphertext)
+ * It needs no Signal: only the holder of the file key (sent in the offer, end to end) can make a
+ * chunk that opens, the stream keeps them in order and the FINAL tag ends it; a chunk of another
+ * file, another index or changed on the way does not open and is refused (node/files-receive.ts).
  */
 export const PROTOCOL_VERSION = 1;
 
@@ -45,10 +55,35 @@ export const Envelope = z
   .strict();
 export const Bye = z.object({ v, t: z.literal('bye'), reason: z.string().max(64) }).strict();
 
+/** The JSON frames (the binary one is FileChunkFrame). */
 export const PeerFrame = z.discriminatedUnion('t', [BundleRequest, BundleResponse, Envelope, Bye]);
-export type PeerFrame = z.infer<typeof PeerFrame>;
-/** What a sender builds: bytes as Buffers are encoded by `toB64` before sending. */
-export type PeerFrameOut = z.input<typeof PeerFrame>;
+
+export interface FileChunkFrame<B extends Uint8Array = Buffer> {
+  v: typeof PROTOCOL_VERSION;
+  t: 'file-chunk';
+  x: string;
+  i: number;
+  d: B;
+}
+export type PeerFrame = z.infer<typeof PeerFrame> | FileChunkFrame;
+/** What a sender builds: JSON frames' bytes as base64 text (`toB64`), the binary frame's as bytes. */
+export type PeerFrameOut = z.input<typeof PeerFrame> | FileChunkFrame<Uint8Array>;
+
+const FILE_CHUNK: BinaryFrameSpec = {
+  t: 'file-chunk',
+  code: 1,
+  fields: [
+    { name: 'x', kind: 'hex16' },
+    { name: 'i', kind: 'u32', min: 0 },
+    { name: 'd', kind: 'bytes', min: CHUNK_OVERHEAD, max: FILE_CHUNK_BYTES + CHUNK_OVERHEAD },
+  ],
+};
+/** Every binary frame type (golden vectors hold one of each). */
+export const PEER_BINARY_TYPES = [FILE_CHUNK.t];
 
 export const PEER_SPEAKS: Speaks = { family: 'peer', min: PROTOCOL_VERSION, max: PROTOCOL_VERSION };
-export const peerCodec = jsonCodec(PeerFrame, undefined, PEER_SPEAKS);
+export const peerCodec: FrameCodec<PeerFrameOut, PeerFrame> = mixedCodec(
+  jsonCodec(PeerFrame, undefined, PEER_SPEAKS),
+  new BinaryFrames(PROTOCOL_VERSION, [FILE_CHUNK]),
+  PEER_SPEAKS,
+);

@@ -23,13 +23,16 @@ function plaintextOnDisk(home: string, samples: Buffer[]): string | null {
   return null;
 }
 
+/** Alice paces her relayed chunks slowly here, so that the restarts happen while the file is on its way. */
+const slow = { relayBytesPerSecond: 512 * 1024, relayBurst: 256 * 1024 };
+
 describe('files through two relays (each person relayed)', () => {
   let w: Awaited<ReturnType<typeof world>>;
   let alice: ParleyNode;
   let bob: ParleyNode;
   beforeAll(async () => {
     w = await world(6, 2);
-    [alice, bob] = await w.pair('alice', 'bob', { a: { relays: [w.net.relays[0]!] }, b: { relays: [w.net.relays[1]!] } });
+    [alice, bob] = await w.pair('alice', 'bob', { a: { relays: [w.net.relays[0]!], files: slow }, b: { relays: [w.net.relays[1]!] } });
     alice.send(bob.id, 'hello');
     bob.send(alice.id, 'hello back');
     await Promise.all([received(bob, alice.id, 1), received(alice, bob.id, 1), delivered(alice, bob.id, 1), delivered(bob, alice.id, 1)]);
@@ -56,7 +59,7 @@ describe('files through two relays (each person relayed)', () => {
       () => `Alice to see Bob hold over 1.2 MiB (${JSON.stringify(alice.files.get(sent.id))}; Bob: ${JSON.stringify(bob.files.list()[0])})`,
     );
     await w.stop(alice);
-    alice = await w.start('alice', { relays: [w.net.relays[0]!] });
+    alice = await w.start('alice', { relays: [w.net.relays[0]!], files: slow });
 
     const got = await until(() => bob.files.list().find((f) => f.id === sent.id && f.state === 'complete'), 'the file to arrive whole at Bob', 120_000);
     expect(got).toMatchObject({ direction: 'in', contactId: alice.id, size: data.length, hash: sha(data) });

@@ -6,7 +6,7 @@ import { signable } from '../../src/dht/bep44.js';
 import { SecretKey, type ParleyId } from '../../src/identity/index.js';
 import { Content, contentCodec } from '../../src/wire/content.js';
 import type { FrameCodec } from '../../src/wire/json-codec.js';
-import { PeerFrame, peerCodec } from '../../src/wire/peer-frames.js';
+import { PEER_BINARY_TYPES, PeerFrame, peerCodec } from '../../src/wire/peer-frames.js';
 import { CLIENT_TO_RELAY_TYPES, RELAY_TO_CLIENT_TYPES, relayClientCodec, relayServerCodec } from '../../src/wire/relay-frames.js';
 import { decodePreamble, encodePreamble } from '../../src/wire/versions.js';
 import { revive, type HexVector, type Vectors } from './vector-frames.js';
@@ -25,7 +25,8 @@ const families: Array<[string, keyof Vectors, FrameCodec<never, unknown>, FrameC
   ['peer frames', 'peer', peerCodec as FrameCodec<never, unknown>, peerCodec as FrameCodec<never, unknown>, PeerFrame],
   ['contents', 'content', contentCodec as FrameCodec<never, unknown>, contentCodec as FrameCodec<never, unknown>, Content],
 ];
-const relayFamilies: Array<[string, 'clientToRelay' | 'relayToClient', FrameCodec<never, unknown>, FrameCodec<never, unknown>, string[]]> = [
+const hexFamilies: Array<[string, 'peerBinary' | 'clientToRelay' | 'relayToClient', FrameCodec<never, unknown>, FrameCodec<never, unknown>, string[]]> = [
+  ['peer binary frames', 'peerBinary', peerCodec as FrameCodec<never, unknown>, peerCodec as FrameCodec<never, unknown>, PEER_BINARY_TYPES],
   [
     'client -> relay frames',
     'clientToRelay',
@@ -55,7 +56,7 @@ describe('golden wire vectors', () => {
     });
   });
 
-  describe.each(relayFamilies)('%s', (_name, key, writer, reader, types) => {
+  describe.each(hexFamilies)('%s', (_name, key, writer, reader, types) => {
     const list = vectors[key] as HexVector[];
     it('has a vector for every frame type', () => {
       expect([...new Set(list.map((v) => (v.frame as { t: string }).t))].sort()).toEqual([...types].sort());

@@ -18,6 +18,7 @@ const rv = { from: 'ybndrfg8ejkmcpqxot1uwisza345h769ybndrfg8ejkmcpqxot1u', to: '
 const rvSlot = rendezvousSlot(new SecretKey(b(32, 6)), rv.from as ParleyId, rv.to as ParleyId, rv.day);
 const out: Vectors = {
   peer: VECTOR_FRAMES.peer.map((frame) => ({ frame, wire: peerCodec.encode(frame).toString('utf8') })),
+  peerBinary: VECTOR_FRAMES.peerBinary.map((frame) => ({ frame: jsonSafe(frame), hex: peerCodec.encode(frame).toString('hex') })),
   clientToRelay: VECTOR_FRAMES.clientToRelay.map((frame) => ({ frame: jsonSafe(frame), hex: relayClientCodec.encode(frame).toString('hex') })),
   relayToClient: VECTOR_FRAMES.relayToClient.map((frame) => ({ frame: jsonSafe(frame), hex: relayServerCodec.encode(frame).toString('hex') })),
   content: VECTOR_FRAMES.content.map((frame) => ({ frame, wire: contentCodec.encode(frame).toString('utf8') })),

@@ -18,6 +18,11 @@ export const VECTOR_FRAMES = {
     { v: 1, t: 'env', from: parleyId, kind: 'whisper', body: bytes },
     { v: 1, t: 'bye', reason: 'SHUTDOWN' },
   ] satisfies PeerFrameOut[],
+  /** The peer family's binary frames (a file's chunks, outside Signal). */
+  peerBinary: [
+    { v: 1, t: 'file-chunk', x: msgId, i: 0, d: Buffer.alloc(40, 3) },
+    { v: 1, t: 'file-chunk', x: msgId, i: 2 ** 32 - 1, d: Buffer.alloc(17, 4) },
+  ] satisfies PeerFrameOut[],
   clientToRelay: [
     { v: 2, t: 'register', id: 1, secret },
     { v: 2, t: 'send', id: 2, mailbox: id32, bytes: raw },
@@ -80,11 +85,10 @@ export const VECTOR_FRAMES = {
       hash: 'ab'.repeat(32),
       key: id32,
       header: Buffer.alloc(24, 9).toString('base64'),
-      cs: 22_528,
+      cs: 46_080,
       n: 2,
       at: 1_700_000_000_000,
     },
-    { v: 1, t: 'file-chunk', x: msgId, i: 0, d: Buffer.alloc(40, 3).toString('base64') },
     { v: 1, t: 'file-ack', x: msgId, have: 1, miss: true },
     { v: 1, t: 'file-cancel', x: msgId, why: 'no-space' },
     {
@@ -112,6 +116,7 @@ type Vector<F> = { frame: F; wire: string };
 export type HexVector = { frame: unknown; hex: string };
 export interface Vectors {
   peer: Vector<PeerFrameOut>[];
+  peerBinary: HexVector[];
   clientToRelay: HexVector[];
   relayToClient: HexVector[];
   content: Vector<Content>[];

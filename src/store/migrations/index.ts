@@ -6,7 +6,7 @@ import * as m004 from './004_prekey_ages.js';
 import * as m005 from './005_hot_paths.js';
 import * as m006 from './006_messaging.js';
 import * as m007 from './007_files.js';
-import * as m009 from './009_file_extras.js';
+import * as m008 from './008_file_extras.js';
 
 /** Every migration in order; migration N takes schema N-1 to N. Never edit one that has shipped. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; up: (db: Db) => void }> = [
@@ -17,5 +17,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; up: (db: Db) => void }
   { version: 5, up: m005.up },
   { version: 6, up: m006.up },
   { version: 7, up: m007.up },
-  { version: 9, up: m009.up },
+  { version: 8, up: m008.up },
 ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDb, migrate, schemaVersion, insertFile, getFile, setFileExtras, fileExtras, expiredFiles, deleteFiles } from '../../src/store/index.js';
 
-describe('migration 007 → 009 (thumbnails, image metadata, files that disappear)', () => {
+describe('migration 007 → 008 (thumbnails, image metadata, files that disappear)', () => {
   it('keeps the files under way, adds their extras, and finds those whose timer ran out', () => {
     const db = openDb(':memory:', 7);
     db.prepare("INSERT INTO contacts (id, state, added_at) VALUES ('c', 'added', 1)").run();
@@ -20,8 +20,8 @@ describe('migration 007 → 009 (thumbnails, image metadata, files that disappea
       state: 'sending' as const,
     };
     insertFile(db, { ...base, id: 'old' });
-    migrate(db, 9);
-    expect(schemaVersion(db)).toBe(9);
+    migrate(db, 8);
+    expect(schemaVersion(db)).toBe(8);
     expect(getFile(db, 'old')).toMatchObject({ state: 'sending', thumb: null, metadata: null, ttl: null, expires_at: null });
     insertFile(db, { ...base, id: 'new' });
     setFileExtras(db, 'new', { thumb: Buffer.from('RIFF'), metadata: 'removed', ttl: 300, expires_at: 1_000 });
