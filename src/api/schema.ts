@@ -109,7 +109,7 @@ export interface State {
   /** False when the home has no passphrase: the database is in clear on disk (the UI says so). */
   diskProtected: boolean;
   /** Where DHT lookups and publishing leave from (a warning when `private` is false); null until running. */
-  dhtTraffic: { private: boolean; sentence: string } | null;
+  dhtTraffic: { private: boolean; sentence: string; waiting?: boolean } | null;
 }
 
 export interface Attestation {
