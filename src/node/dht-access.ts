@@ -3,6 +3,7 @@ import { DhtError, hasValidSignature, signable, type DhtNode, type MutableLookup
 import { RelayError, type RelayClient } from '../relay/index.js';
 import { describeError } from '../wire/errors.js';
 import type { RelayAddress } from './my-relay.js';
+import type { LookupReceipt } from '../routing/receipt.js';
 import { DHT_WAITING_SENTENCE, NodeError } from './errors.js';
 
 /**
@@ -225,4 +226,11 @@ export function describeDhtRoute(route: DhtRoute): DhtTraffic {
     };
   }
   return { private: false, sentence: `Warning: your DHT traffic leaves from your own address, because you have no relay: ${OWN_ADDRESS_RISK}.` };
+}
+
+/** Where a lookup made now leaves from, as the route receipt says it (none while waiting: no lookup leaves). */
+export function lookupVia(route: DhtRoute): LookupReceipt['via'] {
+  if (route.via === 'exit') return { exit: `${route.exit.host}:${route.exit.port}` };
+  if (route.via === 'own-address') return { ownAddress: route.why };
+  return undefined;
 }

@@ -38,7 +38,7 @@ import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
 import { Puncher } from './punch.js';
 import { introValue } from './intro.js';
-import { describeDhtRoute, ExitAccess, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
+import { describeDhtRoute, ExitAccess, lookupVia, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
 import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -438,17 +438,19 @@ export class ParleyNode extends EventEmitter {
    * met, or their DHT nodes lost it).
    */
   async #reach(id: string): Promise<ContactReach> {
+    const via = lookupVia(this.dhtRoute()); // for the route receipt: where these lookups leave from
     const found = await this.#rendezvous?.lookup(id).catch((err: unknown) => {
       this.#logger.info({ err: describeError(err) }, 'rendezvous lookup failed');
       return null;
     });
-    if (found?.relay || found?.endpoint) return found;
-    if (!rendezvousSecret(this.db, this.id, id)) return this.#lookup(id);
+    if (found?.relay || found?.endpoint) return { ...found, found: { record: 'rendezvous', ...(via ? { via } : {}) } };
+    if (!rendezvousSecret(this.db, this.id, id)) return { ...(await this.#lookup(id)), found: { record: 'intro', ...(via ? { via } : {}) } };
     this.#logger.info('no rendezvous record of a contact was found; falling back to their intro record');
-    return this.#lookup(id).catch((err: unknown) => {
+    const intro = await this.#lookup(id).catch((err: unknown) => {
       if (!DhtError.is(err) || err.code !== 'NO_RECORD') throw err;
       throw NodeError.UNREACHABLE('neither a rendezvous record nor an intro record of theirs is in the DHT: they may have been offline for days');
     });
+    return { ...intro, found: { record: 'intro', fallback: true, ...(via ? { via } : {}) } };
   }
 
   /** What my rendezvous record for this contact says: my relay and mailbox, my direct endpoint only if they are `direct`. */

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import type { ApiClient } from '../api/client.js';
-import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
+import { receiptCircumstances, type ApiEvent, type Contact, type Message, type Safety } from '../api/schema.js';
 import { MAX_MESSAGE_BYTES, utf8Length } from '../api/limits.js';
 import { Dialog } from './dialog.js';
 import { FilesPanel } from './files.js';
@@ -405,6 +405,11 @@ function RouteReceiptDialog({ message, name, onClose }: { message: Message; name
         </li>
       </ul>
       {r.reason && <p class="hint">Not device to device: {r.reason}.</p>}
+      {receiptCircumstances(r, name).map((line, i) => (
+        <p key={`c${i}`} class={line.startsWith('Warning:') ? 'warning' : 'hint'}>
+          {line}
+        </p>
+      ))}
       {r.sameRelay && <p class="warning">You both use the same relay, so that relay could see both IP addresses (it still cannot read anything).</p>}
       {r.senderReported && (
         <p class="hint">
