@@ -176,6 +176,9 @@ describe('contacts find each other through rendezvous records, never by naming e
       fromBob.some((t) => aliceForBob.has(t)),
       "Bob asked for Alice's rendezvous record",
     ).toBe(true);
+    // Alice's receipt says so (issue 13 §8): our pair's rendezvous record, looked up through her exit.
+    const still = alice.history(bob.id).find((m) => m.body === 'are you still there?')!;
+    expect(JSON.parse(still.route!)).toMatchObject({ lookup: { record: 'rendezvous', via: { exit: `${r2!.host}:${r2!.port}` } } });
   });
 });
 
@@ -209,5 +212,9 @@ describe('when no rendezvous record is found', () => {
     // She asked for Frank's record of her today and yesterday (none exists), then for his intro record.
     for (const day of [erinDay, erinDay - 1]) expect(looked.has(rendezvousSlot(secret, frank.id, erin.id, day).target().toString('hex'))).toBe(true);
     expect(looked.has(introTarget(frank.id))).toBe(true);
+    // Her receipt says so (issue 13 §8): the intro record, as a fallback, looked up through her exit.
+    const three = erinAgain.history(frank.id).find((m) => m.body === 'three')!;
+    const exit = w.net.relays[1]!;
+    expect(JSON.parse(three.route!)).toMatchObject({ lookup: { record: 'intro', fallback: true, via: { exit: `${exit.host}:${exit.port}` } } });
   });
 });
