@@ -224,7 +224,7 @@ export class ParleyNode extends EventEmitter {
       this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#access = this.#dhtAccess(relay, others);
-    this.#saveRelayUses(relay, home, others);
+    this.#saveRelayUses(relay, home);
     this.#router = new Router({
       db: this.db,
       e2e: this.#e2e,
@@ -403,7 +403,7 @@ export class ParleyNode extends EventEmitter {
   #relayFound(): void {
     if (!this.#waitedForExit || this.#access?.route().via !== 'exit') return;
     this.#waitedForExit = false;
-    this.#saveRelayUses(this.#pool?.guard ?? null, null, []);
+    this.#saveRelayUses(this.#pool?.guard ?? null, null);
     void this.#republisher?.refresh().catch(() => {});
     void this.#rendezvous?.refresh();
     void this.#keeper?.refresh().catch(() => {});
@@ -411,7 +411,7 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** What `parley relays` says each relay is used for: only what this run really does with it. */
-  #saveRelayUses(guard: RelayAddress | null, home: RelayAddress | null, others: RelayAddress[]): void {
+  #saveRelayUses(guard: RelayAddress | null, home: RelayAddress | null): void {
     const uses: Record<string, RelayUse[]> = {};
     const add = (r: RelayAddress, use: RelayUse) => (uses[r.publicKey] ??= []).push(use);
     if (guard) add(home ?? this.#home ?? guard, 'intro-mailbox');
