@@ -60,7 +60,7 @@ export interface RelayPoolComponents {
   allowPrivate: boolean;
   now: () => number;
   random?: () => number;
-  /** A refresh found a relay that was not known before (a second relay to exit through, say). */
+  /** A refresh found a relay answering that did not before: new, or back (a second relay to exit through, say). */
   onFound?: () => void;
 }
 
@@ -159,9 +159,13 @@ export class RelayPool {
       .finally(() => (this.#refreshing = null));
   }
 
-  /** Looks the DHT over for relays again and measures every known one that is not excluded; true if it found a new one that answers. */
+  /** Looks the DHT over for relays again and measures every known one that is not excluded; true if one answers that did not before (new, or back). */
   async refresh(): Promise<boolean> {
-    const before = new Set(this.#entries().map((e) => e.publicKey));
+    const before = new Set(
+      this.#entries()
+        .filter((e) => e.failuresInARow === 0 && e.lastOkAt !== null)
+        .map((e) => e.publicKey),
+    );
     try {
       this.#merge(await discoverRelays(this.#c), 'dht');
     } catch (err) {
@@ -169,7 +173,7 @@ export class RelayPool {
     }
     const excluded = excludedOf(this.#c.db);
     await this.#measure(this.#entries().filter((e) => !excluded.includes(e.publicKey)));
-    const found = !this.#stopped && this.#entries().some((e) => !before.has(e.publicKey) && e.failuresInARow === 0);
+    const found = !this.#stopped && this.#entries().some((e) => !before.has(e.publicKey) && e.failuresInARow === 0 && e.lastOkAt !== null);
     if (found) {
       this.#soonDelay = SOON_FIRST_MS;
       this.#c.onFound?.();
