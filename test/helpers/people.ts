@@ -33,7 +33,7 @@ export async function world(dhtNodes = 6, relays = 0, netOpts: Partial<TestnetOp
         ...(extra.relays || extra.relayKeys ? {} : { reachableByStrangers: true }),
         // A person who names some of the world's relays knows the others too, as DHT exits: with one
         // relay alone their DHT lookups would wait for a second (issue 13 §5).
-        ...exitsBesides(net.relays, extra.relays),
+        ...exitsBesides(net.relays, extra.relays ?? extra.relayKeys?.map((publicKey) => ({ publicKey }))),
         ...extra,
       });
       await node.start();
@@ -71,8 +71,8 @@ export async function world(dhtNodes = 6, relays = 0, netOpts: Partial<TestnetOp
   };
 }
 
-/** The world's relays a person did not name, as their DHT exits (none: the node's own default). */
-function exitsBesides(all: RelayAddress[], named: RelayAddress[] | undefined): { exitRelays?: RelayAddress[] } {
+/** The world's relays a person did not name (by address or key), as their DHT exits (none: the node's own default). */
+function exitsBesides(all: RelayAddress[], named: Array<{ publicKey: string }> | undefined): { exitRelays?: RelayAddress[] } {
   const rest = named ? all.filter((r) => !named.some((x) => x.publicKey === r.publicKey)) : [];
   return rest.length ? { exitRelays: rest } : {};
 }
