@@ -83,15 +83,18 @@ export async function rendezvousSection(_ctx: BenchContext): Promise<SectionBody
         samples.get(job.kind)!.queries.push(reader.queryCount() - q0);
       }
     }
+    const base = summarize(samples.get(kinds[0])!.ms).median;
     const rows: Row[] = kinds.map((kind) => {
       const s = summarize(samples.get(kind)!.ms);
       const q = summarize(samples.get(kind)!.queries);
-      return { lookup: kind, found: `${s.n}/${LOOKUPS}`, median_ms: s.median, p99_ms: s.p99, krpc_queries_median: q.median };
+      const ratio = Math.round((s.median / base) * 100) / 100; // to the intro lookup, same run
+      return { lookup: kind, found: `${s.n}/${LOOKUPS}`, median_ms: s.median, p99_ms: s.p99, ratio_to_intro: ratio, krpc_queries_median: q.median };
     });
     return {
       title: `Rendezvous: finding a contact's reach on a local Mainline DHT of ${NODES} nodes`,
       rows,
       notes: [
+        "ratio_to_intro: median / the intro lookup's median, same run. These lookups leave from the client's own address; through a DHT exit (what a relayed person does) see the dht-exit section.",
         "Each lookup from a fresh client (empty routing table apart from the bootstrap node). The intro lookup is what a node did for every contact before rendezvous records; it names the contact's ID to every DHT node it asks.",
         "A rendezvous lookup reads today's record, then yesterday's: when the contact has not published today's (their clock a day behind, or offline since before midnight), it pays for one lookup that finds nothing (which waits for every queried node to answer: on a network with departed nodes, a query timeout) before the one that finds it. Readers stay up through the section, so no departed node inflates this figure here.",
       ],

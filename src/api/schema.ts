@@ -89,6 +89,11 @@ export interface RouteReceipt {
   senderReported?: boolean;
   /** Why a message for a `direct` contact did not go device to device, in plain words. */
   reason?: string;
+  /** How the sender found the contact's reach, and where that DHT lookup left from (see src/routing/receipt.ts). */
+  lookup?: { record: 'rendezvous' | 'intro' | 'known'; fallback?: boolean; via?: { exit: string } | { ownAddress: 'reachable-by-strangers' | 'no-relay' } };
+  /** The relay (host:port) the message went around my relay through, when my relay also holds their mailbox. */
+  detour?: string;
+  warnings?: Array<'lookup-from-own-address' | 'direct-link-open'>;
 }
 
 export interface Me {
@@ -109,7 +114,7 @@ export interface State {
   /** False when the home has no passphrase: the database is in clear on disk (the UI says so). */
   diskProtected: boolean;
   /** Where DHT lookups and publishing leave from (a warning when `private` is false); null until running. */
-  dhtTraffic: { private: boolean; sentence: string } | null;
+  dhtTraffic: { private: boolean; sentence: string; waiting?: boolean } | null;
 }
 
 export interface Attestation {

@@ -3,7 +3,8 @@ import { DhtError, hasValidSignature, signable, type DhtNode, type MutableLookup
 import { RelayError, type RelayClient } from '../relay/index.js';
 import { describeError } from '../wire/errors.js';
 import type { RelayAddress } from './my-relay.js';
-import { NodeError } from './errors.js';
+import type { LookupReceipt } from '../routing/receipt.js';
+import { DHT_WAITING_SENTENCE, NodeError } from './errors.js';
 
 /**
  * How a person reaches the DHT for everything that names an identity: publishing their intro record
@@ -12,7 +13,11 @@ import { NodeError } from './errors.js';
  * DhtNode), plus where that traffic leaves from, for receipts and status.
  *
  * - `own-address`: from this device's DHT node. Only for a person reachable directly by strangers
- *   (their address is in their intro record anyway), or with no second relay to exit through.
+ *   (their address is in their intro record anyway), or with no relay at all (said as a warning).
+ * - `waiting`: a relayed person with one relay known and no second to exit through. Nothing leaves:
+ *   every call fails with DHT_WAITING (the outbox, the UI and `parley status` say so) and the work
+ *   is retried once a second relay is known (issue 13 §5, no silent downgrade). The guard cannot be
+ *   its own exit: it would see both the address and the question.
  * - `exit`: through a circuit, guard relay (my relay: sees my address, not the question) → exit relay
  *   (performs the get/put: sees the question, not my address). A record the exit returns is
  *   verified here; a record to publish is signed here. Publishing (which names me anyway) shares
@@ -27,10 +32,12 @@ export interface DhtAccess {
 }
 
 export type DhtRoute =
-  { via: 'own-address'; why: 'reachable-by-strangers' | 'no-relay' | 'no-exit' } | { via: 'exit'; guard: RelayAddress; exit: RelayAddress };
+  | { via: 'own-address'; why: 'reachable-by-strangers' | 'no-relay' }
+  | { via: 'waiting'; why: 'no-exit' }
+  | { via: 'exit'; guard: RelayAddress; exit: RelayAddress };
 
 /** Straight from this device's DHT node. */
-export function directAccess(dht: Pick<DhtNode, 'putMutable' | 'getMutable'>, why: 'reachable-by-strangers' | 'no-relay' | 'no-exit'): DhtAccess {
+export function directAccess(dht: Pick<DhtNode, 'putMutable' | 'getMutable'>, why: 'reachable-by-strangers' | 'no-relay'): DhtAccess {
   return {
     putMutable: (input) => dht.putMutable(input),
     getMutable: (key, salt) => dht.getMutable(key, salt),
@@ -151,19 +158,36 @@ function fromExit(err: unknown): unknown {
   return err;
 }
 
-export interface PersonAccessComponents {
-  dht: DhtNode;
-  /** Null without a relay, or without a second relay to exit through. */
-  exit: ExitAccess | null;
-  hasRelay: boolean;
-  reachableByStrangers: () => boolean;
+/** Nothing leaves: every call says it waits for a second relay, and `onWait` asks for one to be found. */
+export function waitingAccess(onWait: () => void): DhtAccess {
+  const wait = (): Promise<never> => {
+    onWait();
+    return Promise.reject(NodeError.DHT_WAITING());
+  };
+  return { putMutable: wait, getMutable: wait, route: () => ({ via: 'waiting', why: 'no-exit' }) };
 }
 
-/** The one DHT access of a person: direct when they are reachable by strangers, else through an exit when there is one. */
+export interface PersonAccessComponents {
+  dht: DhtNode;
+  /** The exit access once a second relay is known (asked again on every call: one may turn up later); null until then. */
+  exit: () => ExitAccess | null;
+  hasRelay: boolean;
+  reachableByStrangers: () => boolean;
+  /** Called whenever identity-linked traffic had to wait for a second relay (the pool looks again soon). */
+  onWait?: () => void;
+}
+
+/**
+ * The one DHT access of a person: direct when they are reachable by strangers (or have no relay at
+ * all), else through an exit, else waiting for one — never from their address because a relay is missing.
+ */
 export function personAccess(c: PersonAccessComponents): DhtAccess {
-  const why = (): 'reachable-by-strangers' | 'no-relay' | 'no-exit' =>
-    c.reachableByStrangers() ? 'reachable-by-strangers' : c.hasRelay ? 'no-exit' : 'no-relay';
-  const pick = (): DhtAccess => (c.exit && !c.reachableByStrangers() ? c.exit : directAccess(c.dht, why()));
+  const waiting = waitingAccess(() => c.onWait?.());
+  const pick = (): DhtAccess => {
+    if (c.reachableByStrangers()) return directAccess(c.dht, 'reachable-by-strangers');
+    if (!c.hasRelay) return directAccess(c.dht, 'no-relay');
+    return c.exit() ?? waiting;
+  };
   return {
     putMutable: (input) => pick().putMutable(input),
     getMutable: (key, salt) => pick().getMutable(key, salt),
@@ -171,10 +195,11 @@ export function personAccess(c: PersonAccessComponents): DhtAccess {
   };
 }
 
-/** What the privacy summary says about the DHT traffic (issue 13 §8); `private` false is a warning. */
+/** What the privacy summary says about the DHT traffic (issue 13 §8); `private` false is a warning, `waiting` that it is held back. */
 export interface DhtTraffic {
   private: boolean;
   sentence: string;
+  waiting?: boolean;
 }
 
 const OWN_ADDRESS_RISK = 'DHT nodes can tie your address to your ID and to the IDs you look up';
@@ -193,6 +218,19 @@ export function describeDhtRoute(route: DhtRoute): DhtTraffic {
       sentence: 'Your DHT traffic leaves from your own address: you chose to be reachable directly by strangers, so your intro record names it anyway.',
     };
   }
-  const because = route.why === 'no-exit' ? 'no second relay is known to exit through' : 'you have no relay';
-  return { private: false, sentence: `Warning: your DHT traffic leaves from your own address, because ${because}: ${OWN_ADDRESS_RISK}.` };
+  if (route.via === 'waiting') {
+    return {
+      private: true,
+      waiting: true,
+      sentence: `Your DHT traffic is ${DHT_WAITING_SENTENCE}: publishing your intro record and looking up contacts you have no route to yet wait until one is known.`,
+    };
+  }
+  return { private: false, sentence: `Warning: your DHT traffic leaves from your own address, because you have no relay: ${OWN_ADDRESS_RISK}.` };
+}
+
+/** Where a lookup made now leaves from, as the route receipt says it (none while waiting: no lookup leaves). */
+export function lookupVia(route: DhtRoute): LookupReceipt['via'] {
+  if (route.via === 'exit') return { exit: `${route.exit.host}:${route.exit.port}` };
+  if (route.via === 'own-address') return { ownAddress: route.why };
+  return undefined;
 }

@@ -7,6 +7,7 @@ export const NODE_ERROR_CODES = [
   'TEXT_TOO_LONG',
   'EMPTY_TEXT',
   'UNREACHABLE',
+  'DHT_WAITING',
   'BAD_SENDER',
   'NOT_A_REQUEST',
   'NO_KEY_YET',
@@ -28,6 +29,9 @@ export const NODE_ERROR_CODES = [
 ] as const;
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 
+/** What the outbox, the UI and `parley status` say while a relayed person's DHT traffic waits for an exit relay. */
+export const DHT_WAITING_SENTENCE = 'waiting for a second relay so your DHT lookups do not come from your address';
+
 export class NodeError extends ParleyError<NodeErrorCode> {
   static UNKNOWN_CONTACT() {
     return new NodeError('UNKNOWN_CONTACT', 'that ID is not in your contacts; add it first');
@@ -46,6 +50,10 @@ export class NodeError extends ParleyError<NodeErrorCode> {
   }
   static UNREACHABLE(reason: string) {
     return new NodeError('UNREACHABLE', `the contact cannot be reached right now (${reason}); the message waits in the outbox`);
+  }
+  /** Identity-linked DHT traffic waits rather than leave from the person's own address (issue 13 §5). */
+  static DHT_WAITING() {
+    return new NodeError('DHT_WAITING', DHT_WAITING_SENTENCE);
   }
   static BAD_SENDER(reason: string) {
     return new NodeError('BAD_SENDER', `rejected a message whose sender could not be verified (${reason})`);

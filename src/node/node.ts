@@ -38,7 +38,7 @@ import { toB64 } from '../wire/bytes.js';
 import { Inbound } from './inbound.js';
 import { Puncher } from './punch.js';
 import { introValue } from './intro.js';
-import { describeDhtRoute, ExitAccess, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
+import { describeDhtRoute, ExitAccess, lookupVia, personAccess, type DhtAccess, type DhtRoute, type DhtTraffic } from './dht-access.js';
 import { KV } from './kv-keys.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { NodeError } from './errors.js';
@@ -122,6 +122,10 @@ export class ParleyNode extends EventEmitter {
   #door: Door | null = null;
   #prekeys: PrekeySchedule | null = null;
   #rendezvous: Rendezvous | null = null;
+  /** DHT exit candidates once known; whether identity-linked DHT traffic had to wait for one; my intro mailbox's home. */
+  #exits: RelayAddress[] = [];
+  #waitedForExit = false;
+  #home: RelayAddress | null = null;
   readonly #bundles = new BundleRequests();
   readonly #inbound: Inbound;
   /** Replies' partners: timers, deletes, the outbox's cancel and retry (messages-ops.ts). */
@@ -199,6 +203,7 @@ export class ParleyNode extends EventEmitter {
         localAddress: host,
         allowPrivate: host !== '0.0.0.0' && host !== '::' && !isPublicAddress(host),
         now: this.#now,
+        onFound: () => this.#relayFound(),
       },
       { named: this.#opts.relays ?? [], keys: this.#opts.relayKeys ?? [] },
     );
@@ -229,7 +234,7 @@ export class ParleyNode extends EventEmitter {
       this.#myRelay.on('failed', () => this.#pool?.report(relay.publicKey, false));
     }
     this.#access = this.#dhtAccess(relay, others);
-    this.#saveRelayUses(relay, home, others);
+    this.#saveRelayUses(relay, home);
     this.#router = new Router({
       db: this.db,
       e2e: this.#e2e,
@@ -373,23 +378,56 @@ export class ParleyNode extends EventEmitter {
    * home of my mailbox (`others[0]`).
    */
   #dhtAccess(guard: RelayAddress | null, others: RelayAddress[]): DhtAccess {
-    const exits = [...others.slice(1), ...others.slice(0, 1)];
     const myRelay = this.#myRelay;
-    const exit = guard && myRelay && exits.length ? new ExitAccess({ guard: () => myRelay.client, guardAddress: guard, exits, logger: this.#logger }) : null;
-    const access = personAccess({ dht: this.#dht!, exit, hasRelay: guard !== null, reachableByStrangers: () => this.reachableByStrangers() });
-    const route = access.route();
-    if (route.via === 'own-address' && route.why === 'no-exit') {
-      this.#logger.warn('no second relay is known to exit through: DHT lookups and publishing leave from your own address');
-    }
+    let exit: ExitAccess | null = null;
+    // With one relay known, the exit is made once the pool finds a second (relays found in the DHT only).
+    const exitNow = (): ExitAccess | null => {
+      if (exit || !guard || !myRelay) return exit;
+      const found =
+        others.length || this.#opts.relays?.length
+          ? others
+          : this.#otherRelays(
+              guard,
+              this.#pool!.list().filter((r) => !r.excluded && r.failuresInARow === 0),
+              this.#pool!.otherHop(),
+            );
+      const exits = [...found.slice(1), ...found.slice(0, 1)];
+      if (exits.length) exit = new ExitAccess({ guard: () => myRelay.client, guardAddress: guard, exits, logger: this.#logger });
+      this.#exits = exits;
+      return exit;
+    };
+    const access = personAccess({
+      dht: this.#dht!,
+      exit: exitNow,
+      hasRelay: guard !== null,
+      reachableByStrangers: () => this.reachableByStrangers(),
+      onWait: () => {
+        this.#waitedForExit = true;
+        this.#pool?.lookAgainSoon();
+      },
+    });
+    if (access.route().via === 'waiting') this.#logger.info('no second relay is known to exit through: DHT lookups and publishing wait for one');
     return access;
   }
 
+  /** The pool found a relay: if DHT traffic was waiting for an exit and now has one, everything held back goes now. */
+  #relayFound(): void {
+    if (!this.#waitedForExit || this.#access?.route().via !== 'exit') return;
+    this.#waitedForExit = false;
+    this.#saveRelayUses(this.#pool?.guard ?? null, null);
+    void this.#republisher?.refresh().catch(() => {});
+    void this.#rendezvous?.refresh();
+    void this.#keeper?.refresh().catch(() => {});
+    this.#delivery?.kick();
+  }
+
   /** What `parley relays` says each relay is used for: only what this run really does with it. */
-  #saveRelayUses(guard: RelayAddress | null, home: RelayAddress | null, others: RelayAddress[]): void {
+  #saveRelayUses(guard: RelayAddress | null, home: RelayAddress | null): void {
     const uses: Record<string, RelayUse[]> = {};
     const add = (r: RelayAddress, use: RelayUse) => (uses[r.publicKey] ??= []).push(use);
-    if (guard) add(home ?? guard, 'intro-mailbox');
-    if (this.#access?.route().via === 'exit') for (const r of others) add(r, 'dht-exit');
+    if (guard) add(home ?? this.#home ?? guard, 'intro-mailbox');
+    this.#home = home ?? this.#home;
+    if (this.#access?.route().via === 'exit') for (const r of this.#exits) add(r, 'dht-exit');
     saveRelayUses(this.db, uses);
   }
 
@@ -411,17 +449,19 @@ export class ParleyNode extends EventEmitter {
    * met, or their DHT nodes lost it).
    */
   async #reach(id: string): Promise<ContactReach> {
+    const via = lookupVia(this.dhtRoute()); // for the route receipt: where these lookups leave from
     const found = await this.#rendezvous?.lookup(id).catch((err: unknown) => {
       this.#logger.info({ err: describeError(err) }, 'rendezvous lookup failed');
       return null;
     });
-    if (found?.relay || found?.endpoint) return found;
-    if (!rendezvousSecret(this.db, this.id, id)) return this.#lookup(id);
+    if (found?.relay || found?.endpoint) return { ...found, found: { record: 'rendezvous', ...(via ? { via } : {}) } };
+    if (!rendezvousSecret(this.db, this.id, id)) return { ...(await this.#lookup(id)), found: { record: 'intro', ...(via ? { via } : {}) } };
     this.#logger.info('no rendezvous record of a contact was found; falling back to their intro record');
-    return this.#lookup(id).catch((err: unknown) => {
+    const intro = await this.#lookup(id).catch((err: unknown) => {
       if (!DhtError.is(err) || err.code !== 'NO_RECORD') throw err;
       throw NodeError.UNREACHABLE('neither a rendezvous record nor an intro record of theirs is in the DHT: they may have been offline for days');
     });
+    return { ...intro, found: { record: 'intro', fallback: true, ...(via ? { via } : {}) } };
   }
 
   /** What my rendezvous record for this contact says: my relay and mailbox, my direct endpoint only if they are `direct`. */

@@ -60,11 +60,16 @@ export interface RelayPoolComponents {
   allowPrivate: boolean;
   now: () => number;
   random?: () => number;
+  /** A refresh found a relay answering that did not before: new, or back (a second relay to exit through, say). */
+  onFound?: () => void;
 }
 
 /** How often the pool looks for relays again and re-measures those it knows. */
 export const REFRESH_MS = 30 * 60_000;
 const MAX_ENTRIES = 64;
+/** While something waits for another relay (lookAgainSoon), the pool looks again after 2 s, doubling up to a minute. */
+const SOON_FIRST_MS = 2_000;
+const SOON_MAX_MS = 60_000;
 const Keys = z.array(z.string());
 
 /**
@@ -80,6 +85,8 @@ export class RelayPool {
   #timer: NodeJS.Timeout | null = null;
   #refreshing: Promise<void> | null = null;
   #stopped = false;
+  #soon: NodeJS.Timeout | null = null;
+  #soonDelay = SOON_FIRST_MS;
 
   constructor(c: RelayPoolComponents, o: { named: RelayAddress[]; keys: string[] }) {
     this.#c = c;
@@ -114,22 +121,51 @@ export class RelayPool {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#soon) clearTimeout(this.#soon);
     this.#timer = null;
+    this.#soon = null;
+  }
+
+  /**
+   * Someone waits for a relay the pool does not know yet (a DHT exit besides the guard): looks the
+   * DHT over again after 2 s, then backing off up to a minute, until one is found (`onFound`),
+   * instead of at the next half hour. Only relays found in the DHT can turn up this way (named
+   * relays are the whole choice).
+   */
+  lookAgainSoon(): void {
+    if (this.#stopped || this.#soon || this.#named.length || this.#keys.length) return;
+    const delay = this.#soonDelay;
+    this.#soonDelay = Math.min(SOON_MAX_MS, delay * 2);
+    const again = (found: boolean) => {
+      this.#soon = null;
+      if (!found) this.lookAgainSoon();
+    };
+    this.#soon = setTimeout(() => {
+      // After a refresh already under way, not beside it.
+      void (this.#refreshing ?? Promise.resolve()).then(() => this.refresh()).then(again, () => again(false));
+    }, delay);
+    this.#soon.unref();
   }
 
   get guard(): RelayAddress | null {
     return this.#guard;
   }
 
-  #background(work: Promise<void>): void {
+  #background(work: Promise<unknown>): void {
     if (this.#refreshing) return;
     this.#refreshing = work
+      .then(() => {})
       .catch((err: unknown) => this.#c.logger.info({ err: describeError(err) }, 'measuring relays failed'))
       .finally(() => (this.#refreshing = null));
   }
 
-  /** Looks the DHT over for relays again and measures every known one that is not excluded. */
-  async refresh(): Promise<void> {
+  /** Looks the DHT over for relays again and measures every known one that is not excluded; true if one answers that did not before (new, or back). */
+  async refresh(): Promise<boolean> {
+    const before = new Set(
+      this.#entries()
+        .filter((e) => e.failuresInARow === 0 && e.lastOkAt !== null)
+        .map((e) => e.publicKey),
+    );
     try {
       this.#merge(await discoverRelays(this.#c), 'dht');
     } catch (err) {
@@ -137,6 +173,12 @@ export class RelayPool {
     }
     const excluded = excludedOf(this.#c.db);
     await this.#measure(this.#entries().filter((e) => !excluded.includes(e.publicKey)));
+    const found = !this.#stopped && this.#entries().some((e) => !before.has(e.publicKey) && e.failuresInARow === 0 && e.lastOkAt !== null);
+    if (found) {
+      this.#soonDelay = SOON_FIRST_MS;
+      this.#c.onFound?.();
+    }
+    return found;
   }
 
   /** What a connection to `publicKey` showed: it answered (with a round trip, when timed) or it failed. */

@@ -1,3 +1,4 @@
+import type { LookupReceipt } from '../routing/receipt.js';
 import type { Logger } from 'pino';
 import {
   DhtError,
@@ -29,7 +30,8 @@ export interface RendezvousDht {
  * A contact's reach as the router needs it, from their rendezvous record (a contact) or their intro
  * record (a stranger, or a contact whose rendezvous record was not found).
  */
-export type ContactReach = Pick<VerifiedRendezvous, 'relay' | 'endpoint' | 'transportKey'>;
+/** A contact's current reach; `found` says how it was found (for the route receipt). */
+export type ContactReach = Pick<VerifiedRendezvous, 'relay' | 'endpoint' | 'transportKey'> & { found?: LookupReceipt };
 
 /** What I tell one contact in my record for them (null: nothing to tell yet). */
 export type MyReach = Omit<RendezvousReach, 'expiresAt'>;

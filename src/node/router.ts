@@ -7,9 +7,10 @@ import type { ContactReach } from './rendezvous.js';
 import { peerCodec, type FileChunkFrame, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
+import { withCircumstances } from '../routing/receipt.js';
 import { contentCodec, type CandidatesContent, type Content, type SenderPath } from '../wire/content.js';
 import { decodeRelayRef, type RelayRef } from '../routing/relay-ref.js';
-import type { RouteReceipt } from '../routing/receipt.js';
+import type { LookupReceipt, RouteReceipt } from '../routing/receipt.js';
 import type { BundleRequests } from './bundle-requests.js';
 import type { MyRelay, RelayAddress } from './my-relay.js';
 import type { PeerConn, Peers } from './peers.js';
@@ -103,7 +104,7 @@ export class Router {
     let reason: string | undefined;
     if (plan === 'direct') {
       try {
-        return await this.#sendDirect(id, contents, onSent);
+        return await this.#sendDirect(id, contents, onSent, intro?.found ?? { record: 'known' });
       } catch (err) {
         // Their address may be stale (they moved and have not said so yet), they are offline, or no
         // hole could be punched: their relay is a route my `direct` setting allows as well (the
@@ -116,9 +117,12 @@ export class Router {
     }
     const ref = intro?.relay ? decodeRelayRef(intro.relay) : null;
     if (!ref) throw NodeError.UNREACHABLE('they publish no relay to reach them through');
-    const { link, same } = await this.#link(plan, ref);
+    const { link, same, around } = await this.#link(plan, ref);
     await this.#ensureSession(id, link, ref);
-    const route: RouteReceipt = { ...senderReceipt(plan, same), ...(reason ? { reason } : {}) };
+    const route: RouteReceipt = withCircumstances(
+      { ...senderReceipt(plan, same), ...(reason ? { reason } : {}) },
+      { lookup: intro?.found, detour: around, directLinkOpen: mine === 'relayed' && this.#c.peers.connected(id) !== null },
+    );
     const via = senderPath(plan, same);
     for (let i = 0; i < contents.length; i++) {
       await this.#mail(link, ref, id, contents[i]!, via);
@@ -228,13 +232,13 @@ export class Router {
     }
   }
 
-  async #sendDirect(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void): Promise<RouteReceipt> {
+  async #sendDirect(id: string, contents: Content[], onSent: (i: number, route: RouteReceipt) => void, lookup: LookupReceipt): Promise<RouteReceipt> {
     const conn = await this.#directLink(
       id,
       contents.some((c) => c.t === 'text'),
     );
     if (!(await this.#c.e2e.hasSession(id))) await this.#c.e2e.startSession(id, await this.#c.bundles.request(conn));
-    const route = senderReceipt('direct');
+    const route = withCircumstances(senderReceipt('direct'), { lookup });
     for (let i = 0; i < contents.length; i++) {
       if (!conn.send(await this.#frame(id, contents[i]!, 'direct'))) throw NodeError.UNREACHABLE('the connection closed');
       onSent(i, route);
@@ -265,7 +269,7 @@ export class Router {
     return env.kind === 'prekey' ? { ...frame, bind: toB64(this.#c.identity.binding) } : frame;
   }
 
-  async #link(plan: 'their-relay' | 'two-relays', ref: RelayRef): Promise<{ link: RelayClient; same: boolean }> {
+  async #link(plan: 'their-relay' | 'two-relays', ref: RelayRef): Promise<{ link: RelayClient; same: boolean; around?: RelayAddress }> {
     const mine = this.#c.myRelay;
     if (plan === 'two-relays') {
       const client = mine?.client;
@@ -275,7 +279,7 @@ export class Router {
       const around = same ? (this.#c.detour?.() ?? null) : null;
       if (around) {
         const open = async () => (await client.openCircuit(around.host, around.port, around.publicKey)).openCircuit(ref.h, ref.p, ref.k);
-        return { link: await this.#cached(`around ${around.host}:${around.port}`, open), same: false };
+        return { link: await this.#cached(`around ${around.host}:${around.port}`, open), same: false, around };
       }
       if (same) return { link: client, same };
       return { link: await this.#cached(`circuit ${ref.h}:${ref.p}`, () => client.openCircuit(ref.h, ref.p, ref.k)), same };

@@ -7,7 +7,7 @@ import { Dialog } from './dialog.js';
 import { FilesPanel } from './files.js';
 import { errorText } from './errors.js';
 import { ConversationSettings, DisappearingBadge, MessageActions, Quote, ReplyBar, TimerNotice } from './message-extras.js';
-import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
+import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, receiptCircumstances, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
 
 interface Props {
   client: ApiClient;
@@ -405,6 +405,11 @@ function RouteReceiptDialog({ message, name, onClose }: { message: Message; name
         </li>
       </ul>
       {r.reason && <p class="hint">Not device to device: {r.reason}.</p>}
+      {receiptCircumstances(r, name).map((line, i) => (
+        <p key={`c${i}`} class={line.startsWith('Warning:') ? 'warning' : 'hint'}>
+          {line}
+        </p>
+      ))}
       {r.sameRelay && <p class="warning">You both use the same relay, so that relay could see both IP addresses (it still cannot read anything).</p>}
       {r.senderReported && (
         <p class="hint">

@@ -21,7 +21,7 @@ describe('everyday use of the web UI (Debian chromium)', () => {
   let bobId: string;
 
   beforeAll(async () => {
-    w = await apiWorld({ relays: 1 });
+    w = await apiWorld({ relays: 2 });
     alice = await w.person('alice', 0);
     bob = await w.person('bob', 0);
     aliceId = (await alice.client.onboard({ mode: 'incognito', name: 'Alice' })).me!.id;

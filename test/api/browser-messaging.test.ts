@@ -24,7 +24,7 @@ describe('everyday messaging in the web UI (Debian chromium)', () => {
   const clock = () => Date.now() + shift;
 
   beforeAll(async () => {
-    w = await apiWorld({ relays: 1 });
+    w = await apiWorld({ relays: 2 });
     alice = await w.person('alice', 0, { expiryNow: clock });
     bob = await w.person('bob', 0, { expiryNow: clock });
     aliceId = (await alice.client.onboard({ mode: 'incognito', name: 'Alice' })).me!.id;

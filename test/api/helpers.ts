@@ -34,6 +34,8 @@ export async function apiWorld(opts: { relays?: number; attestor?: boolean } = {
           retry: { baseMs: 200, maxMs: 1_000 },
           // Without a relay a person is reachable only by direct address: these tests chose that.
           ...(relay !== undefined ? { relays: [net.relays[relay]!] } : { reachableByStrangers: true }),
+          // The world's other relays are their DHT exits: with one relay alone their DHT lookups would wait (issue 13 §5).
+          ...(relay !== undefined && net.relays.length > 1 ? { exitRelays: net.relays.filter((_, i) => i !== relay) } : {}),
           ...node,
         },
         ...(net.attestor ? { attestor: net.attestor.url } : {}),

@@ -7,7 +7,7 @@ describe('sign-up by email, then found through an imported vCard', () => {
   let w: Awaited<ReturnType<typeof world>>;
   let a: Awaited<ReturnType<typeof attestorWorld>>;
   beforeAll(async () => {
-    [w, a] = await Promise.all([world(6, 1), attestorWorld()]);
+    [w, a] = await Promise.all([world(6, 2), attestorWorld()]);
   });
   afterAll(async () => {
     await Promise.all([w.close(), a.close()]);

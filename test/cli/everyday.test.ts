@@ -20,7 +20,7 @@ describe('everyday command-line use', () => {
   it('add twice, send by name, exit 3 while it waits, run prints what it fetched, hints that run as printed', async () => {
     const alice = join(root, 'alice');
     const bob = join(root, 'bob');
-    await background(['testnet', '--dht', '4', '--relays', '1']);
+    await background(['testnet', '--dht', '4', '--relays', '2']); // two: with one alone, DHT lookups wait for a second (issue 13 §5)
     await parley('init', '--home', alice, '--name', 'Alice');
     await parley('init', '--home', bob, '--name', 'Bob');
     const bobId = JSON.parse((await parley('id', '--home', bob, '--json')).stdout).id as string;

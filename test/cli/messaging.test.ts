@@ -24,7 +24,7 @@ describe('replies, deletes, timers and the outbox from the command line', () => 
     const alice = join(root, 'alice');
     const bob = join(root, 'bob');
     const carol = join(root, 'carol');
-    await background(['testnet', '--dht', '4', '--relays', '1']);
+    await background(['testnet', '--dht', '4', '--relays', '2']); // two: with one alone, DHT lookups wait for a second (issue 13 §5)
     for (const [home, name] of [
       [alice, 'Alice'],
       [bob, 'Bob'],

@@ -69,10 +69,16 @@ describe('parley relays', () => {
     // Excluded (through the running Parley's API): never used again, so the next start takes the other.
     expect((await parley('relays', 'exclude', guard.publicKey, '--home', alice)).stdout).toMatch(/^Excluded/);
     await stopped(first.child);
-    const second = await background(['run', '--home', alice, '--no-ui']);
+    const second = await background(['run', '--home', alice], /Web UI:/); // with its API: status asks it how the DHT traffic goes
     let now = JSON.parse((await parley('relays', '--home', alice, '--json')).stdout) as Relay[];
     expect(now.find((r) => r.publicKey === guard.publicKey)).toMatchObject({ excluded: true, uses: [] });
     expect(now.find((r) => r.publicKey === other.publicKey)?.uses).toContain('guard');
+    // One relay left: her DHT traffic waits for a second rather than leave from her address (issue 13 §5).
+    const waiting = await until(async () => {
+      const out = (await parley('status', '--home', alice)).stdout;
+      return out.includes('waiting for a second relay so your DHT lookups do not come from your address') ? out : null;
+    }, 'status to say the DHT traffic waits for a second relay');
+    expect(waiting).not.toMatch(/leaves from your own address/);
     await stopped(second.child);
 
     // Pinned: it is the guard again (and no longer excluded), whatever was remembered.

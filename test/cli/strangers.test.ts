@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('parley strangers', () => {
   it('is off by default, says what turning it on publishes, and the intro record follows the choice', async () => {
     const carol = join(root, 'carol');
-    await background(['testnet', '--dht', '4', '--relays', '1']);
+    await background(['testnet', '--dht', '4', '--relays', '2']); // two: with one alone, DHT lookups wait for a second (issue 13 §5)
     await parley('init', '--home', carol, '--name', 'Carol');
     const carolId = parseId(JSON.parse((await parley('id', '--home', carol, '--json')).stdout).id as string);
 

@@ -50,6 +50,11 @@ export class Observer {
     this.#stop();
   }
 
+  /** Watches a relay that came up after the observer started (from then on). */
+  watch(server: RelayServer): void {
+    this.relays.push({ host: server.address().host, frames: server.forTest().observeFrames() });
+  }
+
   /** Everything that ties `id` to a person, from their published intro record (looked up by the test, not by them). */
   async linked(net: Testnet, id: string): Promise<Linked> {
     const key = publicKeyOf(parseId(id));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Identity, saveIdentity } from '../../src/identity/index.js';
-import { ParleyNode, type NodeOptions } from '../../src/node/index.js';
+import { ParleyNode, type NodeOptions, type RelayAddress } from '../../src/node/index.js';
 import { startTestnet, type TestnetOptions } from '../../src/testnet/index.js';
 import type { MessageRow, Visibility } from '../../src/store/index.js';
 import { until } from './until.js';
@@ -31,6 +31,9 @@ export async function world(dhtNodes = 6, relays = 0, netOpts: Partial<TestnetOp
         retry: { baseMs: 200, maxMs: 1_000 },
         // A node without a relay is reachable only by direct address: these tests chose that.
         ...(extra.relays || extra.relayKeys ? {} : { reachableByStrangers: true }),
+        // A person who names some of the world's relays knows the others too, as DHT exits: with one
+        // relay alone their DHT lookups would wait for a second (issue 13 §5).
+        ...exitsBesides(net.relays, extra.relays ?? extra.relayKeys?.map((publicKey) => ({ publicKey }))),
         ...extra,
       });
       await node.start();
@@ -66,6 +69,12 @@ export async function world(dhtNodes = 6, relays = 0, netOpts: Partial<TestnetOp
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The world's relays a person did not name (by address or key), as their DHT exits (none: the node's own default). */
+function exitsBesides(all: RelayAddress[], named: Array<{ publicKey: string }> | undefined): { exitRelays?: RelayAddress[] } {
+  const rest = named ? all.filter((r) => !named.some((x) => x.publicKey === r.publicKey)) : [];
+  return rest.length ? { exitRelays: rest } : {};
 }
 
 /** Resolves once `node` has received `count` messages from `from` in total (history included). */

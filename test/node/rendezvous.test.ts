@@ -7,6 +7,7 @@ import { parseId, publicKeyOf, type ParleyId } from '../../src/identity/index.js
 import { deleteKv, getKv, openDb } from '../../src/store/index.js';
 import { rendezvousSecret } from '../../src/node/rendezvous-secrets.js';
 import type { ParleyNode } from '../../src/node/index.js';
+import type { RelayServer } from '../../src/relay/index.js';
 
 const ALICE = '127.0.0.231';
 const BOB = '127.0.0.232';
@@ -30,6 +31,23 @@ function observe(nodes: DhtNode[]): Asked[] {
     });
   }
   return seen;
+}
+
+/**
+ * What the relays were asked to look up as DHT exits (`dht-get` through a circuit), by the address
+ * the circuit came from: the asker's guard relay (issue 13 §2), never the asker.
+ */
+function observeExits(servers: RelayServer[]): (since?: number) => Asked[] {
+  const logs = servers.map((r) => r.forTest().observeFrames());
+  const bytes = (x: unknown) => (Buffer.isBuffer(x) ? x : Buffer.from(String(x), 'base64'));
+  return (since = 0) =>
+    logs
+      .flat()
+      .filter((f) => f.dir === 'in' && f.frame.t === 'dht-get' && f.time >= since)
+      .map((f) => {
+        const { key, salt } = f.frame as { key: unknown; salt: unknown };
+        return { from: f.source, target: targetOf(bytes(key), bytes(salt)).toString('hex') };
+      });
 }
 
 const introTarget = (id: string) => targetOf(publicKeyOf(parseId(id)), Buffer.from(INTRO_SALT)).toString('hex');
@@ -96,16 +114,21 @@ describe('contacts find each other through rendezvous records, never by naming e
 
   it("after first contact Bob moves to another relay and mailbox; Alice still reaches him, and no DHT node is asked for either one's intro record", async () => {
     const [r0, r1, r2] = w.net.relays;
-    const [alice, bob] = await w.pair('alice', 'bob', { a: { host: ALICE, relays: [r0!] }, b: { host: BOB, relays: [r1!] } });
+    // Alice: guard 0, exit and mailbox home 2. Bob: guard 2, exit and mailbox home 1, which goes away below.
+    const [alice, bob] = await w.pair('alice', 'bob', {
+      a: { host: ALICE, relays: [r0!], exitRelays: [r2!] },
+      b: { host: BOB, relays: [r2!], exitRelays: [r1!] },
+    });
     const asked = observe(w.net.nodes);
+    const exitAsked = observeExits(w.net.relayServers);
 
-    // First contact: a stranger's reach comes from the intro record (the observer sees that lookup).
+    // First contact: a stranger's reach comes from the intro record, asked of an exit through Alice's relay.
     alice.send(bob.id, 'hello Bob');
     await received(bob, alice.id, 1);
     bob.send(alice.id, 'hello Alice');
     await delivered(alice, bob.id, 1);
     await delivered(bob, alice.id, 1);
-    expect(asked.some((a) => a.from === ALICE && a.target === introTarget(bob.id))).toBe(true);
+    expect(exitAsked().some((a) => a.from === r0!.host && a.target === introTarget(bob.id))).toBe(true);
     // Both halves of the pair's secret crossed inside the Signal session, and are the same on both sides.
     const secrets = await until(() => {
       const a = rendezvousSecret(alice.db, alice.id, bob.id);
@@ -114,7 +137,7 @@ describe('contacts find each other through rendezvous records, never by naming e
     }, 'both sides to hold the rendezvous secret');
     expect(secrets.a.expose().equals(secrets.b.expose())).toBe(true);
 
-    // Bob moves: his relay goes away, and he comes back on another relay under a new mailbox.
+    // Bob moves: the relay of his mailbox goes away, and he comes back with a new mailbox on another relay.
     const home = join(w.root, 'bob');
     await w.stop(bob);
     await w.net.relayServers[1]!.stop();
@@ -122,8 +145,8 @@ describe('contacts find each other through rendezvous records, never by naming e
     const oldMailbox = getKv(db, 'relay.mailbox');
     deleteKv(db, 'relay.mailbox');
     db.close();
-    asked.length = 0;
-    const movedBob = await w.start('bob', { host: BOB, relays: [r2!] });
+    const since = Date.now();
+    const movedBob = await w.start('bob', { host: BOB, relays: [r2!], exitRelays: [r0!] }); // his mailbox moves to relay 0
     expect(getKv(movedBob.db, 'relay.mailbox')).not.toBe(oldMailbox);
 
     alice.send(bob.id, 'are you still there?');
@@ -131,10 +154,16 @@ describe('contacts find each other through rendezvous records, never by naming e
     expect(got.map((m) => m.body)).toEqual(['hello Bob', 'are you still there?']);
     await delivered(alice, bob.id, 2); // Bob's receipt found Alice the same way
 
-    // From the outside: since first contact, neither asked the DHT for the other's intro record (which
-    // names them), and each asked for the other's rendezvous record (which names no one).
-    const fromAlice = asked.filter((a) => a.from === ALICE).map((a) => a.target);
-    const fromBob = asked.filter((a) => a.from === BOB).map((a) => a.target);
+    // From the outside: no DHT node was ever asked anything from either address; since first contact,
+    // neither asked an exit for the other's intro record (which names them), and each asked for the
+    // other's rendezvous record (which names no one), through their own relay.
+    expect(asked.filter((a) => a.from === ALICE || a.from === BOB)).toEqual([]);
+    const fromAlice = exitAsked(since)
+      .filter((a) => a.from === r0!.host)
+      .map((a) => a.target);
+    const fromBob = exitAsked(since)
+      .filter((a) => a.from === r2!.host)
+      .map((a) => a.target);
     expect(fromAlice, "Alice asked the DHT for Bob's intro record").not.toContain(introTarget(bob.id));
     expect(fromBob, "Bob asked the DHT for Alice's intro record").not.toContain(introTarget(alice.id));
     const bobForAlice = rendezvousTargets(alice, bob.id, alice.id);
@@ -147,6 +176,9 @@ describe('contacts find each other through rendezvous records, never by naming e
       fromBob.some((t) => aliceForBob.has(t)),
       "Bob asked for Alice's rendezvous record",
     ).toBe(true);
+    // Alice's receipt says so (issue 13 §8): our pair's rendezvous record, looked up through her exit.
+    const still = alice.history(bob.id).find((m) => m.body === 'are you still there?')!;
+    expect(JSON.parse(still.route!)).toMatchObject({ lookup: { record: 'rendezvous', via: { exit: `${r2!.host}:${r2!.port}` } } });
   });
 });
 
@@ -180,5 +212,9 @@ describe('when no rendezvous record is found', () => {
     // She asked for Frank's record of her today and yesterday (none exists), then for his intro record.
     for (const day of [erinDay, erinDay - 1]) expect(looked.has(rendezvousSlot(secret, frank.id, erin.id, day).target().toString('hex'))).toBe(true);
     expect(looked.has(introTarget(frank.id))).toBe(true);
+    // Her receipt says so (issue 13 §8): the intro record, as a fallback, looked up through her exit.
+    const three = erinAgain.history(frank.id).find((m) => m.body === 'three')!;
+    const exit = w.net.relays[1]!;
+    expect(JSON.parse(three.route!)).toMatchObject({ lookup: { record: 'intro', fallback: true, via: { exit: `${exit.host}:${exit.port}` } } });
   });
 });

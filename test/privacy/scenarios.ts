@@ -1,4 +1,9 @@
 import type { ParleyNode, NodeOptions } from '../../src/node/index.js';
+import { DhtNode } from '../../src/dht/index.js';
+import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
+import { RelayAnnouncer, RelayServer, descriptorPublisher, dhtRelays } from '../../src/relay/index.js';
+import { silentLogger } from '../../src/relay/logger.js';
+import type { Testnet } from '../../src/testnet/index.js';
 import { world, received, delivered } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
 import { Observer, type Linked, type Watched } from '../helpers/observer.js';
@@ -52,4 +57,29 @@ export async function firstContact(a: ParleyNode, b: ParleyNode): Promise<void> 
 /** The IDs linked to each person, as the world can read them from the DHT (intro records). */
 export async function linkedIds(w: World, obs: Observer, ...people: ParleyNode[]): Promise<Linked[]> {
   return Promise.all(people.map((p) => until(() => obs.linked(w.net, p.id), `${p.id.slice(0, 8)}'s intro record`)));
+}
+
+/**
+ * A relay that comes up later beside a testnet, as a relay operator would start one on the
+ * internet: its descriptor in the DHT, announced on the relay infohash, able to be a DHT exit.
+ */
+export async function laterRelay(net: Testnet, host: string): Promise<{ server: RelayServer; stop: () => Promise<void> }> {
+  const keyPair = Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise();
+  const dht = new DhtNode({ bootstrap: net.bootstrap, host, loopbackOnly: true, queryTimeoutMs: 500 });
+  await dht.start();
+  const server = new RelayServer({ host, keyPair, relays: dhtRelays(dht), allowPrivateHops: true, dht });
+  await server.start();
+  const publisher = descriptorPublisher(dht, keyPair, () => server.descriptor());
+  await publisher.start();
+  const announcer = new RelayAnnouncer({ dht, port: () => server.address().port, logger: silentLogger });
+  await announcer.start();
+  return {
+    server,
+    stop: async () => {
+      await announcer.stop();
+      await publisher.stop();
+      await server.stop();
+      await dht.stop();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, Daemon, apiToken, startApi, type RunningApi } from '../../src/api/index.js';
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import type { NodeOptions } from '../../src/node/index.js';
+import { DHT_WAITING_SENTENCE } from '../../src/node/errors.js';
 
 /** Issue 13 §8: the privacy summary says where DHT lookups and publishing leave from, and warns when that is the device's own address. */
 describe('the privacy summary tells how the DHT traffic goes', () => {
@@ -43,9 +44,14 @@ describe('the privacy summary tells how the DHT traffic goes', () => {
     });
   });
 
-  it('with one relay known: warns that it leaves from your own address, and why', async () => {
+  it('with one relay known: says the DHT traffic waits for a second relay rather than leave from your address', async () => {
     const s = await stateOf('bob', { relays: [net.relays[0]!], exitRelays: [] });
+    expect(s.dhtTraffic).toEqual({ private: true, waiting: true, sentence: expect.stringContaining(DHT_WAITING_SENTENCE) as string });
+  });
+
+  it('with no relay at all: warns that it leaves from your own address, and why', async () => {
+    const s = await stateOf('carol', { relays: [] });
     expect(s.dhtTraffic?.private).toBe(false);
-    expect(s.dhtTraffic?.sentence).toMatch(/^Warning: your DHT traffic leaves from your own address, because no second relay is known/);
+    expect(s.dhtTraffic?.sentence).toMatch(/^Warning: your DHT traffic leaves from your own address, because you have no relay/);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { world } from '../helpers/people.js';
 import { RelayServer, type RelayDirectory } from '../../src/relay/index.js';
+import { DhtNode } from '../../src/dht/index.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
 import type { ParleyNode } from '../../src/node/index.js';
 import type { Visibility } from '../../src/store/index.js';
@@ -37,6 +38,8 @@ interface Relay {
   host: string;
   port: number;
   server: RelayServer | null;
+  /** Its DHT node, kept across restarts: each relay is the other's person's DHT exit (issue 13 §5). */
+  dht: DhtNode | null;
 }
 
 interface Real {
@@ -209,7 +212,8 @@ const eachOther: RelayDirectory = {
 };
 
 async function startRelay(relay: Relay): Promise<void> {
-  relay.server = new RelayServer({ host: relay.host, port: relay.port, keyPair: relay.keyPair, relays: eachOther, allowPrivateHops: true });
+  const dht = relay.dht ? { dht: relay.dht } : {};
+  relay.server = new RelayServer({ host: relay.host, port: relay.port, keyPair: relay.keyPair, relays: eachOther, allowPrivateHops: true, ...dht });
   await relay.server.start();
   relay.port = relay.server.address().port;
 }
@@ -246,7 +250,9 @@ describe('delivery under a random schedule of sends, restarts and relay failures
   beforeAll(async () => {
     w = await world(6, 0);
     for (const host of ['127.0.2.70', '127.0.2.71']) {
-      const relay: Relay = { keyPair: Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise(), host, port: 0, server: null };
+      const dht = new DhtNode({ bootstrap: w.net.bootstrap, host, loopbackOnly: true, queryTimeoutMs: 500 });
+      await dht.start();
+      const relay: Relay = { keyPair: Ed25519KeyPair.fromSeed(randomBytes(32)).forNoise(), host, port: 0, server: null, dht };
       await startRelay(relay);
       relays.push(relay);
     }
@@ -254,6 +260,7 @@ describe('delivery under a random schedule of sends, restarts and relay failures
   afterAll(async () => {
     await w.close();
     for (const r of relays) await stopRelay(r);
+    for (const r of relays) await r.dht?.stop();
   });
 
   it(
@@ -276,10 +283,11 @@ describe('delivery under a random schedule of sends, restarts and relay failures
               log: [`config ${JSON.stringify(cfg)}`],
               async start(p, moved) {
                 if (moved) hosts[p] = `127.0.${5 + Math.floor(++moves / 250)}.${2 + (moves % 250)}`;
-                const relay = relays[relayOf[p]]!;
+                const address = (r: Relay) => ({ host: r.host, port: r.port, publicKey: r.keyPair.publicKey.toString('base64') });
                 const node = await w.start(names[p], {
                   host: hosts[p],
-                  relays: [{ host: relay.host, port: relay.port, publicKey: relay.keyPair.publicKey.toString('base64') }],
+                  relays: [address(relays[relayOf[p]]!)],
+                  exitRelays: [address(relays[1 - relayOf[p]]!)], // one relay alone: DHT lookups would wait for a second
                 });
                 real.nodes[p] = node;
                 real.ids[p] = node.id;

@@ -46,6 +46,9 @@ describe('kill -9', () => {
         ...w.net.bootstrap,
         '--relay',
         `${relay.host}:${relay.port}:${relay.publicKey}`,
+        // A second relay known, for the DHT exit: with one alone the lookups would wait for one.
+        '--relay',
+        `${w.net.relays[1]!.host}:${w.net.relays[1]!.port}:${w.net.relays[1]!.publicKey}`,
       ];
 
       let sender: Child = await startParley(args, /is running/);

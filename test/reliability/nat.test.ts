@@ -123,6 +123,9 @@ describe.skipIf(why !== null)('people behind NATs (network namespaces)', () => {
           ...net.bootstrap,
           '--relay',
           `${r.host}:${r.port}:${r.publicKey}`,
+          // The other relay too: with one alone, DHT lookups would wait for a second (issue 13 §5).
+          '--relay',
+          `${net.relays[1 - relayOf[name]]!.host}:${net.relays[1 - relayOf[name]]!.port}:${net.relays[1 - relayOf[name]]!.publicKey}`,
         ],
         /is running/,
       );

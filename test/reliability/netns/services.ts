@@ -20,8 +20,10 @@ const relays: RelayServer[] = [];
 // they are known once all have started). Its addresses are private, hence allowPrivateHops.
 let known: RelayDirectory = configuredRelays([]);
 const directory: RelayDirectory = { isRelayAt: (host, port, key) => known.isRelayAt(host, port, key) };
-for (const host of relayHosts) {
-  const relay = new RelayServer({ host, relays: directory, allowPrivateHops: true });
+// Each relay is also a DHT exit, as testnet relays are: relayed people's identity-linked DHT traffic
+// leaves from it, and with one relay alone it would wait for a second (issue 13 §5).
+for (const [i, host] of relayHosts.entries()) {
+  const relay = new RelayServer({ host, relays: directory, allowPrivateHops: true, dht: nodes[1 + (i % 3)]! });
   await relay.start();
   relays.push(relay);
 }
