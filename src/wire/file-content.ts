@@ -75,7 +75,4 @@ export const FileDeleteContent = z.object({ v, t: z.literal('file-delete'), x })
 
 export const FILE_CONTENTS = [FileOfferContent, FileAckContent, FileCancelContent, FileDeleteContent] as const;
 export type FileContent =
-  | z.infer<typeof FileOfferContent>
-  | z.infer<typeof FileAckContent>
-  | z.infer<typeof FileCancelContent>
-  | z.infer<typeof FileDeleteContent>;
+  z.infer<typeof FileOfferContent> | z.infer<typeof FileAckContent> | z.infer<typeof FileCancelContent> | z.infer<typeof FileDeleteContent>;
