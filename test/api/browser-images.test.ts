@@ -24,7 +24,7 @@ describe('images in the web UI (Debian chromium)', () => {
   const upload = join(tmpdir(), `parley-up-${process.pid}-beach.jpg`);
 
   beforeAll(async () => {
-    w = await apiWorld({ relays: 1 });
+    w = await apiWorld({ relays: 2 });
     alice = await w.person('alice', 0);
     bob = await w.person('bob', 0);
     aliceId = (await alice.client.onboard({ mode: 'incognito', name: 'Alice' })).me!.id;

@@ -43,7 +43,15 @@ export function registerDemo(program: Command): void {
         const home = join(root, name.toLowerCase());
         const daemon = new Daemon({
           home,
-          node: { bootstrap: net.bootstrap, host: `127.0.0.${100 + i}`, relays: [net.relays[i]!], retry: { baseMs: 500, maxMs: 5_000 } },
+          node: {
+            bootstrap: net.bootstrap,
+            host: `127.0.0.${100 + i}`,
+            // Each person's own relay, and the other one as the home of their mailbox and their DHT
+            // exit: with one relay alone, a relayed person's DHT lookups wait for a second (issue 13 §5).
+            relays: [net.relays[i]!],
+            exitRelays: net.relays.filter((_, j) => j !== i),
+            retry: { baseMs: 500, maxMs: 5_000 },
+          },
           attestor: net.attestor!.url,
         });
         await daemon.open();
