@@ -60,7 +60,8 @@ async function transfer(
       home,
       bootstrap: net.bootstrap,
       host: `127.0.0.${120 + (people % 100)}`,
-      ...(relays ? { relays: [net.relays[relay]!] } : { reachableByStrangers: true }),
+      // With relays: the other one is the home of the mailbox and the DHT exit (one alone makes DHT lookups wait, issue 13 §5).
+      ...(relays ? { relays: [net.relays[relay]!], exitRelays: net.relays.filter((_, j) => j !== relay) } : { reachableByStrangers: true }),
       retry: { baseMs: 500, maxMs: 2_000 },
       ...(files ? { files } : {}),
     });
