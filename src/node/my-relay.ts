@@ -6,6 +6,21 @@ import { randomBytes } from '../identity/index.js';
 import { describeError } from '../wire/errors.js';
 import type { RelayRef } from '../routing/relay-ref.js';
 
+/**
+ * How long the old mailbox on the guard is still read after the intro mailbox moved to a home:
+ * contacts who cached the old reach (a 30 s intro cache, an intro or rendezvous record a DHT node
+ * still serves until it expires, about two hours) may mail there until then.
+ */
+export const OLD_MAILBOX_GRACE_MS = 2 * 60 * 60_000;
+const OLD_KEY = 'relay.mailbox.old';
+
+/** The mailbox left on the guard when the intro mailbox moved: its secret, the guard's key, until when it is read. */
+interface OldMailbox {
+  secret: string;
+  relay: string;
+  until: number;
+}
+
 export interface RelayAddress {
   host: string;
   port: number;
@@ -25,6 +40,10 @@ export class MyRelay extends EventEmitter {
   #box: RelayClient | null = null;
   #mailbox: string | null = null;
   #blob: string | null = null;
+  #home: RelayAddress | null;
+  /** The old mailbox's id while it is registered on the guard connection (after a move). */
+  #oldMailbox: string | null = null;
+  #moving = false;
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
   #attempts = 0;
@@ -46,6 +65,12 @@ export class MyRelay extends EventEmitter {
   ) {
     super();
     this.relay = relay;
+    this.#home = c.home ?? null;
+  }
+
+  /** The relay the mailbox and blob live on besides my relay, if any. */
+  get home(): RelayAddress | null {
+    return this.#home;
   }
 
   get client(): RelayClient | null {
@@ -55,7 +80,7 @@ export class MyRelay extends EventEmitter {
   /** What the intro record publishes, once connected at least once. */
   ref(): RelayRef | null {
     if (!this.#mailbox || !this.#blob) return null;
-    const at = this.c.home ?? this.relay;
+    const at = this.#home ?? this.relay;
     return { h: at.host, p: at.port, k: at.publicKey, m: this.#mailbox, b: this.#blob };
   }
 
@@ -75,8 +100,61 @@ export class MyRelay extends EventEmitter {
     if (client) this.#blob = await client.putBlob(this.#secret('relay.blob'), await this.c.bundle());
   }
 
-  async ack(itemIds: number[]): Promise<void> {
-    if (this.#box?.connected && this.#mailbox) await this.#box.ack(this.#mailbox, itemIds);
+  /** Acknowledges items to the mailbox each came from: the current one, or the old one on the guard after a move. */
+  async ack(items: Array<Pick<MailItem, 'mailboxId' | 'itemId'>>): Promise<void> {
+    const ids = (mailbox: string | null) => items.filter((i) => i.mailboxId === mailbox).map((i) => i.itemId);
+    const current = ids(this.#mailbox);
+    const old = this.#oldMailbox ? ids(this.#oldMailbox) : [];
+    if (current.length && this.#box?.connected && this.#mailbox) await this.#box.ack(this.#mailbox, current);
+    if (old.length && this.#client?.connected && this.#oldMailbox) await this.#client.ack(this.#oldMailbox, old);
+  }
+
+  /**
+   * Moves the mailbox and blob from my relay to `home`, reached through a circuit of my relay
+   * (issue 13 §4), when a second relay became known after start. They go under fresh secrets: my
+   * relay saw the old mailbox registered from my address, so the id the intro record will name
+   * must be one it never saw. The old mailbox stays registered on my relay connection and is
+   * drained, and read for OLD_MAILBOX_GRACE_MS (across restarts too) for contacts with the old
+   * reach cached. Emits `up` once moved, so the intro and rendezvous records are republished.
+   * False when there was nothing to move or the home could not be reached (nothing changed then).
+   */
+  async moveHome(home: RelayAddress): Promise<boolean> {
+    if (this.#stopped || this.#home || this.#moving) return false;
+    this.#moving = true;
+    const before = { mailbox: getKv(this.c.db, 'relay.mailbox'), blob: getKv(this.c.db, 'relay.blob'), old: getKv(this.c.db, OLD_KEY) };
+    try {
+      const old = this.#secret('relay.mailbox').toString('hex');
+      const saved: OldMailbox = { secret: old, relay: this.relay.publicKey, until: Date.now() + OLD_MAILBOX_GRACE_MS };
+      setKv(this.c.db, OLD_KEY, JSON.stringify(saved));
+      setKv(this.c.db, 'relay.mailbox', randomBytes(32).toString('hex'));
+      setKv(this.c.db, 'relay.blob', randomBytes(32).toString('hex'));
+      this.#home = home;
+      const client = this.client;
+      if (!client) return true; // the next (re)connect opens the home and drains the old mailbox
+      // Mail for the old mailbox, pushed on this connection, goes on through the old-mailbox listener.
+      this.#oldMailbox = this.#mailbox;
+      const rttMs = await this.#openBox(client);
+      this.emit('up', rttMs);
+      await this.#box!.fetch(this.#mailbox!);
+      await this.#drainOld(client);
+      return true;
+    } catch (err) {
+      this.c.logger.info({ err: describeError(err) }, 'could not move my mailbox to a second relay; it stays on my relay');
+      for (const [key, value] of [
+        ['relay.mailbox', before.mailbox],
+        ['relay.blob', before.blob],
+        [OLD_KEY, before.old],
+      ] as const) {
+        setKv(this.c.db, key, value ?? '');
+      }
+      this.#home = null;
+      this.#oldMailbox = null;
+      // Moved half way (the box is the circuit): reconnecting puts everything back on my relay.
+      if (this.#box && this.#box !== this.#client) await this.#client?.close().catch(() => {});
+      return false;
+    } finally {
+      this.#moving = false;
+    }
   }
 
   async #connect(): Promise<void> {
@@ -90,28 +168,64 @@ export class MyRelay extends EventEmitter {
         this.#schedule();
       });
       this.#client = client;
-      const home = this.c.home;
-      const box = home ? await client.openCircuit(home.host, home.port, home.publicKey) : client;
-      // The home circuit ending ends this connection too: one reconnect path for both.
-      if (box !== client) box.on('close', () => void client.close());
-      box.on('mail', (m: MailItem) => {
-        if (m.mailboxId === this.#mailbox) this.emit('mail', m);
+      client.on('mail', (m: MailItem) => {
+        if (this.#oldMailbox && m.mailboxId === this.#oldMailbox) this.emit('mail', m);
       });
-      this.#box = box;
-      // The round trip of one request (through the home circuit when there is one: then guard and home).
-      const asked = performance.now();
-      this.#mailbox = await box.registerMailbox(this.#secret('relay.mailbox'));
-      const rttMs = Math.round((performance.now() - asked) * 100) / 100;
-      this.#blob = await box.putBlob(this.#secret('relay.blob'), await this.c.bundle());
+      const rttMs = await this.#openBox(client);
       this.#attempts = 0;
       this.emit('up', rttMs);
-      await box.fetch(this.#mailbox); // stored items arrive as 'mail' events
+      await this.#box!.fetch(this.#mailbox!); // stored items arrive as 'mail' events
+      await this.#drainOld(client);
     } catch (err) {
       this.c.logger.info({ err: describeError(err) }, 'could not reach my relay; will retry');
       this.emit('failed');
       await this.#client?.close().catch(() => {});
       this.#client = null;
       this.#schedule();
+    }
+  }
+
+  /**
+   * Opens where the mailbox and blob live (the home through a circuit of `client`, or `client`),
+   * registers the mailbox and puts the blob; returns the round trip of the register request, ms.
+   */
+  async #openBox(client: RelayClient): Promise<number> {
+    const home = this.#home;
+    const box = home ? await client.openCircuit(home.host, home.port, home.publicKey) : client;
+    // The home circuit ending ends this connection too: one reconnect path for both.
+    if (box !== client) box.on('close', () => void client.close());
+    box.on('mail', (m: MailItem) => {
+      if (box === this.#box && m.mailboxId === this.#mailbox && m.mailboxId !== this.#oldMailbox) this.emit('mail', m);
+    });
+    // The round trip of one request (through the home circuit when there is one: then guard and home).
+    const asked = performance.now();
+    const mailbox = await box.registerMailbox(this.#secret('relay.mailbox'));
+    const rttMs = Math.round((performance.now() - asked) * 100) / 100;
+    const blob = await box.putBlob(this.#secret('relay.blob'), await this.c.bundle());
+    this.#box = box;
+    this.#mailbox = mailbox;
+    this.#blob = blob;
+    return rttMs;
+  }
+
+  /** Fetches (and keeps registered, for live mail) the old mailbox left on this guard by a move, while its grace lasts. */
+  async #drainOld(client: RelayClient): Promise<void> {
+    const old = this.#savedOld();
+    if (!old || old.relay !== this.relay.publicKey || old.until <= Date.now()) {
+      if (old) setKv(this.c.db, OLD_KEY, '');
+      this.#oldMailbox = null;
+      return;
+    }
+    this.#oldMailbox = await client.registerMailbox(Buffer.from(old.secret, 'hex'));
+    await client.fetch(this.#oldMailbox); // what it still holds arrives as 'mail' events
+  }
+
+  #savedOld(): OldMailbox | null {
+    try {
+      const saved = JSON.parse(getKv(this.c.db, OLD_KEY) || 'null') as OldMailbox | null;
+      return saved && typeof saved.secret === 'string' && typeof saved.relay === 'string' && typeof saved.until === 'number' ? saved : null;
+    } catch {
+      return null;
     }
   }
 

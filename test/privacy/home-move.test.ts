@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { world, delivered, received } from '../helpers/people.js';
+import { until } from '../helpers/until.js';
+import { Observer } from '../helpers/observer.js';
+import { decodeRelayRef } from '../../src/routing/relay-ref.js';
+import { lookupIntro } from '../../src/dht/index.js';
+import { parseId } from '../../src/identity/index.js';
+import { laterRelay, watched } from './scenarios.js';
+
+/**
+ * Issue 13 §4 once a second relay turns up: a relayed person who knew one relay only kept their
+ * intro mailbox on it (the guard, which sees their address). When a second relay becomes known the
+ * mailbox moves there, through a circuit of the guard, under a fresh secret: the intro record
+ * published then names a mailbox the guard never saw, and mail sent to the old reach is not lost.
+ */
+describe('the intro mailbox moves off the guard once a second relay is known', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  let obs: Observer;
+  const later: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    w = await world(6, 1, { discoverRelays: true }); // the one relay, found in the DHT like on the internet
+    obs = new Observer(w.net);
+  });
+  afterAll(async () => {
+    obs.stop();
+    await w.close();
+    for (const stop of later) await stop();
+  });
+
+  it('the published intro names a mailbox on the second relay, never seen by the guard; mail to the old reach arrives once', async () => {
+    const guard = w.net.relayServers[0]!.address().host;
+    // Alice starts reachable directly by strangers: her intro record, naming her mailbox on the
+    // guard, is out, and Bob writes to her there.
+    const alice = await w.start('alice', { reachableByStrangers: true });
+    const bob = await w.start('bob', { reachableByStrangers: true });
+    bob.addContact(alice.id);
+    bob.send(alice.id, 'to the old reach');
+    await received(alice, bob.id, 1);
+    await delivered(bob, alice.id, 1);
+    const before = decodeRelayRef((await lookupIntro(w.net.nodes[0]!, parseId(alice.id), Math.floor(Date.now() / 1000))).relay!);
+    expect(before.h).toBe(guard);
+
+    // She turns it off: relayed now, with one relay known, her DHT traffic waits for a second.
+    await alice.setReachableByStrangers(false).catch(() => {}); // its republish waits (DHT_WAITING)
+    expect(alice.dhtRoute()).toEqual({ via: 'waiting', why: 'no-exit' });
+
+    const second = await laterRelay(w.net, '127.21.0.10');
+    later.push(second.stop);
+    obs.watch(second.server);
+    // Once the wait ends her intro record is republished: it names a mailbox on the second relay.
+    const ref = await until(
+      async () => {
+        const intro = await lookupIntro(w.net.nodes[0]!, parseId(alice.id), Math.floor(Date.now() / 1000)).catch(() => null);
+        const r = intro?.relay ? decodeRelayRef(intro.relay) : null;
+        return r && r.m !== before.m ? r : null;
+      },
+      () => `Alice's intro record to name a new mailbox (it names ${before.h})`,
+      90_000,
+    );
+    expect(ref.h).toBe('127.21.0.10');
+    expect(ref.m).not.toBe(before.m);
+    expect(alice.relays().find((r) => r.host === '127.21.0.10')?.uses).toContain('intro-mailbox');
+
+    // From the outside: the guard, which sees Alice's address, never saw the mailbox or blob the
+    // record names (not registered, not fetched, not mailed to), from her address or any other.
+    const named = new Set([ref.m, ref.b]);
+    expect(obs.relayLeaks(watched('Alice', alice), [{ id: alice.id, needles: [], targets: [], relayIds: named }])).toEqual([]);
+    const onGuard = obs.relays.filter((r) => r.host === guard).flatMap((r) => r.frames);
+    const mentions = onGuard.filter((s) => JSON.stringify(s.frame).includes(ref.m) || JSON.stringify(s.frame).includes(ref.b));
+    expect(mentions).toEqual([]);
+
+    // Bob's message to the old reach arrived, once, and what he writes now arrives too.
+    bob.send(alice.id, 'after the move');
+    await received(alice, bob.id, 2);
+    const bodies = alice
+      .history(bob.id)
+      .filter((m) => m.direction === 'in')
+      .map((m) => m.body);
+    expect(bodies.filter((b) => b === 'to the old reach')).toHaveLength(1);
+    expect(bodies.filter((b) => b === 'after the move')).toHaveLength(1);
+  });
+});
