@@ -44,6 +44,7 @@ export class MyRelay extends EventEmitter {
   /** The old mailbox's id while it is registered on the guard connection (after a move). */
   #oldMailbox: string | null = null;
   #moving = false;
+  #bundleStale = false;
   #stopped = false;
   #retry: NodeJS.Timeout | null = null;
   #attempts = 0;
@@ -96,6 +97,9 @@ export class MyRelay extends EventEmitter {
 
   /** Puts the current prekey bundle on the relay again (after a rotation); a no-op while disconnected. */
   async refreshBundle(): Promise<void> {
+    // While moving, the secret in the database is the new home's: never put it on my relay.
+    this.#bundleStale = this.#moving;
+    if (this.#moving) return;
     const client = this.client && this.#box?.connected ? this.#box : null;
     if (client) this.#blob = await client.putBlob(this.#secret('relay.blob'), await this.c.bundle());
   }
@@ -116,10 +120,12 @@ export class MyRelay extends EventEmitter {
    * must be one it never saw. The old mailbox stays registered on my relay connection and is
    * drained, and read for OLD_MAILBOX_GRACE_MS (across restarts too) for contacts with the old
    * reach cached. Emits `up` once moved, so the intro and rendezvous records are republished.
-   * False when there was nothing to move or the home could not be reached (nothing changed then).
+   * False when there was nothing to move, my relay is not connected (the next relay found tries
+   * again) or the home could not be reached: nothing changed then.
    */
   async moveHome(home: RelayAddress): Promise<boolean> {
-    if (this.#stopped || this.#home || this.#moving) return false;
+    const client = this.client;
+    if (this.#stopped || this.#home || this.#moving || !client) return false;
     this.#moving = true;
     const before = { mailbox: getKv(this.c.db, 'relay.mailbox'), blob: getKv(this.c.db, 'relay.blob'), old: getKv(this.c.db, OLD_KEY) };
     try {
@@ -129,14 +135,13 @@ export class MyRelay extends EventEmitter {
       setKv(this.c.db, 'relay.mailbox', randomBytes(32).toString('hex'));
       setKv(this.c.db, 'relay.blob', randomBytes(32).toString('hex'));
       this.#home = home;
-      const client = this.client;
-      if (!client) return true; // the next (re)connect opens the home and drains the old mailbox
       // Mail for the old mailbox, pushed on this connection, goes on through the old-mailbox listener.
       this.#oldMailbox = this.#mailbox;
       const rttMs = await this.#openBox(client);
       this.emit('up', rttMs);
       await this.#box!.fetch(this.#mailbox!);
       await this.#drainOld(client);
+      if (this.#bundleStale) this.#blob = await this.#box!.putBlob(this.#secret('relay.blob'), await this.c.bundle()); // rotated while moving
       return true;
     } catch (err) {
       this.c.logger.info({ err: describeError(err) }, 'could not move my mailbox to a second relay; it stays on my relay');

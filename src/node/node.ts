@@ -433,9 +433,13 @@ export class ParleyNode extends EventEmitter {
     const my = this.#myRelay;
     const guard = my?.relay;
     if (!this.#pool || !guard || !my || my.home || this.reachableByStrangers() || this.#opts.relays?.length) return;
-    const known = this.#pool.list().filter((r) => !r.excluded && r.failuresInARow === 0);
-    const home = this.#otherRelays(guard, known, this.#pool.otherHop())[0];
-    if (home && (await my.moveHome(home))) this.#saveRelayUses(guard, home);
+    try {
+      const known = this.#pool.list().filter((r) => !r.excluded && r.failuresInARow === 0);
+      const home = this.#otherRelays(guard, known, this.#pool.otherHop())[0];
+      if (home && (await my.moveHome(home))) this.#saveRelayUses(guard, home);
+    } catch (err) {
+      this.#logger.info({ err: describeError(err) }, 'could not move my mailbox off my relay');
+    }
   }
 
   /** What `parley relays` says each relay is used for: only what this run really does with it. */
@@ -624,6 +628,7 @@ export class ParleyNode extends EventEmitter {
     setReachableByStrangers(this.db, on);
     this.#strangersForRun = undefined;
     await this.#door?.review(); // turned off: strangers' direct links close
+    if (!on) await this.#moveHome(); // relayed now: my intro mailbox leaves my relay first (§4)
     await this.#republisher?.refresh();
   }
 

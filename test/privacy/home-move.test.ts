@@ -37,7 +37,7 @@ describe('the intro mailbox moves off the guard once a second relay is known', (
     bob.send(alice.id, 'to the old reach');
     await received(alice, bob.id, 1);
     await delivered(bob, alice.id, 1);
-    const before = decodeRelayRef((await lookupIntro(w.net.nodes[0]!, parseId(alice.id), Math.floor(Date.now() / 1000))).relay!);
+    const before = decodeRelayRef((await lookupIntro(w.net.nodes[0]!, parseId(alice.id), Math.floor(Date.now() / 1000))).relay!)!;
     expect(before.h).toBe(guard);
 
     // She turns it off: relayed now, with one relay known, her DHT traffic waits for a second.
@@ -57,7 +57,7 @@ describe('the intro mailbox moves off the guard once a second relay is known', (
       "Alice's intro record to be republished once a second relay is known",
       45_000,
     );
-    const ref = decodeRelayRef(intro.relay!);
+    const ref = decodeRelayRef(intro.relay!)!;
     // From the outside: the guard, which sees Alice's address, never saw the mailbox or blob the
     // record names (not registered, not fetched, not mailed to), from her address or any other.
     const named = new Set([ref.m, ref.b]);
