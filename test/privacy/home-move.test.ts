@@ -91,3 +91,31 @@ describe('the intro mailbox moves off the guard once a second relay is known', (
     expect(bodies.filter((b) => b === 'after the move')).toHaveLength(1);
   });
 });
+
+describe('turning "reachable directly by strangers" off moves the intro mailbox off the guard', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  let obs: Observer;
+  beforeAll(async () => {
+    w = await world(6, 2, { discoverRelays: true });
+    obs = new Observer(w.net);
+  });
+  afterAll(async () => {
+    obs.stop();
+    await w.close();
+  });
+
+  it('the record without her address names a mailbox on the other relay, which the guard never saw', async () => {
+    const carol = await w.start('carol', { reachableByStrangers: true });
+    const healthy = () => carol.relays().filter((r) => !r.excluded && r.failuresInARow === 0 && r.lastOkAt !== null);
+    await until(() => healthy().length >= 2, 'Carol to know both relays');
+    const guard = carol.relays().find((r) => r.uses.includes('guard'))!;
+    await carol.setReachableByStrangers(false);
+    const intro = await until(async () => {
+      const found = await lookupIntro(w.net.nodes[0]!, parseId(carol.id), Math.floor(Date.now() / 1000)).catch(() => null);
+      return found && !found.endpoint ? found : null;
+    }, "Carol's intro record without her address");
+    const ref = decodeRelayRef(intro.relay!)!;
+    expect(obs.relayLeaks(watched('Carol', carol), [{ id: carol.id, needles: [], targets: [], relayIds: new Set([ref.m, ref.b]) }])).toEqual([]);
+    expect(ref.h).not.toBe(guard.host);
+  });
+});
