@@ -80,7 +80,8 @@ export class MyRelay extends EventEmitter {
 
   /** What the intro record publishes, once connected at least once. */
   ref(): RelayRef | null {
-    if (!this.#mailbox || !this.#blob) return null;
+    // While moving, the old mailbox is on its way out and the new one not yet registered: no record names either.
+    if (!this.#mailbox || !this.#blob || this.#moving) return null;
     const at = this.#home ?? this.relay;
     return { h: at.host, p: at.port, k: at.publicKey, m: this.#mailbox, b: this.#blob };
   }
@@ -128,6 +129,7 @@ export class MyRelay extends EventEmitter {
     if (this.#stopped || this.#home || this.#moving || !client) return false;
     this.#moving = true;
     const before = { mailbox: getKv(this.c.db, 'relay.mailbox'), blob: getKv(this.c.db, 'relay.blob'), old: getKv(this.c.db, OLD_KEY) };
+    let moved = false;
     try {
       const old = this.#secret('relay.mailbox').toString('hex');
       const saved: OldMailbox = { secret: old, relay: this.relay.publicKey, until: Date.now() + OLD_MAILBOX_GRACE_MS };
@@ -138,12 +140,21 @@ export class MyRelay extends EventEmitter {
       // Mail for the old mailbox, pushed on this connection, goes on through the old-mailbox listener.
       this.#oldMailbox = this.#mailbox;
       const rttMs = await this.#openBox(client);
+      moved = true;
+      if (this.#bundleStale) this.#blob = await this.#box!.putBlob(this.#secret('relay.blob'), await this.c.bundle()); // rotated while moving
+      this.#moving = false; // moved: the records may name the new mailbox now
       this.emit('up', rttMs);
       await this.#box!.fetch(this.#mailbox!);
       await this.#drainOld(client);
-      if (this.#bundleStale) this.#blob = await this.#box!.putBlob(this.#secret('relay.blob'), await this.c.bundle()); // rotated while moving
       return true;
     } catch (err) {
+      if (moved) {
+        // The new mailbox is registered and may be published: keep it; reconnecting reopens the
+        // home and drains the old mailbox again.
+        this.c.logger.info({ err: describeError(err) }, 'my relay connection failed right after my mailbox moved; reconnecting');
+        await client.close().catch(() => {});
+        return true;
+      }
       this.c.logger.info({ err: describeError(err) }, 'could not move my mailbox to a second relay; it stays on my relay');
       for (const [key, value] of [
         ['relay.mailbox', before.mailbox],
@@ -154,8 +165,6 @@ export class MyRelay extends EventEmitter {
       }
       this.#home = null;
       this.#oldMailbox = null;
-      // Moved half way (the box is the circuit): reconnecting puts everything back on my relay.
-      if (this.#box && this.#box !== this.#client) await this.#client?.close().catch(() => {});
       return false;
     } finally {
       this.#moving = false;
@@ -197,16 +206,22 @@ export class MyRelay extends EventEmitter {
   async #openBox(client: RelayClient): Promise<number> {
     const home = this.#home;
     const box = home ? await client.openCircuit(home.host, home.port, home.publicKey) : client;
-    // The home circuit ending ends this connection too: one reconnect path for both.
-    if (box !== client) box.on('close', () => void client.close());
+    // The home circuit ending ends this connection too (once in use): one reconnect path for both.
+    if (box !== client) box.on('close', () => void (box === this.#box && client.close()));
     box.on('mail', (m: MailItem) => {
       if (box === this.#box && m.mailboxId === this.#mailbox && m.mailboxId !== this.#oldMailbox) this.emit('mail', m);
     });
-    // The round trip of one request (through the home circuit when there is one: then guard and home).
-    const asked = performance.now();
-    const mailbox = await box.registerMailbox(this.#secret('relay.mailbox'));
-    const rttMs = Math.round((performance.now() - asked) * 100) / 100;
-    const blob = await box.putBlob(this.#secret('relay.blob'), await this.c.bundle());
+    let mailbox: string, blob: string, rttMs: number;
+    try {
+      // The round trip of one request (through the home circuit when there is one: then guard and home).
+      const asked = performance.now();
+      mailbox = await box.registerMailbox(this.#secret('relay.mailbox'));
+      rttMs = Math.round((performance.now() - asked) * 100) / 100;
+      blob = await box.putBlob(this.#secret('relay.blob'), await this.c.bundle());
+    } catch (err) {
+      if (box !== client) await box.close().catch(() => {}); // a circuit never used
+      throw err;
+    }
     this.#box = box;
     this.#mailbox = mailbox;
     this.#blob = blob;
