@@ -13,6 +13,8 @@ import type { RelayRef } from '../routing/relay-ref.js';
  */
 export const OLD_MAILBOX_GRACE_MS = 2 * 60 * 60_000;
 const OLD_KEY = 'relay.mailbox.old';
+/** The relay that saw the current mailbox secret registered straight from my address, if one did. */
+const SEEN_KEY = 'relay.mailbox.seen';
 
 /** The mailbox left on the guard when the intro mailbox moved: its secret, the guard's key, until when it is read. */
 interface OldMailbox {
@@ -128,14 +130,11 @@ export class MyRelay extends EventEmitter {
     const client = this.client;
     if (this.#stopped || this.#home || this.#moving || !client) return false;
     this.#moving = true;
-    const before = { mailbox: getKv(this.c.db, 'relay.mailbox'), blob: getKv(this.c.db, 'relay.blob'), old: getKv(this.c.db, OLD_KEY) };
+    const keys = ['relay.mailbox', 'relay.blob', OLD_KEY, SEEN_KEY] as const;
+    const before = keys.map((k) => getKv(this.c.db, k));
     let moved = false;
     try {
-      const old = this.#secret('relay.mailbox').toString('hex');
-      const saved: OldMailbox = { secret: old, relay: this.relay.publicKey, until: Date.now() + OLD_MAILBOX_GRACE_MS };
-      setKv(this.c.db, OLD_KEY, JSON.stringify(saved));
-      setKv(this.c.db, 'relay.mailbox', randomBytes(32).toString('hex'));
-      setKv(this.c.db, 'relay.blob', randomBytes(32).toString('hex'));
+      this.#freshSecrets(this.relay.publicKey);
       this.#home = home;
       // Mail for the old mailbox, pushed on this connection, goes on through the old-mailbox listener.
       this.#oldMailbox = this.#mailbox;
@@ -156,13 +155,7 @@ export class MyRelay extends EventEmitter {
         return true;
       }
       this.c.logger.info({ err: describeError(err) }, 'could not move my mailbox to a second relay; it stays on my relay');
-      for (const [key, value] of [
-        ['relay.mailbox', before.mailbox],
-        ['relay.blob', before.blob],
-        [OLD_KEY, before.old],
-      ] as const) {
-        setKv(this.c.db, key, value ?? '');
-      }
+      keys.forEach((k, i) => setKv(this.c.db, k, before[i] ?? ''));
       this.#home = null;
       this.#oldMailbox = null;
       return false;
@@ -185,6 +178,10 @@ export class MyRelay extends EventEmitter {
       client.on('mail', (m: MailItem) => {
         if (this.#oldMailbox && m.mailboxId === this.#oldMailbox) this.emit('mail', m);
       });
+      // A home, and a relay saw this mailbox registered from my address (a run with one relay):
+      // the mailbox the home keeps must be one no relay saw with my address (§4).
+      const seen = getKv(this.c.db, SEEN_KEY);
+      if (this.#home && seen) this.#freshSecrets(seen);
       const rttMs = await this.#openBox(client);
       this.#attempts = 0;
       this.emit('up', rttMs);
@@ -222,10 +219,20 @@ export class MyRelay extends EventEmitter {
       if (box !== client) await box.close().catch(() => {}); // a circuit never used
       throw err;
     }
+    if (box === client) setKv(this.c.db, SEEN_KEY, this.relay.publicKey);
     this.#box = box;
     this.#mailbox = mailbox;
     this.#blob = blob;
     return rttMs;
+  }
+
+  /** New mailbox and blob secrets; the current mailbox, which `relay` saw with my address, is kept to drain for a while. */
+  #freshSecrets(relay: string): void {
+    const saved: OldMailbox = { secret: this.#secret('relay.mailbox').toString('hex'), relay, until: Date.now() + OLD_MAILBOX_GRACE_MS };
+    setKv(this.c.db, OLD_KEY, JSON.stringify(saved));
+    setKv(this.c.db, 'relay.mailbox', randomBytes(32).toString('hex'));
+    setKv(this.c.db, 'relay.blob', randomBytes(32).toString('hex'));
+    setKv(this.c.db, SEEN_KEY, '');
   }
 
   /** Fetches (and keeps registered, for live mail) the old mailbox left on this guard by a move, while its grace lasts. */

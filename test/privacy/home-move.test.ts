@@ -119,3 +119,33 @@ describe('turning "reachable directly by strangers" off moves the intro mailbox 
     expect(ref.h).not.toBe(guard.host);
   });
 });
+
+describe('a restart with a second relay: the home never keeps the mailbox a relay saw with her address', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  let obs: Observer;
+  let second: Awaited<ReturnType<typeof laterRelay>>;
+  beforeAll(async () => {
+    w = await world(6, 1);
+    second = await laterRelay(w.net, '127.21.0.10');
+    obs = new Observer(w.net, [second.server]);
+  });
+  afterAll(async () => {
+    obs.stop();
+    await w.close();
+    await second.stop();
+  });
+
+  it('the mailbox registered from her address in a one-relay run is not the one her record names later', async () => {
+    const first = w.net.relays[0]!;
+    const dana = await w.start('dana', { relays: [first] }); // one relay: the mailbox lives on it
+    const before = watched('Dana', dana);
+    await until(() => obs.relays.some((r) => r.frames.some((s) => s.source === before.host && s.frame.t === 'register')), 'her mailbox on her relay');
+    await w.stop(dana);
+    const { host, port } = second.server.address();
+    const again = await w.start('dana', { relays: [first, { host, port, publicKey: second.server.publicKey.toString('base64') }] });
+    const intro = await until(() => lookupIntro(w.net.nodes[0]!, parseId(again.id), Math.floor(Date.now() / 1000)).catch(() => null), "Dana's intro record");
+    const ref = decodeRelayRef(intro.relay!)!;
+    const named = [{ id: again.id, needles: [], targets: [], relayIds: new Set([ref.m, ref.b]) }];
+    expect([...obs.relayLeaks(before, named), ...obs.relayLeaks(watched('Dana', again), named)]).toEqual([]);
+  });
+});
