@@ -31,8 +31,9 @@ export interface RelayAddress {
 
 /**
  * This node's own relay: one connection under a fresh Noise key, our mailbox (its secret kept in
- * the database, so the mailbox ID is stable), our published prekey bundle as a blob, reconnection
- * with backoff, and a fetch of everything stored for us after each (re)connect.
+ * the database, so the mailbox ID is stable until it moves to a home relay: see moveHome), our
+ * published prekey bundle as a blob, reconnection with backoff, and a fetch of everything stored
+ * for us after each (re)connect.
  * Emits `mail` (MailItem), `up` (with the round trip of one request, ms) / `down`, and `failed` when a (re)connect did not succeed.
  */
 export class MyRelay extends EventEmitter {
