@@ -31,7 +31,7 @@ export interface InboundComponents {
 export class Inbound {
   readonly #c: InboundComponents;
   readonly #bundleCounts = new WeakMap<PeerConn, number>();
-  #acks: number[] = [];
+  #acks: Array<Pick<MailItem, 'mailboxId' | 'itemId'>> = [];
   /** What is still being handled per link (and for my mailbox), so what comes next waits for it. */
   readonly #busy = new WeakMap<object, Promise<void>>();
   readonly #mailbox = {};
@@ -98,8 +98,8 @@ export class Inbound {
   }
 
   /** Items dealt with in one event-loop turn are acknowledged to my relay in one request. */
-  #ackSoon(itemId: number): void {
-    this.#acks.push(itemId);
+  #ackSoon(m: MailItem): void {
+    this.#acks.push({ mailboxId: m.mailboxId, itemId: m.itemId });
     if (this.#acks.length > 1) return;
     setImmediate(() => {
       const items = this.#acks;
@@ -120,7 +120,7 @@ export class Inbound {
     const chunk = this.#c.receiver().files.openMail(m.bytes);
     if (chunk) {
       this.#c.receiver().files.onChunk(chunk, 'mailbox');
-      return this.#ackSoon(m.itemId); // one lost is sent again: the sender holds it until acknowledged
+      return this.#ackSoon(m); // one lost is sent again: the sender holds it until acknowledged
     }
     let frame: PeerFrame;
     try {
@@ -128,13 +128,13 @@ export class Inbound {
       if (!opened) throw new Error('not sealed to us');
       frame = peerCodec.decode(opened);
     } catch {
-      return this.#ackSoon(m.itemId);
+      return this.#ackSoon(m);
     }
     try {
       if (frame.t === 'env') await receiveEnvelope(this.#c.receiver(), frame, { conn: null });
       // Only once stored: a crash before this means a refetch, and a dedup. Not awaited: the next
       // item need not wait for my relay's answer.
-      this.#ackSoon(m.itemId);
+      this.#ackSoon(m);
     } catch (err) {
       this.#c.logger.warn({ err: describeError(err) }, 'mailbox item handling failed; it stays on the relay');
     }

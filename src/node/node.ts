@@ -410,15 +410,36 @@ export class ParleyNode extends EventEmitter {
     return access;
   }
 
-  /** The pool found a relay: if DHT traffic was waiting for an exit and now has one, everything held back goes now. */
+  /**
+   * The pool found a relay: a relayed person's mailbox still on the guard moves to it (§4); if DHT
+   * traffic was waiting for an exit and now has one, everything held back goes now, my records once
+   * the mailbox they name has moved.
+   */
   #relayFound(): void {
+    const moved = this.#moveHome();
     if (!this.#waitedForExit || this.#access?.route().via !== 'exit') return;
     this.#waitedForExit = false;
     this.#saveRelayUses(this.#pool?.guard ?? null, null);
-    void this.#republisher?.refresh().catch(() => {});
-    void this.#rendezvous?.refresh();
+    void moved.then(() => {
+      void this.#republisher?.refresh().catch(() => {});
+      void this.#rendezvous?.refresh();
+    });
     void this.#keeper?.refresh().catch(() => {});
     this.#delivery?.kick();
+  }
+
+  /** Moves my intro mailbox off the guard once a second relay is known, as `start` would have placed it (my-relay.ts). */
+  async #moveHome(): Promise<void> {
+    const my = this.#myRelay;
+    const guard = my?.relay;
+    if (!this.#pool || !guard || !my || my.home || this.reachableByStrangers() || this.#opts.relays?.length) return;
+    try {
+      const known = this.#pool.list().filter((r) => !r.excluded && r.failuresInARow === 0);
+      const home = this.#otherRelays(guard, known, this.#pool.otherHop())[0];
+      if (home && (await my.moveHome(home))) this.#saveRelayUses(guard, home);
+    } catch (err) {
+      this.#logger.info({ err: describeError(err) }, 'could not move my mailbox off my relay');
+    }
   }
 
   /** What `parley relays` says each relay is used for: only what this run really does with it. */
@@ -607,6 +628,7 @@ export class ParleyNode extends EventEmitter {
     setReachableByStrangers(this.db, on);
     this.#strangersForRun = undefined;
     await this.#door?.review(); // turned off: strangers' direct links close
+    if (!on) await this.#moveHome(); // relayed now: my intro mailbox leaves my relay first (§4)
     await this.#republisher?.refresh();
   }
 
