@@ -68,6 +68,8 @@ export interface FileOutboxInit {
   /** Relayed chunks, bytes per second and burst (below a relay's per-connection allowance). */
   relayBytesPerSecond?: number;
   relayBurst?: number;
+  /** Direct chunks, bytes per second (a cap for a slow or metered link); unlimited when not set. */
+  directBytesPerSecond?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export class FileOutbox {
   readonly #c: FileOutboxComponents;
   readonly #answerMs: number;
   readonly #pace: Pace;
+  readonly #directPace: Pace | null;
   readonly #running = new Map<string, Promise<void>>();
   readonly #wake = new Map<string, () => void>();
   readonly #sentUpTo = new Map<string, number>();
@@ -92,6 +95,7 @@ export class FileOutbox {
     this.#c = c;
     this.#answerMs = init.answerMs ?? 8_000;
     this.#pace = new Pace(init.relayBytesPerSecond ?? 768 * 1024, init.relayBurst ?? 3 * 1024 * 1024);
+    this.#directPace = init.directBytesPerSecond ? new Pace(init.directBytesPerSecond, Math.min(init.directBytesPerSecond, 1024 * 1024)) : null;
   }
 
   start(): void {
@@ -307,7 +311,7 @@ export class FileOutbox {
           if (route?.route !== 'direct') {
             await inFlight.room(IN_FLIGHT);
             await this.#pace.take(row.chunk_size + RELAY_OVERHEAD[route?.route === 'one-relay' ? 'one-relay' : 'two-relays']);
-          }
+          } else await this.#directPace?.take(row.chunk_size);
           const d = reader.read(next, row.size, row.chunk_size);
           this.#sentUpTo.set(id, next);
           const mailKey = (sealKey ??= mailKeyOf(row.key));

@@ -52,7 +52,9 @@ describe('files outside Signal, on each route', () => {
   }
 
   it('direct: a large file arrives whole over the direct link, also when the receiver restarts midway', async () => {
-    let [alice, bob] = await pair('alice-direct', 'bob-direct', ['direct', 'direct']);
+    // Alice caps her direct rate (8 MiB/s) so that Bob's restart falls while the file is on its way:
+    // unpaced, loopback carries all 40 MiB before the test can stop him.
+    let [alice, bob] = await pair('alice-direct', 'bob-direct', ['direct', 'direct'], { a: { files: { directBytesPerSecond: 8 * MiB } } });
     await until(() => alice.online().includes(bob.id), 'the direct link to be up');
     const data = randomBytes(40 * MiB + 333);
     const src = join(w.root, 'direct.bin');
