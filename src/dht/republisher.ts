@@ -37,7 +37,8 @@ export interface RepublisherStatus {
  * with backoff. Sequence numbers are unix seconds, raised by one when needed, so they only go up
  * (also across restarts, as long as the clock does not go back). When the network already holds a
  * higher one (the same identity restored on another device, a clock behind), the next publish
- * continues from the stored record's sequence number instead of waiting for the clock to pass it.
+ * continues from the stored record's sequence number instead of waiting for the clock to pass it
+ * (looked up before the first publish of a run, and checked again after it).
  */
 export class Republisher {
   readonly #o: RepublisherOptions;
@@ -53,10 +54,18 @@ export class Republisher {
     this.#logger = opts.logger ?? pino({ level: 'silent' });
   }
 
-  /** Publishes once (resolving after that attempt, even if it failed) and schedules the next. */
+  /**
+   * Publishes once (resolving after that attempt, even if it failed) and schedules the next. It
+   * first asks what the network holds: BEP44 nodes refuse a seq equal to theirs, so a reinstall (or
+   * a restart) within the same second as the record it replaces would otherwise land on almost no
+   * node, with no error, and readers would keep finding the old record for a whole interval.
+   */
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
+    const held = await this.#storedSeq();
+    if (held !== null) this.#status = { ...this.#status, lastSeq: Math.max(held, this.#status.lastSeq ?? -1) };
+    if (!this.#running) return;
     await this.#publish();
   }
 

@@ -55,6 +55,29 @@ describe('Republisher', () => {
     expect((await lookupIntro(await client(net.bootstrap), alice.id, now())).seq).toBe(stored + 1);
   });
 
+  it('a reinstall within the same second (same seq, another record) publishes past the old record', async () => {
+    const net = await startTestnet({ dhtNodes: 4 });
+    cleanup.push(() => net.stop());
+    const alice = Identity.generate();
+    const second = Date.now();
+    const old = republisherFor(alice, await client(net.bootstrap), { now: () => second });
+    await old.start();
+    const stored = old.status().lastSeq!;
+    await old.stop();
+    // The new install signs with the same ID key but names another Signal key: BEP44 nodes refuse an
+    // equal seq, so without looking first it would land on almost no node and readers would keep
+    // finding the old install's record.
+    const reinstalled = Identity.generate();
+    const fresh = new Identity(alice.identityKey, reinstalled.transportKey, reinstalled.signalIdentityPrivate, 4321);
+    const next = republisherFor(fresh, await client(net.bootstrap), { now: () => second });
+    await next.start();
+    expect(next.status()).toMatchObject({ lastSeq: stored + 1, failures: 0 });
+    expect(next.status().lastStoredOn).toBeGreaterThanOrEqual(4);
+    const found = await lookupIntro(await client(net.bootstrap), alice.id, now());
+    expect(found.seq).toBe(stored + 1);
+    expect(found.signalIdentityKey).toEqual(fresh.signalIdentityPublic);
+  });
+
   it('publishes on start and again each interval, with sequence numbers that only go up', async () => {
     const net = await startTestnet({ dhtNodes: 4 });
     cleanup.push(() => net.stop());
