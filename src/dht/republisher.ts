@@ -7,6 +7,9 @@ import { DhtError } from './errors.js';
 /** How often a record is republished unless told otherwise. */
 export const DEFAULT_REPUBLISH_MS = 30 * 60_000;
 
+/** How long the first publish of a run waits for the lookup of what the network holds. */
+const LOOK_FIRST_MS = 3_000;
+
 export interface RepublisherComponents {
   dht: Pick<DhtNode, 'putMutable'> & Partial<Pick<DhtNode, 'getMutable'>>;
   keyPair: MutableSigner;
@@ -63,7 +66,11 @@ export class Republisher {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    const held = await this.#storedSeq();
+    // Bounded: a record never published before is a lookup that waits for every node's answer, which on
+    // the Mainline DHT can take many seconds; past the bound, the check after the first publish remains.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOK_FIRST_MS).unref()));
+    const held = await Promise.race([this.#storedSeq(), bound]).finally(() => clearTimeout(timer));
     if (held !== null) this.#status = { ...this.#status, lastSeq: Math.max(held, this.#status.lastSeq ?? -1) };
     if (!this.#running) return;
     await this.#publish();
@@ -123,7 +130,11 @@ export class Republisher {
 
   /** If the network returns an older copy with a higher seq than `published`, publishes past it now. */
   async #passOlderCopy(published: number): Promise<void> {
-    const held = await this.#storedSeq();
+    // Bounded: a record never published before is a lookup that waits for every node's answer, which on
+    // the Mainline DHT can take many seconds; past the bound, the check after the first publish remains.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOK_FIRST_MS).unref()));
+    const held = await Promise.race([this.#storedSeq(), bound]).finally(() => clearTimeout(timer));
     if (held === null || held <= published || !this.#running) return;
     this.#status = { ...this.#status, lastSeq: Math.max(held, this.#status.lastSeq ?? 0) };
     await this.refresh();
