@@ -14,7 +14,7 @@ export async function putSigned(dht: Pick<DhtNode, 'putMutable'>, record: Mutabl
   try {
     return await dht.putMutable({ keyPair: presigned(record), salt: record.salt, value: record.value, seq: record.seq });
   } catch (err) {
-    if (DhtError.is(err) && err.code === 'PUT_FAILED' && /same or a higher sequence/.test(err.message)) return 0;
+    if (DhtError.is(err) && err.code === 'STALE_SEQ') return 0;
     throw err;
   }
 }
