@@ -8,7 +8,7 @@ export class IdentityError extends ParleyError<IdentityErrorCode> {
     return new IdentityError('BAD_ID', `not a Parley ID (${reason}); an ID is 52 characters of z-base32, optionally as parley:<ID>`);
   }
   static NO_IDENTITY(home: string) {
-    return new IdentityError('NO_IDENTITY', `no Parley identity in ${home}; create one first`);
+    return new IdentityError('NO_IDENTITY', `no Parley identity in ${home}`);
   }
   static EXISTS(home: string) {
     return new IdentityError('IDENTITY_EXISTS', `${home} already holds a Parley identity; choose another folder or remove it first`);

@@ -88,7 +88,7 @@ describe('the README command-line flow', () => {
     const unknown = await failing('send', '--home', home, 'y'.repeat(52), 'hi', '--bootstrap', '127.0.0.1:9');
     expect(unknown.stderr).toMatch(/not in your contacts/);
     const noHome = await failing('id', '--home', join(root, 'nobody-here'));
-    expect(noHome.stderr).toMatch(/no Parley identity/);
+    expect(noHome.stderr).toMatch(/no Parley identity in .*nobody-here; create one with `parley init --home <dir>`\n$/);
     for (const e of [dup, badId, unknown, noHome]) {
       expect(e.code).toBe(1);
       expect(e.stderr).not.toMatch(/\n\s+at /);
