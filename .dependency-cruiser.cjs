@@ -38,23 +38,23 @@ forbidden.push({
 });
 forbidden.push({
   name: 'ui-browser-safe',
-  comment: 'the web UI runs in a browser: of src/ it may import only the API client, schema and limits (and their file twins)',
+  comment: 'the web UI runs in a browser: of src/ it may import only the API client, schema and limits (and their file twins), and the receipt words',
   severity: 'error',
   from: { path: '^src/ui/' },
-  to: { path: '^src/', pathNot: '^src/(ui/|api/(client|schema|limits|file-client|file-schema)\\.ts$)' },
+  to: { path: '^src/', pathNot: '^src/(ui/|api/(client|schema|limits|file-client|file-schema|receipt-words)\\.ts$)' },
 });
 forbidden.push({
   name: 'api-client-browser-safe',
   comment: 'the API client and schema are bundled into the web UI: no Node built-ins, no other src/ modules',
   severity: 'error',
-  from: { path: '^src/(ui/|api/(client|schema|limits|file-client|file-schema)\\.ts$)' },
+  from: { path: '^src/(ui/|api/(client|schema|limits|file-client|file-schema|receipt-words)\\.ts$)' },
   to: { dependencyTypes: ['core'] },
 });
 forbidden.push({
   name: 'api-client-standalone',
   severity: 'error',
-  from: { path: '^src/api/(client|schema|limits|file-client|file-schema)\\.ts$' },
-  to: { path: '^src/', pathNot: '^src/api/(client|schema|limits|file-client|file-schema)\\.ts$' },
+  from: { path: '^src/api/(client|schema|limits|file-client|file-schema|receipt-words)\\.ts$' },
+  to: { path: '^src/', pathNot: '^src/api/(client|schema|limits|file-client|file-schema|receipt-words)\\.ts$' },
 });
 module.exports = {
   forbidden,

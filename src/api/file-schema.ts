@@ -1,7 +1,8 @@
 /**
  * File transfers as the API shows them: browser-safe (no imports), shared by the server, the client
- * and the web UI. The same shape as the node's FileView (a test-free structural match: tsc checks it
- * where the API hands one on).
+ * and the web UI. `FileInfo` is the one written definition of a transfer's view: the node's
+ * `FileView` is what its `fileView()` builds, and src/api/files.ts has tsc prove the two are the
+ * same type (so a field added, dropped or retyped on either side fails to compile).
  */
 export type FileState = 'preparing' | 'offering' | 'sending' | 'waiting' | 'receiving' | 'complete' | 'cancelled' | 'refused' | 'failed';
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiError } from './errors.js';
 import type { Daemon } from './daemon.js';
 import type { FileInfo } from './file-schema.js';
+import type { FileView } from '../node/files-view.js';
 
 /*
  * File routes. Uploads are streamed (application/octet-stream, the name and type in the query):
@@ -23,6 +24,11 @@ const UploadQuery = z.object({
 });
 const DeleteBody = z.object({ everyone: z.boolean().optional() }).strict();
 const ListQuery = z.object({ contact: z.string().max(200).optional() });
+
+/** The node's view and the API's FileInfo are one type: each assignable to the other (see file-schema.ts). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _FileViewIsFileInfo = Assert<Same<FileView, FileInfo>>;
 
 export function registerFileRoutes(app: FastifyInstance, daemon: Daemon): void {
   const files = () => daemon.running().files;

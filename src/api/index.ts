@@ -7,3 +7,4 @@ export { ApiClient, ApiClientError } from './client.js';
 export { contactViews, historyView, messageView, outboxView, safetyView, toMessage } from './views.js';
 export * from './file-schema.js';
 export { FileClient } from './file-client.js';
+export { receiptCircumstances } from './receipt-words.js';

@@ -1,30 +1,14 @@
-import type { FileRow, FileState } from '../store/index.js';
+import type { FileRow } from '../store/index.js';
 
-/** A transfer as the API, the CLI and the UI show it (never the key). */
-export interface FileView {
-  id: string;
-  contactId: string;
-  direction: 'in' | 'out';
-  name: string;
-  size: number;
-  mime: string;
-  hash: string;
-  state: FileState;
-  /** Why it waits, was refused or failed, in plain words (null when nothing to say). */
-  reason: string | null;
-  /** Plaintext bytes the receiver holds (acknowledged, for a sent file). */
-  bytesDone: number;
-  createdAt: number;
-  updatedAt: number;
-  /** An image's thumbnail is there to show (GET /api/files/:id/thumbnail). */
-  thumbnail: boolean;
-  /** A sent image's location and camera details: removed (the default) or kept by choice; null otherwise. */
-  metadata: 'removed' | 'kept' | null;
-  /** When it disappears with its conversation's timer (ms since epoch), if it does. */
-  expiresAt: number | null;
-}
+/**
+ * A transfer as the API, the CLI and the UI show it (never the key). Its shape is written once, as
+ * `FileInfo` in src/api/file-schema.ts (what the browser bundle imports; each field explained
+ * there): this layer cannot import it, so the type here is what `fileView` builds, and src/api/files.ts
+ * has tsc prove the two are the same type both ways.
+ */
+export type FileView = ReturnType<typeof fileView>;
 
-export function fileView(f: FileRow): FileView {
+export function fileView(f: FileRow) {
   return {
     id: f.id,
     contactId: f.contact_id,

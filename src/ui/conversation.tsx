@@ -3,11 +3,12 @@ import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } 
 import type { ApiClient } from '../api/client.js';
 import type { ApiEvent, Contact, Message, Safety } from '../api/schema.js';
 import { MAX_MESSAGE_BYTES, utf8Length } from '../api/limits.js';
+import { receiptCircumstances } from '../api/receipt-words.js';
 import { Dialog } from './dialog.js';
 import { FilesPanel } from './files.js';
 import { errorText } from './errors.js';
 import { ConversationSettings, DisappearingBadge, MessageActions, Quote, ReplyBar, TimerNotice } from './message-extras.js';
-import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, receiptCircumstances, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
+import { HOP_LABEL, PARTY_LABEL, ROUTE_LABEL, displayName, stateLabel, svgDataUrl, time, visibilityExplained } from './format.js';
 
 interface Props {
   client: ApiClient;

@@ -35,6 +35,20 @@ export interface BinaryFrameSpec {
   fields: readonly Field[];
 }
 
+/** A spec's field values as decoded: numbers, text ids, and `B` for bytes (Buffer decoded, any Uint8Array to send). */
+type FieldValue<K extends FieldKind, B> = K extends 'u32' | 'u53' | 'opt32' ? number : K extends 'id32' | 'hex16' ? string : B;
+type Fields<S extends BinaryFrameSpec> = S['fields'][number];
+type Always<S extends BinaryFrameSpec, B> = { [F in Fields<S> as F['kind'] extends 'opt32' ? never : F['name']]: FieldValue<F['kind'], B> };
+type Optional<S extends BinaryFrameSpec> = { [F in Fields<S> as F['kind'] extends 'opt32' ? F['name'] : never]?: number };
+type Flat<O> = { [K in keyof O]: O[K] };
+
+/**
+ * The frame type a spec declares (write the spec `as const satisfies BinaryFrameSpec`): `v`, its `t`,
+ * and one property per field, an `opt32` one optional (0 on the wire is absent). The spec table is
+ * then the one definition of a binary frame, its TypeScript type included.
+ */
+export type BinaryFrameOf<S extends BinaryFrameSpec, V extends number, B extends Uint8Array = Buffer> = Flat<{ v: V; t: S['t'] } & Always<S, B> & Optional<S>>;
+
 /** The first byte of every JSON frame. */
 export const JSON_FRAME_START = 0x7b;
 

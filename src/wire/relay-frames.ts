@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { b64 } from './bytes.js';
-import { BinaryFrames, mixedCodec, type BinaryFrameSpec } from './binary-frames.js';
+import { BinaryFrames, mixedCodec, type BinaryFrameOf, type BinaryFrameSpec } from './binary-frames.js';
 import { jsonCodec, type FrameCodec } from './json-codec.js';
 import type { Speaks } from './versions.js';
 import { ClientToRelayDhtGet, ClientToRelayDhtPut, RelayToClientDhtFound, RelayToClientDhtStored } from './exit-frames.js';
@@ -138,45 +138,11 @@ const RELAY_CONTROL = [
 export const ClientToRelayControl = z.discriminatedUnion('t', [...CLIENT_CONTROL]);
 export const RelayToClientControl = z.discriminatedUnion('t', [...RELAY_CONTROL]);
 
-type V = typeof RELAY_PROTOCOL_VERSION;
-/** Binary frames; `B` is Buffer as decoded, any Uint8Array as a sender builds them. */
-export interface SendFrame<B extends Uint8Array = Buffer> {
-  v: V;
-  t: 'send';
-  id: number;
-  mailbox: string;
-  bytes: B;
-}
-export interface BlobPutFrame<B extends Uint8Array = Buffer> {
-  v: V;
-  t: 'blob-put';
-  id: number;
-  secret: B;
-  bytes: B;
-}
-export interface CircuitDataFrame<B extends Uint8Array = Buffer> {
-  v: V;
-  t: 'circuit-data';
-  c: number;
-  bytes: B;
-}
-export interface MailFrame<B extends Uint8Array = Buffer> {
-  v: V;
-  t: 'mail';
-  mailbox: string;
-  item: number;
-  bytes: B;
-  req?: number;
-}
-export interface BlobFrame<B extends Uint8Array = Buffer> {
-  v: V;
-  t: 'blob';
-  id: number;
-  bytes: B;
-}
-export type CircuitCloseFrame = z.infer<typeof CircuitClose>;
-
-const SEND: BinaryFrameSpec = {
+/*
+ * Binary frames: each spec below is the frame's one definition, its layout on the wire and its
+ * TypeScript type (BinaryFrameOf). `B` is Buffer as decoded, any Uint8Array as a sender builds them.
+ */
+const SEND = {
   t: 'send',
   code: 1,
   fields: [
@@ -184,8 +150,8 @@ const SEND: BinaryFrameSpec = {
     { name: 'mailbox', kind: 'id32' },
     { name: 'bytes', kind: 'bytes', min: 1, max: MAX_MAIL_BYTES },
   ],
-};
-const BLOB_PUT: BinaryFrameSpec = {
+} as const satisfies BinaryFrameSpec;
+const BLOB_PUT = {
   t: 'blob-put',
   code: 2,
   fields: [
@@ -193,16 +159,16 @@ const BLOB_PUT: BinaryFrameSpec = {
     { name: 'secret', kind: 'key32' },
     { name: 'bytes', kind: 'bytes', min: 1, max: MAX_BLOB_BYTES },
   ],
-};
-const CIRCUIT_DATA: BinaryFrameSpec = {
+} as const satisfies BinaryFrameSpec;
+const CIRCUIT_DATA = {
   t: 'circuit-data',
   code: 3,
   fields: [
     { name: 'c', kind: 'u32', max: MAX_CIRCUIT },
     { name: 'bytes', kind: 'bytes', min: 1, max: MAX_CIRCUIT_CHUNK },
   ],
-};
-const MAIL: BinaryFrameSpec = {
+} as const satisfies BinaryFrameSpec;
+const MAIL = {
   t: 'mail',
   code: 4,
   fields: [
@@ -211,15 +177,23 @@ const MAIL: BinaryFrameSpec = {
     { name: 'req', kind: 'opt32' },
     { name: 'bytes', kind: 'bytes', min: 1, max: MAX_MAIL_BYTES },
   ],
-};
-const BLOB: BinaryFrameSpec = {
+} as const satisfies BinaryFrameSpec;
+const BLOB = {
   t: 'blob',
   code: 5,
   fields: [
     { name: 'id', kind: 'u32' },
     { name: 'bytes', kind: 'bytes', min: 1, max: MAX_BLOB_BYTES },
   ],
-};
+} as const satisfies BinaryFrameSpec;
+
+type V = typeof RELAY_PROTOCOL_VERSION;
+export type SendFrame<B extends Uint8Array = Buffer> = BinaryFrameOf<typeof SEND, V, B>;
+export type BlobPutFrame<B extends Uint8Array = Buffer> = BinaryFrameOf<typeof BLOB_PUT, V, B>;
+export type CircuitDataFrame<B extends Uint8Array = Buffer> = BinaryFrameOf<typeof CIRCUIT_DATA, V, B>;
+export type MailFrame<B extends Uint8Array = Buffer> = BinaryFrameOf<typeof MAIL, V, B>;
+export type BlobFrame<B extends Uint8Array = Buffer> = BinaryFrameOf<typeof BLOB, V, B>;
+export type CircuitCloseFrame = z.infer<typeof CircuitClose>;
 
 export type ClientToRelay = z.infer<typeof ClientToRelayControl> | SendFrame | BlobPutFrame | CircuitDataFrame;
 export type RelayToClient = z.infer<typeof RelayToClientControl> | MailFrame | BlobFrame | CircuitDataFrame;

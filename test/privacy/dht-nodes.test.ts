@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { received } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
-import { firstContact, linkedIds, onRelay, talk, watched, watchedWorld, type World } from './scenarios.js';
-import type { Observer } from '../helpers/observer.js';
+import { firstContact, linkedIds, observedWorld, onRelay, talk, watched } from './scenarios.js';
 
 /**
  * Threat-model row "a DHT node that stores or answers your queries": for a `relayed` person, never
@@ -11,17 +10,10 @@ import type { Observer } from '../helpers/observer.js';
  * query from a person's address, or answer to it, named their ID or a contact's.
  */
 describe('what DHT nodes learn of relayed people', () => {
-  let w: World;
-  let obs: Observer;
-  beforeAll(async () => {
-    ({ w, obs } = await watchedWorld());
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-  });
+  const seen = observedWorld();
 
   it('relayed + relayed on two relays, first contact by ID: no DHT node ties either address to either ID', async () => {
+    const { w, obs } = seen;
     const alice = await w.start('alice', onRelay(w, 0));
     const bob = await w.start('bob', onRelay(w, 1));
     await firstContact(alice, bob);
@@ -35,6 +27,7 @@ describe('what DHT nodes learn of relayed people', () => {
   });
 
   it('relayed + direct: the one who lets the other see their IP still asks the DHT through a relay', async () => {
+    const { w, obs } = seen;
     const [carol, dave] = await w.pair('carol', 'dave', { a: onRelay(w, 0), b: onRelay(w, 1) });
     dave.setVisibility(carol.id, 'direct');
     await talk(carol, dave, 2);
@@ -44,6 +37,7 @@ describe('what DHT nodes learn of relayed people', () => {
   });
 
   it('offline delivery and a restart: republishing after the restart leaves through a relay too', async () => {
+    const { w, obs } = seen;
     const [erin, frank] = await w.pair('erin', 'frank', { a: onRelay(w, 0), b: onRelay(w, 1) });
     await talk(erin, frank, 1);
     const frankHost = frank.address().host;

@@ -3,8 +3,7 @@ import { received } from '../helpers/people.js';
 import { attestorWorld } from '../attestor/helpers.js';
 import { formatVcards, savedAttestations } from '../../src/signup/index.js';
 import { targetOf } from '../../src/dht/index.js';
-import { linkedIds, onRelay, watched, watchedWorld, type World } from './scenarios.js';
-import type { Observer } from '../helpers/observer.js';
+import { linkedIds, observedWorld, onRelay, watched } from './scenarios.js';
 
 /**
  * First contact by email lookup: publishing an attestation names the ID (its value holds the key),
@@ -12,18 +11,17 @@ import type { Observer } from '../helpers/observer.js';
  * ties either person's address to the attestation or to either ID.
  */
 describe('what DHT nodes learn when relayed people sign up and find each other by email', () => {
-  let w: World;
-  let obs: Observer;
+  const seen = observedWorld();
   let a: Awaited<ReturnType<typeof attestorWorld>>;
   beforeAll(async () => {
-    [{ w, obs }, a] = await Promise.all([watchedWorld(), attestorWorld()]);
+    a = await attestorWorld();
   });
   afterAll(async () => {
-    obs.stop();
-    await Promise.all([w.close(), a.close()]);
+    await a.close();
   });
 
   it('the attestation is published and found through exits; neither address is tied to it or to an ID', async () => {
+    const { w, obs } = seen;
     const alice = await w.start('alice', onRelay(w, 0));
     const bob = await w.start('bob', onRelay(w, 1));
     await alice.signup().startSignup({ attestor: a.url, kind: 'email', identifier: 'alice@example.org' });

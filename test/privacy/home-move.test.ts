@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { world, delivered, received } from '../helpers/people.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { delivered, received } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
-import { Observer } from '../helpers/observer.js';
 import { decodeRelayRef } from '../../src/routing/relay-ref.js';
 import { lookupIntro } from '../../src/dht/index.js';
 import { parseId } from '../../src/identity/index.js';
-import { laterRelay, watched } from './scenarios.js';
+import { observedWorld, watched } from './scenarios.js';
 
 /**
  * Issue 13 §4 once a second relay turns up: a relayed person who knew one relay only kept their
@@ -14,20 +13,10 @@ import { laterRelay, watched } from './scenarios.js';
  * published then names a mailbox the guard never saw, and mail sent to the old reach is not lost.
  */
 describe('the intro mailbox moves off the guard once a second relay is known', () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let obs: Observer;
-  const later: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    w = await world(6, 1, { discoverRelays: true }); // the one relay, found in the DHT like on the internet
-    obs = new Observer(w.net);
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-    for (const stop of later) await stop();
-  });
+  const seen = observedWorld(6, 1, { discoverRelays: true }); // the one relay, found in the DHT like on the internet
 
   it('the published intro names a mailbox on the second relay, never seen by the guard; mail to the old reach arrives once', async () => {
+    const { w, obs } = seen;
     const guard = w.net.relayServers[0]!.address().host;
     // Alice starts reachable directly by strangers: her intro record, naming her mailbox on the
     // guard, is out, and Bob writes to her there.
@@ -44,9 +33,7 @@ describe('the intro mailbox moves off the guard once a second relay is known', (
     await alice.setReachableByStrangers(false).catch(() => {}); // its republish waits (DHT_WAITING)
     expect(alice.dhtRoute()).toEqual({ via: 'waiting', why: 'no-exit' });
 
-    const second = await laterRelay(w.net, '127.21.0.10');
-    later.push(second.stop);
-    obs.watch(second.server);
+    await seen.laterRelay('127.21.0.10');
     // Once the wait ends her intro record is republished, without her endpoint now: it names a
     // mailbox on the second relay, a new one.
     const intro = await until(
@@ -93,18 +80,10 @@ describe('the intro mailbox moves off the guard once a second relay is known', (
 });
 
 describe('turning "reachable directly by strangers" off moves the intro mailbox off the guard', () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let obs: Observer;
-  beforeAll(async () => {
-    w = await world(6, 2, { discoverRelays: true });
-    obs = new Observer(w.net);
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-  });
+  const seen = observedWorld(6, 2, { discoverRelays: true });
 
   it('the record without her address names a mailbox on the other relay, which the guard never saw', async () => {
+    const { w, obs } = seen;
     const carol = await w.start('carol', { reachableByStrangers: true });
     const healthy = () => carol.relays().filter((r) => !r.excluded && r.failuresInARow === 0 && r.lastOkAt !== null);
     await until(() => healthy().length >= 2, 'Carol to know both relays');
@@ -121,21 +100,14 @@ describe('turning "reachable directly by strangers" off moves the intro mailbox 
 });
 
 describe('a restart with a second relay: the home never keeps the mailbox a relay saw with her address', () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let obs: Observer;
-  let second: Awaited<ReturnType<typeof laterRelay>>;
+  const seen = observedWorld(6, 1);
+  let second: Awaited<ReturnType<typeof seen.laterRelay>>;
   beforeAll(async () => {
-    w = await world(6, 1);
-    second = await laterRelay(w.net, '127.21.0.10');
-    obs = new Observer(w.net, [second.server]);
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-    await second.stop();
+    second = await seen.laterRelay('127.21.0.10');
   });
 
   it('the mailbox registered from her address in a one-relay run is not the one her record names later', async () => {
+    const { w, obs } = seen;
     const first = w.net.relays[0]!;
     const dana = await w.start('dana', { relays: [first] }); // one relay: the mailbox lives on it
     const before = watched('Dana', dana);

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { world, delivered, received } from '../helpers/people.js';
+import { describe, expect, it } from 'vitest';
+import { delivered, received } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
-import { Observer } from '../helpers/observer.js';
 import { DHT_WAITING_SENTENCE } from '../../src/node/errors.js';
-import { laterRelay, linkedIds, watched } from './scenarios.js';
+import { linkedIds, observedWorld, watched } from './scenarios.js';
 
 /**
  * Issue 13 §5, "no silent downgrade, in the DHT as on the wire": a relayed person who knows one
@@ -12,20 +11,10 @@ import { laterRelay, linkedIds, watched } from './scenarios.js';
  * wait, saying why, and go out once a second relay turns up in the DHT — never from their address.
  */
 describe('one relay known: identity-linked DHT traffic waits for a second relay', () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let obs: Observer;
-  const later: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    w = await world(6, 1, { discoverRelays: true }); // the one relay, found in the DHT like on the internet
-    obs = new Observer(w.net);
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-    for (const stop of later) await stop();
-  });
+  const seen = observedWorld(6, 1, { discoverRelays: true }); // the one relay, found in the DHT like on the internet
 
   it('waits with the reason in the outbox and the summary, then delivers once a second relay comes up; no DHT node saw their address with an ID', async () => {
+    const { w, obs } = seen;
     const alice = await w.start('alice', { reachableByStrangers: false });
     const bob = await w.start('bob', { reachableByStrangers: false });
     alice.addContact(bob.id); // relayed, the default
@@ -41,9 +30,7 @@ describe('one relay known: identity-linked DHT traffic waits for a second relay'
     expect(bob.dhtRoute()).toEqual({ via: 'waiting', why: 'no-exit' });
 
     // A relay operator starts a second relay: both find it in the DHT and exit through it.
-    const second = await laterRelay(w.net, '127.21.0.10');
-    later.push(second.stop);
-    obs.watch(second.server);
+    await seen.laterRelay('127.21.0.10');
     await delivered(alice, bob.id, 1, 90_000);
     const [got] = await received(bob, alice.id, 1);
     expect(got!.body).toBe('held until a second relay');

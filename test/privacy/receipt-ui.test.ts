@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browsers.js';
-import { Observer } from '../helpers/observer.js';
 import { apiWorld, type Person } from '../api/helpers.js';
 import { publicKeyOf, parseId } from '../../src/identity/index.js';
+import { observed } from './scenarios.js';
 
 /**
  * Issue 13 §8 in the web UI (Debian chromium): the route receipt of a first message between relayed
@@ -12,25 +12,21 @@ import { publicKeyOf, parseId } from '../../src/identity/index.js';
  * says is checked against what the relays saw.
  */
 describe('the receipt dialog and the privacy summary say how the DHT traffic went', () => {
-  let w: Awaited<ReturnType<typeof apiWorld>>;
-  let obs: Observer;
+  const seen = observed(() => apiWorld({ relays: 2 }));
   let browser: Browser;
   let alice: Person;
   let bob: Person;
   beforeAll(async () => {
-    w = await apiWorld({ relays: 2 });
-    obs = new Observer(w.net);
-    alice = await w.person('alice', 0); // guard relay 0; exit and mailbox home relay 1
-    bob = await w.person('bob', 1); // guard relay 1; his mailbox on relay 0
+    alice = await seen.w.person('alice', 0); // guard relay 0; exit and mailbox home relay 1
+    bob = await seen.w.person('bob', 1); // guard relay 1; his mailbox on relay 0
     browser = await launchChromium();
   });
   afterAll(async () => {
-    obs.stop();
     await browser?.close();
-    await w.close();
   });
 
   it('names the exit of the lookup, the intro record of a first contact and the detour, each as the relays saw it', async () => {
+    const { w, obs } = seen;
     const aliceId = (await alice.client.onboard({ mode: 'incognito', name: 'Alice' })).me!.id;
     const bobId = (await bob.client.onboard({ mode: 'incognito', name: 'Bob' })).me!.id;
     await alice.client.addContact({ id: bobId, name: 'Bob' });

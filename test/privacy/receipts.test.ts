@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { world } from '../helpers/people.js';
+import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/until.js';
-import { Observer } from '../helpers/observer.js';
 import { publicKeyOf, parseId } from '../../src/identity/index.js';
 import type { RouteReceipt } from '../../src/routing/receipt.js';
 import type { ParleyNode } from '../../src/node/index.js';
-import { firstContact, linkedIds, onRelay, watched, watchedWorld, type World } from './scenarios.js';
+import { firstContact, linkedIds, observedWorld, onRelay, watched } from './scenarios.js';
 
 /**
  * Issue 13 §8, "receipts tell the whole truth": besides the hops, the route receipt says how the
@@ -19,17 +17,10 @@ const receiptOf = (node: ParleyNode, to: string, text: string): RouteReceipt =>
 const hostPort = (r: { host: string; port: number }) => `${r.host}:${r.port}`;
 
 describe('what the route receipt says of lookups and detours, as the observers saw it', () => {
-  let w: World;
-  let obs: Observer;
-  beforeAll(async () => {
-    ({ w, obs } = await watchedWorld());
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-  });
+  const seen = observedWorld();
 
   it('first contact between relayed people: the intro record, looked up through the exit named; the detour around my relay that holds their mailbox', async () => {
+    const { w, obs } = seen;
     const alice = await w.start('alice', onRelay(w, 0)); // guard relay 0, exit (and mailbox home) relay 1
     const bob = await w.start('bob', onRelay(w, 1)); // guard relay 1, his mailbox on relay 0
     await firstContact(alice, bob);
@@ -59,18 +50,10 @@ describe('what the route receipt says of lookups and detours, as the observers s
 });
 
 describe('a receipt warns when a lookup left from my own address without my consent', () => {
-  let w: Awaited<ReturnType<typeof world>>;
-  let obs: Observer;
-  beforeAll(async () => {
-    w = await world(6, 0); // no relay at all
-    obs = new Observer(w.net);
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-  });
+  const seen = observedWorld(6, 0); // no relay at all
 
   it('no relay, not reachable by strangers, a direct contact: the receipt warns, and a DHT node did see her address ask for him', async () => {
+    const { w, obs } = seen;
     const carol = await w.start('carol', { reachableByStrangers: false });
     const dave = await w.start('dave', { reachableByStrangers: true });
     carol.addContact(dave.id);

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstContact, linkedIds, onRelay, talk, watched, watchedWorld, type World } from './scenarios.js';
-import type { Observer } from '../helpers/observer.js';
+import { describe, expect, it } from 'vitest';
+import { firstContact, linkedIds, observedWorld, onRelay, talk, watched } from './scenarios.js';
 
 /**
  * Threat-model row "a relay operator": the IP of the node connected to it, ciphertext, sizes and
@@ -9,17 +8,10 @@ import type { Observer } from '../helpers/observer.js';
  * address of the connection it came on.
  */
 describe('what relays learn of relayed people', () => {
-  let w: World;
-  let obs: Observer;
-  beforeAll(async () => {
-    ({ w, obs } = await watchedWorld());
-  });
-  afterAll(async () => {
-    obs.stop();
-    await w.close();
-  });
+  const seen = observedWorld();
 
   it('relayed + relayed on two relays: no relay sees both ends, nor an address with a contact’s ID', async () => {
+    const { w, obs } = seen;
     const alice = await w.start('alice', onRelay(w, 0));
     const bob = await w.start('bob', onRelay(w, 1));
     await firstContact(alice, bob);
@@ -31,6 +23,7 @@ describe('what relays learn of relayed people', () => {
   });
 
   it('the relay the intro record names never saw its owner’s address; the relay that did never learns the mailbox (§4)', async () => {
+    const { w, obs } = seen;
     const [gina, hank] = await w.pair('gina', 'hank', { a: onRelay(w, 0), b: onRelay(w, 1) });
     await talk(gina, hank, 2);
     const [g, h] = await linkedIds(w, obs, gina, hank);
@@ -39,6 +32,7 @@ describe('what relays learn of relayed people', () => {
   });
 
   it('the exit relay sees which ID is asked for, only ever from another relay’s address', async () => {
+    const { w, obs } = seen;
     const carol = await w.start('carol', onRelay(w, 0));
     const dave = await w.start('dave', onRelay(w, 1));
     await firstContact(carol, dave);
@@ -53,6 +47,7 @@ describe('what relays learn of relayed people', () => {
   });
 
   it('mail sizes fall in the padding buckets: short and long texts, receipts, requests', async () => {
+    const { w, obs } = seen;
     const erin = await w.start('erin', onRelay(w, 0));
     const frank = await w.start('frank', onRelay(w, 1));
     await firstContact(erin, frank);

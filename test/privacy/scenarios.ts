@@ -1,9 +1,10 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { ParleyNode, NodeOptions } from '../../src/node/index.js';
 import { DhtNode } from '../../src/dht/index.js';
 import { Ed25519KeyPair, randomBytes } from '../../src/identity/index.js';
 import { RelayAnnouncer, RelayServer, descriptorPublisher, dhtRelays } from '../../src/relay/index.js';
 import { silentLogger } from '../../src/relay/logger.js';
-import type { Testnet } from '../../src/testnet/index.js';
+import type { Testnet, TestnetOptions } from '../../src/testnet/index.js';
 import { world, received, delivered } from '../helpers/people.js';
 import { until } from '../helpers/until.js';
 import { Observer, type Linked, type Watched } from '../helpers/observer.js';
@@ -15,9 +16,44 @@ import { Observer, type Linked, type Watched } from '../helpers/observer.js';
  */
 export type World = Awaited<ReturnType<typeof world>>;
 
-export async function watchedWorld(): Promise<{ w: World; obs: Observer }> {
-  const w = await world(6, 2);
-  return { w, obs: new Observer(w.net) };
+/**
+ * A world watched from the start, for one describe block (call it in the block's body): the world
+ * and its observer are made before the block's tests, and after them the observer stops, the world
+ * closes and any relay a test added with `laterRelay` stops. The tests read `w` and `obs` from it.
+ */
+export function observed<W extends { net: Testnet; close(): Promise<void> }>(make: () => Promise<W>) {
+  let w: W | undefined;
+  let obs: Observer | undefined;
+  const later: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    w = await make();
+    obs = new Observer(w.net);
+  });
+  afterAll(async () => {
+    obs?.stop();
+    await w?.close();
+    for (const stop of later) await stop();
+  });
+  return {
+    get w(): W {
+      return w!;
+    },
+    get obs(): Observer {
+      return obs!;
+    },
+    /** A relay that comes up later beside the world (see `laterRelay`), watched from its start, stopped after the block. */
+    async laterRelay(host: string): Promise<Awaited<ReturnType<typeof laterRelay>>> {
+      const relay = await laterRelay(w!.net, host);
+      later.push(relay.stop);
+      obs!.watch(relay.server);
+      return relay;
+    },
+  };
+}
+
+/** `observed` for a world of people (test/helpers/people.ts): 6 DHT nodes and 2 relays unless told. */
+export function observedWorld(dhtNodes = 6, relays = 2, netOpts: Partial<TestnetOptions> = {}) {
+  return observed(() => world(dhtNodes, relays, netOpts));
 }
 
 /** Person on relay `guard` (0 or 1), reaching the DHT through the other relay. */

@@ -23,6 +23,7 @@ import {
   toMessage,
   writeApiInfo,
   type ApiEvent,
+  receiptCircumstances,
   type Message,
 } from '../../api/index.js';
 
@@ -36,12 +37,22 @@ export function describeRoute(r: RouteReceipt | null): string {
   return `${r.route} (${hops}); ${sees.join('; ')}${same}${reported}${why}`;
 }
 
+/** The receipt's lookup, detour and warnings, in the web UI's words, each on a line of its own under the message. */
+function circumstances(m: Message, name: string): string {
+  return m.route
+    ? receiptCircumstances(m.route, name)
+        .map((s) => `\n    ${s}`)
+        .join('')
+    : '';
+}
+
 function line(m: Message, names: Map<string, string>): string {
-  const who = m.direction === 'out' ? 'me' : (names.get(m.contactId) ?? m.contactId.slice(0, 8));
+  const name = names.get(m.contactId) ?? m.contactId.slice(0, 8);
+  const who = m.direction === 'out' ? 'me' : name;
   const waits = m.waitingBecause ? `, ${m.waitingBecause}` : '';
   const said = m.kind === 'text' ? m.body : m.kind === 'deleted' ? '(this message was deleted)' : `(set disappearing messages to ${timerText(m.timer ?? 0)})`;
   const reply = m.replyTo ? `[reply to ${m.replyTo.id.slice(0, 8)}: "${m.replyTo.quote ?? 'a deleted message'}"] ` : '';
-  return `[${formatTime(m.sentAt)}] ${m.id.slice(0, 8)} ${who}: ${reply}${said}   (${m.state}${waits}; ${describeRoute(m.route)})`;
+  return `[${formatTime(m.sentAt)}] ${m.id.slice(0, 8)} ${who}: ${reply}${said}   (${m.state}${waits}; ${describeRoute(m.route)})${circumstances(m, name)}`;
 }
 
 /** Reads one message as the API shows it, once it is delivered or `seconds` have passed. */
@@ -80,8 +91,9 @@ export async function contactIdOf(home: string, input: string): Promise<string> 
 }
 
 /** Prints the outcome of a send and sets the exit code: 0 delivered, EXIT_WAITING still in the outbox. */
-function reportSend(json: boolean, m: Message, waiting: string): void {
-  emit(json, m, () => (m.state === 'delivered' ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.` : waiting));
+async function reportSend(json: boolean, home: string, m: Message, waiting: string): Promise<void> {
+  const name = json || m.state !== 'delivered' ? '' : ((await serviceFor(home).contacts()).find((c) => c.id === m.contactId)?.name ?? m.contactId.slice(0, 8));
+  emit(json, m, () => (m.state === 'delivered' ? `Delivered, end-to-end encrypted: ${describeRoute(m.route)}.${circumstances(m, name)}` : waiting));
   if (m.state !== 'delivered') process.exitCode = EXIT_WAITING;
 }
 
@@ -206,8 +218,9 @@ export async function sendCommand(to: string, text: string, opts: SendOpts, repl
   }
   // Read back from the store: delivered by the node started here or by the one already running.
   const m = await waitForState(opts.home, id, served ? wait : 0);
-  reportSend(
+  await reportSend(
     !!opts.json,
+    opts.home,
     m,
     `Not confirmed yet${m.waitingBecause ? ` (${m.waitingBecause})` : ''}: the message waits in your outbox and is delivered when you run \`parley run\` and the contact is reachable.`,
   );
@@ -229,8 +242,9 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
     if (err instanceof ApiClientError) throw CliError.FROM_DAEMON(err.code, err.message);
     throw err;
   }
-  reportSend(
+  await reportSend(
     json,
+    home,
     m,
     `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`,
   );
