@@ -602,7 +602,9 @@ export class ParleyNode extends EventEmitter {
 
   /** Contact operations (one copy, shared with commands that run no node: see contacts.ts). */
   addContact(input: string, name?: string): ContactRow {
-    return this.#contacts.add(input, name);
+    const row = this.#contacts.add(input, name);
+    this.#noLongerAStranger(row.id);
+    return row;
   }
 
   contacts(): ContactRow[] {
@@ -612,7 +614,17 @@ export class ParleyNode extends EventEmitter {
   /** Accepts a contact request, naming them (`name`: they only offered one, unverified). */
   accept(id: string, name?: string): ContactRow {
     const row = this.#contacts.accept(id);
+    this.#noLongerAStranger(row.id);
     return name ? this.#contacts.patch(row.id, { name }) : row;
+  }
+
+  /**
+   * A stranger who wrote to my published address (I am reachable directly by strangers) holds a
+   * direct link. Once added, accepted or answered they are a contact, `relayed` unless I choose
+   * otherwise, and that link must close now, not at the next door review.
+   */
+  #noLongerAStranger(id: string): void {
+    if (this.#peers && !mayConnectDirectly(getContact(this.db, id), this.reachableByStrangers())) this.#peers.drop(id, 'NOT_DIRECT');
   }
 
   /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
@@ -687,6 +699,7 @@ export class ParleyNode extends EventEmitter {
   send(to: string, text: string, opts: { replyTo?: string | undefined } = {}): MessageRow {
     // While Delivery runs, the row's fsync is its encryption's, before it leaves (queue.ts).
     const row = queueMessage(this.db, this.id, to, text, this.#now(), { ...opts, sync: this.#delivery?.running ? 'with-send' : 'now' });
+    this.#noLongerAStranger(row.contact_id); // answering a request makes them a contact
     this.#delivery?.kick();
     return row;
   }
