@@ -68,7 +68,7 @@ export class RelaySession implements MailOwner, RequestContext {
     this.source = source;
     this.serial = serial;
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
-    conn.once('close', (reason: string) => this.#onClose(reason));
+    conn.on('close', (reason: string) => this.#onClose(reason)); // comes once; `once` would keep a wrapper
   }
 
   get remoteHost(): string {

@@ -46,22 +46,28 @@ export class Connection<In, Out> extends EventEmitter {
   #opened = false;
   /** True between the Noise handshake and the other side's version preamble. */
   #awaitingPreamble = false;
-  /** Marks the connection open and tells listeners (set up in the constructor, where the deadline is). */
-  readonly #open: () => void;
   readonly #codec: FrameCodec<In, Out>;
   readonly #isInitiator: boolean;
   readonly #maxQueued: number;
-  /** Batched codecs: the frames sent in this event-loop turn, each behind its length (see send). */
-  #batch: Buffer[] = [];
+  readonly #idleMs: number;
+  /** Runs until the connection opens: the Noise handshake and, with versions, the preambles. */
+  #handshakeTimer: NodeJS.Timeout | null;
+  /** Batched codecs: the frames sent in this event-loop turn, each behind its length (see send); made at the first send. */
+  #batch: Buffer[] | null = null;
   #batchBytes = 0;
   #flushDue = false;
-  readonly #flush = (): void => this.#flushBatch();
 
+  /*
+   * A relay holds thousands of idle connections, so a connection keeps no closure of its own: the
+   * stream's listeners and the timers are functions shared by every connection, which find theirs
+   * through `stream.userData` (secret-stream's pointer for its user) or their argument.
+   */
   constructor(socket: Socket | Duplex, isInitiator: boolean, codec: FrameCodec<In, Out>, opts: ConnectionOptions) {
     super();
     this.#codec = codec;
     this.#isInitiator = isInitiator;
     this.#maxQueued = opts.maxQueuedBytes ?? 4 * 1024 * 1024;
+    this.#idleMs = opts.idleTimeoutMs ?? 60_000;
     const tcp = socket as Partial<Socket>;
     this.remoteHost = tcp.remoteAddress ?? '';
     this.remotePort = tcp.remotePort ?? 0;
@@ -71,38 +77,69 @@ export class Connection<In, Out> extends EventEmitter {
       pattern: 'IK',
       keyPair: opts.keyPair,
       ...(opts.remotePublicKey ? { remotePublicKey: opts.remotePublicKey } : {}),
+      // Parley never sends secret-stream's unordered messages (send/trySend): no listener waits for them.
+      enableSend: false,
     });
+    this.stream.userData = this;
     if (!isInitiator && opts.admitRemote) gateResponder(this.stream, opts.admitRemote, () => (this.closeReason ??= 'REFUSED'));
-    // Runs until the connection opens: the Noise handshake and, with versions, the preambles.
-    // Dropped once cleared (`let`): a relay holds many idle connections, and each kept its Timeout.
-    let handshakeTimer: NodeJS.Timeout | null = setTimeout(() => this.close('HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs ?? 10_000);
-    handshakeTimer.unref();
-    this.#open = () => {
-      clearTimeout(handshakeTimer ?? undefined);
-      handshakeTimer = null;
-      this.#opened = true;
-      this.emit('open');
-    };
-    this.stream.once('open', () => {
-      const idle = opts.idleTimeoutMs ?? 60_000;
-      this.stream.setTimeout(idle);
-      this.stream.setKeepAlive(Math.floor(idle / 3));
-      if (!codec.speaks) return this.#open();
-      // The initiator says what it speaks; the responder answers with its own range, so when the
-      // initiator opens, the responder already has (one round trip, once per connection).
-      this.#awaitingPreamble = true;
-      if (isInitiator) this.stream.write(encodePreamble(codec.speaks));
-    });
-    this.stream.on('data', (bytes: Buffer) => this.#onData(bytes));
-    this.stream.on('error', (err: unknown) => {
-      this.closeReason ??= this.#opened ? streamErrorReason(err) : 'HANDSHAKE_FAILED';
-    });
-    this.stream.on('close', () => {
-      clearTimeout(handshakeTimer ?? undefined);
-      handshakeTimer = null;
-      this.closeReason ??= this.#opened ? 'CLOSED' : 'HANDSHAKE_FAILED';
-      this.emit('close', this.closeReason);
-    });
+    this.#handshakeTimer = setTimeout(Connection.#handshakeTimedOut, opts.handshakeTimeoutMs ?? 10_000, this);
+    this.#handshakeTimer.unref();
+    this.stream.once('open', Connection.#onStreamOpen);
+    this.stream.on('data', Connection.#onStreamData);
+    this.stream.on('error', Connection.#onStreamError);
+    this.stream.on('close', Connection.#onStreamClose);
+  }
+
+  static #of(stream: SecretStream): Connection<unknown, unknown> {
+    return stream.userData as Connection<unknown, unknown>;
+  }
+
+  static #onStreamOpen(this: SecretStream): void {
+    const conn = Connection.#of(this);
+    this.setTimeout(conn.#idleMs);
+    this.setKeepAlive(Math.floor(conn.#idleMs / 3));
+    const speaks = conn.#codec.speaks;
+    if (!speaks) return conn.#open();
+    // The initiator says what it speaks; the responder answers with its own range, so when the
+    // initiator opens, the responder already has (one round trip, once per connection).
+    conn.#awaitingPreamble = true;
+    if (conn.#isInitiator) this.write(encodePreamble(speaks));
+  }
+
+  static #onStreamData(this: SecretStream, bytes: Buffer): void {
+    Connection.#of(this).#onData(bytes);
+  }
+
+  static #onStreamError(this: SecretStream, err: unknown): void {
+    const conn = Connection.#of(this);
+    conn.closeReason ??= conn.#opened ? streamErrorReason(err) : 'HANDSHAKE_FAILED';
+  }
+
+  static #onStreamClose(this: SecretStream): void {
+    const conn = Connection.#of(this);
+    conn.#clearHandshakeTimer();
+    conn.closeReason ??= conn.#opened ? 'CLOSED' : 'HANDSHAKE_FAILED';
+    conn.emit('close', conn.closeReason);
+  }
+
+  static #handshakeTimedOut(conn: Connection<unknown, unknown>): void {
+    conn.close('HANDSHAKE_TIMEOUT');
+  }
+
+  static #flushTurn(conn: Connection<unknown, unknown>): void {
+    conn.#flushBatch();
+  }
+
+  /** Marks the connection open and tells listeners. */
+  #open(): void {
+    this.#clearHandshakeTimer();
+    this.#opened = true;
+    this.emit('open');
+  }
+
+  #clearHandshakeTimer(): void {
+    if (this.#handshakeTimer) clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = null;
   }
 
   get opened(): boolean {
@@ -152,11 +189,11 @@ export class Connection<In, Out> extends EventEmitter {
     // Every frame sent in one event-loop turn leaves in one Noise message (one encryption, one
     // socket write), flushed by setImmediate; a batch that would outgrow a message goes at once.
     if (this.#batchBytes + BATCH_HEADER + bytes.length > MAX_BATCH_BYTES) this.#flushBatch();
-    this.#batch.push(bytes);
+    (this.#batch ??= []).push(bytes);
     this.#batchBytes += BATCH_HEADER + bytes.length;
     if (!this.#flushDue) {
       this.#flushDue = true;
-      setImmediate(this.#flush);
+      setImmediate(Connection.#flushTurn, this);
     }
     return true;
   }
@@ -190,10 +227,10 @@ export class Connection<In, Out> extends EventEmitter {
 
   #flushBatch(): void {
     this.#flushDue = false;
-    if (this.#batch.length === 0) return;
     const frames = this.#batch;
+    if (!frames || frames.length === 0) return;
     const total = this.#batchBytes;
-    this.#batch = [];
+    this.#batch = null;
     this.#batchBytes = 0;
     if (this.stream.destroying) return;
     // alloc() hands out the plaintext slot of the message it will encrypt in place (no copy).
