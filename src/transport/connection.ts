@@ -10,6 +10,7 @@ import { guardFrameSizes } from './frame-guard.js';
 import { BATCH_HEADER, batchedFrames, MAX_BATCH_BYTES } from './batch.js';
 import { TransportError } from './errors.js';
 import { gateResponder, type AdmitRemote } from './gate.js';
+import { sweepPeriod, unwatchIdle, watchIdle, type IdleWatched } from './idle.js';
 
 export interface KeyPair {
   publicKey: Buffer;
@@ -34,7 +35,7 @@ export interface ConnectionOptions {
  * One Noise IK stream over a TCP socket, carrying frames of one codec. Emits `frame` for each valid
  * frame and `close` once, with a reason (a short code) — a bad frame closes only this connection.
  */
-export class Connection<In, Out> extends EventEmitter {
+export class Connection<In, Out> extends EventEmitter implements IdleWatched {
   readonly stream: SecretStream;
   readonly remoteHost: string;
   readonly remotePort: number;
@@ -56,6 +57,13 @@ export class Connection<In, Out> extends EventEmitter {
   #batch: Buffer[] | null = null;
   #batchBytes = 0;
   #flushDue = false;
+  /** Whether a message came (went) since the last idle sweep, and when the sweep last saw one (idle.ts). */
+  #heard = false;
+  #spoke = false;
+  #lastHeard = 0;
+  #lastSpoke = 0;
+  /** Our side ended: no more keep-alives. */
+  #ended = false;
 
   /*
    * A relay holds thousands of idle connections, so a connection keeps no closure of its own: the
@@ -96,8 +104,8 @@ export class Connection<In, Out> extends EventEmitter {
 
   static #onStreamOpen(this: SecretStream): void {
     const conn = Connection.#of(this);
-    this.setTimeout(conn.#idleMs);
-    this.setKeepAlive(Math.floor(conn.#idleMs / 3));
+    conn.#lastHeard = conn.#lastSpoke = Date.now();
+    watchIdle(conn, sweepPeriod(conn.#idleMs));
     const speaks = conn.#codec.speaks;
     if (!speaks) return conn.#open();
     // The initiator says what it speaks; the responder answers with its own range, so when the
@@ -118,6 +126,7 @@ export class Connection<In, Out> extends EventEmitter {
   static #onStreamClose(this: SecretStream): void {
     const conn = Connection.#of(this);
     conn.#clearHandshakeTimer();
+    unwatchIdle(conn);
     conn.closeReason ??= conn.#opened ? 'CLOSED' : 'HANDSHAKE_FAILED';
     conn.emit('close', conn.closeReason);
   }
@@ -148,6 +157,18 @@ export class Connection<In, Out> extends EventEmitter {
 
   get remotePublicKey(): Buffer | null {
     return this.stream.remotePublicKey;
+  }
+
+  /**
+   * Lets go of the handshake hash and the other side's key, for a server that never asks again (a
+   * relay: each is a Buffer of its own, about 400 bytes with its backing store, on every idle
+   * connection). Only once the version preambles were exchanged: secret-stream checks the other
+   * side's stream header against the hash, and that header comes before the preamble.
+   */
+  forgetHandshake(): void {
+    if (this.version === null) return;
+    this.stream.handshakeHash = null;
+    this.stream.remotePublicKey = null;
   }
 
   /** Resolves when the handshake completes; rejects with a TransportError if it fails. */
@@ -182,6 +203,7 @@ export class Connection<In, Out> extends EventEmitter {
       return false;
     }
     const bytes = this.#codec.encode(frame);
+    this.#spoke = true;
     if (!this.#codec.batched) {
       this.stream.write(bytes);
       return true;
@@ -221,6 +243,7 @@ export class Connection<In, Out> extends EventEmitter {
 
   /** Writes what was sent so far, then ends our side (the peer reads everything first). */
   end(): void {
+    this.#ended = true;
     this.#flushBatch();
     this.stream.end();
   }
@@ -256,6 +279,24 @@ export class Connection<In, Out> extends EventEmitter {
     this.stream.destroy();
   }
 
+  /**
+   * The idle sweep (idle.ts): closes a connection that heard nothing for its idle timeout, and sends
+   * a keep-alive (an empty message) on one we left silent for a third of it.
+   */
+  idleSweep(now: number): void {
+    if (this.#heard) {
+      this.#heard = false;
+      this.#lastHeard = now;
+    } else if (now - this.#lastHeard >= this.#idleMs) return this.close('IDLE_TIMEOUT');
+    if (this.#spoke) {
+      this.#spoke = false;
+      this.#lastSpoke = now;
+    } else if (now - this.#lastSpoke >= Math.floor(this.#idleMs / 3) && !this.#ended && !this.closeReason) {
+      this.#lastSpoke = now;
+      this.stream.write(this.stream.alloc(0));
+    }
+  }
+
   #onPreamble(bytes: Buffer): void {
     this.#awaitingPreamble = false;
     const mine = this.#codec.speaks!;
@@ -279,6 +320,7 @@ export class Connection<In, Out> extends EventEmitter {
   }
 
   #onData(bytes: Buffer): void {
+    this.#heard = true;
     if (bytes.length === 0) return; // keep-alive
     if (this.#awaitingPreamble) return this.#onPreamble(bytes);
     if (!this.#codec.batched) return this.#onFrameBytes(bytes);
