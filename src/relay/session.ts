@@ -67,6 +67,7 @@ export class RelaySession implements MailOwner, RequestContext {
     this.#deps = deps;
     this.source = source;
     this.serial = serial;
+    conn.forgetHandshake(); // a relay never asks who a client is
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
     conn.on('close', (reason: string) => this.#onClose(reason)); // comes once; `once` would keep a wrapper
   }
