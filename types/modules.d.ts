@@ -68,6 +68,8 @@ declare module '@hyperswarm/secret-stream' {
     pattern?: 'XX' | 'IK';
     remotePublicKey?: Buffer;
     keyPair?: KeyPair;
+    /** Unordered messages over a UDP-capable raw stream (default true). */
+    enableSend?: boolean;
   }
   class SecretStream extends Duplex {
     constructor(isInitiator: boolean, rawStream?: Duplex | null, opts?: Options);
@@ -76,6 +78,8 @@ declare module '@hyperswarm/secret-stream' {
     remotePublicKey: Buffer | null;
     handshakeHash: Buffer | null;
     opened: Promise<boolean>;
+    /** A pointer the stream's user may set (secret-stream never reads it). */
+    userData: unknown;
     setTimeout(ms: number): void;
     setKeepAlive(ms: number): void;
     /** A plaintext buffer of `len` bytes that `write` encrypts in place (no copy). */

@@ -78,14 +78,15 @@ export class MailboxStore {
     const box = this.#boxes.get(id);
     if (!box) throw RelayError.UNKNOWN_MAILBOX();
     if (bytes.length > limits.mailItemBytes) throw RelayError.TOO_LARGE(bytes.length, limits.mailItemBytes);
-    this.#expire(box);
+    const t = now();
+    this.#expire(box, t);
     if (box.items.size >= limits.mailboxItems || box.bytes + bytes.length > limits.mailboxBytes) throw RelayError.MAILBOX_FULL();
     const item = box.next;
     const charge = shares.reserve(source, bytes.length, () => {
       if (this.#delete(box, item)) this.deps.drop('EVICTED', 1);
     });
     box.next++;
-    const stored: HeldItem = { item, bytes, expiresAt: now() + limits.itemTtlMs, charge };
+    const stored: HeldItem = { item, bytes, expiresAt: t + limits.itemTtlMs, charge };
     box.items.set(item, stored);
     box.bytes += bytes.length;
     this.#items++;
@@ -126,7 +127,7 @@ export class MailboxStore {
   sweep(): void {
     const t = this.deps.now();
     for (const [id, box] of this.#boxes) {
-      this.#expire(box);
+      this.#expire(box, t);
       if (box.owner === null && box.keepUntil <= t) {
         if (box.items.size > 0) this.deps.drop('MAILBOX_EXPIRED', box.items.size);
         for (const item of [...box.items.keys()]) this.#delete(box, item);
@@ -153,8 +154,7 @@ export class MailboxStore {
     }
   }
 
-  #expire(box: Mailbox): void {
-    const t = this.deps.now();
+  #expire(box: Mailbox, t = this.deps.now()): void {
     for (const it of box.items.values()) {
       if (it.expiresAt > t) break;
       this.#delete(box, it.item);

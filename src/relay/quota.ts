@@ -17,8 +17,8 @@ export class TokenBucket {
     this.#at = now();
   }
 
-  take(cost = 1): 'ok' | 'limited' | 'flood' {
-    const t = this.now();
+  /** `t`: the time now, when the caller already read the clock for this request. */
+  take(cost = 1, t = this.now()): 'ok' | 'limited' | 'flood' {
     this.#tokens = Math.min(this.burst, this.#tokens + ((t - this.#at) / 1000) * this.perSecond);
     this.#at = t;
     this.#tokens -= cost;

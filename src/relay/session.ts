@@ -67,8 +67,9 @@ export class RelaySession implements MailOwner, RequestContext {
     this.#deps = deps;
     this.source = source;
     this.serial = serial;
+    conn.forgetHandshake(); // a relay never asks who a client is
     conn.on('frame', (f: ClientToRelay) => this.#onFrame(f));
-    conn.once('close', (reason: string) => this.#onClose(reason));
+    conn.on('close', (reason: string) => this.#onClose(reason)); // comes once; `once` would keep a wrapper
   }
 
   get remoteHost(): string {
@@ -160,8 +161,9 @@ export class RelaySession implements MailOwner, RequestContext {
     metrics.count(metrics.framesIn, f.t);
     this.#deps.observe?.(this, 'in', f);
     const { limits, now } = this.#deps;
-    const byFrames = (this.#frames ??= new TokenBucket(limits.framesPerSecond, limits.frameBurst, now)).take(1);
-    const byBytes = (this.#bytes ??= new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now)).take(payloadBytes(f));
+    const t = now(); // one clock read for both buckets (a read costs ~0.1 µs, per frame)
+    const byFrames = (this.#frames ??= new TokenBucket(limits.framesPerSecond, limits.frameBurst, now)).take(1, t);
+    const byBytes = (this.#bytes ??= new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now)).take(payloadBytes(f), t);
     if (byFrames === 'flood' || byBytes === 'flood') return this.end('FLOOD');
     if (byFrames === 'limited' || byBytes === 'limited') {
       metrics.count(metrics.drops, 'RATE_LIMITED');

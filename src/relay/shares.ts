@@ -18,9 +18,11 @@ interface Share {
   bytes: number;
   mailboxes: number;
   blobs: number;
-  /** Charges oldest first; released ones are skipped (and compacted now and then). */
+  /** Charges oldest first; released ones are skipped, and dropped once they are half the list. */
   charges: Charge[];
   head: number;
+  /** Charges not yet released. */
+  live: number;
 }
 
 export interface ShareLimits {
@@ -78,6 +80,7 @@ export class SourceShares {
     if (mine.bytes === 0) this.#holders++;
     mine.bytes += n;
     mine.charges.push(charge);
+    mine.live++;
     this.used += n;
     if (replacing) this.release(replacing);
     return charge;
@@ -90,9 +93,12 @@ export class SourceShares {
     const share = this.#shares.get(charge.source);
     if (!share) return;
     share.bytes -= charge.bytes;
+    share.live--;
     if (share.bytes === 0) this.#holders--;
-    if (share.head > 256 && share.head * 2 > share.charges.length) {
-      share.charges = share.charges.slice(share.head).filter((c) => !c.released);
+    // Items are released in any order (acks, expiry): a source that always holds one kept every
+    // released charge behind it, a list that grew with each item it ever sent.
+    if (share.charges.length > 256 && share.live * 2 < share.charges.length) {
+      share.charges = share.charges.filter((c) => !c.released);
       share.head = 0;
     }
     this.#forgetIfEmpty(charge.source, share);
@@ -114,6 +120,11 @@ export class SourceShares {
     if (!share) return;
     share[kind]--;
     this.#forgetIfEmpty(source, share);
+  }
+
+  /** The charges `source`'s share keeps (released ones included until they are dropped). */
+  chargesKept(source: string): number {
+    return this.#shares.get(source)?.charges.length ?? 0;
   }
 
   /** How many sources hold something now. */
@@ -155,7 +166,7 @@ export class SourceShares {
   #share(source: string): Share {
     let share = this.#shares.get(source);
     if (!share) {
-      share = { bytes: 0, mailboxes: 0, blobs: 0, charges: [], head: 0 };
+      share = { bytes: 0, mailboxes: 0, blobs: 0, charges: [], head: 0, live: 0 };
       this.#shares.set(source, share);
     }
     return share;

@@ -10,6 +10,7 @@ import { guardFrameSizes } from './frame-guard.js';
 import { BATCH_HEADER, batchedFrames, MAX_BATCH_BYTES } from './batch.js';
 import { TransportError } from './errors.js';
 import { gateResponder, type AdmitRemote } from './gate.js';
+import { sweepPeriod, unwatchIdle, watchIdle, type IdleWatched } from './idle.js';
 
 export interface KeyPair {
   publicKey: Buffer;
@@ -34,7 +35,7 @@ export interface ConnectionOptions {
  * One Noise IK stream over a TCP socket, carrying frames of one codec. Emits `frame` for each valid
  * frame and `close` once, with a reason (a short code) — a bad frame closes only this connection.
  */
-export class Connection<In, Out> extends EventEmitter {
+export class Connection<In, Out> extends EventEmitter implements IdleWatched {
   readonly stream: SecretStream;
   readonly remoteHost: string;
   readonly remotePort: number;
@@ -46,22 +47,35 @@ export class Connection<In, Out> extends EventEmitter {
   #opened = false;
   /** True between the Noise handshake and the other side's version preamble. */
   #awaitingPreamble = false;
-  /** Marks the connection open and tells listeners (set up in the constructor, where the deadline is). */
-  readonly #open: () => void;
   readonly #codec: FrameCodec<In, Out>;
   readonly #isInitiator: boolean;
   readonly #maxQueued: number;
-  /** Batched codecs: the frames sent in this event-loop turn, each behind its length (see send). */
-  #batch: Buffer[] = [];
+  readonly #idleMs: number;
+  /** Runs until the connection opens: the Noise handshake and, with versions, the preambles. */
+  #handshakeTimer: NodeJS.Timeout | null;
+  /** Batched codecs: the frames sent in this event-loop turn, each behind its length (see send); made at the first send. */
+  #batch: Buffer[] | null = null;
   #batchBytes = 0;
   #flushDue = false;
-  readonly #flush = (): void => this.#flushBatch();
+  /** Whether a message came (went) since the last idle sweep, and when the sweep last saw one (idle.ts). */
+  #heard = false;
+  #spoke = false;
+  #lastHeard = 0;
+  #lastSpoke = 0;
+  /** Our side ended: no more keep-alives. */
+  #ended = false;
 
+  /*
+   * A relay holds thousands of idle connections, so a connection keeps no closure of its own: the
+   * stream's listeners and the timers are functions shared by every connection, which find theirs
+   * through `stream.userData` (secret-stream's pointer for its user) or their argument.
+   */
   constructor(socket: Socket | Duplex, isInitiator: boolean, codec: FrameCodec<In, Out>, opts: ConnectionOptions) {
     super();
     this.#codec = codec;
     this.#isInitiator = isInitiator;
     this.#maxQueued = opts.maxQueuedBytes ?? 4 * 1024 * 1024;
+    this.#idleMs = opts.idleTimeoutMs ?? 60_000;
     const tcp = socket as Partial<Socket>;
     this.remoteHost = tcp.remoteAddress ?? '';
     this.remotePort = tcp.remotePort ?? 0;
@@ -71,38 +85,70 @@ export class Connection<In, Out> extends EventEmitter {
       pattern: 'IK',
       keyPair: opts.keyPair,
       ...(opts.remotePublicKey ? { remotePublicKey: opts.remotePublicKey } : {}),
+      // Parley never sends secret-stream's unordered messages (send/trySend): no listener waits for them.
+      enableSend: false,
     });
+    this.stream.userData = this;
     if (!isInitiator && opts.admitRemote) gateResponder(this.stream, opts.admitRemote, () => (this.closeReason ??= 'REFUSED'));
-    // Runs until the connection opens: the Noise handshake and, with versions, the preambles.
-    // Dropped once cleared (`let`): a relay holds many idle connections, and each kept its Timeout.
-    let handshakeTimer: NodeJS.Timeout | null = setTimeout(() => this.close('HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs ?? 10_000);
-    handshakeTimer.unref();
-    this.#open = () => {
-      clearTimeout(handshakeTimer ?? undefined);
-      handshakeTimer = null;
-      this.#opened = true;
-      this.emit('open');
-    };
-    this.stream.once('open', () => {
-      const idle = opts.idleTimeoutMs ?? 60_000;
-      this.stream.setTimeout(idle);
-      this.stream.setKeepAlive(Math.floor(idle / 3));
-      if (!codec.speaks) return this.#open();
-      // The initiator says what it speaks; the responder answers with its own range, so when the
-      // initiator opens, the responder already has (one round trip, once per connection).
-      this.#awaitingPreamble = true;
-      if (isInitiator) this.stream.write(encodePreamble(codec.speaks));
-    });
-    this.stream.on('data', (bytes: Buffer) => this.#onData(bytes));
-    this.stream.on('error', (err: unknown) => {
-      this.closeReason ??= this.#opened ? streamErrorReason(err) : 'HANDSHAKE_FAILED';
-    });
-    this.stream.on('close', () => {
-      clearTimeout(handshakeTimer ?? undefined);
-      handshakeTimer = null;
-      this.closeReason ??= this.#opened ? 'CLOSED' : 'HANDSHAKE_FAILED';
-      this.emit('close', this.closeReason);
-    });
+    this.#handshakeTimer = setTimeout(Connection.#handshakeTimedOut, opts.handshakeTimeoutMs ?? 10_000, this);
+    this.#handshakeTimer.unref();
+    this.stream.once('open', Connection.#onStreamOpen);
+    this.stream.on('data', Connection.#onStreamData);
+    this.stream.on('error', Connection.#onStreamError);
+    this.stream.on('close', Connection.#onStreamClose);
+  }
+
+  static #of(stream: SecretStream): Connection<unknown, unknown> {
+    return stream.userData as Connection<unknown, unknown>;
+  }
+
+  static #onStreamOpen(this: SecretStream): void {
+    const conn = Connection.#of(this);
+    conn.#lastHeard = conn.#lastSpoke = Date.now();
+    watchIdle(conn, sweepPeriod(conn.#idleMs));
+    const speaks = conn.#codec.speaks;
+    if (!speaks) return conn.#open();
+    // The initiator says what it speaks; the responder answers with its own range, so when the
+    // initiator opens, the responder already has (one round trip, once per connection).
+    conn.#awaitingPreamble = true;
+    if (conn.#isInitiator) this.write(encodePreamble(speaks));
+  }
+
+  static #onStreamData(this: SecretStream, bytes: Buffer): void {
+    Connection.#of(this).#onData(bytes);
+  }
+
+  static #onStreamError(this: SecretStream, err: unknown): void {
+    const conn = Connection.#of(this);
+    conn.closeReason ??= conn.#opened ? streamErrorReason(err) : 'HANDSHAKE_FAILED';
+  }
+
+  static #onStreamClose(this: SecretStream): void {
+    const conn = Connection.#of(this);
+    conn.#clearHandshakeTimer();
+    unwatchIdle(conn);
+    conn.closeReason ??= conn.#opened ? 'CLOSED' : 'HANDSHAKE_FAILED';
+    conn.emit('close', conn.closeReason);
+  }
+
+  static #handshakeTimedOut(conn: Connection<unknown, unknown>): void {
+    conn.close('HANDSHAKE_TIMEOUT');
+  }
+
+  static #flushTurn(conn: Connection<unknown, unknown>): void {
+    conn.#flushBatch();
+  }
+
+  /** Marks the connection open and tells listeners. */
+  #open(): void {
+    this.#clearHandshakeTimer();
+    this.#opened = true;
+    this.emit('open');
+  }
+
+  #clearHandshakeTimer(): void {
+    if (this.#handshakeTimer) clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = null;
   }
 
   get opened(): boolean {
@@ -111,6 +157,18 @@ export class Connection<In, Out> extends EventEmitter {
 
   get remotePublicKey(): Buffer | null {
     return this.stream.remotePublicKey;
+  }
+
+  /**
+   * Lets go of the handshake hash and the other side's key, for a server that never asks again (a
+   * relay: each is a Buffer of its own, about 400 bytes with its backing store, on every idle
+   * connection). Only once the version preambles were exchanged: secret-stream checks the other
+   * side's stream header against the hash, and that header comes before the preamble.
+   */
+  forgetHandshake(): void {
+    if (this.version === null) return;
+    this.stream.handshakeHash = null;
+    this.stream.remotePublicKey = null;
   }
 
   /** Resolves when the handshake completes; rejects with a TransportError if it fails. */
@@ -145,6 +203,7 @@ export class Connection<In, Out> extends EventEmitter {
       return false;
     }
     const bytes = this.#codec.encode(frame);
+    this.#spoke = true;
     if (!this.#codec.batched) {
       this.stream.write(bytes);
       return true;
@@ -152,11 +211,11 @@ export class Connection<In, Out> extends EventEmitter {
     // Every frame sent in one event-loop turn leaves in one Noise message (one encryption, one
     // socket write), flushed by setImmediate; a batch that would outgrow a message goes at once.
     if (this.#batchBytes + BATCH_HEADER + bytes.length > MAX_BATCH_BYTES) this.#flushBatch();
-    this.#batch.push(bytes);
+    (this.#batch ??= []).push(bytes);
     this.#batchBytes += BATCH_HEADER + bytes.length;
     if (!this.#flushDue) {
       this.#flushDue = true;
-      setImmediate(this.#flush);
+      setImmediate(Connection.#flushTurn, this);
     }
     return true;
   }
@@ -184,16 +243,17 @@ export class Connection<In, Out> extends EventEmitter {
 
   /** Writes what was sent so far, then ends our side (the peer reads everything first). */
   end(): void {
+    this.#ended = true;
     this.#flushBatch();
     this.stream.end();
   }
 
   #flushBatch(): void {
     this.#flushDue = false;
-    if (this.#batch.length === 0) return;
     const frames = this.#batch;
+    if (!frames || frames.length === 0) return;
     const total = this.#batchBytes;
-    this.#batch = [];
+    this.#batch = null;
     this.#batchBytes = 0;
     if (this.stream.destroying) return;
     // alloc() hands out the plaintext slot of the message it will encrypt in place (no copy).
@@ -219,6 +279,24 @@ export class Connection<In, Out> extends EventEmitter {
     this.stream.destroy();
   }
 
+  /**
+   * The idle sweep (idle.ts): closes a connection that heard nothing for its idle timeout, and sends
+   * a keep-alive (an empty message) on one we left silent for a third of it.
+   */
+  idleSweep(now: number): void {
+    if (this.#heard) {
+      this.#heard = false;
+      this.#lastHeard = now;
+    } else if (now - this.#lastHeard >= this.#idleMs) return this.close('IDLE_TIMEOUT');
+    if (this.#spoke) {
+      this.#spoke = false;
+      this.#lastSpoke = now;
+    } else if (now - this.#lastSpoke >= Math.floor(this.#idleMs / 3) && !this.#ended && !this.closeReason) {
+      this.#lastSpoke = now;
+      this.stream.write(this.stream.alloc(0));
+    }
+  }
+
   #onPreamble(bytes: Buffer): void {
     this.#awaitingPreamble = false;
     const mine = this.#codec.speaks!;
@@ -242,6 +320,7 @@ export class Connection<In, Out> extends EventEmitter {
   }
 
   #onData(bytes: Buffer): void {
+    this.#heard = true;
     if (bytes.length === 0) return; // keep-alive
     if (this.#awaitingPreamble) return this.#onPreamble(bytes);
     if (!this.#codec.batched) return this.#onFrameBytes(bytes);

@@ -25,6 +25,8 @@ export class Listener<In, Out> {
   readonly #codec: FrameCodec<In, Out>;
   readonly #onConnection: (conn: Connection<In, Out>) => void;
   readonly #admission: Admission;
+  /** What every accepted connection is given: one object, not a copy per connection. */
+  readonly #connOpts: ConnectionOptions;
   readonly connections = new Set<Connection<In, Out>>();
   droppedForCapacity = 0;
 
@@ -33,6 +35,7 @@ export class Listener<In, Out> {
     this.#opts = opts;
     this.#onConnection = onConnection;
     this.#admission = new Admission(opts, opts.exemptSource);
+    this.#connOpts = { ...opts, handshakeTimeoutMs: opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS };
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.on('error', () => {});
   }
@@ -59,7 +62,7 @@ export class Listener<In, Out> {
   }
 
   #accept(socket: Socket): void {
-    socket.on('error', () => {});
+    socket.on('error', ignore); // the connection reports it (its stream's error and close)
     const admitted = this.#admission.admit(socket.remoteAddress ?? '');
     if ('refused' in admitted) {
       this.droppedForCapacity++;
@@ -67,18 +70,20 @@ export class Listener<In, Out> {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, false, this.#codec, { ...this.#opts, handshakeTimeoutMs: this.#opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS });
+    const conn = new Connection(socket, false, this.#codec, this.#connOpts);
     this.connections.add(conn);
-    let opened = false;
-    conn.once('close', (reason: string) => {
+    const { source } = admitted;
+    // 'close' comes once: `on` spares the wrapper `once` would keep for the connection's life.
+    conn.on('close', (reason: string) => {
       this.connections.delete(conn);
-      this.#admission.closed(admitted.source, opened);
-      if (!opened) this.#opts.onRejected?.(reason);
+      this.#admission.closed(source, conn.opened);
+      if (!conn.opened) this.#opts.onRejected?.(reason);
     });
     conn.once('open', () => {
-      opened = true;
-      this.#admission.opened(admitted.source);
+      this.#admission.opened(source);
       this.#onConnection(conn);
     });
   }
 }
+
+function ignore(): void {}
