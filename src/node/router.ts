@@ -4,7 +4,7 @@ import { RelayClient } from '../relay/index.js';
 import { getContact, getKv, type Db } from '../store/index.js';
 import { parseId, publicKeyOf, sealTo, type Identity } from '../identity/index.js';
 import type { ContactReach } from './rendezvous.js';
-import { peerCodec, type FileChunkFrame, type PeerFrameOut } from '../wire/peer-frames.js';
+import { FILE_CHUNK_VERSION, PROTOCOL_VERSION, peerCodec, type FileChunkFrame, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
 import { withCircumstances } from '../routing/receipt.js';
@@ -43,6 +43,8 @@ const SLOW_DIAL_MS = 1_000;
 const TCP_RETRY_MS = 60_000;
 /** File chunks wait while more than this is queued on a direct link (which closes beyond 4 MiB). */
 const CHUNK_QUEUE_BYTES = 1024 * 1024;
+/** Why a file does not go over a direct link to a contact whose Parley predates file chunks on it. */
+export const OLD_PEER = 'their Parley is an older release that cannot take files over a direct link; they need to update';
 
 /** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
 export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
@@ -135,7 +137,8 @@ export class Router {
    * Sends a file chunk (a frame Signal does not wrap: its file key seals it) along the route a
    * content would take, with the same fallback from direct to their relay and never another.
    * Resolves once it left, in order; `stored` settles when their relay holds it (at once, direct).
-   * `seal` wraps the frame for their mailbox (with the transfer's own key: files-crypto.ts).
+   * `seal` wraps the frame for their mailbox (with the transfer's own key: files-crypto.ts). A direct
+   * link that did not open at FILE_CHUNK_VERSION (an older release) is passed over like a down one.
    */
   async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
@@ -145,6 +148,8 @@ export class Router {
     if (plan === 'direct') {
       try {
         const conn = await this.#directLink(id, false);
+        // A release that speaks only peer version 1 would close the link on a file-chunk frame.
+        if ((conn.version ?? PROTOCOL_VERSION) < FILE_CHUNK_VERSION) throw NodeError.UNREACHABLE(OLD_PEER);
         await conn.drained(CHUNK_QUEUE_BYTES);
         if (!conn.send(frame)) throw NodeError.UNREACHABLE('the connection closed');
         return { route: senderReceipt('direct'), stored: Promise.resolve() };
