@@ -43,6 +43,8 @@ const SLOW_DIAL_MS = 1_000;
 const TCP_RETRY_MS = 60_000;
 /** File chunks wait while more than this is queued on a direct link (which closes beyond 4 MiB). */
 const CHUNK_QUEUE_BYTES = 1024 * 1024;
+/** How long a direct link that carried a chunk carries the next ones without the route being decided again. */
+const CHUNK_LANE_MS = 500;
 /** Why a file does not go over a direct link to a contact whose Parley predates file chunks on it. */
 export const OLD_PEER = 'their Parley is an older release that cannot take files over a direct link; they need to update';
 
@@ -64,6 +66,8 @@ export class Router {
   readonly #intros = new Map<string, { intro: ContactReach; until: number }>();
   /** Contacts whose TCP endpoint did not answer a dial (a timeout), until when it is not dialled again. */
   readonly #slowTcp = new Map<string, { endpoint: string; until: number }>();
+  /** Contacts whose file chunks went over this open direct link lately, until when it is used without a lookup. */
+  readonly #chunkLanes = new Map<string, { conn: PeerConn; until: number }>();
 
   constructor(c: RouterComponents) {
     this.#c = c;
@@ -89,6 +93,7 @@ export class Router {
   /** Drops what is cached about a contact (their intro), e.g. after they reinstalled. */
   forget(id: string): void {
     this.#intros.delete(id);
+    this.#chunkLanes.delete(id);
   }
 
   async #introOf(id: string): Promise<ContactReach> {
@@ -141,6 +146,14 @@ export class Router {
    * link that did not open at FILE_CHUNK_VERSION (an older release) is passed over like a down one.
    */
   async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
+    // The route a chunk took a moment ago, while that direct link stays open (a switch to relayed
+    // closes it at once: peers.drop), saves a file's thousands of chunks their lookups each.
+    const lane = this.#chunkLanes.get(id);
+    if (lane && lane.until > Date.now() && !lane.conn.closeReason) {
+      await lane.conn.drained(CHUNK_QUEUE_BYTES);
+      if (lane.conn.send(frame)) return { route: senderReceipt('direct'), stored: Promise.resolve() };
+    }
+    this.#chunkLanes.delete(id);
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
     const reach = reachOf(this.#c.db, id);
     let intro = reach && mine === 'direct' ? null : await this.#introOf(id);
@@ -152,6 +165,7 @@ export class Router {
         if ((conn.version ?? PROTOCOL_VERSION) < FILE_CHUNK_VERSION) throw NodeError.UNREACHABLE(OLD_PEER);
         await conn.drained(CHUNK_QUEUE_BYTES);
         if (!conn.send(frame)) throw NodeError.UNREACHABLE('the connection closed');
+        this.#chunkLanes.set(id, { conn, until: Date.now() + CHUNK_LANE_MS });
         return { route: senderReceipt('direct'), stored: Promise.resolve() };
       } catch (err) {
         intro ??= await this.#introOf(id).catch(() => null);
