@@ -21,7 +21,7 @@ export const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
  * (files-send.ts): on a direct link a batch costs a sync and a Signal ack, so it is large; through
  * a mailbox it stays well below the 4 MiB the relay keeps for me.
  */
-export const BATCH_BYTES = { direct: 16 * 1024 * 1024, mailbox: 1024 * 1024 } as const;
+export const BATCH_BYTES = { direct: 8 * 1024 * 1024, mailbox: 1024 * 1024 } as const;
 const BATCH_IDLE_MS = 100;
 const REACK_MS = 1000;
 /** Copies of one chunk that did not open before the transfer is given up as damaged. */

@@ -6,7 +6,7 @@ import { CHUNK_OVERHEAD } from '../wire/file-content.js';
 import { pullChunk, readChunk, startPull } from './files-crypto.js';
 
 /** Chunks taken are written together once this many bytes of them wait (one writev, not one write each). */
-const WRITE_RUN_BYTES = 4 * 1024 * 1024;
+const WRITE_RUN_BYTES = 1024 * 1024;
 
 /** What one chunk did: taken (held, in order), out of place (a repeat or ahead of a gap) or refused (it does not open). */
 export type Took = 'taken' | 'out-of-place' | 'refused';
@@ -14,7 +14,7 @@ export type Took = 'taken' | 'out-of-place' | 'refused';
 /**
  * One file being received, open between chunks: its encrypted copy (an fd kept open, written in
  * libuv's pool so the event loop goes on opening chunks while the disk catches up; consecutive
- * chunks go in runs of up to 4 MiB, one writev each, since every write handed to the pool costs
+ * chunks go in runs of up to a MiB, one writev each, since every write handed to the pool costs
  * the event loop a wake-up of a pool thread), the secretstream
  * state and the running SHA-256 of the plaintext, all in memory. Progress reaches the database in
  * batches (`flush`: the chunks written and synced first, then `done` and the state in one write), so

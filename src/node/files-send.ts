@@ -37,7 +37,7 @@ import type { FileMetadata } from '../store/index.js';
  * receiver's batches (files-receive.ts); relayed, what may wait in the recipient's relay mailbox
  * (4 MiB there) while they are away.
  */
-export const WINDOW_BYTES = { direct: 64 * 1024 * 1024, relayed: 3 * 1024 * 1024 } as const;
+export const WINDOW_BYTES = { direct: 32 * 1024 * 1024, relayed: 3 * 1024 * 1024 } as const;
 /** Relayed chunks on their way to the relay at once (each send is answered when stored). */
 const IN_FLIGHT = 16;
 /** Bytes a chunk costs on a relay connection beyond its ciphertext: frame, seal, and a circuit's framing. */
