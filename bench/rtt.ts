@@ -5,8 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Identity, saveIdentity } from '../src/identity/index.js';
-import { ParleyNode } from '../src/node/index.js';
 import { startTestnet, type Testnet } from '../src/testnet/index.js';
 import type { MessageRow } from '../src/store/index.js';
 import { progress, type BenchContext, type SectionBody } from './section.js';
@@ -24,35 +22,13 @@ async function timed(fn: () => Promise<number[]>): Promise<Timed> {
 }
 import { tcpEchoRoundTrips } from './tcp-echo.js';
 import { durableLimit, type Limit } from './limit.js';
-
-type Vis = 'direct' | 'relayed';
-let people = 0;
+import { benchPair, type Vis } from './pair.js';
 
 /** `count` round trips from Alice to Bob with the given settings, after 20 warm-up ones. */
 async function roundTrips(root: string, net: Testnet, count: number, size: number, aliceSets: Vis, bobSets: Vis): Promise<Timed> {
-  const make = async (relay: number) => {
-    const home = join(root, `p${++people}`);
-    saveIdentity(home, Identity.generate());
-    const n = new ParleyNode({
-      home,
-      bootstrap: net.bootstrap,
-      host: `127.0.0.${120 + (people % 100)}`,
-      relays: [net.relays[relay]!],
-      // The other relay: home of the mailbox and DHT exit (one relay alone makes DHT lookups wait, issue 13 §5).
-      exitRelays: net.relays.filter((_, j) => j !== relay),
-      retry: { baseMs: 2_000, maxMs: 5_000 },
-    });
-    await n.start();
-    return n;
-  };
-  const alice = await make(0);
-  const bob = await make(1);
+  // Bob in this process too: cpu_ms_per_rt is the CPU of both ends.
+  const { alice, bob, stop } = await benchPair(root, net, { sets: [aliceSets, bobSets], retry: { baseMs: 2_000, maxMs: 5_000 } });
   try {
-    alice.addContact(bob.id);
-    bob.addContact(alice.id);
-    alice.setVisibility(bob.id, aliceSets);
-    bob.setVisibility(alice.id, bobSets);
-    bob.send(alice.id, 'hello'); // so that a `direct` Bob has given Alice his reach
     const text = 'x'.repeat(size);
     const roundTrip = (): Promise<number> =>
       new Promise((resolve) => {
@@ -75,8 +51,7 @@ async function roundTrips(root: string, net: Testnet, count: number, size: numbe
       return samples;
     });
   } finally {
-    await alice.stop();
-    await bob.stop();
+    await stop();
   }
 }
 

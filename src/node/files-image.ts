@@ -107,7 +107,9 @@ async function cleaned(bytes: Buffer, kind: Kind): Promise<Buffer> {
     const img = animated ? sharp(bytes, { animated: true }) : sharp(bytes).rotate();
     switch (kind) {
       case 'jpeg':
-        return await img.jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
+        // Without Huffman optimisation the encoder streams: with it, it holds every coefficient of
+        // the image (72 MB for 12 MP at 4:4:4) for a file about 3 % smaller (bench/images.ts).
+        return await img.jpeg({ quality: 92, chromaSubsampling: '4:4:4', optimiseCoding: false }).toBuffer();
       case 'png':
         return await img.png().toBuffer();
       case 'webp':

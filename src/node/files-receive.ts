@@ -41,6 +41,8 @@ export interface FileInboxComponents {
   onCancel: (id: string, why: CancelReason) => void;
   /** The sender deleted a file for everyone (files-remove.ts checks it is theirs). */
   onDelete: (from: string, id: string) => void;
+  /** Whether the sender deleted this file for everyone before its offer came (files-early-deletes.ts). */
+  deletedEarly?: (from: string, id: string) => boolean;
   /** A cancel came for a file not here (the answer to a delete for everyone, files-deletes.ts). */
   onGone: (from: string, id: string) => void;
   /** A transfer changed (state or progress). */
@@ -132,6 +134,8 @@ export class FileInbox {
       return { after: () => this.#answer(existing) };
     }
     const refuse = (why: CancelReason): FileHandled => ({ after: () => this.#reply(from, { v: 1, t: 'file-cancel', x: o.x, why }) });
+    // Its sender deleted it for everyone before this offer came: it never appears.
+    if (this.#c.deletedEarly?.(from, o.x)) return refuse('cancelled');
     // Files come only from contacts I added (a stranger's request carries text, not files).
     if (known?.state !== 'added') return refuse('refused');
     if (o.size > MAX_FILE_BYTES || o.n !== Math.max(1, Math.ceil(o.size / o.cs)) || o.cs > FILE_CHUNK_BYTES) return refuse('too-large');

@@ -1,16 +1,21 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fdatasync, mkdirSync, openSync, write } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { filePath, relaxedTx, setFileReceived, writeTx, type Db, type FileRow } from '../store/index.js';
 import { CHUNK_OVERHEAD } from '../wire/file-content.js';
 import { pullChunk, readChunk, startPull } from './files-crypto.js';
+
+/** Chunks taken are written together once this many bytes of them wait (one writev, not one write each). */
+const WRITE_RUN_BYTES = 1024 * 1024;
 
 /** What one chunk did: taken (held, in order), out of place (a repeat or ahead of a gap) or refused (it does not open). */
 export type Took = 'taken' | 'out-of-place' | 'refused';
 
 /**
  * One file being received, open between chunks: its encrypted copy (an fd kept open, written in
- * libuv's pool so the event loop goes on opening chunks while the disk catches up), the secretstream
+ * libuv's pool so the event loop goes on opening chunks while the disk catches up; consecutive
+ * chunks go in runs of up to a MiB, one writev each, since every write handed to the pool costs
+ * the event loop a wake-up of a pool thread), the secretstream
  * state and the running SHA-256 of the plaintext, all in memory. Progress reaches the database in
  * batches (`flush`: the chunks written and synced first, then `done` and the state in one write), so
  * a crash loses at most the chunks since the last batch, which the sender still holds.
@@ -27,7 +32,11 @@ export class Rx {
   done: number;
   asked: number;
   saved: number;
-  /** Chunk writes not yet finished (by index), and what waits for them. */
+  /** Chunks taken and not yet handed to the disk: consecutive, from index `#runAt`. */
+  #run: Buffer[] = [];
+  #runAt = 0;
+  #runBytes = 0;
+  /** Chunk writes not yet finished (by the index of a run's first chunk), and what waits for them. */
   readonly #writing = new Set<number>();
   #waiters: Array<{ upTo: number; resolve: () => void }> = [];
   #writeError: NodeJS.ErrnoException | null = null;
@@ -79,15 +88,27 @@ export class Rx {
     this.#hash.update(opened.plain);
     this.#state = state;
     this.done++;
-    this.#writing.add(i);
+    if (this.#run.length === 0) this.#runAt = i;
+    this.#run.push(d);
+    this.#runBytes += d.length;
+    if (this.#runBytes >= WRITE_RUN_BYTES) this.#writeRun();
+    return 'taken';
+  }
+
+  /** Hands the chunks taken since the last run to libuv's pool, in one writev at the first one's place. */
+  #writeRun(): void {
+    if (this.#run.length === 0) return;
+    const [run, at] = [this.#run, this.#runAt];
+    this.#run = [];
+    this.#runBytes = 0;
+    this.#writing.add(at);
     this.#io++;
-    write(this.#fd, d, 0, d.length, i * (this.row.chunk_size + CHUNK_OVERHEAD), (err) => {
-      this.#writing.delete(i);
+    writev(this.#fd, run, at * (this.row.chunk_size + CHUNK_OVERHEAD), (err) => {
+      this.#writing.delete(at);
       if (err) this.#writeError ??= err;
       this.#ioDone();
       this.#wakeWaiters();
     });
-    return 'taken';
   }
 
   get whole(): boolean {
@@ -122,6 +143,7 @@ export class Rx {
     if (this.#closed || this.saved >= this.done) return false;
     const upTo = this.done;
     const state = Buffer.from(this.#state);
+    this.#writeRun();
     await new Promise<void>((resolve) => {
       this.#waiters.push({ upTo, resolve });
       this.#wakeWaiters();

@@ -22,7 +22,7 @@ import {
   type FileRow,
 } from '../store/index.js';
 import type { Content } from '../wire/content.js';
-import type { FileChunkFrame } from '../wire/peer-frames.js';
+import { FILE_CHUNK_VERSION, type FileChunkFrame } from '../wire/peer-frames.js';
 import { FILE_CHUNK_BYTES, MAX_FILE_BYTES, type CancelReason } from '../wire/file-content.js';
 import { describeError } from '../wire/errors.js';
 import { ChunkReader, encryptInto, mailKeyOf, newFileKey, sealForMail } from './files-crypto.js';
@@ -315,7 +315,7 @@ export class FileOutbox {
           const d = reader.read(next, row.size, row.chunk_size);
           this.#sentUpTo.set(id, next);
           const mailKey = (sealKey ??= mailKeyOf(row.key));
-          const sent = await this.#c.sendChunk(row.contact_id, { v: 1, t: 'file-chunk', x: id, i: next, d }, (f) => sealForMail(mailKey, f));
+          const sent = await this.#c.sendChunk(row.contact_id, { v: FILE_CHUNK_VERSION, t: 'file-chunk', x: id, i: next, d }, (f) => sealForMail(mailKey, f));
           route = sent.route;
           inFlight.add(sent.stored, () => this.#wake.get(id)?.());
           // Unless an answer meanwhile asked to go back to an earlier chunk.

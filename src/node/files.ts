@@ -11,6 +11,7 @@ import { FileInbox } from './files-receive.js';
 import { FileOutbox, type FileOutboxInit } from './files-send.js';
 import { FileRemoval, type RemovedFile } from './files-remove.js';
 import { FileDeletes } from './files-deletes.js';
+import { EarlyDeletes } from './files-early-deletes.js';
 import { prepareFile } from './files-image.js';
 import { fileView, type FileView } from './files-view.js';
 import { NodeError } from './errors.js';
@@ -43,6 +44,7 @@ export class NodeFiles {
   readonly #outbox: FileOutbox;
   readonly removal: FileRemoval;
   readonly #deletes: FileDeletes;
+  readonly #send: (to: string, content: Content) => Promise<unknown>;
   readonly #c: NodeFilesComponents;
   readonly #last = new Map<string, { at: number; state: string }>();
 
@@ -58,7 +60,9 @@ export class NodeFiles {
       if (!router) throw NodeError.NOT_STARTED();
       return router.sendChunk(to, frame, seal);
     };
+    this.#send = send;
     const changed = (id: string) => this.#changed(id);
+    const early = new EarlyDeletes(c.db, c.now);
     this.removal = new FileRemoval({ db: c.db, home: c.home, removed: (r) => c.removed?.(r) });
     this.#deletes = new FileDeletes({ db: c.db, logger: c.logger, send });
     this.#outbox = new FileOutbox({ db: c.db, home: c.home, selfId: c.selfId, now: c.now, logger: c.logger, send, sendChunk, changed }, init);
@@ -71,8 +75,13 @@ export class NodeFiles {
       onAck: (id, have, miss) => this.#outbox.onAck(id, have, miss),
       onCancel: (id, why) => this.#outbox.onCancel(id, why),
       onDelete: (from, id) => {
-        if (this.removal.deletedBySender(from, id)) void send(from, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' }).catch(() => {}); // they ask again if lost
+        const here = getFile(c.db, id) !== undefined;
+        if (!this.removal.deletedBySender(from, id)) return;
+        // Not here (yet): its offer may still come, and is refused then. Remembered before the answer.
+        if (!here) early.remember(from, id);
+        void send(from, { v: 1, t: 'file-cancel', x: id, why: 'cancelled' }).catch(() => {}); // they ask again if lost
       },
+      deletedEarly: (from, id) => early.has(from, id),
       onGone: (from, id) => this.#deletes.confirmed(from, id),
       changed,
       ...(c.freeBytes ? { freeBytes: c.freeBytes } : {}),
@@ -173,6 +182,11 @@ export class NodeFiles {
     closeSync(fd);
     renameSync(tmp, target);
     return target;
+  }
+
+  /** Test-only: sends a content about files just as given, once (to put a delete before its offer). */
+  forTest(): { tell: (to: string, content: Content) => Promise<unknown> } {
+    return { tell: (to, content) => this.#send(to, content) };
   }
 
   #row(id: string): FileRow {

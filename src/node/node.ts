@@ -577,7 +577,13 @@ export class ParleyNode extends EventEmitter {
   }
 
   /** Test-only hooks (see Peers.forTest): never used by the app. */
-  forTest(): { observeInbound: () => string[]; transportKey: () => Buffer; rotatePrekeys: () => Promise<void>; punchStats: () => Puncher['stats'] } {
+  forTest(): {
+    observeInbound: () => string[];
+    transportKey: () => Buffer;
+    rotatePrekeys: () => Promise<void>;
+    punchStats: () => Puncher['stats'];
+    speakPeer: ReturnType<Peers['forTest']>['speak'];
+  } {
     const peers = this.#peers;
     const prekeys = this.#prekeys;
     const puncher = this.#puncher;
@@ -587,6 +593,7 @@ export class ParleyNode extends EventEmitter {
       transportKey: () => peers.publicKey(),
       rotatePrekeys: () => prekeys.tick(),
       punchStats: () => ({ ...puncher.stats }),
+      speakPeer: peers.forTest().speak,
     };
   }
 

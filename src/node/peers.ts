@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { dial, Listener, type Connection } from '../transport/index.js';
 import { peerCodec, type PeerFrame, type PeerFrameOut } from '../wire/peer-frames.js';
+import type { FrameCodec } from '../wire/json-codec.js';
 import { describeError } from '../wire/errors.js';
 import type { Ed25519KeyPair } from '../identity/index.js';
 import { NodeError } from './errors.js';
@@ -41,6 +42,8 @@ export class Peers {
   readonly #dialing = new Map<string, Promise<PeerConn>>();
   readonly #endpoints = new Map<string, DirectEndpoint>();
   #host: string;
+  /** The peer codec of every link (its preamble says which peer versions this node speaks). */
+  #codec: FrameCodec<PeerFrameOut, PeerFrame> = peerCodec;
   #observed: string[] | null = null;
   #stopped = false;
 
@@ -53,7 +56,7 @@ export class Peers {
 
   #listen(port: number): Listener<PeerFrameOut, PeerFrame> {
     return new Listener(
-      peerCodec,
+      this.#codec,
       {
         host: this.#host,
         port,
@@ -115,9 +118,23 @@ export class Peers {
     return this.#listener.address();
   }
 
-  /** Test-only: from now on, remember the address of every inbound connection (who saw whose IP). */
-  forTest(): { observeRemotes: () => string[] } {
-    return { observeRemotes: () => (this.#observed ??= []) };
+  /**
+   * Test-only: `observeRemotes` remembers from now on the address of every inbound connection (who
+   * saw whose IP); `speak` makes every link from now on use `codec` (as an older release would:
+   * its versions, its frames), the open ones closed and the listener opened again on its port.
+   */
+  forTest(): { observeRemotes: () => string[]; speak: (codec: FrameCodec<PeerFrameOut, PeerFrame>) => Promise<void> } {
+    return {
+      observeRemotes: () => (this.#observed ??= []),
+      speak: async (codec) => {
+        this.#codec = codec;
+        for (const set of this.#links.values()) for (const c of set) c.close('LOCAL_CLOSE');
+        const { port } = this.#listener.address();
+        await this.#listener.stop();
+        this.#listener = this.#listen(port);
+        await this.#listener.start();
+      },
+    };
   }
 
   /**
@@ -197,7 +214,7 @@ export class Peers {
       this.#endpoints.set(id, ep);
     }
     try {
-      const conn: PeerConn = await dial(peerCodec, {
+      const conn: PeerConn = await dial(this.#codec, {
         host: ep.host,
         port: ep.port,
         remotePublicKey: ep.transportKey,

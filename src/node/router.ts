@@ -4,7 +4,7 @@ import { RelayClient } from '../relay/index.js';
 import { getContact, getKv, type Db } from '../store/index.js';
 import { parseId, publicKeyOf, sealTo, type Identity } from '../identity/index.js';
 import type { ContactReach } from './rendezvous.js';
-import { peerCodec, type FileChunkFrame, type PeerFrameOut } from '../wire/peer-frames.js';
+import { FILE_CHUNK_VERSION, PROTOCOL_VERSION, peerCodec, type FileChunkFrame, type PeerFrameOut } from '../wire/peer-frames.js';
 import { toB64 } from '../wire/bytes.js';
 import { planRoute, senderPath, senderReceipt, type Visibility } from '../routing/policy.js';
 import { withCircumstances } from '../routing/receipt.js';
@@ -43,6 +43,10 @@ const SLOW_DIAL_MS = 1_000;
 const TCP_RETRY_MS = 60_000;
 /** File chunks wait while more than this is queued on a direct link (which closes beyond 4 MiB). */
 const CHUNK_QUEUE_BYTES = 1024 * 1024;
+/** How long a direct link that carried a chunk carries the next ones without the route being decided again. */
+const CHUNK_LANE_MS = 500;
+/** Why a file does not go over a direct link to a contact whose Parley predates file chunks on it. */
+export const OLD_PEER = 'their Parley is an older release that cannot take files over a direct link; they need to update';
 
 /** A contact's direct reach, as they sent it to us end-to-end (only contacts who set us `direct` do). */
 export function reachOf(db: Db, id: string): { endpoint: string; transportKey: string } | null {
@@ -62,6 +66,8 @@ export class Router {
   readonly #intros = new Map<string, { intro: ContactReach; until: number }>();
   /** Contacts whose TCP endpoint did not answer a dial (a timeout), until when it is not dialled again. */
   readonly #slowTcp = new Map<string, { endpoint: string; until: number }>();
+  /** Contacts whose file chunks went over this open direct link lately, until when it is used without a lookup. */
+  readonly #chunkLanes = new Map<string, { conn: PeerConn; until: number }>();
 
   constructor(c: RouterComponents) {
     this.#c = c;
@@ -87,6 +93,7 @@ export class Router {
   /** Drops what is cached about a contact (their intro), e.g. after they reinstalled. */
   forget(id: string): void {
     this.#intros.delete(id);
+    this.#chunkLanes.delete(id);
   }
 
   async #introOf(id: string): Promise<ContactReach> {
@@ -135,9 +142,18 @@ export class Router {
    * Sends a file chunk (a frame Signal does not wrap: its file key seals it) along the route a
    * content would take, with the same fallback from direct to their relay and never another.
    * Resolves once it left, in order; `stored` settles when their relay holds it (at once, direct).
-   * `seal` wraps the frame for their mailbox (with the transfer's own key: files-crypto.ts).
+   * `seal` wraps the frame for their mailbox (with the transfer's own key: files-crypto.ts). A direct
+   * link that did not open at FILE_CHUNK_VERSION (an older release) is passed over like a down one.
    */
   async sendChunk(id: string, frame: FileChunkFrame<Uint8Array>, seal: (frame: Buffer) => Buffer): Promise<{ route: RouteReceipt; stored: Promise<void> }> {
+    // The route a chunk took a moment ago, while that direct link stays open (a switch to relayed
+    // closes it at once: peers.drop), saves a file's thousands of chunks their lookups each.
+    const lane = this.#chunkLanes.get(id);
+    if (lane && lane.until > Date.now() && !lane.conn.closeReason) {
+      await lane.conn.drained(CHUNK_QUEUE_BYTES);
+      if (lane.conn.send(frame)) return { route: senderReceipt('direct'), stored: Promise.resolve() };
+    }
+    this.#chunkLanes.delete(id);
     const mine = getContact(this.#c.db, id)?.visibility ?? 'relayed';
     const reach = reachOf(this.#c.db, id);
     let intro = reach && mine === 'direct' ? null : await this.#introOf(id);
@@ -145,8 +161,11 @@ export class Router {
     if (plan === 'direct') {
       try {
         const conn = await this.#directLink(id, false);
+        // A release that speaks only peer version 1 would close the link on a file-chunk frame.
+        if ((conn.version ?? PROTOCOL_VERSION) < FILE_CHUNK_VERSION) throw NodeError.UNREACHABLE(OLD_PEER);
         await conn.drained(CHUNK_QUEUE_BYTES);
         if (!conn.send(frame)) throw NodeError.UNREACHABLE('the connection closed');
+        this.#chunkLanes.set(id, { conn, until: Date.now() + CHUNK_LANE_MS });
         return { route: senderReceipt('direct'), stored: Promise.resolve() };
       } catch (err) {
         intro ??= await this.#introOf(id).catch(() => null);

@@ -34,8 +34,18 @@ import type { Speaks } from './versions.js';
  * It needs no Signal: only the holder of the file key (sent in the offer, end to end) can make a
  * chunk that opens, the stream keeps them in order and the FINAL tag ends it; a chunk of another
  * file, another index or changed on the way does not open and is refused (node/files-receive.ts).
+ *
+ * Versions (the preamble of wire/versions.ts says which a link speaks; a frame carries the version
+ * its layout came in):
+ *   1  the JSON frames above (their `v` stays 1)
+ *   2  adds the binary file-chunk frame (its version byte is 2). A release that speaks only 1 closes
+ *      a link on it, so a node sends file-chunk frames on a direct link only when the link opened
+ *      at 2 or more (node/router.ts `sendChunk`); otherwise the chunks go through the recipient's
+ *      relay mailbox, where the route allows, or the transfer waits saying why.
  */
 export const PROTOCOL_VERSION = 1;
+/** The peer version that brought the file-chunk frame: a link below it never carries one. */
+export const FILE_CHUNK_VERSION = 2;
 
 const v = z.literal(PROTOCOL_VERSION);
 const parleyId = z.string().regex(/^[ybndrfg8ejkmcpqxot1uwisza345h769]{52}$/);
@@ -59,7 +69,7 @@ export const Bye = z.object({ v, t: z.literal('bye'), reason: z.string().max(64)
 export const PeerFrame = z.discriminatedUnion('t', [BundleRequest, BundleResponse, Envelope, Bye]);
 
 export interface FileChunkFrame<B extends Uint8Array = Buffer> {
-  v: typeof PROTOCOL_VERSION;
+  v: typeof FILE_CHUNK_VERSION;
   t: 'file-chunk';
   x: string;
   i: number;
@@ -81,9 +91,11 @@ const FILE_CHUNK: BinaryFrameSpec = {
 /** Every binary frame type (golden vectors hold one of each). */
 export const PEER_BINARY_TYPES = [FILE_CHUNK.t];
 
-export const PEER_SPEAKS: Speaks = { family: 'peer', min: PROTOCOL_VERSION, max: PROTOCOL_VERSION };
+export const PEER_SPEAKS: Speaks = { family: 'peer', min: PROTOCOL_VERSION, max: FILE_CHUNK_VERSION };
+/** The versions a JSON frame's `v` may hold (their layout has not changed since 1). */
+const PEER_JSON_SPEAKS: Speaks = { family: 'peer', min: PROTOCOL_VERSION, max: PROTOCOL_VERSION };
 export const peerCodec: FrameCodec<PeerFrameOut, PeerFrame> = mixedCodec(
-  jsonCodec(PeerFrame, undefined, PEER_SPEAKS),
-  new BinaryFrames(PROTOCOL_VERSION, [FILE_CHUNK]),
+  jsonCodec(PeerFrame, undefined, PEER_JSON_SPEAKS),
+  new BinaryFrames(FILE_CHUNK_VERSION, [FILE_CHUNK]),
   PEER_SPEAKS,
 );

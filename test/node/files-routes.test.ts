@@ -123,11 +123,11 @@ describe('files outside Signal, on each route', () => {
       localAddress: '127.0.0.252',
     });
     const genuineOfA = readFileSync(filePath(alice.home, fileA.id)).subarray(0, cs + CHUNK_OVERHEAD);
-    for (let i = from; i < from + 12; i++) stranger.send({ v: 1, t: 'file-chunk', x: fileB.id, i, d: randomBytes(cs + CHUNK_OVERHEAD) });
+    for (let i = from; i < from + 12; i++) stranger.send({ v: 2, t: 'file-chunk', x: fileB.id, i, d: randomBytes(cs + CHUNK_OVERHEAD) });
     await until(() => bobLog.lines.some((l) => l.includes(REFUSED_CHUNK)), 'Bob to refuse the forged chunk');
     const refusedBefore = bobLog.lines.filter((l) => l.includes(REFUSED_CHUNK)).length;
     const now = Math.floor(bob.files.get(fileB.id).bytesDone / cs);
-    for (let i = now; i < now + 12; i++) stranger.send({ v: 1, t: 'file-chunk', x: fileB.id, i, d: genuineOfA });
+    for (let i = now; i < now + 12; i++) stranger.send({ v: 2, t: 'file-chunk', x: fileB.id, i, d: genuineOfA });
     await until(() => bobLog.lines.filter((l) => l.includes(REFUSED_CHUNK)).length > refusedBefore, "Bob to refuse file A's chunk in file B");
     stranger.close();
 

@@ -45,10 +45,10 @@ const failure = (p: Promise<unknown>) =>
 
 describe('protocol versions between releases', () => {
   it('a newer peer is told, and tells, which side must update', async () => {
-    const newer = await listen(release(peerCodec, { family: 'peer', min: 2, max: 3 }));
+    const newer = await listen(release(peerCodec, { family: 'peer', min: 3, max: 4 }));
     const err = await failure(dial(peerCodec, { ...newer, keyPair: dialer(), remotePublicKey: newer.publicKey, localAddress: DIALER }));
     expect(TransportError.is(err) && err.code).toBe('INCOMPATIBLE_RELEASE');
-    expect((err as Error).message).toMatch(/newer Parley release \(protocol 2–3; this one speaks 1\): update Parley/);
+    expect((err as Error).message).toMatch(/newer Parley release \(protocol 3–4; this one speaks 1–2\): update Parley/);
     await expect.poll(() => newer.rejected).toEqual(['UNSUPPORTED_VERSION']);
     expect(newer.accepted).toHaveLength(0);
   });
@@ -56,19 +56,19 @@ describe('protocol versions between releases', () => {
   it('an older peer is named as the one to update', async () => {
     const current = await listen(peerCodec);
     const err = await failure(
-      dial(release(peerCodec, { family: 'peer', min: 2, max: 2 }), { ...current, keyPair: dialer(), remotePublicKey: current.publicKey }),
+      dial(release(peerCodec, { family: 'peer', min: 3, max: 3 }), { ...current, keyPair: dialer(), remotePublicKey: current.publicKey }),
     );
-    expect((err as Error).message).toMatch(/older Parley release \(protocol 1; this one speaks 2\)/);
+    expect((err as Error).message).toMatch(/older Parley release \(protocol 1–2; this one speaks 3\)/);
     await expect.poll(() => current.rejected).toEqual(['UNSUPPORTED_VERSION']);
   });
 
   it('overlapping ranges open at the highest shared version', async () => {
     const wide = await listen(release(peerCodec, { family: 'peer', min: 1, max: 4 }));
     const conn = await dial(peerCodec, { ...wide, keyPair: dialer(), remotePublicKey: wide.publicKey });
-    expect(conn.version).toBe(1);
+    expect(conn.version).toBe(2);
     expect(conn.theirSpeaks).toEqual({ family: 'peer', min: 1, max: 4 });
     await expect.poll(() => wide.accepted.length).toBe(1);
-    expect(wide.accepted[0]!.version).toBe(1);
+    expect(wide.accepted[0]!.version).toBe(2);
     conn.close();
   });
 
@@ -87,7 +87,7 @@ describe('protocol versions between releases', () => {
     await expect.poll(() => current.accepted.length).toBe(1);
     const theirs = current.accepted[0]!;
     const closed = new Promise<string>((r) => theirs.once('close', r));
-    conn.stream.write(Buffer.from(JSON.stringify({ v: 2, t: 'bye', reason: 'X' })));
+    conn.stream.write(Buffer.from(JSON.stringify({ v: 3, t: 'bye', reason: 'X' })));
     expect(await closed).toBe('UNSUPPORTED_VERSION');
   });
 

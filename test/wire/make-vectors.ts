@@ -24,6 +24,7 @@ const out: Vectors = {
   content: VECTOR_FRAMES.content.map((frame) => ({ frame, wire: contentCodec.encode(frame).toString('utf8') })),
   preamble: [
     { family: 'peer', min: 1, max: 1, hex: encodePreamble({ family: 'peer', min: 1, max: 1 }).toString('hex') },
+    { family: 'peer', min: 1, max: 2, hex: encodePreamble({ family: 'peer', min: 1, max: 2 }).toString('hex') },
     { family: 'relay', min: 1, max: 3, hex: encodePreamble({ family: 'relay', min: 1, max: 3 }).toString('hex') },
     { family: 'relay', min: 2, max: 2, hex: encodePreamble({ family: 'relay', min: 2, max: 2 }).toString('hex') },
   ],

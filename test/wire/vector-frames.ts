@@ -20,8 +20,8 @@ export const VECTOR_FRAMES = {
   ] satisfies PeerFrameOut[],
   /** The peer family's binary frames (a file's chunks, outside Signal). */
   peerBinary: [
-    { v: 1, t: 'file-chunk', x: msgId, i: 0, d: Buffer.alloc(40, 3) },
-    { v: 1, t: 'file-chunk', x: msgId, i: 2 ** 32 - 1, d: Buffer.alloc(17, 4) },
+    { v: 2, t: 'file-chunk', x: msgId, i: 0, d: Buffer.alloc(40, 3) },
+    { v: 2, t: 'file-chunk', x: msgId, i: 2 ** 32 - 1, d: Buffer.alloc(17, 4) },
   ] satisfies PeerFrameOut[],
   clientToRelay: [
     { v: 2, t: 'register', id: 1, secret },
