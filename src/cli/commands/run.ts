@@ -69,6 +69,7 @@ async function runWithUi(opts: RunOpts, passphrase: string | undefined): Promise
   const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
   writeApiInfo(opts.home, api.url);
   markServing();
+  const stop = stopped(); // before the ready lines: a Ctrl-C right after them stops cleanly
   const status = daemon.state();
   process.stdout.write(
     status.status === 'running'
@@ -81,7 +82,7 @@ async function runWithUi(opts: RunOpts, passphrase: string | undefined): Promise
   process.stdout.write(`Web UI: ${api.openUrl}\n  (the link carries this device's access token: keep it to yourself)\n`);
   ready = true;
   watch(); // after the ready lines: the network's line follows them
-  await stopped();
+  await stop;
   removeApiInfo(opts.home);
   await api.close();
   await daemon.close();
@@ -90,6 +91,7 @@ async function runWithUi(opts: RunOpts, passphrase: string | undefined): Promise
 async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | undefined): Promise<void> {
   const node = await startNode(opts, passphrase !== undefined ? { passphrase } : {}, { local: true });
   markServing();
+  const stop = stopped();
   // Attached before the network part can deliver anything: every arrival is printed, once.
   const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
   node.on('message', (m: MessageRow) => process.stdout.write(line(toMessage(m, null), names()) + '\n'));
@@ -97,7 +99,7 @@ async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | unde
   process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
   if (passphrase === undefined) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
   reportNetwork(node);
-  await stopped();
+  await stop;
   await stopNode(node);
 }
 
