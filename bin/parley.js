@@ -35,6 +35,25 @@ const EXTERNAL = [
 ];
 
 /**
+ * zod's translations of its error messages into ~50 languages (~0.5 MB of the run path's ~3.5 MB of
+ * JavaScript, compiled at every start): Parley shows its own sentences and never picks a zod locale,
+ * so `z.locales` holds English alone; zod's default, English, is imported by zod itself, unchanged.
+ */
+const englishOnlyZod = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
  * A fingerprint of every CLI source file (the web UI is bundled by the daemon itself, at start), of
  * this launcher (how it bundles) and of the installed packages (bundled in too): npm rewrites
  * node_modules/.package-lock.json on every install.
@@ -71,7 +90,7 @@ async function bundled() {
       // command runs, so `parley --help` does not load libsignal, fastify and the rest.
       const out = await build({
         entryPoints: [join(src, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-        external: EXTERNAL, write: false, outdir: cacheDir, splitting: true, entryNames: key, chunkNames: `${key}-[hash]`,
+        external: EXTERNAL, plugins: [englishOnlyZod], write: false, outdir: cacheDir, splitting: true, entryNames: key, chunkNames: `${key}-[hash]`,
         outExtension: { '.js': '.mjs' }, logLevel: 'silent',
         // CommonJS packages bundled into ES modules still call require (node: builtins, the externals).
         banner: { js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);" },
