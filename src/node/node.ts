@@ -375,6 +375,7 @@ export class ParleyNode extends EventEmitter {
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
   signup(fetchImpl?: typeof fetch): Signup {
+    if (this.#networkState === 'starting' || this.#networkState === 'failed') throw NodeError.NETWORK_NOT_UP(this.#networkState === 'failed');
     if (!this.#access || !this.#keeper) throw NodeError.NOT_STARTED();
     return new Signup({
       db: this.db,
@@ -847,7 +848,7 @@ export class ParleyNode extends EventEmitter {
 /** Why the network part of a start failed, as `parley status` and the run's log say it. */
 function networkProblem(err: unknown): string {
   const why = ParleyError.is(err) ? err.message : describeError(err);
-  return `the network did not come up (${why}); what you send waits in the outbox: restart \`parley run\` to try again`;
+  return `the network did not come up (${why}); what you send waits in the outbox: restart Parley to try again`;
 }
 
 function splitEndpoint(endpoint: string): [string, number] {

@@ -63,7 +63,7 @@ describe('`parley run` is ready before its network', () => {
     const problem = await until(() => /parley: the network did not come up \(.+\)/.exec(run.errors())?.[0], 'the failure to be said on stderr');
     expect(problem).toMatch(/could not listen/);
     expect(run.errors()).not.toMatch(/at .+\.(ts|js|mjs):\d+/); // a sentence, not a stack trace
-    expect((await statusOf(carol)).network).toMatchObject({ state: 'failed', problem: expect.stringMatching(/did not come up.*restart `parley run`/) });
+    expect((await statusOf(carol)).network).toMatchObject({ state: 'failed', problem: expect.stringMatching(/did not come up.*restart Parley/) });
     expect((await parley('status', '--home', carol)).stdout).toMatch(/Network: not connected: the network did not come up/);
 
     // Still serving: a send is stored and waits (exit 3), nothing is lost.
