@@ -62,7 +62,7 @@ describe('encryption at rest, from the command line', () => {
     expect(runA.out).toMatch(/Parley is running for/);
     expect(runA.out).not.toMatch(/NOT protected/);
     // Bob's Parley starts locked and is unlocked by `parley unlock` reading standard input.
-    stops.push(stopOf(runA.child), stopOf((await background(['run', '--home', bob])).child));
+    stops.push(stopOf(runA.child), stopOf((await background(['run', '--home', bob], /Web UI/)).child));
     const unlocked = await withStdin('staple tuna envelope\n', 'unlock', '--home', bob, '--passphrase');
     expect(unlocked.stdout).toMatch(/Unlocked: Parley is running/);
     expect(JSON.parse((await parley('id', '--home', bob, '--json')).stdout)).toMatchObject({ id: bobId, name: NAMES.bob });
