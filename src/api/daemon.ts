@@ -31,6 +31,8 @@ export interface DaemonOptions {
   node: Omit<NodeOptions, 'home' | 'passphrase'>;
   /** An attestor to offer for email/phone sign-up (URL); without one, onboarding is incognito only. */
   attestor?: string;
+  /** Running as soon as the store is open; the node's network comes up in the background (`parley run`). */
+  networkInBackground?: boolean;
 }
 
 type Status = State['status'];
@@ -291,7 +293,9 @@ export class Daemon extends EventEmitter {
     this.#status = 'starting';
     let node: ParleyNode;
     try {
-      node = await startLockedNode({ ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) }, () => ApiError.HOME_BUSY());
+      node = await startLockedNode({ ...this.#opts.node, home: this.home, ...(passphrase !== undefined ? { passphrase } : {}) }, () => ApiError.HOME_BUSY(), {
+        local: !!this.#opts.networkInBackground,
+      });
     } catch (err) {
       this.#status = hasIdentity(this.home) && isLocked(this.home) ? 'locked' : 'new';
       throw err;
@@ -328,6 +332,7 @@ export class Daemon extends EventEmitter {
     node.on('sent', delivery);
     node.on('waiting', delivery);
     node.on('delivered', delivery);
+    node.on('network', () => this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent)); // how DHT traffic goes changes
     node.on('file', (file: FileInfo) => this.emit('event', { type: 'file', file } satisfies ApiEvent));
     node.on('file-removed', (removed: Removed[]) => {
       for (const contactId of new Set(removed.map((r) => r.contact_id)))

@@ -227,9 +227,13 @@ export interface Relay {
 
 /** How this device is connected: for its person only, never published. */
 export interface Network {
+  /** `starting` while the network part of the start runs in the background; `failed` with `problem` saying why. */
+  state: 'off' | 'starting' | 'up' | 'failed';
+  problem: string | null;
   dhtNodes: number;
   relaysInUse: Relay[];
-  listening: { host: string; port: number };
+  /** null until the direct listener is up (the network is starting). */
+  listening: { host: string; port: number } | null;
   publicAddress: { host: string; port: number } | null;
   nat: 'none' | 'stable' | 'changes-ports' | 'unknown' | null;
   direct: { possible: boolean; why: string };

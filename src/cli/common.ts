@@ -44,11 +44,11 @@ export function nodeOptionsFrom(opts: NetOpts): Omit<NodeOptions, 'home'> {
   };
 }
 
-/** Starts a node for this home, holding the home's lock for as long as it runs. */
-export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeOptions> = {}): Promise<ParleyNode> {
+/** Starts a node for this home, holding the home's lock for as long as it runs; `local`: its network comes up in the background. */
+export async function startNode(opts: CommonOpts & NetOpts, extra: Partial<NodeOptions> = {}, how: { local?: boolean } = {}): Promise<ParleyNode> {
   // Loaded here, not at the top: commands that start no node (id, --help) do not pay for the network stack.
   const { startLockedNode } = await import('../node/index.js');
-  return startLockedNode({ home: opts.home, ...nodeOptionsFrom(opts), ...extra }, () => CliError.BUSY(opts.home));
+  return startLockedNode({ home: opts.home, ...nodeOptionsFrom(opts), ...extra }, () => CliError.BUSY(opts.home), how);
 }
 
 export async function stopNode(node: ParleyNode): Promise<void> {

@@ -13,6 +13,7 @@ export const NODE_ERROR_CODES = [
   'NO_KEY_YET',
   'NO_KEY_CHANGE',
   'NODE_NOT_STARTED',
+  'NETWORK_NOT_UP',
   'NO_SUCH_MESSAGE',
   'NOT_YOUR_MESSAGE',
   'NOT_WAITING',
@@ -69,6 +70,13 @@ export class NodeError extends ParleyError<NodeErrorCode> {
   }
   static NOT_STARTED() {
     return new NodeError('NODE_NOT_STARTED', 'the node is not running');
+  }
+  /** What needs the DHT was asked for while the network part of the start runs in the background, or after it failed. */
+  static NETWORK_NOT_UP(failed: boolean) {
+    return new NodeError(
+      'NETWORK_NOT_UP',
+      failed ? 'not connected: the network did not come up when Parley started' : 'still connecting to the network: try again in a moment',
+    );
   }
   static NO_SUCH_MESSAGE() {
     return new NodeError('NO_SUCH_MESSAGE', 'there is no message with that ID (it may have been deleted or have disappeared)');

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { MAX_THUMB_BYTES } from '../wire/file-content.js';
 import type { FileMetadata } from '../store/index.js';
 import { NodeError } from './errors.js';
@@ -17,8 +17,19 @@ import { NodeError } from './errors.js';
 export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
 export const THUMB_PX = 320;
 
-// A daemon cleans an image now and then: libvips keeps no decoded images cached between them.
-sharp.cache(false);
+let loaded: Promise<typeof Sharp> | null = null;
+
+/**
+ * sharp (libvips), loaded with the first image: a daemon that sends none never maps its ~20 MiB of
+ * native libraries (issue 14: idle memory). libvips keeps no decoded images cached between cleanings.
+ */
+function sharpLib(): Promise<typeof Sharp> {
+  loaded ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    return sharp;
+  });
+  return loaded;
+}
 
 type Kind = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif';
 const MIME: Record<Kind, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', heif: 'image/heic' };
@@ -100,6 +111,7 @@ async function* once(b: Buffer): AsyncGenerator<Buffer> {
 /** The image encoded again without any metadata, upright, at high quality, in its own format. */
 async function cleaned(bytes: Buffer, kind: Kind): Promise<Buffer> {
   if (kind === 'heif') throw NodeError.IMAGE_NOT_CLEANED('this build of Parley cannot read HEIC images');
+  const sharp = await sharpLib();
   try {
     const meta = await sharp(bytes).metadata();
     const animated = (meta.pages ?? 1) > 1;
@@ -125,6 +137,7 @@ async function cleaned(bytes: Buffer, kind: Kind): Promise<Buffer> {
 
 /** A WebP of at most THUMB_PX on its longer side and MAX_THUMB_BYTES; null when the image cannot be read. */
 export async function thumbnail(bytes: Buffer): Promise<Buffer | null> {
+  const sharp = await sharpLib();
   for (const px of [THUMB_PX, 200, 120]) {
     for (const quality of [70, 50, 30]) {
       try {

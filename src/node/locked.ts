@@ -3,13 +3,15 @@ import { ParleyNode, type NodeOptions } from './node.js';
 
 /**
  * Starts a node for a home while holding the home's lock (one running node per home); the lock is
- * released if the start fails. `busy` makes the error for a home another process serves.
+ * released if the start fails. `busy` makes the error for a home another process serves. `local`:
+ * resolves once the local part is up, the network comes up in the background (ParleyNode.startLocal).
  */
-export async function startLockedNode(opts: NodeOptions, busy: () => Error): Promise<ParleyNode> {
+export async function startLockedNode(opts: NodeOptions, busy: () => Error, how: { local?: boolean } = {}): Promise<ParleyNode> {
   if (!acquireLock(opts.home)) throw busy();
   try {
     const node = new ParleyNode(opts);
-    await node.start();
+    if (how.local) node.startLocal();
+    else await node.start();
     return node;
   } catch (err) {
     releaseLock(opts.home);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { parseId, randomBytes, type Identity, type ParleyId } from '../identity/index.js';
 import { E2E, type Trust } from '../e2e/index.js';
-import { describeError } from '../wire/errors.js';
+import { describeError, ParleyError } from '../wire/errors.js';
 import { DhtError, DhtNode, lookupIntro, Republisher, INTRO_SALT, DEFAULT_REPUBLISH_MS, type VerifiedIntro } from '../dht/index.js';
 import {
   openHome,
@@ -82,11 +82,17 @@ export interface NodeOptions {
 
 /** `parley status`'s view of the network, for the person only. */
 export interface NetworkStatus extends Reachability {
+  /** `starting`: the network part of the start runs in the background (see `startLocal`); `failed`: see `problem`. */
+  state: NetworkState;
+  /** Why the network did not come up, as a sentence; null unless `failed`. */
+  problem: string | null;
   dhtNodes: number;
   relaysInUse: RelayView[];
-  /** Where the direct listener listens (this machine's address). */
-  listening: { host: string; port: number };
+  /** Where the direct listener listens (this machine's address); null until the network part has started it. */
+  listening: { host: string; port: number } | null;
 }
+
+export type NetworkState = 'off' | 'starting' | 'up' | 'failed';
 
 /**
  * One running person: their identity, database, Signal sessions, DHT presence, direct links and
@@ -122,6 +128,11 @@ export class ParleyNode extends EventEmitter {
   #door: Door | null = null;
   #prekeys: PrekeySchedule | null = null;
   #rendezvous: Rendezvous | null = null;
+  /** The network part of the start (see `startLocal`), where it is, and why it failed. */
+  #networkUp: Promise<void> | null = null;
+  #networkState: NetworkState = 'off';
+  #networkProblem: string | null = null;
+  #stopping = false;
   /** DHT exit candidates once known; whether identity-linked DHT traffic had to wait for one; my intro mailbox's home. */
   #exits: RelayAddress[] = [];
   #waitedForExit = false;
@@ -179,11 +190,68 @@ export class ParleyNode extends EventEmitter {
     return this.identity.id;
   }
 
+  /** Fully up: the local part, then the network (DHT joined, relay connected, intro record published). Rejects if the network part fails. */
   async start(): Promise<void> {
+    this.startLocal();
+    await this.networkUp();
+  }
+
+  /**
+   * The local part of a start, at once: the store is open (since the constructor), disappearing
+   * timers run, and what is sent waits in the outbox. The network part (DHT bootstrap, relays,
+   * direct listener, publishing, then delivery of the outbox) comes up in the background:
+   * `networkUp()` resolves once it is up, `network().state` says where it is and emits `network`
+   * (state) as it changes. A failure is logged and kept as a sentence (`network().problem`); it
+   * rejects only `networkUp()`, for whoever awaits it, never as an unhandled rejection.
+   */
+  startLocal(): void {
+    if (this.#networkUp) return;
+    this.#disappearing = new Disappearing({
+      db: this.db,
+      now: this.#opts.expiryNow ?? this.#now,
+      logger: this.#logger,
+      onRemoved: (r) => this.emit('removed', r),
+      expireFiles: (now) => this.files.removal.expire(now),
+    });
+    this.#disappearing.start();
+    this.#setNetwork('starting');
+    this.#networkUp = this.#startNetwork().then(
+      () => this.#setNetwork('up'),
+      (err: unknown) => {
+        if (this.#stopping) this.#setNetwork('off');
+        else {
+          this.#logger.warn({ err: describeError(err) }, 'the network part of the start failed');
+          this.#setNetwork('failed', networkProblem(err));
+        }
+        throw err;
+      },
+    );
+    this.#networkUp.catch(() => {}); // handled: the state says it; `networkUp()` still rejects
+  }
+
+  /** Resolves once the network part of the start is up (DHT joined, relay connected, intro record published). */
+  networkUp(): Promise<void> {
+    return this.#networkUp ?? Promise.reject(NodeError.NOT_STARTED());
+  }
+
+  #setNetwork(state: NetworkState, problem: string | null = null): void {
+    this.#networkState = state;
+    this.#networkProblem = problem;
+    this.emit('network', state);
+  }
+
+  /** Between the steps of the network part: a stop that came meanwhile ends it there. */
+  #stillStarting(): void {
+    if (this.#stopping) throw NodeError.NOT_STARTED();
+  }
+
+  async #startNetwork(): Promise<void> {
     const host = this.#opts.host ?? '127.0.0.1';
     this.#dht = new DhtNode({ bootstrap: this.#opts.bootstrap, host, logger: this.#logger });
     await this.#dht.start();
+    this.#stillStarting();
     this.#peers = await this.#startPeers(host);
+    this.#stillStarting();
     this.#door = new Door({
       db: this.db,
       identity: this.identity,
@@ -195,6 +263,7 @@ export class ParleyNode extends EventEmitter {
       },
     });
     await this.#door.review(); // settings changed while the node was down
+    this.#stillStarting();
     this.#pool = new RelayPool(
       {
         db: this.db,
@@ -208,6 +277,7 @@ export class ParleyNode extends EventEmitter {
       { named: this.#opts.relays ?? [], keys: this.#opts.relayKeys ?? [] },
     );
     const relay = await this.#pool.start(); // named relays, else the remembered guard, else relays found in the DHT
+    this.#stillStarting();
     // Relays other than the guard, for the home of my mailbox and the DHT exit: the pool's pick in
     // another /16 first, then the rest of what is named or known.
     // Named relays are the whole choice; else the ones found, leaving out any that failed its last
@@ -283,12 +353,14 @@ export class ParleyNode extends EventEmitter {
     this.#prekeys = new PrekeySchedule({ e2e: this.#e2e, logger: this.#logger, publish: async () => this.#myRelay?.refreshBundle() });
     await this.#prekeys.start(); // before the relay takes the bundle: it names the current keys
     await this.#myRelay?.start();
+    this.#stillStarting();
     const reflectors = [relay, this.#pool.otherHop()].filter((r): r is RelayAddress => r !== null);
     this.#learning = learnReachability(host, this.#peers.address(), reflectors).then((r) => {
       this.#reached = r; // for `parley status`, and the address to give when listening on all interfaces
       if (this.reachableByStrangers()) void this.#republisher?.refresh().catch(() => {});
     });
     await this.#republisher.start();
+    this.#stillStarting();
     this.#rendezvous = new Rendezvous(
       { dht: this.#access, db: this.db, self: this.id, reachFor: (id) => this.#myReachFor(id), now: this.#now, logger: this.#logger },
       { intervalMs: this.#opts.republishMs ?? DEFAULT_REPUBLISH_MS },
@@ -296,20 +368,14 @@ export class ParleyNode extends EventEmitter {
     void this.#rendezvous.start(); // in the background: one put per contact
     this.#keeper = new AttestationKeeper({ dht: this.#access, db: this.db, logger: this.#logger, now: this.#now });
     await this.#keeper.start();
+    this.#stillStarting();
     this.#delivery.start();
-    this.#disappearing = new Disappearing({
-      db: this.db,
-      now: this.#opts.expiryNow ?? this.#now,
-      logger: this.#logger,
-      onRemoved: (r) => this.emit('removed', r),
-      expireFiles: (now) => this.files.removal.expire(now),
-    });
-    this.#disappearing.start();
     this.files.start();
   }
 
   /** Sign-up by email or phone, contact discovery and unlinking (see src/signup); this node republishes the attestations. */
   signup(fetchImpl?: typeof fetch): Signup {
+    if (this.#networkState === 'starting' || this.#networkState === 'failed') throw NodeError.NETWORK_NOT_UP(this.#networkState === 'failed');
     if (!this.#access || !this.#keeper) throw NodeError.NOT_STARTED();
     return new Signup({
       db: this.db,
@@ -322,6 +388,9 @@ export class ParleyNode extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    // A network part still starting ends at its next step; then everything it started stops below.
+    this.#stopping = true;
+    await this.#networkUp?.catch(() => {});
     this.#delivery?.stop();
     this.#disappearing?.stop();
     const files = this.files.stop(); // transfers in flight end as their links close below
@@ -344,7 +413,14 @@ export class ParleyNode extends EventEmitter {
   /** How this node is connected, for its person only (`parley status`): never published. */
   network(): NetworkStatus {
     const reach = this.#reached ?? { publicAddress: null, nat: null, direct: { possible: false, why: 'still asking the relays where they see you' } };
-    return { dhtNodes: this.#dht?.nodeCount() ?? 0, relaysInUse: this.relays().filter((r) => r.uses.length > 0), listening: this.address(), ...reach };
+    return {
+      state: this.#networkState,
+      problem: this.#networkProblem,
+      dhtNodes: this.#dht?.nodeCount() ?? 0,
+      relaysInUse: this.relays().filter((r) => r.uses.length > 0),
+      listening: this.#peers?.address() ?? null,
+      ...reach,
+    };
   }
 
   /** The relays this node knows, what it measured of them and what it uses them for. */
@@ -460,6 +536,15 @@ export class ParleyNode extends EventEmitter {
 
   /** The same, as the privacy summary says it (a warning when it leaves from this device's address). */
   dhtTraffic(): DhtTraffic {
+    if (!this.#access)
+      return {
+        private: true,
+        waiting: true,
+        sentence:
+          this.#networkState === 'failed'
+            ? 'Your DHT traffic has not started: the network did not come up.'
+            : 'Your DHT traffic has not started yet: Parley is still connecting to the network.',
+      };
     return describeDhtRoute(this.dhtRoute());
   }
 
@@ -778,6 +863,12 @@ export class ParleyNode extends EventEmitter {
     const [host, port] = splitEndpoint(intro.endpoint);
     return { host, port, transportKey: intro.transportKey };
   }
+}
+
+/** Why the network part of a start failed, as `parley status` and the run's log say it. */
+function networkProblem(err: unknown): string {
+  const why = ParleyError.is(err) ? err.message : describeError(err);
+  return `the network did not come up (${why}); what you send waits in the outbox: restart Parley to try again`;
 }
 
 function splitEndpoint(endpoint: string): [string, number] {

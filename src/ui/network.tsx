@@ -30,6 +30,14 @@ export function NetworkPanel({ client, onClose }: { client: ApiClient; onClose: 
       {error && <p role="alert">{error}</p>}
       {net && (
         <dl class="network">
+          <dt>Network</dt>
+          <dd>
+            {net.state === 'up'
+              ? 'connected'
+              : net.state === 'starting'
+                ? 'connecting (what you send waits in the outbox meanwhile)'
+                : `not connected${net.problem ? `: ${net.problem}` : ''}`}
+          </dd>
           <dt>DHT</dt>
           <dd>{net.dhtNodes} nodes known</dd>
           <dt>Public address</dt>

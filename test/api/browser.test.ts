@@ -93,7 +93,7 @@ describe('the web UI in a real browser (Debian chromium)', () => {
     await shot(a, 'alice-5-route-receipt');
     // No address of Bob's anywhere on Alice's page. (Relays may be named: relay 1, Bob's, is also her
     // DHT exit, which the receipt and the privacy summary name; issue 13 §8.)
-    expect(await a.content()).not.toContain((await bob.client.network()).listening.host);
+    expect(await a.content()).not.toContain((await bob.client.network()).listening!.host);
     await a.keyboard.press('Escape');
     expect(await a.getByLabel('Privacy of this conversation').textContent()).toContain('Route: 2 relays');
 

@@ -99,7 +99,7 @@ describe('the web UI in a real browser (Debian firefox-esr)', () => {
     expect(receiptText).toContain('This message went 2 relays to Bob');
     expect(receiptText).toContain('You: no IP address of Bob');
     // No address of Bob's (his relay is also Alice's DHT exit, which the receipt names: issue 13 §8).
-    expect(await page.content()).not.toContain((await bob.client.network()).listening.host);
+    expect(await page.content()).not.toContain((await bob.client.network()).listening!.host);
     await shot(page, 'alice-4-route-receipt');
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog[open]', { hidden: true });

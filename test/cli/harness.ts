@@ -28,15 +28,25 @@ export function cliHarness(prefix: string) {
       }
       throw new Error(`parley ${args.join(' ')} should have failed`);
     },
-    /** Starts a long-running command; resolves once its output matches `ready`. */
-    background(args: string[], ready = /Ctrl-C/): Promise<{ child: ChildProcess; out: string }> {
+    /**
+     * Starts a long-running command; resolves once its output matches `ready`: by default, for `run`,
+     * its Online line (fully up: DHT joined, relays reached, intro record published; its ready line
+     * comes before, with the network still starting), else its Ctrl-C line. `output()` and
+     * `errors()` read what it printed so far.
+     */
+    background(
+      args: string[],
+      ready = args[0] === 'run' ? /^Online: /m : /Ctrl-C/,
+    ): Promise<{ child: ChildProcess; out: string; output: () => string; errors: () => string }> {
       const child = spawn('node', ['bin/parley.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
+      let err = '';
+      child.stderr!.on('data', (d) => (err += d));
       return new Promise((resolve, reject) => {
         let out = '';
         child.stdout!.on('data', (d) => {
           out += d;
-          if (ready.test(out)) resolve({ child, out });
+          if (ready.test(out)) resolve({ child, out, output: () => out, errors: () => err });
         });
         child.once('exit', (code) => reject(new Error(`${args[0]} exited early (${code})`)));
       });

@@ -36,7 +36,7 @@ describe('replies, deletes, timers and the outbox from the command line', () => 
     await parley('contact', 'add', '--home', alice, bobId, '--name', 'Bob');
     await parley('contact', 'add', '--home', alice, carolId, '--name', 'Carol'); // Carol never goes online
     await parley('contact', 'add', '--home', bob, aliceId, '--name', 'Alice');
-    await background(['run', '--home', alice], /Web UI/);
+    await background(['run', '--home', alice]);
     await background(['run', '--home', bob, '--no-ui']);
 
     const question = JSON.parse((await parley('send', '--home', alice, 'bob', 'where is the spare key', '--wait', '45', '--json')).stdout) as Msg;

@@ -35,7 +35,7 @@ describe('parley strangers', () => {
     await crawler.start();
     const intro = () => lookupIntro(crawler!, carolId, Math.floor(Date.now() / 1000)).catch(() => null);
 
-    await background(['run', '--home', carol], /Web UI/);
+    await background(['run', '--home', carol]);
     await until(async () => (await intro()) !== null, "Carol's intro record", 30_000);
     expect((await intro())!.endpoint).toBeUndefined();
 

@@ -16,6 +16,7 @@ export const MODULES = {
   relays: async (): Promise<Register> => (await import('./relays.js')).registerRelays,
   contacts: async (): Promise<Register> => (await import('./contacts.js')).registerContacts,
   messages: async (): Promise<Register> => (await import('./messages.js')).registerMessages,
+  run: async (): Promise<Register> => (await import('./run.js')).registerRun,
   messaging: async (): Promise<Register> => (await import('./messaging.js')).registerMessaging,
   testnet: async (): Promise<Register> => (await import('./testnet.js')).registerTestnet,
   demo: async (): Promise<Register> => (await import('./demo.js')).registerDemo,
@@ -75,7 +76,7 @@ export const COMMANDS: CommandEntry[] = [
   entry('reply', '<message-id> <text>', true, 'messages', 'reply to a message (by its ID, or the first 8 characters `history` shows): the reply quotes it'),
   entry('history', '[id]', true, 'messages', 'show messages, with how each travelled'),
   entry('outbox', '', true, 'messages', 'list messages waiting for delivery, and why they wait (`outbox cancel <id>`, `outbox retry <id>`)'),
-  entry('run', '', true, 'messages', 'stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1'),
+  entry('run', '', true, 'run', 'stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1'),
   entry(
     'delete',
     '[message-id]',

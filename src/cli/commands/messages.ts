@@ -4,28 +4,11 @@ import { loadIdentity, parseId } from '../../identity/index.js';
 import { openDb, type MessageRow } from '../../store/index.js';
 import { lockOwner, queueMessage } from '../../node/index.js';
 import type { RouteReceipt } from '../../routing/receipt.js';
-import { emit, formatTime, markServing } from '../output.js';
-import { readTestnet } from '../network.js';
+import { emit, formatTime } from '../output.js';
 import { serviceFor } from '../service.js';
-import { DISK_NOT_PROTECTED } from './identity.js';
 import { messageOf, registerOutboxActions, timerText } from './messaging.js';
-import { readPassphrase, wantsPassphrase, withPassphrase, type PassOpts } from '../passphrase.js';
-import { CliError, nodeOptionsFrom, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
-import {
-  ApiClient,
-  ApiClientError,
-  Daemon,
-  apiToken,
-  messageView,
-  readApiInfo,
-  removeApiInfo,
-  startApi,
-  toMessage,
-  writeApiInfo,
-  type ApiEvent,
-  receiptCircumstances,
-  type Message,
-} from '../../api/index.js';
+import { CliError, positiveInt, startNode, stopNode, withHome, withJson, withNetwork, type CommonOpts, type NetOpts } from '../common.js';
+import { ApiClient, ApiClientError, apiToken, messageView, readApiInfo, receiptCircumstances, type Message } from '../../api/index.js';
 
 export function describeRoute(r: RouteReceipt | null): string {
   if (!r) return 'not sent yet';
@@ -46,7 +29,7 @@ function circumstances(m: Message, name: string): string {
     : '';
 }
 
-function line(m: Message, names: Map<string, string>): string {
+export function line(m: Message, names: Map<string, string>): string {
   const name = names.get(m.contactId) ?? m.contactId.slice(0, 8);
   const who = m.direction === 'out' ? 'me' : name;
   const waits = m.waitingBecause ? `, ${m.waitingBecause}` : '';
@@ -139,48 +122,6 @@ export function registerMessages(program: Command): void {
         : 'The outbox is empty: nothing waits for delivery.',
     );
   });
-
-  withPassphrase(withNetwork(withHome(program.command('run'))), 'unlock the identity at start')
-    .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1')
-    .option('--ui-port <n>', 'port of the web UI and API on 127.0.0.1 (default: any free port)')
-    .option('--no-ui', 'no web UI or API: messages only print here')
-    .option('--attestor <url>', 'the attestor the web UI offers for email/phone sign-up (default: the running `parley testnet --attestor`)')
-    .action(async (opts: CommonOpts & NetOpts & PassOpts & { ui: boolean; uiPort?: string; attestor?: string }) => {
-      const passphrase = wantsPassphrase(opts) ? await readPassphrase('Passphrase: ', opts.passphraseFile) : undefined;
-      if (!opts.ui) return runHeadless(opts, passphrase);
-      const attestor = opts.attestor ?? readTestnet()?.attestor?.url;
-      const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts), ...(attestor ? { attestor } : {}) });
-      if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
-      const since = Date.now();
-      await daemon.open();
-      if (passphrase !== undefined && daemon.state().status === 'locked') await daemon.unlock(passphrase);
-      const api = await startApi({ daemon, token: apiToken(opts.home), port: positiveInt('--ui-port', opts.uiPort, 0) });
-      writeApiInfo(opts.home, api.url);
-      markServing();
-      const said = (m: Message) => `message from ${m.contactId.slice(0, 8)}: ${m.body}\n`;
-      daemon.on('event', (e: ApiEvent) => {
-        if (e.type === 'message') process.stdout.write(said(e.message));
-      });
-      // What arrived while it started (fetched from the mailbox) is printed too, before anything newer.
-      if (daemon.state().status === 'running') for (const m of arrivedSince(daemon.history(undefined, 1000), since)) process.stdout.write(said(m));
-      const status = daemon.state();
-      process.stdout.write(
-        status.status === 'running'
-          ? `Parley is running for ${status.me!.id} (Ctrl-C to stop).\n`
-          : status.status === 'locked'
-            ? 'Parley is running; your identity is locked: open the web UI to unlock it.\n'
-            : 'Parley is running with no identity yet: open the web UI to create one (or use `parley init`).\n',
-      );
-      if (status.status === 'running' && !status.diskProtected) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
-      process.stdout.write(`Web UI: ${api.openUrl}\n  (the link carries this device's access token: keep it to yourself)\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      removeApiInfo(opts.home);
-      await api.close();
-      await daemon.close();
-    });
 }
 
 export type SendOpts = CommonOpts & NetOpts & { wait: string };
@@ -248,31 +189,4 @@ async function sendThroughApi(url: string, home: string, to: string, text: strin
     m,
     `Not confirmed yet: the message waits in your outbox${m.waitingBecause ? ` (${m.waitingBecause})` : ''}; your running Parley delivers it.`,
   );
-}
-
-/** Messages received at or after `since`, oldest first: what a start fetched from the mailbox. */
-function arrivedSince<M extends { direction: string; receivedAt: number | null }>(messages: M[], since: number): M[] {
-  return messages.filter((m) => m.direction === 'in' && (m.receivedAt ?? 0) >= since);
-}
-
-async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | undefined): Promise<void> {
-  const since = Date.now();
-  const node = await startNode(opts, passphrase !== undefined ? { passphrase } : {});
-  markServing();
-  const names = () => new Map(node.contacts().map((c) => [c.id, c.name ?? c.id.slice(0, 8)]));
-  node.on('message', (m: MessageRow) => process.stdout.write(line(toMessage(m, null), names()) + '\n'));
-  // Attached in the same turn as the start resolved: what it fetched is printed once, before anything newer.
-  for (const m of arrivedSince(
-    node.history(undefined, 1000).map((r) => toMessage(r, null)),
-    since,
-  ))
-    process.stdout.write(line(m, names()) + '\n');
-  node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
-  process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
-  if (passphrase === undefined) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await stopNode(node);
 }

@@ -15,6 +15,13 @@ const NAT: Record<NonNullable<Network['nat']>, string> = {
   unknown: 'unknown (only one relay answered)',
 };
 
+const NETWORK_STATE: Record<Network['state'], string> = {
+  off: 'off',
+  starting: 'connecting (joining the DHT, reaching your relay, publishing your intro record); what you send waits in the outbox meanwhile',
+  up: 'connected',
+  failed: 'not connected',
+};
+
 async function networkOf(url: string, home: string): Promise<Network> {
   try {
     return await new ApiClient(url, apiToken(home)).network();
@@ -34,10 +41,11 @@ function networkLines(net: Network | null, served: boolean, serving: boolean, re
   }
   const pub = net.publicAddress ? `${net.publicAddress.host}:${net.publicAddress.port} (as your relay sees you; shown to you only)` : 'unknown';
   return [
+    `Network: ${NETWORK_STATE[net.state]}${net.problem ? `: ${net.problem}` : ''}`,
     `DHT:     ${net.dhtNodes} nodes known`,
     `Relays:  ${net.relaysInUse.length ? `${net.relaysInUse.length} in use` : 'none in use: messages to `relayed` contacts wait in the outbox'}`,
     ...net.relaysInUse.map(describeRelay),
-    `Listening for direct connections on ${net.listening.host}:${net.listening.port}`,
+    net.listening ? `Listening for direct connections on ${net.listening.host}:${net.listening.port}` : 'Not listening for direct connections yet',
     `Public address: ${pub}`,
     `NAT:     ${net.nat ? NAT[net.nat] : 'not known yet'}`,
     `Direct:  ${net.direct.possible ? 'possible' : 'not possible'}: ${net.direct.why}`,
