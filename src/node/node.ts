@@ -716,7 +716,7 @@ export class ParleyNode extends EventEmitter {
    * otherwise, and that link must close now, not at the next door review.
    */
   #noLongerAStranger(id: string): void {
-    if (this.#peers && !mayConnectDirectly(getContact(this.db, id), this.reachableByStrangers())) this.#peers.drop(id, 'NOT_DIRECT');
+    if (this.#peers && !this.#peers.mayConnect(id)) this.#peers.drop(id, 'NOT_DIRECT');
   }
 
   /** Whether my intro record carries my direct endpoint, for anyone to read (off unless turned on). */
