@@ -130,11 +130,7 @@ export class Republisher {
 
   /** If the network returns an older copy with a higher seq than `published`, publishes past it now. */
   async #passOlderCopy(published: number): Promise<void> {
-    // Bounded: a record never published before is a lookup that waits for every node's answer, which on
-    // the Mainline DHT can take many seconds; past the bound, the check after the first publish remains.
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOK_FIRST_MS).unref()));
-    const held = await Promise.race([this.#storedSeq(), bound]).finally(() => clearTimeout(timer));
+    const held = await this.#storedSeq();
     if (held === null || held <= published || !this.#running) return;
     this.#status = { ...this.#status, lastSeq: Math.max(held, this.#status.lastSeq ?? 0) };
     await this.refresh();
