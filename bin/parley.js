@@ -14,16 +14,20 @@
 // their own files) stay in node_modules, loaded through the `require` the banner defines.
 // Anything unusual (esbuild missing, a read-only install, PARLEY_NO_BUNDLE=1): the sources through tsx.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import Module, { createRequire } from 'node:module';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const cacheDir = join(src, '.build');
 
-/** Loaded from node_modules, not bundled: native addons, and the build tools themselves. */
+/**
+ * Loaded from node_modules, not bundled: packages that find their native addon next to their own
+ * files, and the build tools themselves. (libsignal is bundled: see `libsignalBesideItsAddon`.)
+ */
 const EXTERNAL = [
-  '@signalapp/libsignal-client',
   'better-sqlite3',
   'better-sqlite3-multiple-ciphers',
   'sodium-native',
@@ -54,6 +58,48 @@ const englishOnlyZod = {
 };
 
 /**
+ * libsignal's JavaScript bundled like the rest (~0.7 MB of ES modules, otherwise resolved, compiled
+ * and linked at every start) while its native addon stays where npm put it: the one line that finds
+ * the addon from the module's own folder (`import.meta.dirname`) is given that folder.
+ */
+const libsignalBesideItsAddon = {
+  name: 'libsignal-beside-its-addon',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@signalapp[\\/]libsignal-client[\\/]dist[\\/]Native\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.dirname')) throw new Error('libsignal no longer finds its addon through import.meta.dirname');
+      return { contents: text.replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path))), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Node's modules that packages require at load but use only for what Parley never or rarely does
+ * (fastify's HTTP/2 and HTTPS servers, ws's TLS client, commander's executable subcommands, ws's
+ * compression): each is loaded on first use instead, behind an object that forwards to it. Compiling
+ * them at start took ~60 ms of `parley run`'s start (https alone 18 ms, http2 15 ms).
+ */
+const LAZY_BUILTINS = /^(node:)?(http2|https|tls|child_process|zlib)$/;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: LAZY_BUILTINS }, (args) =>
+      args.kind === 'require-call' && /[\\/]node_modules[\\/]/.test(args.importer) ? { path: args.path.replace('node:', ''), namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let m; const real = () => (m ??= require('node:${args.path}'));
+module.exports = new Proxy({}, {
+  get: (_, k) => real()[k],
+  has: (_, k) => k in real(),
+  ownKeys: () => Reflect.ownKeys(real()),
+  getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(real(), k); return d && { ...d, configurable: true }; },
+});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * A fingerprint of every CLI source file (the web UI is bundled by the daemon itself, at start), of
  * this launcher (how it bundles) and of the installed packages (bundled in too): npm rewrites
  * node_modules/.package-lock.json on every install.
@@ -79,43 +125,106 @@ function sourcesKey() {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function bundled() {
+/** Build options both bundles share. */
+const COMMON = {
+  bundle: true, platform: 'node', target: 'node20', external: EXTERNAL, plugins: [englishOnlyZod, libsignalBesideItsAddon, lazyBuiltins], write: false, logLevel: 'silent',
+  // Whitespace and syntax only: names stay, so stack traces (PARLEY_DEBUG=1) still read; ~1/3 less
+  // source to read, hash and keep in memory at every start.
+  minifyWhitespace: true, minifySyntax: true,
+};
+
+/** Writes esbuild's output files atomically, `last` after the others, and removes the bundles of older sources. */
+function writeOutput(key, files, last) {
+  mkdirSync(cacheDir, { recursive: true });
+  // Bundles of older sources go; this one may be being written by a parallel launcher too.
+  for (const old of readdirSync(cacheDir)) if (old.startsWith('cli-') && !old.startsWith(key)) rmSync(join(cacheDir, old), { force: true });
+  // A parallel launcher that sees `last` (the entry) finds every other file.
+  for (const f of files.sort((a, b) => (a.path === last) - (b.path === last))) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path); // atomic: a parallel launcher sees the whole file or none
+  }
+}
+
+/** The whole CLI as ES modules, split: each command's module (and its packages) is a chunk loaded only when that command runs. */
+async function esmBundle(key) {
+  const file = join(cacheDir, `${key}.mjs`);
+  if (existsSync(file)) return file;
+  const { build } = await import('esbuild');
+  const out = await build({
+    ...COMMON, entryPoints: [join(src, 'cli', 'main.ts')], format: 'esm', outdir: cacheDir, splitting: true, entryNames: key,
+    chunkNames: `${key}-[hash]`, outExtension: { '.js': '.mjs' },
+    // CommonJS packages bundled into ES modules still call require (node: builtins, the externals).
+    banner: { js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);" },
+  });
+  writeOutput(key, out.outputFiles, file);
+  return file;
+}
+
+/**
+ * `parley run` alone as one CommonJS file, so V8 can cache its compiled code (Node 20 caches no ES
+ * module): compiling and linking ~3 MB of JavaScript was most of `run`'s start (bench `cli`).
+ * `import.meta.url` becomes the bundle's own URL, as in the ES bundle, whose files sit beside it.
+ */
+async function runBundle(key) {
+  const file = join(cacheDir, `${key}-run.cjs`);
+  if (existsSync(file)) return file;
+  const { build } = await import('esbuild');
+  const out = await build({
+    ...COMMON, entryPoints: [join(src, 'cli', 'run-main.ts')], format: 'cjs', outfile: file,
+    define: { 'import.meta.url': '__parleyModuleUrl' }, supported: { 'dynamic-import': false },
+    banner: { js: "const __parleyModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  writeOutput(key, out.outputFiles, file);
+  return file;
+}
+
+/**
+ * Loads a CommonJS bundle with V8's code cache beside it. `saveCache` writes what the process has
+ * compiled so far, if the cache was missing or refused (another Node, other flags: both are in its
+ * name); the next start reads those functions instead of compiling them.
+ */
+function loadCached(file) {
+  const flags = createHash('sha256').update(`${process.version}\0${process.execArgv.join('\0')}`).digest('hex').slice(0, 8);
+  const cacheFile = file.replace(/\.cjs$/, `-${flags}.v8cache`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {}
+  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  let stale = !cachedData || script.cachedDataRejected;
+  const saveCache = () => {
+    if (!stale) return;
+    stale = false;
+    try {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {} // a read-only install starts as it did before the cache
+  };
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return { exports: module.exports, saveCache };
+}
+
+/** The bundle this command line runs, built if the sources changed; null if it cannot be (then tsx runs the sources). */
+async function built() {
   if (process.env.PARLEY_NO_BUNDLE) return null;
   try {
     const key = `cli-${sourcesKey()}`;
-    const file = join(cacheDir, `${key}.mjs`);
-    if (!existsSync(file)) {
-      const { build } = await import('esbuild');
-      // Split: each command's module (and the packages it imports) is a chunk loaded only when that
-      // command runs, so `parley --help` does not load libsignal, fastify and the rest.
-      const out = await build({
-        entryPoints: [join(src, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-        external: EXTERNAL, plugins: [englishOnlyZod], write: false, outdir: cacheDir, splitting: true, entryNames: key, chunkNames: `${key}-[hash]`,
-        outExtension: { '.js': '.mjs' }, logLevel: 'silent',
-        // CommonJS packages bundled into ES modules still call require (node: builtins, the externals).
-        banner: { js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);" },
-      });
-      mkdirSync(cacheDir, { recursive: true });
-      // Bundles of older sources go; this one may be being written by a parallel launcher too.
-      for (const old of readdirSync(cacheDir)) if (old.startsWith('cli-') && !old.startsWith(key)) rmSync(join(cacheDir, old), { force: true });
-      // Chunks first, the entry last: a parallel launcher that sees the entry finds every chunk.
-      const files = out.outputFiles.sort((a, b) => (a.path === file) - (b.path === file));
-      for (const f of files) {
-        const tmp = `${f.path}.${process.pid}.tmp`;
-        writeFileSync(tmp, f.contents);
-        renameSync(tmp, f.path); // atomic: a parallel launcher sees the whole file or none
-      }
-    }
-    return file;
+    return process.argv[2] === 'run' ? { run: await runBundle(key) } : { esm: await esmBundle(key) };
   } catch {
     return null;
   }
 }
 
-const file = await bundled();
-if (file) {
-  await import(pathToFileURL(file).href);
-} else {
+const file = await built();
+if (file?.run) {
+  const { exports, saveCache } = loadCached(file.run);
+  await exports.runCommand(saveCache); // saved once ready: the code a start needs, not what runs after
+}
+else if (file?.esm) await import(pathToFileURL(file.esm).href);
+else {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/main.ts');

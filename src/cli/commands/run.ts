@@ -22,7 +22,11 @@ export const ONLINE_LINE = 'Online: joined the DHT, reached your relays and publ
 
 type RunOpts = CommonOpts & NetOpts & PassOpts & { ui: boolean; uiPort?: string; attestor?: string };
 
-export function registerRun(program: Command): void {
+/**
+ * `onReady` runs once the ready lines are out (the launcher saves V8's code cache then: what a start
+ * compiles up to ready, and nothing the network part compiles after it).
+ */
+export function registerRun(program: Command, onReady: () => void = () => {}): void {
   withPassphrase(withNetwork(withHome(program.command('run'))), 'unlock the identity at start')
     .description('stay online: receive messages, deliver the outbox, keep your DHT records fresh, and serve the web UI on 127.0.0.1')
     .option('--ui-port <n>', 'port of the web UI and API on 127.0.0.1 (default: any free port)')
@@ -30,8 +34,8 @@ export function registerRun(program: Command): void {
     .option('--attestor <url>', 'the attestor the web UI offers for email/phone sign-up (default: the running `parley testnet --attestor`)')
     .action(async (opts: RunOpts) => {
       const passphrase = wantsPassphrase(opts) ? await readPassphrase('Passphrase: ', opts.passphraseFile) : undefined;
-      if (!opts.ui) return runHeadless(opts, passphrase);
-      return runWithUi(opts, passphrase);
+      if (!opts.ui) return runHeadless(opts, passphrase, onReady);
+      return runWithUi(opts, passphrase, onReady);
     });
 }
 
@@ -46,7 +50,7 @@ function reportNetwork(node: ParleyNode): void {
   report(); // it may have ended already
 }
 
-async function runWithUi(opts: RunOpts, passphrase: string | undefined): Promise<void> {
+async function runWithUi(opts: RunOpts, passphrase: string | undefined, onReady: () => void): Promise<void> {
   const attestor = opts.attestor ?? readTestnet()?.attestor?.url;
   const daemon = new Daemon({ home: opts.home, node: nodeOptionsFrom(opts), networkInBackground: true, ...(attestor ? { attestor } : {}) });
   if (lockOwner(opts.home) !== null) throw CliError.BUSY(opts.home);
@@ -81,6 +85,7 @@ async function runWithUi(opts: RunOpts, passphrase: string | undefined): Promise
   if (status.status === 'running' && !status.diskProtected) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
   process.stdout.write(`Web UI: ${api.openUrl}\n  (the link carries this device's access token: keep it to yourself)\n`);
   ready = true;
+  onReady();
   watch(); // after the ready lines: the network's line follows them
   await stop;
   removeApiInfo(opts.home);
@@ -88,7 +93,7 @@ async function runWithUi(opts: RunOpts, passphrase: string | undefined): Promise
   await daemon.close();
 }
 
-async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | undefined): Promise<void> {
+async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | undefined, onReady: () => void): Promise<void> {
   const node = await startNode(opts, passphrase !== undefined ? { passphrase } : {}, { local: true });
   markServing();
   const stop = stopped();
@@ -98,6 +103,7 @@ async function runHeadless(opts: CommonOpts & NetOpts, passphrase: string | unde
   node.on('delivered', (m: MessageRow) => process.stdout.write(`delivered ${m.id.slice(0, 8)} to ${names().get(m.contact_id)}\n`));
   process.stdout.write(`Parley is running for ${node.id} (Ctrl-C to stop).\n`);
   if (passphrase === undefined) process.stdout.write(`${DISK_NOT_PROTECTED}\n`);
+  onReady();
   reportNetwork(node);
   await stop;
   await stopNode(node);
