@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, Daemon, apiToken, startApi, type RunningApi } from '../../src/api/index.js';
 import { Identity, linkOf, parseId, saveIdentity } from '../../src/identity/index.js';
+import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import { until } from '../helpers/until.js';
 import { listenEvents } from './helpers.js';
 
@@ -25,10 +26,12 @@ describe('the QR code of my link, as the web UI reads it', () => {
   const root = mkdtempSync(join(tmpdir(), 'parley-my-qr-'));
   const running: Running[] = [];
   let host = 30 + Math.floor(Math.random() * 200);
-  /** A daemon as `parley run` opens it: store first, the network (nowhere to be found here) in the background. */
+  let net: Testnet;
+  /** A daemon as `parley run` opens it: store first, the network in the background (a local DHT; reachable directly, no relay). */
   const open = async (name: string): Promise<Running> => {
     const home = join(root, name);
-    const daemon = new Daemon({ home, node: { bootstrap: ['127.0.0.1:9'], host: `127.0.5.${host++}` }, networkInBackground: true });
+    const node = { bootstrap: net.bootstrap, host: `127.0.5.${host++}`, reachableByStrangers: true, retry: { baseMs: 200, maxMs: 1_000 } };
+    const daemon = new Daemon({ home, node, networkInBackground: true });
     await daemon.open();
     const token = apiToken(home);
     const api = await startApi({ daemon, token });
@@ -40,6 +43,7 @@ describe('the QR code of my link, as the web UI reads it', () => {
   let aliceId: string;
   let qrcodeAtStart: boolean;
   beforeAll(async () => {
+    net = await startTestnet({ dhtNodes: 4 });
     const identity = Identity.generate();
     aliceId = identity.id;
     saveIdentity(join(root, 'alice'), identity);
@@ -51,12 +55,19 @@ describe('the QR code of my link, as the web UI reads it', () => {
       await r.api.close();
       await r.daemon.close();
     }
+    await net.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('is not drawn while the daemon opens its home, yet the state, my ID and the event stream carry it', async () => {
+  it('is not drawn while the daemon opens its home, nor for news nobody is there to hear', async () => {
     expect(alice.daemon.state()).toMatchObject({ status: 'running', me: { id: aliceId } });
     expect(qrcodeAtStart).toBe(false); // the ready line does not wait for it
+    // The network comes up (the daemon tells its listeners) while no web UI is open.
+    await until(() => alice.daemon.node!.network().state === 'up', 'the network part of the start to come up');
+    expect(qrcodeLoaded()).toBe(false);
+  });
+
+  it('the state, my ID and the event stream carry it once the web UI asks', async () => {
     const expected = await qrOf(aliceId);
     const state = await alice.client.state();
     expect(state.me).toMatchObject({ id: aliceId, link: linkOf(parseId(aliceId)), qrSvg: expected });
