@@ -1,12 +1,15 @@
 /**
  * Section `cli`: how fast the CLI starts and how much memory `parley run` holds, each beside a bare
  * Node process measured in the same run, interleaved start by start (the machine is shared):
- *  - spawn → first line of `node -e`, `parley --help`, `parley id`, and `parley run` (ready);
- *  - RSS 2 s after start, and `parley run`'s own process.memoryUsage() (heap, external, array
+ *  - spawn → first line of `node -e`, the floor (bench/cli-floor.mjs: the packages `parley run`
+ *    needs before it is ready, loaded and listening, no Parley code; as it is, and bundled as the
+ *    launcher bundles the CLI), `parley --help`, `parley id`, and `parley run` (ready);
+ *  - RSS 2 s after start, split by mapping (/proc/PID/smaps: the node binary, native addons,
+ *    anonymous memory), and `parley run`'s own process.memoryUsage() (heap, external, array
  *    buffers) and the packages it has loaded, read through a `--import` hook on SIGUSR2.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,7 +17,9 @@ import { Identity, saveIdentity } from '../src/identity/index.js';
 import { startTestnet } from '../src/testnet/index.js';
 import { progress, type BenchContext, type SectionBody } from './section.js';
 import { summarize, ms } from './stats.js';
-import { parleyArgv, runArgs } from './run-args.js';
+import { launcherFlags, parleyArgv, runArgs } from './run-args.js';
+import { smapsOf, type Smaps } from './smaps.js';
+import { bundleFloor } from './floor-bundle.js';
 
 const STARTS = Number(process.env.BENCH_CLI_STARTS ?? 7);
 const MiB = 1024 * 1024;
@@ -30,6 +35,9 @@ process.on('SIGUSR2', () => {
   const pkgs = [...new Set(cache.map((p) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(p)?.[1]).filter(Boolean))].sort();
   process.stderr.write('PARLEY_BENCH_MEM ' + JSON.stringify({ mem: process.memoryUsage(), pkgs }) + '\\n');
 });`)}`;
+
+/** Node's argv for a process whose memory is read: the hook, and a GC it can force before reading. */
+const measured = (args: string[]) => ['--expose-gc', '--import', HOOK, ...args];
 
 interface Started {
   proc: ChildProcess;
@@ -88,6 +96,38 @@ async function memoryOf(p: Started): Promise<Mem> {
   throw new Error('the process did not report its memory');
 }
 
+/** Median and p99 of a start time, as a row. */
+const startRow = (measure: string, samples: number[]) => {
+  const s = summarize(samples);
+  return { measure, n: s.n, median: s.median, p99: s.p99, unit: 'ms' };
+};
+const ratioRow = (measure: string, figure: number[], baseline: number[]) => ({
+  measure,
+  n: figure.length,
+  median: summarize(figure).median / summarize(baseline).median,
+  unit: 'ratio',
+});
+const mib = (n: number) => n / MiB;
+const SMAPS: Array<[keyof Smaps, string]> = [
+  ['binary', "in the node binary's pages"],
+  ['addons', 'in native addons (*.node)'],
+  ['anon', 'anonymous ([heap] and unnamed)'],
+];
+
+/** The processes whose idle memory is read, as the rows name them. */
+const IDLE = {
+  bare: 'bare Node',
+  floor: 'floor',
+  bundled: 'floor bundled',
+  run: '`parley run`',
+} as const;
+type Idle = keyof typeof IDLE;
+const FLOORS = {
+  floor: 'floor, the packages `parley run` needs, loaded and listening (no Parley code)',
+  bundled: 'floor bundled, the same file bundled as bin/parley.js bundles the CLI',
+} as const;
+const perIdle = <T>(make: () => T) => Object.fromEntries(Object.keys(IDLE).map((k) => [k, make()])) as Record<Idle, T>;
+
 export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
   const root = mkdtempSync(join(tmpdir(), 'parley-bench-cli-'));
   const net = await startTestnet({ dhtNodes: 8, relays: 1 });
@@ -95,53 +135,79 @@ export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
     const home = join(root, 'home');
     saveIdentity(home, Identity.generate());
     const run = runArgs(net, home, '127.0.0.93');
-    const t = { bare: [] as number[], help: [] as number[], id: [] as number[], run: [] as number[], online: [] as number[] };
-    const rss = { bare: [] as number[], run: [] as number[] };
-    let last: { bare: Mem; run: Mem } | null = null;
+    const floorDir = join(root, 'floor');
+    mkdirSync(floorDir);
+    const floorArgs = {
+      floor: measured([...launcherFlags(), 'bench/cli-floor.mjs', floorDir]),
+      bundled: measured([...launcherFlags(), await bundleFloor(join(root, 'floor-bundle.mjs')), floorDir]),
+    };
+    const t = { ...perIdle((): number[] => []), help: [] as number[], id: [] as number[], online: [] as number[] };
+    const rss = perIdle((): number[] => []);
+    const maps = perIdle((): Smaps[] => []);
+    let last: Record<Idle, Mem> | null = null;
     // One warm-up round: the CLI bundle is (re)built on the first start after a source change.
     for (let i = -1; i < STARTS; i++) {
-      const bare = await startUntil(['--expose-gc', '--import', HOOK, '-e', 'console.log("up"); setInterval(() => {}, 1000)'], /^up$/);
+      const bare = await startUntil(measured(['-e', 'console.log("up"); setInterval(() => {}, 1000)']), /^up$/);
+      const floor = await startUntil(floorArgs.floor, /^listening$/);
+      const bundled = await startUntil(floorArgs.bundled, /^listening$/);
       const help = await startUntil(parleyArgv('--help'), /^Usage:/);
       const id = await startUntil(parleyArgv('id', '--home', home), /^[a-z0-9]{52}$/);
       // Ready as a person sees it: the ready line, printed once the store is open and the API answers.
-      const daemon = await startUntil(['--expose-gc', '--import', HOOK, ...run], /Parley is running for/, 60_000, /^Online:/);
+      const daemon = await startUntil(measured(run), /Parley is running for/, 60_000, /^Online:/);
       const online = await Promise.race([daemon.later, sleep(30_000).then(() => NaN)]);
       await sleep(2000);
-      const mem = { bare: await memoryOf(bare), run: await memoryOf(daemon) };
+      const procs: Record<Idle, Started> = { bare, floor, bundled, run: daemon };
+      const mem = perIdle((): Mem | null => null);
+      for (const k of Object.keys(IDLE) as Idle[]) mem[k] = await memoryOf(procs[k]);
       if (i >= 0) {
-        t.bare.push(bare.ms);
+        for (const k of Object.keys(IDLE) as Idle[]) {
+          t[k].push(procs[k].ms);
+          rss[k].push(rssOf(procs[k].proc.pid!));
+          maps[k].push(smapsOf(procs[k].proc.pid!));
+        }
         t.help.push(help.ms);
         t.id.push(id.ms);
-        t.run.push(daemon.ms);
         t.online.push(online);
-        rss.bare.push(rssOf(bare.proc.pid!));
-        rss.run.push(rssOf(daemon.proc.pid!));
-        last = mem;
+        last = mem as Record<Idle, Mem>;
       }
-      await Promise.all([stop(bare.proc, 'SIGKILL'), stop(help.proc, 'SIGKILL'), stop(id.proc, 'SIGKILL'), stop(daemon.proc, 'SIGINT')]);
+      await Promise.all([...[bare, floor, bundled, help, id].map((p) => stop(p.proc, 'SIGKILL')), stop(daemon.proc, 'SIGINT')]);
       progress(
-        `  cli start ${i + 1}/${STARTS}: bare ${bare.ms.toFixed(0)} ms, --help ${help.ms.toFixed(0)}, id ${id.ms.toFixed(0)}, run ${daemon.ms.toFixed(0)} ms (online ${online.toFixed(0)})`,
+        `  cli start ${i + 1}/${STARTS}: bare ${bare.ms.toFixed(0)} ms, floor ${floor.ms.toFixed(0)} (bundled ${bundled.ms.toFixed(0)}), --help ${help.ms.toFixed(0)}, id ${id.ms.toFixed(0)}, run ${daemon.ms.toFixed(0)} ms (online ${online.toFixed(0)})`,
       );
     }
-    const s = { bare: summarize(t.bare), help: summarize(t.help), id: summarize(t.id), run: summarize(t.run), online: summarize(t.online) };
-    const rssBare = summarize(rss.bare).median;
-    const rssRun = summarize(rss.run).median;
     const m = last!;
-    const pkgs = m.run.pkgs.filter((p) => !m.bare.pkgs.includes(p));
-    const mib = (n: number) => n / MiB;
+    const loaded = (k: Idle) => m[k].pkgs.filter((p) => !m.bare.pkgs.includes(p)).join(', ') || 'none';
+    const idleMiB = (k: Idle) => mib(summarize(rss[k]).median);
+    const mapMiB = (k: Idle, kind: keyof Smaps) => mib(summarize(maps[k].map((x) => x[kind])).median);
+    const floors = Object.entries(FLOORS) as Array<[keyof typeof FLOORS, string]>;
     return {
       title: 'CLI: cold start and idle memory beside a bare Node process',
       rows: [
-        { measure: 'cli cold start: bare `node -e` (baseline)', n: s.bare.n, median: s.bare.median, p99: s.bare.p99, unit: 'ms' },
-        { measure: 'cli cold start: `parley --help`', n: s.help.n, median: s.help.median, p99: s.help.p99, unit: 'ms' },
-        { measure: 'cli cold start: `parley id`', n: s.id.n, median: s.id.median, p99: s.id.p99, unit: 'ms' },
-        { measure: 'cli cold start: `parley run` ready', n: s.run.n, median: s.run.median, p99: s.run.p99, unit: 'ms' },
-        { measure: 'cli `parley run` online (network up, in the background)', n: s.online.n, median: s.online.median, p99: s.online.p99, unit: 'ms' },
-        { measure: 'cli `parley id` / bare Node', n: s.id.n, median: s.id.median / s.bare.median, unit: 'ratio' },
-        { measure: 'cli `parley run` ready / bare Node', n: s.run.n, median: s.run.median / s.bare.median, unit: 'ratio' },
-        { measure: 'cli idle RSS: bare Node (baseline)', n: rss.bare.length, median: mib(rssBare), unit: 'MiB' },
-        { measure: 'cli idle RSS: `parley run`, 2 s after ready', n: rss.run.length, median: mib(rssRun), unit: 'MiB' },
-        { measure: 'cli idle RSS `parley run` / bare Node', n: rss.run.length, median: rssRun / rssBare, unit: 'ratio' },
+        startRow('cli cold start: bare `node -e` (baseline)', t.bare),
+        ...floors.map(([k, name]) => startRow(`cli cold start: ${name}`, t[k])),
+        startRow('cli cold start: `parley --help`', t.help),
+        startRow('cli cold start: `parley id`', t.id),
+        startRow('cli cold start: `parley run` ready', t.run),
+        startRow('cli `parley run` online (network up, in the background)', t.online),
+        ...floors.map(([k]) => ratioRow(`cli ${IDLE[k]} / bare Node`, t[k], t.bare)),
+        ratioRow('cli `parley id` / bare Node', t.id, t.bare),
+        ratioRow('cli `parley run` ready / bare Node', t.run, t.bare),
+        ...floors.map(([k]) => ratioRow(`cli \`parley run\` ready / ${IDLE[k]}`, t.run, t[k])),
+        { measure: 'cli idle RSS: bare Node (baseline)', n: rss.bare.length, median: idleMiB('bare'), unit: 'MiB' },
+        ...floors.map(([k, name]) => ({ measure: `cli idle RSS: ${name}`, n: rss[k].length, median: idleMiB(k), unit: 'MiB' })),
+        { measure: 'cli idle RSS: `parley run`, 2 s after ready', n: rss.run.length, median: idleMiB('run'), unit: 'MiB' },
+        ...floors.map(([k]) => ratioRow(`cli idle RSS ${IDLE[k]} / bare Node`, rss[k], rss.bare)),
+        ratioRow('cli idle RSS `parley run` / bare Node', rss.run, rss.bare),
+        ...floors.map(([k]) => ratioRow(`cli idle RSS \`parley run\` / ${IDLE[k]}`, rss.run, rss[k])),
+        ...SMAPS.flatMap(([kind, where]) =>
+          (['floor', 'bundled', 'run'] as const).map((k) => ({
+            measure: `${IDLE[k]} RSS ${where} / bare Node`,
+            n: maps[k].length,
+            median: mapMiB(k, kind),
+            baseline: mapMiB('bare', kind),
+            unit: 'MiB',
+          })),
+        ),
         { measure: '`parley run` V8 heap used (after GC) / bare Node', n: 1, median: mib(m.run.mem.heapUsed), baseline: mib(m.bare.mem.heapUsed), unit: 'MiB' },
         { measure: '`parley run` V8 heap total / bare Node', n: 1, median: mib(m.run.mem.heapTotal), baseline: mib(m.bare.mem.heapTotal), unit: 'MiB' },
         {
@@ -160,9 +226,10 @@ export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
         },
       ],
       notes: [
-        `Every start is spawn → the first matching stdout line; the five kinds are interleaved start by start, ${STARTS} rounds after a warm-up round (which builds the CLI bundle if a source changed). \`parley run\` joins an 8-node local DHT with one relay (ready = its ready line, printed once the store is open and the web UI/API listens; online = its \`Online:\` line, once the DHT is joined, the relays reached and the intro record published, in the background).`,
-        "Memory: RSS from /proc 2 s after ready (median of the rounds); heap and external from the process's own process.memoryUsage() after a GC, through a --import hook (last round). The rest of RSS is code (V8's compiled code and Node's binary), native libraries (libsignal, SQLite, sodium) and their allocations.",
-        `Packages \`parley run\` has loaded through require (CommonJS) that a bare Node has not: ${pkgs.join(', ') || 'none'}.`,
+        `Every start is spawn → the first matching stdout line; the seven kinds are interleaved start by start, ${STARTS} rounds after a warm-up round (which builds the CLI bundle if a source changed). \`parley run\` joins an 8-node local DHT with one relay (ready = its ready line, printed once the store is open and the web UI/API listens; online = its \`Online:\` line, once the DHT is joined, the relays reached and the intro record published, in the background).`,
+        `The floor (bench/cli-floor.mjs) is what \`parley run\` cannot start below without dropping a package: libsignal, SQLite (a file opened in WAL mode), sodium, fastify with @fastify/websocket listening on 127.0.0.1, zod, pino and commander, used once each, with no Parley code; same Node flags as \`parley run\` (${launcherFlags().join(' ') || 'none'}, and the hook). \`floor\` loads them from node_modules file by file; \`floor bundled\` is the same file bundled as bin/parley.js bundles the CLI (the pure-JavaScript packages in one file, the native ones from node_modules; zod's locales not stripped), which is how \`parley run\` loads them. \`parley run\` / floor bundled is the part of the distance Parley's own code accounts for.`,
+        "Memory: RSS from /proc 2 s after ready (median of the rounds), split by mapping from /proc/PID/smaps (the node binary's pages, native addons, anonymous memory; the rest is shared libraries and stacks); heap and external from the process's own process.memoryUsage() after a GC, through a --import hook (last round). The rest of RSS is code (V8's compiled code and Node's binary), native libraries (libsignal, SQLite, sodium) and their allocations.",
+        `Packages \`parley run\` has loaded through require (CommonJS) that a bare Node has not: ${loaded('run')}. The floor's: ${loaded('floor')}. The bundled floor's: ${loaded('bundled')}.`,
       ],
     };
   } finally {

@@ -6,6 +6,7 @@ import { NodeError, markRelay, startLockedNode, stopLockedNode, type ContactPatc
 import { getContact, getMessage, type MessageRow, type Removed } from '../store/index.js';
 import { contactViews, historyView, lastRoutes, outboxView, safetyView, toMessage, waitingReasons } from './views.js';
 import { ApiError } from './errors.js';
+import { myQrSvg } from './my-qr.js';
 import { NOT_SENT_YET } from './client.js';
 import type {
   ApiEvent,
@@ -100,7 +101,7 @@ export class Daemon extends EventEmitter {
   async setName(name: string): Promise<Me> {
     const node = this.running();
     node.setProfileName(name);
-    this.#me = await this.#describeMe(node);
+    this.#me = this.#describeMe(node);
     return this.#me;
   }
 
@@ -108,7 +109,7 @@ export class Daemon extends EventEmitter {
   async setReachableByStrangers(on: boolean): Promise<Me> {
     const node = this.running();
     await node.setReachableByStrangers(on);
-    this.#me = await this.#describeMe(node);
+    this.#me = this.#describeMe(node);
     this.emit('event', { type: 'state', state: this.state() } satisfies ApiEvent);
     return this.#me;
   }
@@ -302,7 +303,7 @@ export class Daemon extends EventEmitter {
     }
     if (name !== undefined) node.setProfileName(name);
     this.#node = node;
-    this.#me = await this.#describeMe(node);
+    this.#me = this.#describeMe(node);
     this.#status = 'running';
     for (const [id, route] of lastRoutes(node.db)) this.#lastRoute.set(id, route);
     node.on('message', (row: MessageRow) => {
@@ -360,13 +361,16 @@ export class Daemon extends EventEmitter {
     return contactViews(node.db, node.contacts(), { online: new Set(node.online()), ...(only !== undefined ? { only } : {}) });
   }
 
-  async #describeMe(node: ParleyNode): Promise<Me> {
+  #describeMe(node: ParleyNode): Me {
     const link = linkOf(node.id);
     return {
       id: node.id,
       link,
       name: node.profileName(),
-      qrSvg: await (await import('qrcode')).default.toString(link, { type: 'svg', margin: 1 }),
+      // Drawn when first read (serialised for the UI), not before the ready line: see my-qr.ts.
+      get qrSvg() {
+        return myQrSvg(link);
+      },
       reachableByStrangers: node.reachableByStrangers(),
     };
   }

@@ -174,6 +174,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   });
 
   const broadcast = (event: ApiEvent) => {
+    if (sockets.size === 0) return; // nobody to tell: nothing serialised (my QR code stays undrawn, see my-qr.ts)
     const data = JSON.stringify(event);
     for (const s of sockets) if (s.readyState === s.OPEN) s.send(data);
   };
