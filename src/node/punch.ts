@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import UDX from 'udx-native';
+import type UDX from 'udx-native';
 import { randomBytes } from '../identity/index.js';
 import { TransportError, type PunchCandidates, type Reflector } from '../transport/index.js';
 import type { KeyPair } from '../transport/connection.js';
@@ -7,6 +7,7 @@ import { describeError } from '../wire/errors.js';
 import type { CandidatesContent } from '../wire/content.js';
 import type { PeerConn, Peers } from './peers.js';
 import { NodeError } from './errors.js';
+import { newUdx } from './udx.js';
 import { prepareSocket, punchLink, type LinkAttempt, type Prepared, type Theirs, type UdxSocket } from './punch-link.js';
 
 /*
@@ -70,7 +71,8 @@ export class Puncher {
   readonly #deadlineMs: number;
   readonly #impossibleForMs: number;
   readonly #failedForMs: number;
-  readonly #udx = new UDX();
+  /** Created at the first punch (udx.ts: the addon loads then). */
+  #udx: UDX | null = null;
   /** One attempt per contact at a time, whoever started it. */
   readonly #attempts = new Map<string, Promise<PeerConn>>();
   readonly #offers = new Map<string, Offer>();
@@ -200,7 +202,7 @@ export class Puncher {
   }
 
   #prepare(): Promise<Prepared> {
-    return prepareSocket(this.#udx, this.#c.host, this.#c.reflectors());
+    return prepareSocket((this.#udx ??= newUdx()), this.#c.host, this.#c.reflectors());
   }
 
   async #punch(id: string, socket: UdxSocket, a: Omit<LinkAttempt, 'keyPair' | 'deadlineMs'>): Promise<PeerConn> {

@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
-import UDX from 'udx-native';
 import { learnMapping, type MappingKind } from '../transport/index.js';
 import type { RelayAddress } from './my-relay.js';
+import { newUdx } from './udx.js';
 
 /**
  * What this node can tell its person about being reachable: the public address and port a relay's
@@ -19,7 +19,7 @@ export interface Reachability {
 
 /** Asks up to two relays over UDP where they see a fresh socket bound to `host` come from. */
 export async function learnReachability(host: string, listening: { host: string; port: number }, relays: RelayAddress[]): Promise<Reachability> {
-  const udx = new UDX();
+  const udx = newUdx();
   const socket = udx.createSocket();
   try {
     socket.bind(0, host);
