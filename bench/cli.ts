@@ -6,10 +6,10 @@
  *    launcher bundles the CLI), `parley --help`, `parley id`, and `parley run` (ready);
  *  - RSS 2 s after start, split by mapping (/proc/PID/smaps: the node binary, native addons,
  *    anonymous memory), and `parley run`'s own process.memoryUsage() (heap, external, array
- *    buffers) and the packages it has loaded, read through a `--import` hook on SIGUSR2.
+ *    buffers) and the packages it has loaded, read through a preloaded (`-r`) hook on SIGUSR2.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,18 +26,20 @@ const MiB = 1024 * 1024;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-/** Loaded into the measured process: on SIGUSR2 it prints its memoryUsage and loaded packages on stderr. */
-const HOOK = `data:text/javascript,${encodeURIComponent(`
-import { createRequire } from 'node:module';
+/**
+ * Preloaded into every measured process (`-r`, CommonJS: an `--import` hook would start Node's ES
+ * module loader in each, ~30 ms that a CommonJS program such as `parley run` never pays, which would
+ * flatter every ratio): on SIGUSR2 it prints its memoryUsage and loaded packages on stderr.
+ */
+const HOOK_SOURCE = `
 process.on('SIGUSR2', () => {
   globalThis.gc?.();
-  const cache = Object.keys(createRequire(process.cwd() + '/').cache);
-  const pkgs = [...new Set(cache.map((p) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(p)?.[1]).filter(Boolean))].sort();
+  const pkgs = [...new Set(Object.keys(require.cache).map((p) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(p)?.[1]).filter(Boolean))].sort();
   process.stderr.write('PARLEY_BENCH_MEM ' + JSON.stringify({ mem: process.memoryUsage(), pkgs }) + '\\n');
-});`)}`;
+});`;
 
-/** Node's argv for a process whose memory is read: the hook, and a GC it can force before reading. */
-const measured = (args: string[]) => ['--expose-gc', '--import', HOOK, ...args];
+/** Node's argv for a process whose memory is read: the hook (written to `hook`), and a GC it can force before reading. */
+const measuredWith = (hook: string) => (args: string[]) => ['--expose-gc', '-r', hook, ...args];
 
 interface Started {
   proc: ChildProcess;
@@ -124,12 +126,15 @@ const IDLE = {
 type Idle = keyof typeof IDLE;
 const FLOORS = {
   floor: 'floor, the packages `parley run` needs, loaded and listening (no Parley code)',
-  bundled: 'floor bundled, the same file bundled as bin/parley.js bundles the CLI',
+  bundled: 'floor bundled, the same file in one ES bundle (no code cache)',
 } as const;
 const perIdle = <T>(make: () => T) => Object.fromEntries(Object.keys(IDLE).map((k) => [k, make()])) as Record<Idle, T>;
 
 export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
   const root = mkdtempSync(join(tmpdir(), 'parley-bench-cli-'));
+  const hook = join(root, 'memory-hook.cjs');
+  writeFileSync(hook, HOOK_SOURCE);
+  const measured = measuredWith(hook);
   const net = await startTestnet({ dhtNodes: 8, relays: 1 });
   try {
     const home = join(root, 'home');
@@ -227,8 +232,8 @@ export async function cliSection(_ctx: BenchContext): Promise<SectionBody> {
       ],
       notes: [
         `Every start is spawn → the first matching stdout line; the seven kinds are interleaved start by start, ${STARTS} rounds after a warm-up round (which builds the CLI bundle if a source changed). \`parley run\` joins an 8-node local DHT with one relay (ready = its ready line, printed once the store is open and the web UI/API listens; online = its \`Online:\` line, once the DHT is joined, the relays reached and the intro record published, in the background).`,
-        `The floor (bench/cli-floor.mjs) is what \`parley run\` cannot start below without dropping a package: libsignal, SQLite (a file opened in WAL mode), sodium, fastify with @fastify/websocket listening on 127.0.0.1, zod, pino and commander, used once each, with no Parley code; same Node flags as \`parley run\` (${launcherFlags().join(' ') || 'none'}, and the hook). \`floor\` loads them from node_modules file by file; \`floor bundled\` is the same file bundled as bin/parley.js bundles the CLI (the pure-JavaScript packages in one file, the native ones from node_modules; zod's locales not stripped), which is how \`parley run\` loads them. \`parley run\` / floor bundled is the part of the distance Parley's own code accounts for.`,
-        "Memory: RSS from /proc 2 s after ready (median of the rounds), split by mapping from /proc/PID/smaps (the node binary's pages, native addons, anonymous memory; the rest is shared libraries and stacks); heap and external from the process's own process.memoryUsage() after a GC, through a --import hook (last round). The rest of RSS is code (V8's compiled code and Node's binary), native libraries (libsignal, SQLite, sodium) and their allocations.",
+        `The floor (bench/cli-floor.mjs) is what \`parley run\` cannot start below without dropping a package: libsignal, SQLite (a file opened in WAL mode), sodium, fastify with @fastify/websocket listening on 127.0.0.1, zod, pino and commander, used once each, with no Parley code; same Node flags as \`parley run\` (${launcherFlags().join(' ') || 'none'}, and the hook). \`floor\` loads them from node_modules file by file; \`floor bundled\` is the same file in one ES bundle (the pure-JavaScript packages inside, the native ones from node_modules; zod's locales not stripped), as bin/parley.js bundles the other commands; \`parley run\` has its own CommonJS bundle read with V8's code cache, which the floors do not get, so it can start below them. \`parley run\` / floor bundled is the part of the distance Parley's own code accounts for.`,
+        "Memory: RSS from /proc 2 s after ready (median of the rounds), split by mapping from /proc/PID/smaps (the node binary's pages, native addons, anonymous memory; the rest is shared libraries and stacks); heap and external from the process's own process.memoryUsage() after a GC, through a preloaded (-r) hook (last round). The rest of RSS is code (V8's compiled code and Node's binary), native libraries (libsignal, SQLite, sodium) and their allocations.",
         `Packages \`parley run\` has loaded through require (CommonJS) that a bare Node has not: ${loaded('run')}. The floor's: ${loaded('floor')}. The bundled floor's: ${loaded('bundled')}.`,
       ],
     };
