@@ -25,17 +25,16 @@ const { pathToFileURL } = require('node:url');
 const { Script } = require('node:vm');
 
 const src = join(__dirname, '..', 'src');
+const localRequire = require;
 const cacheDir = join(src, '.build');
 
 /**
- * Loaded from node_modules, not bundled: packages that find their native addon next to their own
- * files, and the build tools themselves. (libsignal is bundled: see `libsignalBesideItsAddon`.)
+ * Loaded from node_modules, not bundled: udx-native (loaded after ready, through require-addon),
+ * sharp (loaded with the first image), better-sqlite3 (tests only) and the build tools. libsignal,
+ * sodium and SQLite are bundled, their addons loaded from where npm put them (the plugins below).
  */
 const EXTERNAL = [
   'better-sqlite3',
-  'better-sqlite3-multiple-ciphers',
-  'sodium-native',
-  'sodium-universal',
   'udx-native',
   'sharp',
   'esbuild',
@@ -73,6 +72,42 @@ const libsignalBesideItsAddon = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.dirname')) throw new Error('libsignal no longer finds its addon through import.meta.dirname');
       return { contents: text.replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path))), loader: 'js' };
+    });
+  },
+};
+
+/** The native addon file that `load()`, a package's own loader run here once, opened under `pkgDir`. */
+function addonLoadedBy(pkgDir, load) {
+  load();
+  const found = Object.keys(localRequire.cache).filter((k) => k.startsWith(pkgDir) && k.endsWith('.node'));
+  if (found.length !== 1) throw new Error(`cannot tell which addon ${pkgDir} loads`);
+  return found[0];
+}
+
+/**
+ * sodium-native (through require-addon and its resolvers) and SQLite (through bindings, which reads
+ * the caller's stack) find their native addon from their own files at run time: bundled, they load
+ * the very file their loader picks on this machine, found at build time by running that loader. Their
+ * JavaScript then compiles once into the code cache, and the resolvers are not loaded at all (~20 ms
+ * of `parley run`'s start). A loader line that changed fails the build: the CLI runs through tsx.
+ */
+const addonsWhereNpmPutThem = {
+  name: 'addons-where-npm-put-them',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/]sodium-native[\\/]binding\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!/require\.addon\('\.', __filename\)/.test(text)) throw new Error(`${args.path}: its addon loader changed`);
+      const addon = addonLoadedBy(dirname(args.path), () => localRequire(args.path));
+      return { contents: `module.exports = require(${JSON.stringify(addon)});`, loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]node_modules[\\/]better-sqlite3-multiple-ciphers[\\/]lib[\\/]database\.js$/ }, (args) => {
+      const line = "require('bindings')('better_sqlite3.node')";
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(line)) throw new Error(`${args.path}: its addon loader changed`);
+      const pkgDir = join(dirname(args.path), '..');
+      const addon = addonLoadedBy(pkgDir, () => Module.createRequire(args.path)('bindings')({ bindings: 'better_sqlite3.node', module_root: pkgDir }));
+      return { contents: text.replace(line, `require(${JSON.stringify(addon)})`), loader: 'js' };
     });
   },
 };
@@ -131,7 +166,7 @@ function sourcesKey() {
 
 /** Build options both bundles share. */
 const COMMON = {
-  bundle: true, platform: 'node', target: 'node20', external: EXTERNAL, plugins: [englishOnlyZod, libsignalBesideItsAddon, lazyBuiltins], write: false, logLevel: 'silent',
+  bundle: true, platform: 'node', target: 'node20', external: EXTERNAL, plugins: [englishOnlyZod, libsignalBesideItsAddon, addonsWhereNpmPutThem, lazyBuiltins], write: false, logLevel: 'silent',
   // Whitespace and syntax only: names stay, so stack traces (PARLEY_DEBUG=1) still read; ~1/3 less
   // source to read, hash and keep in memory at every start.
   minifyWhitespace: true, minifySyntax: true,
