@@ -8,11 +8,13 @@
 // Fast path: the CLI bundled by esbuild, cached in src/.build/ and rebuilt whenever a source file
 // changes. Loading it takes about half the time of running the TypeScript through tsx, whose loader
 // hooks see every module. The bundle sits directly under src/ so paths relative to a module (the
-// web UI's sources) resolve as from src/*/. The pure-JavaScript packages are bundled in too:
-// resolving, reading and compiling their hundreds of small CommonJS files one by one was half of
-// `parley run`'s start (bench `cli`). Packages with native addons (they find their binaries next to
-// their own files) stay in node_modules, loaded through the `require` the banner defines.
-// Anything unusual (esbuild missing, a read-only install, PARLEY_NO_BUNDLE=1): the sources through tsx.
+// web UI's sources) resolve as from src/*/. The packages are bundled in too: resolving, reading and
+// compiling their hundreds of small files one by one was half of `parley run`'s start (bench `cli`);
+// those with a native addon load it from where npm put it (the plugins below).
+// Two bundles: ES modules split per command, and `parley run` alone as one CommonJS file read with
+// V8's code cache (`runBundle`, `loadCached`; docs/ARCHITECTURE.md, "The launcher").
+// Anything unusual (esbuild missing, a read-only install, PARLEY_NO_BUNDLE=1): the sources through
+// tsx; PARLEY_DEBUG=1 says why.
 //
 // CommonJS (bin/package.json), not an ES module: an ES entry starts Node's ES module loader, ~15 ms
 // that `parley run`, all CommonJS, never needs.
@@ -25,7 +27,6 @@ const { pathToFileURL } = require('node:url');
 const { Script } = require('node:vm');
 
 const src = join(__dirname, '..', 'src');
-const localRequire = require;
 const cacheDir = join(src, '.build');
 
 /**
@@ -79,7 +80,7 @@ const libsignalBesideItsAddon = {
 /** The native addon file that `load()`, a package's own loader run here once, opened under `pkgDir`. */
 function addonLoadedBy(pkgDir, load) {
   load();
-  const found = Object.keys(localRequire.cache).filter((k) => k.startsWith(pkgDir) && k.endsWith('.node'));
+  const found = Object.keys(require.cache).filter((k) => k.startsWith(pkgDir) && k.endsWith('.node'));
   if (found.length !== 1) throw new Error(`cannot tell which addon ${pkgDir} loads`);
   return found[0];
 }
@@ -98,7 +99,7 @@ const addonsWhereNpmPutThem = {
     b.onLoad({ filter: /[\\/]node_modules[\\/]sodium-native[\\/]binding\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!/require\.addon\('\.', __filename\)/.test(text)) throw new Error(`${args.path}: its addon loader changed`);
-      const addon = addonLoadedBy(dirname(args.path), () => localRequire(args.path));
+      const addon = addonLoadedBy(dirname(args.path), () => require(args.path));
       return { contents: `module.exports = require(${JSON.stringify(addon)});`, loader: 'js' };
     });
     b.onLoad({ filter: /[\\/]node_modules[\\/]better-sqlite3-multiple-ciphers[\\/]lib[\\/]database\.js$/ }, (args) => {
