@@ -69,6 +69,8 @@ export class Rendezvous {
   #round: Promise<void> | null = null;
   #again = false;
   #running = false;
+  /** Publishes under way (a round's, or one contact's on its own): stop() waits for them. */
+  readonly #publishing = new Set<Promise<void>>();
 
   constructor(components: RendezvousComponents, init: RendezvousInit) {
     this.#c = components;
@@ -87,6 +89,9 @@ export class Rendezvous {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#round;
+    // One contact's publish may still be between its two days' puts (the last hour before midnight);
+    // it ends at its next step, before the node closes what its record describes.
+    await Promise.all([...this.#publishing]);
   }
 
   /** Republishes every record now (my reach changed); resolves once that round ran. */
@@ -111,13 +116,22 @@ export class Rendezvous {
    * changed). None for a request I have not accepted; for a blocked contact, one that says nothing,
    * so today's record no longer tells them where I am.
    */
-  async publish(contactId: string): Promise<void> {
+  publish(contactId: string): Promise<void> {
+    const done: Promise<void> = this.#publish(contactId).finally(() => this.#publishing.delete(done));
+    this.#publishing.add(done);
+    return done;
+  }
+
+  async #publish(contactId: string): Promise<void> {
     if (!this.#running) return;
     const state = getContact(this.#c.db, contactId)?.state;
     if (state !== 'added' && state !== 'blocked') return;
     const days = [dayOf(this.#c.now())];
     if (this.#msToMidnight() <= this.#aheadMs) days.push(days[0]! + 1);
-    for (const day of days) await this.#publishDay(contactId, day, state === 'added');
+    for (const day of days) {
+      if (!this.#running) return;
+      await this.#publishDay(contactId, day, state === 'added');
+    }
   }
 
   /**
@@ -155,7 +169,14 @@ export class Rendezvous {
 
   async #publishDay(contactId: string, day: number, tell: boolean): Promise<void> {
     const secret = rendezvousSecret(this.#c.db, this.#c.self, contactId);
-    const reach = secret ? (tell ? this.#c.reachFor(contactId) : {}) : null;
+    let reach: MyReach | Record<string, never> | null;
+    try {
+      reach = secret ? (tell ? this.#c.reachFor(contactId) : {}) : null;
+    } catch (err) {
+      // Callers do not wait for a publish: what fails here is said in the log, never an unhandled rejection.
+      this.#c.logger.info({ err: describeError(err) }, 'could not tell where I am for a rendezvous record; the next round tries again');
+      return;
+    }
     if (!secret || !reach) return;
     const slot = rendezvousSlot(secret, this.#c.self, contactId as ParleyId, day);
     const target = slot.target().toString('hex');

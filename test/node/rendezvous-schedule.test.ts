@@ -6,6 +6,7 @@ import { openDb, setContactState, upsertContact, type Db } from '../../src/store
 import { startTestnet, type Testnet } from '../../src/testnet/index.js';
 import { Rendezvous, type MyReach } from '../../src/node/rendezvous.js';
 import { acceptTheirHalf, rendezvousUpdate } from '../../src/node/rendezvous-secrets.js';
+import { until } from '../helpers/until.js';
 
 const DAY = 20_500; // a UTC day number (2026)
 const at = (day: number, hours: number, minutes = 0) => dayStartMs(day) + hours * 3_600_000 + minutes * 60_000;
@@ -126,5 +127,30 @@ describe('rendezvous records across midnight (UTC)', () => {
     await bobSide.refresh();
     expect(puts.length).toBe(before);
     await bobSide.stop();
+  });
+
+  it("a contact's publish under way when its node stops, in the last hour before midnight, ends before stop() does: no put after, no failure", async () => {
+    const alice = Identity.generate();
+    const bob = Identity.generate();
+    const { bobDb } = pairedStores(alice, bob);
+    // As the node's: my direct endpoint comes from a listener that is closed once the node has stopped.
+    let closed = false;
+    const reachFor = (): MyReach => {
+      if (closed) throw new Error('listener is not listening');
+      return REACH;
+    };
+    const bobSide = new Rendezvous(
+      { dht: injected, db: bobDb, self: bob.id, reachFor, now: () => at(DAY, 23, 30), logger: pino({ level: 'silent' }) },
+      { intervalMs: 3_600_000 },
+    );
+    await bobSide.start();
+    const before = puts.length;
+    const publishing = bobSide.publish(alice.id); // today's and tomorrow's: two puts, one after the other
+    await until(() => puts.length > before, "today's put to start");
+    await bobSide.stop();
+    const atStop = puts.length;
+    closed = true; // the node closes its listener after its rendezvous part stopped
+    await expect(publishing).resolves.toBeUndefined();
+    expect(puts.length).toBe(atStop);
   });
 });
